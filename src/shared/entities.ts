@@ -1,0 +1,47 @@
+/** Entity types of the public contract (../shared/CONTRACT.md). Imported by worker and web. */
+
+export type BeingId = `@${string}`;
+export type IntentionId = `/${string}`;
+export type BeingType = "space" | "guest" | "bot" | "document";
+export type IntentionType = "utterance" | "error";
+export type IntentionState = "draft" | "active" | "paused" | "complete" | "cancelled" | "failed";
+export type ContentNode =
+  | string
+  | { type: string; props?: Record<string, unknown>; content?: ContentNode[] };
+
+export interface Being {
+  id: BeingId;
+  name: string;
+  type: BeingType;
+  ownerId: BeingId | null;
+  locationId: BeingId | null;
+  properties: Record<string, unknown>;
+  content: ContentNode[];
+  createdAt: Date;
+  modifiedAt: Date;
+}
+
+export interface Intention {
+  id: IntentionId;
+  name: string;
+  type: IntentionType;
+  state: IntentionState;
+  ownerId: BeingId;
+  locationId: BeingId;
+  content: ContentNode[];
+  createdAt: Date;
+  modifiedAt: Date;
+}
+
+export const BEING_TYPES = ["space", "guest", "bot", "document"] as const satisfies readonly BeingType[];
+export const INTENTION_STATES = [
+  "draft",
+  "active",
+  "paused",
+  "complete",
+  "cancelled",
+  "failed",
+] as const satisfies readonly IntentionState[];
+
+/** The public space every fresh database holds. */
+export const LOBBY_ID: BeingId = "@intraliminal";
