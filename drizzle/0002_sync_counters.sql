@@ -1,0 +1,4 @@
+CREATE TABLE "sync_counters" (
+	"name" text PRIMARY KEY NOT NULL,
+	"value" bigint DEFAULT 0 NOT NULL
+);
