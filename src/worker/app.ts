@@ -1,0 +1,54 @@
+/** The Hono app: middleware, one sub-app per resource under /api, one error renderer. */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { requestId } from "hono/request-id";
+import { ApiError } from "../shared/errors.ts";
+import { MAX_BODY_BYTES } from "../shared/schemas.ts";
+import { createDb } from "./db/client.ts";
+import type { AppEnv } from "./env.ts";
+import { toApiError } from "./http/errors.ts";
+import { limitWrites } from "./http/rate-limit.ts";
+import { sameOrigin } from "./http/same-origin.ts";
+import { readSession } from "./http/session.ts";
+import { admin } from "./routes/admin.ts";
+import { auth } from "./routes/auth.ts";
+import { beings } from "./routes/beings.ts";
+import { health } from "./routes/health.ts";
+import { intentions } from "./routes/intentions.ts";
+import { spaces } from "./routes/spaces.ts";
+
+/** A database client and the caller's session for this request. */
+const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("db", createDb(c.env));
+  const superuserIds = (c.env.SUPERUSER_IDS ?? "").split(",").map((id) => id.trim()).filter(Boolean);
+  c.set("viewer", { sessionId: await readSession(c), superuserIds });
+  await next();
+});
+
+const payloadLimit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new ApiError("PAYLOAD_TOO_LARGE", `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  },
+});
+
+export const app = new Hono<AppEnv>()
+  .basePath("/api")
+  .use(requestId(), payloadLimit, sameOrigin, requestContext, limitWrites)
+  .route("/", auth)
+  .route("/", beings)
+  .route("/", spaces)
+  .route("/", intentions)
+  .route("/", health)
+  .route("/", admin);
+
+app.onError((error, c) => {
+  const apiError = toApiError(error, c);
+  return c.json(apiError.toBody(), apiError.status as 400);
+});
+
+app.notFound((c) => c.json(new ApiError("NOT_FOUND", `no endpoint ${c.req.method} ${c.req.path}`).toBody(), 404));
+
+/** The API's type, for the web client's `hc<AppType>`. */
+export type AppType = typeof app;

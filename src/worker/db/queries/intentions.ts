@@ -1,0 +1,121 @@
+/** Intentions: create (idempotent by client id), change, delete. Each function is one statement. */
+import { sql } from "drizzle-orm";
+import type { BeingId, ContentNode, Intention, IntentionId, IntentionState } from "../../../shared/entities.ts";
+import { ApiError } from "../../../shared/errors.ts";
+import { isUniqueViolation, query, type Db } from "../client.ts";
+import { toIntention } from "../rows.ts";
+import { requireAccess } from "./access.ts";
+import { viewerCte, type ViewerRef } from "./viewer.ts";
+
+/** A written intention and the seq of its change in its space's log. */
+export interface IntentionWrite {
+  intention: Intention;
+  seq: number;
+  /** False when the id already held this owner's intention: nothing was written. */
+  created: boolean;
+}
+
+/**
+ * Creates an utterance owned by the viewer in a space it may read. A repeat of an id the viewer
+ * already used returns the existing row and writes nothing; an id someone else used is a conflict.
+ */
+export async function createIntention(
+  db: Db,
+  viewer: ViewerRef,
+  space: BeingId,
+  id: IntentionId,
+  content: ContentNode[],
+): Promise<IntentionWrite> {
+  try {
+    return await insertIntention(db, viewer, space, id, content);
+  } catch (error) {
+    // Two requests raced with one id: the loser's statement saw no existing row. Once more, it will.
+    if (isUniqueViolation(error)) return await insertIntention(db, viewer, space, id, content);
+    throw error;
+  }
+}
+
+async function insertIntention(
+  db: Db,
+  viewer: ViewerRef,
+  space: BeingId,
+  id: IntentionId,
+  content: ContentNode[],
+): Promise<IntentionWrite> {
+  const [row] = await query<{
+    viewer_id: string | null;
+    visible: boolean | null;
+    existing_owner: string | null;
+    existing: unknown;
+    existing_seq: string | null;
+    created: unknown;
+    created_seq: string | null;
+  }>(
+    db,
+    sql`WITH ${viewerCte(viewer)},
+        target AS (SELECT s.id, may_read_space(s, v.id, v.su) AS visible FROM viewer v JOIN beings s ON s.id = ${space}),
+        existing AS (SELECT i.owner_id, intention_json(i) AS intention, i.seq FROM intentions i WHERE i.id = ${id}),
+        created AS (
+          INSERT INTO intentions (id, owner_id, location_id, content)
+          SELECT ${id}, v.id, t.id, ${JSON.stringify(content)}::jsonb FROM viewer v, target t
+          WHERE v.id IS NOT NULL AND t.visible AND NOT EXISTS (SELECT 1 FROM existing)
+          RETURNING intention_json(intentions) AS intention, seq
+        )
+        SELECT v.id AS viewer_id, t.visible,
+               e.owner_id AS existing_owner, e.intention AS existing, e.seq AS existing_seq,
+               c.intention AS created, c.seq AS created_seq
+        FROM viewer v LEFT JOIN target t ON true LEFT JOIN existing e ON true LEFT JOIN created c ON true`,
+  );
+  requireAccess(row, "space", { signedIn: true });
+  if (row!.created) return { intention: toIntention(row!.created), seq: Number(row!.created_seq), created: true };
+  if (row!.existing_owner === row!.viewer_id) {
+    return { intention: toIntention(row!.existing), seq: Number(row!.existing_seq), created: false };
+  }
+  throw new ApiError("CONFLICT", `the id ${id} is taken`);
+}
+
+/** Changes an intention's content or state: by its owner or a superuser. */
+export async function patchIntention(
+  db: Db,
+  viewer: ViewerRef,
+  id: IntentionId,
+  patch: { content?: ContentNode[]; state?: IntentionState },
+): Promise<IntentionWrite> {
+  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; allowed: boolean | null; intention: unknown; seq: string }>(
+    db,
+    sql`WITH ${viewerCte(viewer)},
+        target AS (
+          SELECT i.id, may_read_space(s, v.id, v.su) AS visible, coalesce(i.owner_id = v.id OR v.su, false) AS allowed
+          FROM viewer v JOIN intentions i ON i.id = ${id} JOIN beings s ON s.id = i.location_id
+        ),
+        updated AS (
+          UPDATE intentions i SET
+            content = coalesce(${patch.content === undefined ? null : JSON.stringify(patch.content)}::jsonb, i.content),
+            state = coalesce(${patch.state ?? null}, i.state)
+          FROM target t WHERE i.id = t.id AND t.visible AND t.allowed
+          RETURNING intention_json(i) AS intention, i.seq
+        )
+        SELECT v.id AS viewer_id, t.visible, t.allowed, u.intention, u.seq
+        FROM viewer v LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
+  );
+  requireAccess(row, "intention", { signedIn: true });
+  return { intention: toIntention(row!.intention), seq: Number(row!.seq), created: false };
+}
+
+/** Deletes an intention: by its owner or a superuser. Returns the space it was in. */
+export async function deleteIntention(db: Db, viewer: ViewerRef, id: IntentionId): Promise<BeingId> {
+  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; allowed: boolean | null; space: BeingId }>(
+    db,
+    sql`WITH ${viewerCte(viewer)},
+        target AS (
+          SELECT i.id, i.location_id, may_read_space(s, v.id, v.su) AS visible,
+                 coalesce(i.owner_id = v.id OR v.su, false) AS allowed
+          FROM viewer v JOIN intentions i ON i.id = ${id} JOIN beings s ON s.id = i.location_id
+        ),
+        deleted AS (DELETE FROM intentions i USING target t WHERE i.id = t.id AND t.visible AND t.allowed RETURNING i.id)
+        SELECT v.id AS viewer_id, t.visible, t.allowed, t.location_id AS space
+        FROM viewer v LEFT JOIN target t ON true`,
+  );
+  requireAccess(row, "intention", { signedIn: true });
+  return row!.space;
+}

@@ -1,0 +1,114 @@
+/** Reading a space: its snapshot, older history, and the change log for catch-up. */
+import { sql } from "drizzle-orm";
+import type { Being, BeingId, Intention, IntentionId } from "../../../shared/entities.ts";
+import { ApiError } from "../../../shared/errors.ts";
+import type { Change } from "../../../shared/sync.ts";
+import { query, type Db } from "../client.ts";
+import { toBeing, toChange, toIntention, type ChangeRow } from "../rows.ts";
+import { requireAccess } from "./access.ts";
+import { viewerCte, type ViewerRef } from "./viewer.ts";
+
+export const SNAPSHOT_INTENTIONS = 100;
+
+export interface SpaceSnapshot {
+  space: Being;
+  beings: Being[];
+  intentions: Intention[];
+  hasMore: boolean;
+  seq: number;
+}
+
+/** SQL: the newest `limit + 1` intentions of a space (before a cursor row), as a JSON array in ascending time. */
+const newestIntentions = (space: ReturnType<typeof sql>, limit: number, before = sql`true`) =>
+  sql`(SELECT coalesce(jsonb_agg(intention_json(x.i) ORDER BY (x.i).created_at, (x.i).id), '[]'::jsonb)
+       FROM (SELECT i FROM intentions i WHERE i.location_id = ${space} AND ${before}
+             ORDER BY i.created_at DESC, i.id DESC LIMIT ${limit + 1}) AS x)`;
+
+/** Splits a `limit + 1` ascending page into the page and whether older rows exist. */
+function page(rows: unknown[], limit: number): { intentions: Intention[]; hasMore: boolean } {
+  const hasMore = rows.length > limit;
+  return { intentions: (hasMore ? rows.slice(1) : rows).map(toIntention), hasMore };
+}
+
+/**
+ * The space, the beings in it, its newest intentions and its latest seq, read in one statement so
+ * that the seq matches the rows exactly: a receiver applies every change after it.
+ */
+export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId): Promise<SpaceSnapshot> {
+  const [row] = await query<{ space: unknown; beings: unknown[]; intentions: unknown[]; seq: string }>(
+    db,
+    sql`WITH ${viewerCte(viewer)}
+        SELECT being_json(s) AS space,
+          (SELECT coalesce(jsonb_agg(being_json(b) ORDER BY b.type <> 'space', b.type <> 'bot', b.name, b.id), '[]'::jsonb)
+           FROM beings b WHERE b.location_id = s.id) AS beings,
+          ${newestIntentions(sql`s.id`, SNAPSHOT_INTENTIONS)} AS intentions,
+          coalesce((SELECT last_seq FROM space_sync WHERE space_id = s.id), 0) AS seq
+        FROM viewer v JOIN beings s ON s.id = ${id} AND may_read_space(s, v.id, v.su)`,
+  );
+  if (!row) throw new ApiError("NOT_FOUND", "space not found");
+  return { space: toBeing(row.space), beings: row.beings.map(toBeing), ...page(row.intentions, SNAPSHOT_INTENTIONS), seq: Number(row.seq) };
+}
+
+/** Older history: the `limit` intentions before the cursor intention, ascending. */
+export async function listIntentions(
+  db: Db,
+  viewer: ViewerRef,
+  space: BeingId,
+  before: IntentionId | undefined,
+  limit: number,
+): Promise<{ intentions: Intention[]; hasMore: boolean }> {
+  const cursor = before
+    ? sql`(i.created_at, i.id) < (SELECT c.created_at, c.id FROM intentions c WHERE c.id = ${before} AND c.location_id = s.id)`
+    : sql`true`;
+  const [row] = await query<{ cursor_ok: boolean; intentions: unknown[] }>(
+    db,
+    sql`WITH ${viewerCte(viewer)}
+        SELECT (${before ?? null}::text IS NULL OR EXISTS (
+                  SELECT 1 FROM intentions c WHERE c.id = ${before ?? null} AND c.location_id = s.id)) AS cursor_ok,
+               ${newestIntentions(sql`s.id`, limit, cursor)} AS intentions
+        FROM viewer v JOIN beings s ON s.id = ${space} AND may_read_space(s, v.id, v.su)`,
+  );
+  if (!row) throw new ApiError("NOT_FOUND", "space not found");
+  if (!row.cursor_ok) throw new ApiError("VALIDATION", `before: no intention ${before} in this space`);
+  return page(row.intentions, limit);
+}
+
+export interface ChangePage {
+  changes: Change[];
+  seq: number;
+  hasMore: boolean;
+}
+
+/** Every change with seq > after, ascending: one range scan of the changes primary key. */
+export async function listChanges(db: Db, viewer: ViewerRef, space: BeingId, after: number, limit: number): Promise<ChangePage> {
+  const [row] = await query<{ seq: string; oldest: string | null; changes: ChangeRow[] }>(
+    db,
+    sql`WITH ${viewerCte(viewer)}
+        SELECT coalesce((SELECT last_seq FROM space_sync WHERE space_id = s.id), 0) AS seq,
+          (SELECT min(seq) FROM changes WHERE space_id = s.id) AS oldest,
+          (SELECT coalesce(jsonb_agg(c ORDER BY c.seq), '[]'::jsonb) FROM (
+             SELECT seq, at, kind, op, entity_id, data FROM changes
+             WHERE space_id = s.id AND seq > ${after} ORDER BY seq LIMIT ${limit + 1}) AS c) AS changes
+        FROM viewer v JOIN beings s ON s.id = ${space} AND may_read_space(s, v.id, v.su)`,
+  );
+  if (!row) throw new ApiError("NOT_FOUND", "space not found");
+  const seq = Number(row.seq);
+  const oldest = row.oldest === null ? seq + 1 : Number(row.oldest);
+  // A catch-up point past the log's end (the database was reset) or before its start (pruned) cannot be served.
+  if (after > seq || oldest > after + 1) {
+    throw new ApiError("GONE", `changes after ${after} are no longer available: reload the space`, { seq });
+  }
+  const hasMore = row.changes.length > limit;
+  return { changes: row.changes.slice(0, limit).map(toChange), seq, hasMore };
+}
+
+/** Throws unless the viewer is signed in and may read the space. */
+export async function requireReadableSpace(db: Db, viewer: ViewerRef, space: BeingId): Promise<BeingId> {
+  const [row] = await query<{ viewer_id: string | null; visible: boolean | null }>(
+    db,
+    sql`WITH ${viewerCte(viewer)}
+        SELECT v.id AS viewer_id, may_read_space(s, v.id, v.su) AS visible FROM viewer v LEFT JOIN beings s ON s.id = ${space}`,
+  );
+  requireAccess(row, "space", { signedIn: true });
+  return row!.viewer_id as BeingId;
+}

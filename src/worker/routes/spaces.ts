@@ -1,0 +1,46 @@
+/** A space: its snapshot, history, change log, entering it, posting to it, and its LiveKit token. */
+import { Hono } from "hono";
+import { z } from "zod";
+import { ApiError } from "../../shared/errors.ts";
+import { newIntentionId } from "../../shared/ids.ts";
+import { beingId, changesQuery, historyQuery, intentionCreate } from "../../shared/schemas.ts";
+import { enterSpace } from "../db/queries/beings.ts";
+import { createIntention } from "../db/queries/intentions.ts";
+import { getSpaceSnapshot, listChanges, listIntentions, requireReadableSpace } from "../db/queries/spaces.ts";
+import type { AppEnv } from "../env.ts";
+import { valid } from "../http/validate.ts";
+import { createJoinToken, livekitConfig } from "../sync/livekit.ts";
+import { notifyAfterCommit } from "../sync/notify.ts";
+
+const bySpace = valid("param", z.object({ id: beingId }));
+
+export const spaces = new Hono<AppEnv>()
+  .get("/spaces/:id", bySpace, async (c) => c.json(await getSpaceSnapshot(c.var.db, c.var.viewer, c.req.valid("param").id), 200))
+  .get("/spaces/:id/intentions", bySpace, valid("query", historyQuery), async (c) => {
+    const { before, limit } = c.req.valid("query");
+    return c.json(await listIntentions(c.var.db, c.var.viewer, c.req.valid("param").id, before, limit), 200);
+  })
+  .get("/spaces/:id/changes", bySpace, valid("query", changesQuery), async (c) => {
+    const { after, limit } = c.req.valid("query");
+    return c.json(await listChanges(c.var.db, c.var.viewer, c.req.valid("param").id, after, limit), 200);
+  })
+  .post("/spaces/:id/enter", bySpace, async (c) => {
+    const { being, touched } = await enterSpace(c.var.db, c.var.viewer, c.req.valid("param").id);
+    notifyAfterCommit(c, touched);
+    return c.json({ being }, 200);
+  })
+  .post("/spaces/:id/intentions", bySpace, valid("json", intentionCreate), async (c) => {
+    const space = c.req.valid("param").id;
+    const { id, content } = c.req.valid("json");
+    const write = await createIntention(c.var.db, c.var.viewer, space, id ?? newIntentionId(), content);
+    if (!write.created) return c.json({ intention: write.intention, seq: write.seq }, 200);
+    notifyAfterCommit(c, [space]);
+    return c.json({ intention: write.intention, seq: write.seq }, 201);
+  })
+  .post("/spaces/:id/token", bySpace, async (c) => {
+    const room = c.req.valid("param").id;
+    const identity = await requireReadableSpace(c.var.db, c.var.viewer, room);
+    const config = livekitConfig(c.env);
+    if (!config) throw new ApiError("UNAVAILABLE", "live sync is off: this server has no LiveKit configured");
+    return c.json({ token: await createJoinToken(config, room, identity), url: config.wsUrl, room, identity }, 200);
+  });

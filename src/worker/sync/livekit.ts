@@ -1,0 +1,86 @@
+/** LiveKit: join tokens for browsers, and the server-side data sender for sync payloads. */
+import { AccessToken, DataPacket_Kind, RoomServiceClient, type SendDataOptions } from "livekit-server-sdk";
+import type { BeingId } from "../../shared/entities.ts";
+import { SYNC_TOPIC } from "../../shared/sync.ts";
+
+export interface LivekitConfig {
+  /** What browsers connect to (ws: or wss:). */
+  wsUrl: string;
+  /** Where the server API answers (http: or https:). */
+  apiUrl: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
+/** A join token lives this long; the client fetches a fresh one for every (re)connect. */
+export const TOKEN_TTL_SECONDS = 15 * 60;
+
+/** LiveKit settings from the environment, or null when live sync is not configured. */
+export function livekitConfig(env: Pick<Env, "LIVEKIT_URL" | "LIVEKIT_API_KEY" | "LIVEKIT_API_SECRET">): LivekitConfig | null {
+  if (!env.LIVEKIT_URL || !env.LIVEKIT_API_KEY || !env.LIVEKIT_API_SECRET) return null;
+  const url = new URL(env.LIVEKIT_URL);
+  const secure = url.protocol === "https:" || url.protocol === "wss:";
+  const base = `${url.host}${url.pathname.replace(/\/$/, "")}`;
+  return {
+    wsUrl: `${secure ? "wss" : "ws"}://${base}`,
+    apiUrl: `${secure ? "https" : "http"}://${base}`,
+    apiKey: env.LIVEKIT_API_KEY,
+    apiSecret: env.LIVEKIT_API_SECRET,
+  };
+}
+
+/** A token to join the space's room: subscribe only, never publish data (only the server speaks on `sync`). */
+export async function createJoinToken(config: LivekitConfig, room: BeingId, identity: BeingId): Promise<string> {
+  const token = new AccessToken(config.apiKey, config.apiSecret, { identity, ttl: TOKEN_TTL_SECONDS });
+  token.addGrant({ room, roomJoin: true, canSubscribe: true, canPublish: false, canPublishData: false });
+  return token.toJwt();
+}
+
+/** Base64 of bytes, as protobuf's JSON mapping writes `bytes` fields. */
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+/**
+ * RoomServiceClient whose sendData also takes the nonce from the caller. The SDK draws a random
+ * one per call; a nonce derived from the payload lets LiveKit's room drop a retried duplicate it
+ * has seen in the last seconds (its data message cache) instead of delivering it twice.
+ */
+export class SyncRoomService extends RoomServiceClient {
+  private readonly apiUrl: string;
+
+  constructor(config: LivekitConfig) {
+    super(config.apiUrl, config.apiKey, config.apiSecret);
+    this.apiUrl = config.apiUrl;
+  }
+
+  override async sendData(
+    room: string,
+    data: Uint8Array,
+    kind: DataPacket_Kind,
+    options: (SendDataOptions & { nonce?: Uint8Array }) | string[] = {},
+  ): Promise<void> {
+    if (Array.isArray(options) || !options.nonce) return super.sendData(room, data, kind, options as SendDataOptions);
+    // The same Twirp call the SDK makes (JSON mapping of SendDataRequest), with our nonce.
+    const response = await fetch(`${this.apiUrl}/twirp/livekit.RoomService/SendData`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(await this.authHeader({ roomAdmin: true, room })) },
+      body: JSON.stringify({
+        room,
+        data: base64(data),
+        kind: DataPacket_Kind[kind],
+        topic: options.topic,
+        destinationIdentities: options.destinationIdentities ?? [],
+        nonce: base64(options.nonce),
+      }),
+    });
+    if (!response.ok) throw new Error(`LiveKit SendData answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  }
+}
+
+/** Broadcasts one sync payload to everyone in the space's room, reliably, on the `sync` topic. */
+export function sendSyncPayload(service: SyncRoomService, room: BeingId, payload: Uint8Array, nonce: Uint8Array): Promise<void> {
+  return service.sendData(room, payload, DataPacket_Kind.RELIABLE, { topic: SYNC_TOPIC, nonce });
+}

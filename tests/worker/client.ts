@@ -1,0 +1,89 @@
+/** Test helpers: an HTTP client with a cookie jar that calls the worker in-process, and direct SQL. */
+import { env, SELF } from "cloudflare:test";
+import { sql, type SQL } from "drizzle-orm";
+import { serializeSigned } from "hono/utils/cookie";
+import type { Being, BeingId } from "../../src/shared/entities.ts";
+import { newBeingId } from "../../src/shared/ids.ts";
+import { createDb, query } from "../../src/worker/db/client.ts";
+
+export const ORIGIN = "https://spaces.test";
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A browser-like caller: keeps its session cookie and sends the app's own Origin. */
+export class Client {
+  cookie: string | null = null;
+  being: Being | null = null;
+
+  /** Sends a request; `body` objects are sent as JSON, strings as they are. */
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const init: RequestInit = { method, headers: { Origin: ORIGIN, ...headers } };
+    if (this.cookie) (init.headers as Record<string, string>).Cookie = this.cookie;
+    if (body !== undefined) {
+      init.body = typeof body === "string" ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)["Content-Type"] ??= "application/json";
+    }
+    const response = await SELF.fetch(`${ORIGIN}${path}`, init);
+    const setCookie = response.headers.get("Set-Cookie");
+    if (setCookie) this.cookie = setCookie.split(";")[0]!.endsWith("=") ? null : setCookie.split(";")[0]!;
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+  }
+
+  get id(): BeingId {
+    return this.being!.id;
+  }
+}
+
+/** Signs in a new guest. */
+export async function guest(name = "Ada"): Promise<Client> {
+  const client = new Client();
+  const reply = await client.request("POST", "/api/auth/guest", { name });
+  if (reply.status !== 201) throw new Error(`guest sign-in failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  client.being = reply.body.being;
+  return client;
+}
+
+/** Runs SQL directly against the test database (for set-up and for checking what was written). */
+export function db<Row = Record<string, unknown>>(statement: SQL): Promise<Row[]> {
+  return query<Row>(createDb(env), statement);
+}
+
+/** A guest made superuser the way an operator would: properties.superuser set in the database. */
+export async function superuser(name = "Root"): Promise<Client> {
+  const client = await guest(name);
+  await db(sql`UPDATE beings SET properties = '{"superuser": true}' WHERE id = ${client.id}`);
+  return client;
+}
+
+/** A signed session cookie for any being id (as if it had signed in), e.g. one named in SUPERUSER_IDS. */
+export async function sessionFor(beingId: BeingId): Promise<Client> {
+  const sessionId = crypto.randomUUID();
+  await db(sql`INSERT INTO sessions (id, being_id, expires_at) VALUES (${sessionId}, ${beingId}, now() + interval '1 hour')`);
+  const client = new Client();
+  client.cookie = (await serializeSigned("session", sessionId, env.SESSION_SECRET)).split(";")[0]!;
+  client.being = (await client.request("GET", "/api/me")).body.being;
+  return client;
+}
+
+/** A fresh space owned by `owner`, optionally private with members. */
+export async function space(owner: Client, options: { private?: boolean; members?: BeingId[] } = {}): Promise<Being> {
+  const properties = options.private ? { private: true, members: options.members ?? [] } : {};
+  const reply = await owner.request("POST", "/api/beings", { id: newBeingId("space"), name: "A space", type: "space", properties });
+  if (reply.status !== 201) throw new Error(`space creation failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body.being;
+}
+
+/** A snapshot of every row a test could have changed, to prove a rejected request changed nothing. */
+export async function databaseFingerprint(): Promise<string> {
+  const [row] = await db<{ fingerprint: string }>(sql`SELECT md5(
+      (SELECT coalesce(string_agg(b::text, ',' ORDER BY b.id), '') FROM beings b) ||
+      (SELECT coalesce(string_agg(i::text, ',' ORDER BY i.id), '') FROM intentions i) ||
+      (SELECT coalesce(string_agg(c::text, ',' ORDER BY c.space_id, c.seq), '') FROM changes c) ||
+      (SELECT coalesce(string_agg(s::text, ',' ORDER BY s.id), '') FROM sessions s)) AS fingerprint`);
+  return row!.fingerprint;
+}

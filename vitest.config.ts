@@ -1,0 +1,63 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import solid from "vite-plugin-solid";
+import { defineConfig } from "vitest/config";
+
+// Four suites, each runnable alone with `vitest run --project NAME`:
+//   worker  inside workerd against a real PostgreSQL (tests/setup/database.ts starts it)
+//   web     the SolidJS sync layers and components under jsdom
+//   scripts the local tooling (Neon HTTP endpoint, stack helpers) in Node
+//   stack   the full local stack: wrangler dev + PostgreSQL + livekit-server (+ Chromium for e2e)
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                DATABASE_URL: inject<string>("databaseUrl"),
+                NEON_HTTP_ENDPOINT: inject<string>("neonHttpEndpoint"),
+                SESSION_SECRET: "test-session-secret",
+                // Live sync off: the queue consumer that miniflare runs for every write acks and does
+                // nothing. Tests of LiveKit paths pass a configured env (tests/worker/livekit-env.ts).
+                LIVEKIT_URL: "",
+                LIVEKIT_API_KEY: "",
+                LIVEKIT_API_SECRET: "",
+                SUPERUSER_IDS: "@root",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["tests/worker/**/*.test.ts"],
+          globalSetup: ["tests/setup/database.ts"],
+        },
+      },
+      {
+        plugins: [solid()],
+        test: {
+          name: "web",
+          environment: "jsdom",
+          include: ["tests/web/**/*.test.{ts,tsx}"],
+        },
+        resolve: { conditions: ["browser", "development"] },
+      },
+      {
+        test: { name: "scripts", environment: "node", include: ["tests/scripts/**/*.test.ts"] },
+      },
+      {
+        test: {
+          name: "stack",
+          environment: "node",
+          include: ["tests/integration/**/*.test.ts", "tests/e2e/**/*.test.ts"],
+          globalSetup: ["tests/setup/stack.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
