@@ -21,7 +21,7 @@ describe("beings", () => {
     expect((await ada.request("POST", "/api/beings", { name: "B", type: "bot", locationId: "@nowhere-at-all" })).status).toBe(404);
     const sneaky = await ada.request("POST", "/api/beings", { name: "B", type: "bot", properties: { superuser: true } });
     expect(sneaky.status).toBe(403);
-    const [{ n }] = await db<{ n: number }>(sql`SELECT count(*)::int AS n FROM beings WHERE owner_id = ${ada.id} AND id <> ${ada.id}`);
+    const { n } = (await db<{ n: number }>(sql`SELECT count(*)::int AS n FROM beings WHERE owner_id = ${ada.id} AND id <> ${ada.id}`))[0]!;
     expect(n).toBe(0);
   });
 

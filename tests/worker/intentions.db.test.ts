@@ -49,7 +49,7 @@ describe("posting to a space", () => {
     const id = newIntentionId();
     const replies = await Promise.all([1, 2, 3].map(() => ada.request("POST", `/api/spaces/${room.id}/intentions`, { id, content: "race" })));
     expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 201]);
-    const [{ n }] = await db<{ n: number }>(sql`SELECT count(*)::int AS n FROM changes WHERE entity_id = ${id}`);
+    const { n } = (await db<{ n: number }>(sql`SELECT count(*)::int AS n FROM changes WHERE entity_id = ${id}`))[0]!;
     expect(n).toBe(1);
   });
 

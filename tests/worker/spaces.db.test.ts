@@ -32,7 +32,7 @@ describe("the space snapshot", () => {
     expect(reply.body.intentions).toHaveLength(100);
     expect(reply.body.intentions.map((i: any) => i.id)).toEqual(ids.slice(3));
     expect(reply.body.hasMore).toBe(true);
-    const [{ last_seq }] = await db<{ last_seq: string }>(sql`SELECT last_seq FROM space_sync WHERE space_id = ${room.id}`);
+    const { last_seq } = (await db<{ last_seq: string }>(sql`SELECT last_seq FROM space_sync WHERE space_id = ${room.id}`))[0]!;
     expect(reply.body.seq).toBe(Number(last_seq));
   });
 
@@ -79,7 +79,7 @@ describe("catch-up", () => {
     const room = await space(await guest("Owner"));
     const writers = await Promise.all([guest("A"), guest("B"), guest("C"), guest("D")]);
     await Promise.all(writers.map((w) => say(w, room.id, 5)));
-    const [{ seqs }] = await db<{ seqs: number[] }>(sql`SELECT array_agg(seq::int ORDER BY seq) AS seqs FROM changes WHERE space_id = ${room.id}`);
+    const { seqs } = (await db<{ seqs: number[] }>(sql`SELECT array_agg(seq::int ORDER BY seq) AS seqs FROM changes WHERE space_id = ${room.id}`))[0]!;
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     expect(seqs.length).toBe(21);
   });
