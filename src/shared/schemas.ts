@@ -1,5 +1,6 @@
 /** Validation schemas for every API input; the worker validates with them at the edge, the web client before sending. */
-import { z } from "zod";
+// Named imports, not the `z` namespace: the namespace object drags every locale into the bundle.
+import { array, coerce, lazy, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
 import { BEING_TYPES, INTENTION_STATES, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
 
 /** Largest JSON body the API accepts, in bytes. */
@@ -10,68 +11,62 @@ const MAX_CONTENT_NODES = 1_000;
 const MAX_CONTENT_DEPTH = 16;
 const MAX_PROPERTIES_BYTES = 16 * 1024;
 
-export const beingId = z
-  .string()
+export const beingId = string()
   .regex(/^@[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a being id is @ followed by 1–64 letters, digits, '_', '.' or '-'")
   .transform((id) => id as BeingId);
 
-export const intentionId = z
-  .string()
+export const intentionId = string()
   .regex(/^\/[A-Za-z0-9_-]{1,64}$/, "an intention id is / followed by 1–64 letters, digits, '_' or '-'")
   .transform((id) => id as IntentionId);
 
 /** An intention id in a URL path: "%2F01JD…" decodes to "/01JD…"; a bare "01JD…" is accepted too. */
-export const intentionIdParam = z
-  .string()
+export const intentionIdParam = string()
   .transform((id) => (id.startsWith("/") ? id : `/${id}`))
   .pipe(intentionId);
 
-const name = z.string().trim().min(1, "name must not be empty").max(MAX_NAME_LENGTH);
+const name = string().trim().min(1, "name must not be empty").max(MAX_NAME_LENGTH);
 
 function depth(node: ContentNode): number {
   if (typeof node === "string" || !node.content) return 1;
   return 1 + Math.max(0, ...node.content.map(depth));
 }
 
-const contentNode: z.ZodType<ContentNode> = z.lazy(() =>
-  z.union([
-    z.string().max(MAX_TEXT_LENGTH),
-    z.strictObject({
-      type: z.string().min(1).max(64),
-      props: z.record(z.string(), z.unknown()).optional(),
-      content: z.array(contentNode).max(MAX_CONTENT_NODES).optional(),
+const contentNode: ZodType<ContentNode> = lazy(() =>
+  union([
+    string().max(MAX_TEXT_LENGTH),
+    strictObject({
+      type: string().min(1).max(64),
+      props: record(string(), unknown()).optional(),
+      content: array(contentNode).max(MAX_CONTENT_NODES).optional(),
     }),
   ]),
 );
 
-export const contentNodes = z
-  .array(contentNode)
+export const contentNodes = array(contentNode)
   .max(MAX_CONTENT_NODES)
   .refine((nodes) => nodes.every((n) => depth(n) <= MAX_CONTENT_DEPTH), `content nests deeper than ${MAX_CONTENT_DEPTH}`);
 
 /** An utterance: plain text (1–10,000 chars) or structured content. Text is stored as a one-string node list. */
-export const intentionContent = z.union([
-  z.string().min(1, "content must not be empty").max(MAX_TEXT_LENGTH).transform((text) => [text] as ContentNode[]),
+export const intentionContent = union([
+  string().min(1, "content must not be empty").max(MAX_TEXT_LENGTH).transform((text) => [text] as ContentNode[]),
   contentNodes.min(1, "content must not be empty"),
 ]);
 
-const properties = z
-  .record(z.string(), z.unknown())
+const properties = record(string(), unknown())
   .refine((p) => JSON.stringify(p).length <= MAX_PROPERTIES_BYTES, "properties are larger than 16 KiB");
 
-export const guestSignIn = z.strictObject({ name });
+export const guestSignIn = strictObject({ name });
 
-export const beingCreate = z.strictObject({
+export const beingCreate = strictObject({
   id: beingId.optional(),
   name,
-  type: z.enum(BEING_TYPES),
+  type: oneOf(BEING_TYPES),
   locationId: beingId.nullable().optional(),
   properties: properties.optional(),
   content: contentNodes.optional(),
 });
 
-export const beingPatch = z
-  .strictObject({
+export const beingPatch = strictObject({
     name: name.optional(),
     locationId: beingId.nullable().optional(),
     properties: properties.optional(),
@@ -80,32 +75,31 @@ export const beingPatch = z
   })
   .refine((patch) => Object.keys(patch).length > 0, "nothing to change");
 
-export const intentionCreate = z.strictObject({
+export const intentionCreate = strictObject({
   id: intentionId.optional(),
   content: intentionContent,
 });
 
-export const intentionPatch = z
-  .strictObject({
+export const intentionPatch = strictObject({
     content: intentionContent.optional(),
-    state: z.enum(INTENTION_STATES).optional(),
+    state: oneOf(INTENTION_STATES).optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, "nothing to change");
 
-const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+const limit = (max: number, fallback: number) => coerce.number().int().min(1).max(max).default(fallback);
 
-export const historyQuery = z.strictObject({
+export const historyQuery = strictObject({
   before: intentionId.optional(),
   limit: limit(100, 50),
 });
 
-export const changesQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+export const changesQuery = strictObject({
+  after: coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   limit: limit(1000, 500),
 });
 
-export type GuestSignIn = z.infer<typeof guestSignIn>;
-export type BeingCreate = z.infer<typeof beingCreate>;
-export type BeingPatch = z.infer<typeof beingPatch>;
-export type IntentionCreate = z.input<typeof intentionCreate>;
-export type IntentionPatch = z.input<typeof intentionPatch>;
+export type GuestSignIn = Infer<typeof guestSignIn>;
+export type BeingCreate = Infer<typeof beingCreate>;
+export type BeingPatch = Infer<typeof beingPatch>;
+export type IntentionCreate = Input<typeof intentionCreate>;
+export type IntentionPatch = Input<typeof intentionPatch>;

@@ -1,6 +1,6 @@
 /** Beings: read, create, change, delete. */
 import { Hono } from "hono";
-import { z } from "zod";
+import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newBeingId } from "../../shared/ids.ts";
 import { beingCreate, beingId, beingPatch } from "../../shared/schemas.ts";
@@ -9,7 +9,7 @@ import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { notifyAfterCommit } from "../sync/notify.ts";
 
-const byId = valid("param", z.object({ id: beingId }));
+const byId = valid("param", object({ id: beingId }));
 
 export const beings = new Hono<AppEnv>()
   .get("/beings/:id", byId, async (c) => c.json({ being: await getBeing(c.var.db, c.var.viewer, c.req.valid("param").id) }, 200))

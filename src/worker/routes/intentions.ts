@@ -1,13 +1,13 @@
 /** Intentions by id: change and delete. Creation lives under the space (routes/spaces.ts). */
 import { Hono } from "hono";
-import { z } from "zod";
+import { object } from "zod";
 import { intentionIdParam, intentionPatch } from "../../shared/schemas.ts";
 import { deleteIntention, patchIntention } from "../db/queries/intentions.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { notifyAfterCommit } from "../sync/notify.ts";
 
-const byId = valid("param", z.object({ id: intentionIdParam }));
+const byId = valid("param", object({ id: intentionIdParam }));
 
 export const intentions = new Hono<AppEnv>()
   .patch("/intentions/:id", byId, valid("json", intentionPatch), async (c) => {

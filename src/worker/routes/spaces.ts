@@ -1,6 +1,6 @@
 /** A space: its snapshot, history, change log, entering it, posting to it, and its LiveKit token. */
 import { Hono } from "hono";
-import { z } from "zod";
+import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newIntentionId } from "../../shared/ids.ts";
 import { beingId, changesQuery, historyQuery, intentionCreate } from "../../shared/schemas.ts";
@@ -12,7 +12,7 @@ import { valid } from "../http/validate.ts";
 import { createJoinToken, livekitConfig } from "../sync/livekit.ts";
 import { notifyAfterCommit } from "../sync/notify.ts";
 
-const bySpace = valid("param", z.object({ id: beingId }));
+const bySpace = valid("param", object({ id: beingId }));
 
 export const spaces = new Hono<AppEnv>()
   .get("/spaces/:id", bySpace, async (c) => c.json(await getSpaceSnapshot(c.var.db, c.var.viewer, c.req.valid("param").id), 200))
