@@ -98,3 +98,33 @@ describe("entering a space", () => {
     expect((await new Client().request("POST", `/api/spaces/${room.id}/enter`)).status).toBe(401);
   });
 });
+
+describe("a private space inside a public one", () => {
+  it("is neither listed in the public space nor announced in its change log", async () => {
+    const owner = await guest("Owner");
+    const stranger = await guest("Stranger");
+    const lobby = await space(owner);
+    const seq = (await stranger.request("GET", `/api/spaces/${lobby.id}`)).body.seq;
+    const hidden = await owner.request("POST", "/api/beings", { name: "Secret", type: "space", locationId: lobby.id, properties: { private: true, members: [] } });
+    expect(hidden.status).toBe(201);
+    const seen = await stranger.request("GET", `/api/spaces/${lobby.id}`);
+    expect(seen.body.beings.map((b: any) => b.id)).not.toContain(hidden.body.being.id);
+    expect(seen.body.seq).toBe(seq);
+    expect((await stranger.request("GET", `/api/spaces/${lobby.id}/changes?after=0`)).body.changes.map((c: any) => c.id)).not.toContain(hidden.body.being.id);
+    expect((await owner.request("GET", `/api/spaces/${lobby.id}`)).body.beings.map((b: any) => b.id)).toContain(hidden.body.being.id);
+  });
+});
+
+describe("listing spaces", () => {
+  it("lists the private spaces one may read first, then public ones, never others' private spaces", async () => {
+    const owner = await guest("Owner");
+    const member = await guest("Member");
+    const stranger = await guest("Stranger");
+    const shared = await space(owner, { private: true, members: [member.id] });
+    const ids = async (client: Client) => (await client.request("GET", "/api/spaces")).body.spaces.map((s: any) => s.id);
+    expect((await ids(member))[0]).toBe(shared.id);
+    expect(await ids(owner)).toContain(shared.id);
+    expect(await ids(stranger)).not.toContain(shared.id);
+    expect(await ids(new Client())).toContain("@intraliminal");
+  });
+});

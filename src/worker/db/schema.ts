@@ -24,6 +24,7 @@ export const beings = pgTable(
   (t) => [
     index("beings_location_idx").on(t.locationId),
     index("beings_owner_idx").on(t.ownerId),
+    index("beings_spaces_idx").on(t.name, t.id).where(sql`${t.type} = 'space'`),
     check("beings_type_check", sql`${t.type} in ('space', 'guest', 'bot', 'document')`),
   ],
 );

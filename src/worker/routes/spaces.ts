@@ -6,7 +6,7 @@ import { newIntentionId } from "../../shared/ids.ts";
 import { beingId, changesQuery, historyQuery, intentionCreate } from "../../shared/schemas.ts";
 import { enterSpace } from "../db/queries/beings.ts";
 import { createIntention } from "../db/queries/intentions.ts";
-import { getSpaceSnapshot, listChanges, listIntentions, requireReadableSpace } from "../db/queries/spaces.ts";
+import { getSpaceSnapshot, listChanges, listIntentions, listSpaces, requireReadableSpace } from "../db/queries/spaces.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { createJoinToken, livekitConfig } from "../sync/livekit.ts";
@@ -15,6 +15,7 @@ import { notifyAfterCommit } from "../sync/notify.ts";
 const bySpace = valid("param", object({ id: beingId }));
 
 export const spaces = new Hono<AppEnv>()
+  .get("/spaces", async (c) => c.json({ spaces: await listSpaces(c.var.db, c.var.viewer) }, 200))
   .get("/spaces/:id", bySpace, async (c) => c.json(await getSpaceSnapshot(c.var.db, c.var.viewer, c.req.valid("param").id), 200))
   .get("/spaces/:id/intentions", bySpace, valid("query", historyQuery), async (c) => {
     const { before, limit } = c.req.valid("query");

@@ -20,7 +20,8 @@ export interface BroadcastResult {
 
 /** First 16 bytes of the payload's SHA-256: the same payload always carries the same nonce. */
 async function nonceOf(payload: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", payload)).slice(0, 16);
+  // TextEncoder output is never backed by a SharedArrayBuffer.
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", payload as Uint8Array<ArrayBuffer>)).slice(0, 16);
 }
 
 /**

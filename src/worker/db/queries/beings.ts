@@ -16,8 +16,12 @@ export interface BeingWrite {
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
-/** Spaces a being's row appears in: where it is, where it was, and itself when it is a space. */
-function spacesOf(being: Pick<Being, "id" | "type" | "locationId">, previousLocation?: string | null): BeingId[] {
+/**
+ * Spaces a being's row appears in (as the change-log trigger decides): where it is, where it was,
+ * and itself when it is a space; a private space appears only in itself.
+ */
+function spacesOf(being: Pick<Being, "id" | "type" | "locationId" | "properties">, previousLocation?: string | null): BeingId[] {
+  if (being.type === "space" && being.properties.private === true) return [being.id];
   const spaces = [being.locationId, previousLocation, being.type === "space" ? being.id : null];
   return [...new Set(spaces.filter((s): s is BeingId => !!s))];
 }

@@ -40,13 +40,31 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId): 
     sql`WITH ${viewerCte(viewer)}
         SELECT being_json(s) AS space,
           (SELECT coalesce(jsonb_agg(being_json(b) ORDER BY b.type <> 'space', b.type <> 'bot', b.name, b.id), '[]'::jsonb)
-           FROM beings b WHERE b.location_id = s.id) AS beings,
+           FROM beings b WHERE b.location_id = s.id AND may_see_being(b, v.id, v.su)) AS beings,
           ${newestIntentions(sql`s.id`, SNAPSHOT_INTENTIONS)} AS intentions,
           coalesce((SELECT last_seq FROM space_sync WHERE space_id = s.id), 0) AS seq
         FROM viewer v JOIN beings s ON s.id = ${id} AND may_read_space(s, v.id, v.su)`,
   );
   if (!row) throw new ApiError("NOT_FOUND", "space not found");
   return { space: toBeing(row.space), beings: row.beings.map(toBeing), ...page(row.intentions, SNAPSHOT_INTENTIONS), seq: Number(row.seq) };
+}
+
+/** Most spaces a listing returns. */
+export const SPACE_LIST_LIMIT = 200;
+
+/** Spaces the viewer may enter: first the private ones it owns or belongs to, then public ones, by name. */
+export async function listSpaces(db: Db, viewer: ViewerRef): Promise<Being[]> {
+  const [row] = await query<{ spaces: unknown[] }>(
+    db,
+    sql`WITH ${viewerCte(viewer)}
+        SELECT coalesce(jsonb_agg(being_json(x.s) ORDER BY x.private DESC, (x.s).name, (x.s).id), '[]'::jsonb) AS spaces
+        FROM (
+          SELECT s, coalesce(s.properties -> 'private' = 'true'::jsonb, false) AS private
+          FROM viewer v JOIN beings s ON s.type = 'space' AND may_read_space(s, v.id, v.su)
+          ORDER BY 2 DESC, s.name, s.id LIMIT ${SPACE_LIST_LIMIT}
+        ) AS x`,
+  );
+  return (row?.spaces ?? []).map(toBeing);
 }
 
 /** Older history: the `limit` intentions before the cursor intention, ascending. */

@@ -1,0 +1,1 @@
+CREATE INDEX "beings_spaces_idx" ON "beings" USING btree ("name","id") WHERE "beings"."type" = 'space';
