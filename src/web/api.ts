@@ -1,0 +1,191 @@
+/** The one typed API client: every call to /api goes through here (Hono's `hc<AppType>`). */
+import { hc } from "hono/client";
+import type { Being, BeingId, Intention, IntentionId } from "../shared/entities.ts";
+import { ApiError, ERROR_STATUS, type ErrorCode } from "../shared/errors.ts";
+import type { z } from "zod";
+import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch } from "../shared/schemas.ts";
+import type { Change } from "../shared/sync.ts";
+import type { AppType } from "../worker/app.ts";
+
+/** The request never reached the server (offline, DNS, connection reset): safe to retry later. */
+export class OfflineError extends Error {
+  constructor(cause: unknown) {
+    super("You appear to be offline", { cause });
+    this.name = "OfflineError";
+  }
+}
+
+/** True when a failed call may succeed unchanged later: no network, or the server asked us to wait. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof OfflineError) return true;
+  return error instanceof ApiError && (error.code === "UNAVAILABLE" || error.code === "RATE_LIMITED");
+}
+
+// Content goes as a node list (what a plain string becomes on the server anyway), which is valid input
+// whether the route types its body by the schema's input or its output.
+type IntentionCreate = z.output<typeof intentionCreate>;
+type IntentionPatch = z.output<typeof intentionPatch>;
+
+export interface SpaceSnapshot {
+  space: Being;
+  beings: Being[];
+  intentions: Intention[];
+  hasMore: boolean;
+  seq: number;
+}
+export interface ChangesPage {
+  changes: Change[];
+  seq: number;
+  hasMore: boolean;
+}
+export interface HistoryPage {
+  intentions: Intention[];
+  hasMore: boolean;
+}
+export interface WriteResult {
+  intention: Intention;
+  seq: number;
+}
+export interface SyncToken {
+  token: string;
+  url: string;
+  room: string;
+  identity: BeingId;
+}
+
+// The session lives in an HttpOnly cookie; same-origin requests also carry Origin, which the
+// server's CSRF check needs on every mutating call.
+const client = hc<AppType>("/", { init: { credentials: "same-origin" } });
+
+// JSON has no dates: the contract's timestamp fields come back as ISO strings.
+const DATE_KEYS = new Set(["createdAt", "modifiedAt", "at"]);
+function reviveDates(key: string, value: unknown): unknown {
+  return DATE_KEYS.has(key) && typeof value === "string" ? new Date(value) : value;
+}
+
+function codeForStatus(status: number): ErrorCode {
+  const found = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((code) => ERROR_STATUS[code] === status);
+  return found ?? (status >= 500 ? "INTERNAL" : "VALIDATION");
+}
+
+/** What `call` reads of a response (hc's ClientResponse and fetch's Response both have it). */
+type HttpResponse = Pick<Response, "ok" | "status" | "statusText" | "text">;
+
+/** Sends one request and returns its parsed body, or throws ApiError / OfflineError. */
+async function call<T>(request: () => Promise<HttpResponse>): Promise<T> {
+  let response: HttpResponse;
+  try {
+    response = await request();
+  } catch (error) {
+    throw new OfflineError(error);
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text, reviveDates) : undefined;
+  } catch {
+    // A proxy's HTML error page or a truncated body: keep the status, drop the text.
+    body = undefined;
+  }
+  if (response.ok) return body as T;
+  const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+  if (error && typeof error.code === "string" && error.code in ERROR_STATUS) {
+    throw new ApiError(error.code as ErrorCode, error.message ?? response.statusText, error.details);
+  }
+  throw new ApiError(codeForStatus(response.status), `The server answered ${response.status}`);
+}
+
+// Intention ids begin with "/", being ids with "@": both go into the path encoded.
+const param = (id: string) => ({ id: encodeURIComponent(id) });
+
+/** Creates a guest being and signs in as it (sets the session cookie). */
+export async function signInGuest(name: string): Promise<Being> {
+  const body = await call<{ being: Being }>(() => client.api.auth.guest.$post({ json: { name } }));
+  return body.being;
+}
+
+/** Ends the session. */
+export async function signOut(): Promise<void> {
+  await call<void>(() => client.api.auth.signout.$post());
+}
+
+/** The signed-in being, or null when there is no session. */
+export async function getMe(): Promise<Being | null> {
+  try {
+    const body = await call<{ being: Being }>(() => client.api.me.$get());
+    return body.being;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "UNAUTHENTICATED") return null;
+    throw error;
+  }
+}
+
+/** One being by id. */
+export async function getBeing(id: BeingId): Promise<Being> {
+  const body = await call<{ being: Being }>(() => client.api.beings[":id"].$get({ param: param(id) }));
+  return body.being;
+}
+
+/** Spaces the caller may enter: private ones it belongs to first, then public ones. */
+export async function listSpaces(): Promise<Being[]> {
+  const body = await call<{ spaces: Being[] }>(() => client.api.spaces.$get());
+  return body.spaces;
+}
+
+/** Creates a being (a space, for the app) owned by the caller. */
+export async function createBeing(input: BeingCreate): Promise<Being> {
+  const body = await call<{ being: Being }>(() => client.api.beings.$post({ json: input }));
+  return body.being;
+}
+
+/** Changes a being's name, location, properties or content. */
+export async function patchBeing(id: BeingId, patch: BeingPatch): Promise<Being> {
+  const body = await call<{ being: Being }>(() =>
+    client.api.beings[":id"].$patch({ param: param(id), json: patch }),
+  );
+  return body.being;
+}
+
+/** A space with the beings in it, its newest intentions and its latest change seq. */
+export function getSpace(id: BeingId): Promise<SpaceSnapshot> {
+  return call(() => client.api.spaces[":id"].$get({ param: param(id) }));
+}
+
+/** Older history: intentions before `before`, ascending. */
+export function getHistory(id: BeingId, before: IntentionId | undefined, limit = 50): Promise<HistoryPage> {
+  const query = before ? { before, limit: String(limit) } : { limit: String(limit) };
+  return call(() => client.api.spaces[":id"].intentions.$get({ param: param(id), query }));
+}
+
+/** Every change after `after`, ascending (catch-up); follow `hasMore`. */
+export function getChanges(id: BeingId, after: number, limit = 500): Promise<ChangesPage> {
+  return call(() =>
+    client.api.spaces[":id"].changes.$get({ param: param(id), query: { after: String(after), limit: String(limit) } }),
+  );
+}
+
+/** Moves the caller's being into the space, so others see them arrive. */
+export async function enterSpace(id: BeingId): Promise<Being> {
+  const body = await call<{ being: Being }>(() => client.api.spaces[":id"].enter.$post({ param: param(id) }));
+  return body.being;
+}
+
+/** A LiveKit token for the space's room (data only: the client may not publish). */
+export function getSyncToken(id: BeingId): Promise<SyncToken> {
+  return call(() => client.api.spaces[":id"].token.$post({ param: param(id) }));
+}
+
+/** Says something in a space; a repeat of the same id is idempotent. */
+export function postIntention(spaceId: BeingId, input: IntentionCreate): Promise<WriteResult> {
+  return call(() => client.api.spaces[":id"].intentions.$post({ param: param(spaceId), json: input }));
+}
+
+/** Edits an intention's content or state. */
+export function patchIntention(id: IntentionId, patch: IntentionPatch): Promise<WriteResult> {
+  return call(() => client.api.intentions[":id"].$patch({ param: param(id), json: patch }));
+}
+
+/** Deletes an intention. */
+export async function deleteIntention(id: IntentionId): Promise<void> {
+  await call<void>(() => client.api.intentions[":id"].$delete({ param: param(id) }));
+}

@@ -1,0 +1,44 @@
+/** The shell every message row shares: author and time at the start of a group, the body inside. */
+import { Show, type JSX } from "solid-js";
+import type { BeingId } from "../../shared/entities.ts";
+import { Avatar } from "./avatar.tsx";
+import { fullTime, shortTime } from "./time.ts";
+
+export interface MessageFrameProps {
+  ownerId: BeingId;
+  author: string;
+  mine: boolean;
+  startsGroup: boolean;
+  time: Date;
+  /** "pending", "failed" or "error": styles the row. */
+  state?: string;
+  children: JSX.Element;
+}
+
+/** One `<li>` of the conversation. Rows inside a group still tell screen readers who is speaking. */
+export function MessageFrame(props: MessageFrameProps) {
+  return (
+    <li class="message" classList={{ mine: props.mine, "group-start": props.startsGroup }} data-state={props.state} data-testid="message">
+      <Show
+        when={props.startsGroup}
+        fallback={
+          <>
+            <span class="sr-only">{props.author}: </span>
+            <time class="message-time-inline" datetime={props.time.toISOString()} title={fullTime(props.time)}>
+              {shortTime(props.time)}
+            </time>
+          </>
+        }
+      >
+        <Avatar id={props.ownerId} name={props.author} />
+        <div class="message-head">
+          <span class="message-author">{props.author}</span>
+          <time datetime={props.time.toISOString()} title={fullTime(props.time)}>
+            {shortTime(props.time)}
+          </time>
+        </div>
+      </Show>
+      {props.children}
+    </li>
+  );
+}

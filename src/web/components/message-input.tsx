@@ -1,0 +1,40 @@
+/** The text box used to write and to edit: Enter submits, Shift+Enter breaks the line, Escape cancels. */
+import type { JSX } from "solid-js";
+
+export interface MessageInputProps {
+  value: string;
+  onInput(value: string): void;
+  onSubmit(): void;
+  onCancel?(): void;
+  label: string;
+  placeholder?: string;
+  id?: string;
+  ref?: (element: HTMLTextAreaElement) => void;
+}
+
+/** A self-sizing textarea with the conversation's keyboard rules. */
+export function MessageInput(props: MessageInputProps) {
+  const onKeyDown: JSX.EventHandler<HTMLTextAreaElement, KeyboardEvent> = (event) => {
+    // isComposing: Enter also confirms an IME composition (Japanese, Chinese…), which must not send.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      props.onSubmit();
+    } else if (event.key === "Escape" && props.onCancel) {
+      event.preventDefault();
+      props.onCancel();
+    }
+  };
+  return (
+    <textarea
+      ref={props.ref}
+      id={props.id}
+      class="message-input"
+      rows={1}
+      aria-label={props.label}
+      placeholder={props.placeholder}
+      value={props.value}
+      onInput={(event) => props.onInput(event.currentTarget.value)}
+      onKeyDown={onKeyDown}
+    />
+  );
+}

@@ -1,0 +1,119 @@
+/** The conversation: confirmed messages in order, then the ones still on their way, newest at the bottom. */
+import { createEffect, createMemo, For, on, onMount, Show } from "solid-js";
+import type { BeingId } from "../../shared/entities.ts";
+import type { SpaceState } from "../sync/apply.ts";
+import type { Outbox } from "../sync/outbox.ts";
+import type { SpaceSync } from "../sync/store.ts";
+import { IntentionRow } from "./intention-row.tsx";
+import { PendingRow } from "./pending-row.tsx";
+import { continuesGroup } from "./time.ts";
+
+export interface MessageListProps {
+  sync: SpaceSync;
+  view: SpaceState;
+  outbox: Outbox;
+  meId: BeingId;
+  author(id: BeingId): string;
+}
+
+// Within this many pixels of an edge counts as being at it.
+const EDGE_PX = 120;
+
+/** The scrolling message log; scrolling to the top loads older history. */
+export function MessageList(props: MessageListProps) {
+  let scroller!: HTMLDivElement;
+  // Follow new messages only while the reader is at the bottom; never yank them away from history.
+  let following = true;
+
+  const pending = createMemo(() =>
+    props.outbox.entries.filter((entry) => entry.spaceId === props.view.space.id && !props.view.intentions[entry.id]),
+  );
+  const lastConfirmed = () => props.view.intentions[props.view.order[props.view.order.length - 1]];
+
+  const scrollToBottom = () => {
+    scroller.scrollTop = scroller.scrollHeight;
+  };
+  const loadOlder = async () => {
+    // Keep the same messages in view as the page above them grows.
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    await props.sync.loadOlder();
+    scroller.scrollTop = scroller.scrollHeight - fromBottom;
+  };
+  const onScroll = () => {
+    following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < EDGE_PX;
+    if (scroller.scrollTop < EDGE_PX && props.view.hasMore) void loadOlder();
+  };
+
+  onMount(scrollToBottom);
+  createEffect(on(() => props.view.order[props.view.order.length - 1], () => following && scrollToBottom(), { defer: true }));
+  // What I just wrote is always worth seeing.
+  createEffect(
+    on(
+      () => pending().length,
+      (count, previous = 0) => count > previous && scrollToBottom(),
+      { defer: true },
+    ),
+  );
+
+  return (
+    <div
+      ref={scroller}
+      class="messages"
+      role="log"
+      aria-live="polite"
+      aria-relevant="additions"
+      aria-label="Conversation"
+      aria-busy={props.sync.loadingOlder()}
+      tabindex="0"
+      onScroll={onScroll}
+    >
+      <Show when={props.view.hasMore}>
+        <button type="button" class="load-older link-button" disabled={props.sync.loadingOlder()} onClick={() => void loadOlder()}>
+          {props.sync.loadingOlder() ? "Loading…" : "Load older messages"}
+        </button>
+      </Show>
+      <Show when={!props.view.hasMore && props.view.order.length + pending().length === 0}>
+        <p class="messages-empty">Nothing has been said here yet. Say hello.</p>
+      </Show>
+      <ol class="message-list">
+        <For each={props.view.order}>
+          {(id, index) => {
+            const intention = () => props.view.intentions[id];
+            const previous = () => props.view.intentions[props.view.order[index() - 1]];
+            return (
+              <Show when={intention()}>
+                <IntentionRow
+                  intention={intention()}
+                  author={props.author(intention().ownerId)}
+                  mine={intention().ownerId === props.meId}
+                  startsGroup={!continuesGroup(previous(), intention())}
+                  onSaved={(row, seq) => props.sync.acceptWrite(row, seq)}
+                  onDeleted={(deleted) => props.sync.acceptDelete(deleted)}
+                />
+              </Show>
+            );
+          }}
+        </For>
+        <For each={pending()}>
+          {(entry, index) => {
+            const row = () => ({ ownerId: props.meId, createdAt: new Date(entry.createdAt) });
+            const previous = () => {
+              const before = pending()[index() - 1];
+              return before ? { ownerId: props.meId, createdAt: new Date(before.createdAt) } : lastConfirmed();
+            };
+            return (
+              <PendingRow
+                entry={entry}
+                ownerId={props.meId}
+                author={props.author(props.meId)}
+                startsGroup={!continuesGroup(previous(), row())}
+                onRetry={() => props.outbox.retry(entry.id)}
+                onDiscard={() => props.outbox.discard(entry.id)}
+              />
+            );
+          }}
+        </For>
+      </ol>
+    </div>
+  );
+}

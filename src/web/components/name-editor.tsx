@@ -1,0 +1,82 @@
+/** The signed-in being's name, editable in place. */
+import { createSignal, Show } from "solid-js";
+import { MAX_NAME_LENGTH } from "../../shared/schemas.ts";
+
+export interface NameEditorProps {
+  name: string;
+  onRename(name: string): Promise<void>;
+}
+
+/** Shows "Signed in as NAME" with a button that turns it into a small form. */
+export function NameEditor(props: NameEditorProps) {
+  const [draft, setDraft] = createSignal<string>();
+  const [error, setError] = createSignal<string>();
+  const [busy, setBusy] = createSignal(false);
+  let opener: HTMLButtonElement | undefined;
+
+  const close = () => {
+    setDraft(undefined);
+    setError(undefined);
+    queueMicrotask(() => opener?.focus());
+  };
+  const save = async () => {
+    const name = draft()?.trim() ?? "";
+    if (!name) return setError("A name cannot be empty.");
+    if (name === props.name) return close();
+    setBusy(true);
+    try {
+      await props.onRename(name);
+      close();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Show
+      when={draft() !== undefined}
+      fallback={
+        <button type="button" class="me" ref={opener} onClick={() => setDraft(props.name)} aria-label={`Change your name (${props.name})`}>
+          <span class="me-name">{props.name}</span>
+          <span class="me-edit" aria-hidden="true">
+            Edit
+          </span>
+        </button>
+      }
+    >
+      <form
+        class="name-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save();
+        }}
+        onKeyDown={(event) => event.key === "Escape" && close()}
+      >
+        <label class="sr-only" for="name-input">
+          Your name
+        </label>
+        <input
+          id="name-input"
+          class="input small"
+          maxLength={MAX_NAME_LENGTH}
+          value={draft()}
+          onInput={(event) => setDraft(event.currentTarget.value)}
+          ref={(element) => queueMicrotask(() => element.select())}
+        />
+        <button type="submit" class="button small primary" disabled={busy()}>
+          Save
+        </button>
+        <button type="button" class="button small quiet" onClick={close}>
+          Cancel
+        </button>
+        <Show when={error()}>
+          <span class="form-error" role="alert">
+            {error()}
+          </span>
+        </Show>
+      </form>
+    </Show>
+  );
+}

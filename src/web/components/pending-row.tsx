@@ -1,0 +1,46 @@
+/** A message the server has not confirmed yet: sending, waiting for the network, or refused. */
+import { Match, Switch } from "solid-js";
+import type { BeingId } from "../../shared/entities.ts";
+import type { OutboxEntry } from "../sync/outbox.ts";
+import { Markdown } from "./markdown.tsx";
+import { MessageFrame } from "./message-frame.tsx";
+
+export interface PendingRowProps {
+  entry: OutboxEntry;
+  ownerId: BeingId;
+  author: string;
+  startsGroup: boolean;
+  onRetry(): void;
+  onDiscard(): void;
+}
+
+/** An optimistic row; a refused one stays, says why, and offers Retry and Discard. */
+export function PendingRow(props: PendingRowProps) {
+  return (
+    <MessageFrame
+      ownerId={props.ownerId}
+      author={props.author}
+      mine
+      startsGroup={props.startsGroup}
+      time={new Date(props.entry.createdAt)}
+      state={props.entry.status === "failed" ? "failed" : "pending"}
+    >
+      <Markdown text={props.entry.text} class="markdown message-body" />
+      <div class="message-status">
+        <Switch>
+          <Match when={props.entry.status === "sending"}>Sending…</Match>
+          <Match when={props.entry.status === "queued"}>Waiting to send</Match>
+          <Match when={props.entry.status === "failed"}>
+            <span role="alert">Not sent: {props.entry.error}</span>
+            <button type="button" class="link-button" onClick={() => props.onRetry()}>
+              Retry
+            </button>
+            <button type="button" class="link-button" onClick={() => props.onDiscard()}>
+              Discard
+            </button>
+          </Match>
+        </Switch>
+      </div>
+    </MessageFrame>
+  );
+}

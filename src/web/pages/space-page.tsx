@@ -1,0 +1,170 @@
+/** A space: its conversation, who is here, and the way to other spaces. Mounted once per space visited. */
+import { createEffect, createSignal, Match, on, onCleanup, Show, Switch } from "solid-js";
+import { LOBBY_ID, type Being, type BeingId } from "../../shared/entities.ts";
+import { enterSpace, isRetryable } from "../api.ts";
+import { Composer } from "../components/composer.tsx";
+import { ConnectionStatusBadge } from "../components/connection-status.tsx";
+import { MessageList } from "../components/message-list.tsx";
+import { NameEditor } from "../components/name-editor.tsx";
+import { NewSpaceForm } from "../components/new-space-form.tsx";
+import { mayOpen, People } from "../components/people.tsx";
+import { SpaceLink } from "../components/space-link.tsx";
+import { SpaceList } from "../components/space-list.tsx";
+import { nameOf } from "../names.ts";
+import { navigate } from "../router.ts";
+import { rename, signOut } from "../session.ts";
+import type { Outbox } from "../sync/outbox.ts";
+import { createSpaceSync } from "../sync/store.ts";
+
+export interface SpacePageProps {
+  spaceId: BeingId;
+  me: Being;
+  outbox: Outbox;
+}
+
+/** The whole screen for one space. */
+export function SpacePage(props: SpacePageProps) {
+  const sync = createSpaceSync(props.spaceId);
+  onCleanup(() => sync.close());
+  const [peopleOpen, setPeopleOpen] = createSignal(false);
+  const [creating, setCreating] = createSignal(false);
+  const [signOutFailed, setSignOutFailed] = createSignal(false);
+
+  // Arriving moves my being here, which is how the others see me come in. Retried once back online.
+  let entered = false;
+  const enter = () => {
+    if (entered) return;
+    entered = true;
+    enterSpace(props.spaceId).catch((error) => (entered = !isRetryable(error)));
+  };
+  enter();
+  createEffect(
+    on(sync.connection, (connection) => {
+      if (connection !== "connected" && connection !== "polling") return;
+      enter();
+      void props.outbox.resume();
+    }),
+  );
+  onCleanup(
+    props.outbox.onSent((entry, result) => {
+      if (entry.spaceId === props.spaceId) sync.acceptWrite(result.intention, result.seq);
+    }),
+  );
+
+  // Presence comes from the LiveKit room: without it (polling, offline) nobody can be shown as away.
+  const presenceKnown = () => sync.connection() === "connected" || sync.connection() === "reconnecting";
+  const spaceName = () => sync.view?.space.name ?? props.spaceId;
+  const parentId = () => sync.view?.space.locationId ?? (props.spaceId === LOBBY_ID ? null : LOBBY_ID);
+  const author = (id: BeingId) => (id === props.me.id ? props.me.name : (sync.view?.beings[id]?.name ?? nameOf(id) ?? id));
+  const hereCount = () => Object.values(sync.view?.beings ?? {}).filter((being) => mayOpen(being, props.me.id)).length;
+  const members = () => {
+    const listed = sync.view?.space.properties.members;
+    return Array.isArray(listed) ? listed.filter((id): id is string => typeof id === "string") : [];
+  };
+  createEffect(() => (document.title = `${spaceName()} · Spaces`));
+
+  const leave = async () => {
+    try {
+      await signOut();
+    } catch {
+      setSignOutFailed(true);
+    }
+  };
+
+  return (
+    <div class="app">
+      <header class="topbar">
+        <div class="topbar-space">
+          <Show when={parentId()}>
+            {(parent) => (
+              <SpaceLink id={parent()} class="crumb" aria-label={`Up to ${nameOf(parent()) ?? parent()}`}>
+                <span aria-hidden="true">‹ </span>
+                {nameOf(parent()) ?? parent()}
+              </SpaceLink>
+            )}
+          </Show>
+          <h1 class="space-name">{spaceName()}</h1>
+          <Show when={sync.view?.space.properties.private === true}>
+            <span class="tag">private</span>
+          </Show>
+        </div>
+        <ConnectionStatusBadge status={sync.connection()} />
+        <button
+          type="button"
+          class="button small quiet people-toggle"
+          aria-expanded={peopleOpen()}
+          aria-controls="people-panel"
+          onClick={() => setPeopleOpen(!peopleOpen())}
+        >
+          Here · {hereCount()}
+        </button>
+        <NameEditor name={props.me.name} onRename={rename} />
+        <button type="button" class="button small quiet" onClick={() => void leave()}>
+          {signOutFailed() ? "Sign out failed, retry" : "Sign out"}
+        </button>
+      </header>
+      <Switch fallback={<p class="page-note" role="status">Loading {spaceName()}…</p>}>
+        <Match when={sync.status() === "not-found"}>
+          <main class="page-note">
+            <h2>Space not found</h2>
+            <p>It does not exist, or it is private and you are not one of its members.</p>
+            <SpaceLink id={LOBBY_ID} class="button primary">
+              Go to the lobby
+            </SpaceLink>
+          </main>
+        </Match>
+        <Match when={sync.view}>
+          {(view) => (
+            <div class="space-body">
+              <main class="conversation" aria-label={`Conversation in ${view().space.name}`}>
+                <Show when={view().deleted}>
+                  <p class="banner" role="alert">
+                    This space has been deleted.
+                  </p>
+                </Show>
+                <MessageList sync={sync} view={view()} outbox={props.outbox} meId={props.me.id} author={author} />
+                <Show when={!view().deleted}>
+                  <Composer spaceName={view().space.name} onSend={(text) => props.outbox.send(props.spaceId, text)} />
+                </Show>
+              </main>
+              <aside id="people-panel" class="people" classList={{ open: peopleOpen() }} aria-labelledby="people-title">
+                <h2 id="people-title">
+                  Here <span class="count">{hereCount()}</span>
+                </h2>
+                <People beings={view().beings} online={presenceKnown() ? sync.online() : undefined} meId={props.me.id} />
+                <Show
+                  when={creating()}
+                  fallback={
+                    <button type="button" class="button quiet wide" onClick={() => setCreating(true)}>
+                      + New space
+                    </button>
+                  }
+                >
+                  <NewSpaceForm
+                    parentId={props.spaceId}
+                    onCreated={(space) => navigate(space.id)}
+                    onCancel={() => setCreating(false)}
+                  />
+                </Show>
+                <SpaceList currentId={props.spaceId} />
+                <Show when={view().space.properties.private === true}>
+                  <section class="private-note" aria-labelledby="private-title">
+                    <h2 id="private-title">Private</h2>
+                    <p>
+                      Only its owner and members can open it: {members().length > 0 ? members().join(", ") : "nobody else yet"}.
+                      Share its address with them:
+                    </p>
+                    <code class="share">{location.href}</code>
+                  </section>
+                </Show>
+                <p class="my-id">
+                  Your id: <code>{props.me.id}</code>
+                </p>
+              </aside>
+            </div>
+          )}
+        </Match>
+      </Switch>
+    </div>
+  );
+}

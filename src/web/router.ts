@@ -1,0 +1,36 @@
+/** The app's only routing: the path is a space id ("/@intraliminal"); anything else means the lobby. */
+import { createSignal } from "solid-js";
+import { LOBBY_ID, type BeingId } from "../shared/entities.ts";
+import { beingId } from "../shared/schemas.ts";
+
+const [path, setPath] = createSignal(globalThis.location?.pathname ?? "/");
+globalThis.addEventListener?.("popstate", () => setPath(location.pathname));
+
+/** The space the address bar names, or undefined when it names none. */
+export function spaceInPath(pathname: string): BeingId | undefined {
+  let id: string;
+  try {
+    id = decodeURIComponent(pathname.slice(1));
+  } catch {
+    return undefined; // a malformed %-escape
+  }
+  const parsed = beingId.safeParse(id);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The space to show: the one in the address bar, else the lobby. */
+export function currentSpace(): BeingId {
+  return spaceInPath(path()) ?? LOBBY_ID;
+}
+
+/** The URL path of a space. */
+export function spacePath(id: BeingId): string {
+  return `/${id}`;
+}
+
+/** Goes to a space, adding a history entry (Back returns to the previous space). */
+export function navigate(id: BeingId, replace = false): void {
+  const next = spacePath(id);
+  if (next !== location.pathname) history[replace ? "replaceState" : "pushState"](null, "", next);
+  setPath(next);
+}

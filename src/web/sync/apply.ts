@@ -1,0 +1,166 @@
+/**
+ * The contract's receive rule as plain data manipulation: no DOM, no network, no Solid.
+ * Every function here mutates the state it is given, so the store can run it inside Solid's
+ * `produce` (one batch = one store transaction, only touched rows notified) and a test can run
+ * it on a plain object.
+ */
+import type { Being, BeingId, Intention, IntentionId } from "../../shared/entities.ts";
+import { judgeBatch, type Change, type SyncBatch } from "../../shared/sync.ts";
+import type { HistoryPage, SpaceSnapshot } from "../api.ts";
+
+export interface SpaceState {
+  space: Being;
+  /** Beings located in the space now (the space itself is not among them). */
+  beings: Record<BeingId, Being>;
+  intentions: Record<IntentionId, Intention>;
+  /** Ids of `intentions`, sorted by (createdAt, id). */
+  order: IntentionId[];
+  /** The last change seq applied. */
+  last: number;
+  /** Older intentions exist that are not loaded. */
+  hasMore: boolean;
+  /** The space being itself was deleted. */
+  deleted: boolean;
+}
+
+/**
+ * What the caller must do with a batch: `ignore` (a duplicate, or not for this space),
+ * `gap` (catch up, then offer the batch again), `fetch` (a `ref` batch: catch up instead),
+ * `applied` (done).
+ */
+export type Verdict = "ignore" | "gap" | "fetch" | "applied";
+
+/** Orders intentions by (createdAt, id), the contract's conversation order. */
+export function compareIntentions(a: Intention, b: Intention): number {
+  const byTime = a.createdAt.getTime() - b.createdAt.getTime();
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The state a space snapshot describes. */
+export function fromSnapshot(snapshot: SpaceSnapshot): SpaceState {
+  const beings: Record<BeingId, Being> = {};
+  for (const being of snapshot.beings) if (being.id !== snapshot.space.id) beings[being.id] = being;
+  const intentions: Record<IntentionId, Intention> = {};
+  for (const intention of snapshot.intentions) intentions[intention.id] = intention;
+  return {
+    space: snapshot.space,
+    beings,
+    intentions,
+    order: snapshot.intentions.slice().sort(compareIntentions).map((i) => i.id),
+    last: snapshot.seq,
+    hasMore: snapshot.hasMore,
+    deleted: false,
+  };
+}
+
+/** Applies one batch under the receive rule and says what the caller must do next. */
+export function applyBatch(draft: SpaceState, batch: SyncBatch): Verdict {
+  if (batch.v !== 1 || batch.space !== draft.space.id) return "ignore";
+  const verdict = judgeBatch(draft.last, batch);
+  if (verdict === "duplicate") return "ignore";
+  if (verdict === "gap") return "gap";
+  if (batch.ref) return "fetch";
+  for (const change of batch.changes) if (change.seq > draft.last) applyChange(draft, change);
+  draft.last = batch.to;
+  return "applied";
+}
+
+/**
+ * Applies a row an HTTP write returned, unless a change at or after its seq was applied
+ * already (then the state holds that row or something newer, which must not be overwritten).
+ */
+export function applyWrite(draft: SpaceState, intention: Intention, seq: number): boolean {
+  if (seq <= draft.last) return false;
+  upsertIntention(draft, intention);
+  return true;
+}
+
+/** Removes an intention the caller has just deleted (a 204 carries no seq; the broadcast will confirm). */
+export function removeIntention(draft: SpaceState, id: IntentionId): void {
+  const row = draft.intentions[id];
+  if (!row) return;
+  draft.order.splice(positionOf(draft, row), 1);
+  delete draft.intentions[id];
+}
+
+/** Merges a page of older history (already-known rows keep their newer state). */
+export function addHistory(draft: SpaceState, page: HistoryPage): void {
+  draft.hasMore = page.hasMore;
+  const fresh = page.intentions.filter((i) => i.locationId === draft.space.id && !draft.intentions[i.id]);
+  if (fresh.length === 0) return;
+  for (const row of fresh) draft.intentions[row.id] = row;
+  fresh.sort(compareIntentions);
+  // One merge of two sorted lists: O(n) and a single assignment, instead of n splices.
+  const merged: IntentionId[] = [];
+  let i = 0;
+  for (const id of draft.order) {
+    while (i < fresh.length && compareIntentions(fresh[i], draft.intentions[id]) < 0) merged.push(fresh[i++].id);
+    merged.push(id);
+  }
+  while (i < fresh.length) merged.push(fresh[i++].id);
+  draft.order = merged;
+}
+
+function applyChange(draft: SpaceState, change: Change): void {
+  if (change.kind === "being") {
+    if (change.op === "upsert") upsertBeing(draft, change.data);
+    else if (change.id === draft.space.id) draft.deleted = true;
+    else delete draft.beings[change.id];
+  } else if (change.op === "upsert") {
+    upsertIntention(draft, change.data);
+  } else {
+    removeIntention(draft, change.id);
+  }
+}
+
+function upsertBeing(draft: SpaceState, row: Being): void {
+  if (row.id === draft.space.id) {
+    Object.assign(draft.space, row);
+  } else if (row.locationId !== draft.space.id) {
+    delete draft.beings[row.id];
+  } else if (draft.beings[row.id]) {
+    Object.assign(draft.beings[row.id], row);
+  } else {
+    draft.beings[row.id] = row;
+  }
+}
+
+function upsertIntention(draft: SpaceState, row: Intention): void {
+  if (row.locationId !== draft.space.id) return removeIntention(draft, row.id);
+  const existing = draft.intentions[row.id];
+  if (existing) {
+    if (existing.createdAt.getTime() === row.createdAt.getTime()) {
+      // Field by field, so the store only notifies what changed and the row keeps its identity.
+      Object.assign(existing, row);
+      return;
+    }
+    removeIntention(draft, row.id);
+  } else if (draft.hasMore && draft.order.length > 0) {
+    // Older than anything loaded while older history is not: it will arrive, current, with that page.
+    const oldest = draft.intentions[draft.order[0]];
+    if (compareIntentions(row, oldest) < 0) return;
+  }
+  draft.intentions[row.id] = row;
+  draft.order.splice(insertionPoint(draft, row), 0, row.id);
+}
+
+/** First index whose row sorts after `row` (a binary search; appending the newest is checked first). */
+function insertionPoint(draft: SpaceState, row: Intention): number {
+  const { order, intentions } = draft;
+  const n = order.length;
+  if (n === 0 || compareIntentions(intentions[order[n - 1]], row) < 0) return n;
+  let low = 0;
+  let high = n;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareIntentions(intentions[order[mid]], row) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function positionOf(draft: SpaceState, row: Intention): number {
+  const index = insertionPoint(draft, row) - 1;
+  return draft.order[index] === row.id ? index : draft.order.indexOf(row.id);
+}

@@ -1,0 +1,166 @@
+/**
+ * Optimistic writes. A message is shown at once as pending under a client-generated id, sent in
+ * the order it was typed, and kept (in localStorage, across reloads) until the server has it.
+ * Sending the same id twice is harmless: the server answers a repeat by its owner with the
+ * existing row, so a send whose answer was lost is simply sent again.
+ */
+import { batch } from "solid-js";
+import { createStore } from "solid-js/store";
+import type { BeingId, IntentionId } from "../../shared/entities.ts";
+import { isRetryable, postIntention, type WriteResult } from "../api.ts";
+import { backoff, type Backoff } from "./backoff.ts";
+import { newIntentionId } from "../../shared/ids.ts";
+
+/** `queued`: waiting its turn or for the network; `failed`: the server refused it (see `error`). */
+export type OutboxStatus = "queued" | "sending" | "failed";
+
+export interface OutboxEntry {
+  id: IntentionId;
+  spaceId: BeingId;
+  text: string;
+  /** When it was typed, ms since the epoch (JSON-friendly, for the queue in localStorage). */
+  createdAt: number;
+  status: OutboxStatus;
+  error?: string;
+}
+
+export type SentListener = (entry: OutboxEntry, result: WriteResult) => void;
+
+export interface Outbox {
+  readonly entries: readonly OutboxEntry[];
+  /** Queues a message and starts sending; returns its id. */
+  send(spaceId: BeingId, text: string): IntentionId;
+  /** Puts a failed message back in the queue. */
+  retry(id: IntentionId): void;
+  /** Drops a failed or queued message for good. */
+  discard(id: IntentionId): void;
+  /** Sends whatever is queued now, without waiting out the retry delay (the network is back). */
+  resume(): Promise<void>;
+  /** Calls `listener` with each message the server accepted; returns an unsubscribe function. */
+  onSent(listener: SentListener): () => void;
+  close(): void;
+}
+
+export interface OutboxOptions {
+  /** localStorage key; one queue per signed-in being. */
+  storageKey: string;
+  storage?: Storage;
+  delays?: Backoff;
+}
+
+/** Creates the outbox, restores its persisted queue and starts sending it. */
+export function createOutbox(options: OutboxOptions): Outbox {
+  const storage = options.storage ?? globalThis.localStorage;
+  const delays = options.delays ?? backoff(1_000, 30_000);
+  const [store, setStore] = createStore<{ entries: OutboxEntry[] }>({ entries: restore(storage, options.storageKey) });
+  const listeners = new Set<SentListener>();
+  let running: Promise<void> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let waiting = false;
+  let closed = false;
+
+  const persist = () => {
+    try {
+      storage.setItem(options.storageKey, JSON.stringify(store.entries));
+    } catch {
+      // Storage full or disabled (private browsing): the queue still lives for this page.
+    }
+  };
+  const update = (id: IntentionId, patch: Partial<OutboxEntry>) => {
+    setStore("entries", (entry) => entry.id === id, patch);
+    persist();
+  };
+  const remove = (id: IntentionId) => {
+    setStore("entries", (entries) => entries.filter((entry) => entry.id !== id));
+    persist();
+  };
+
+  async function sendQueued(): Promise<void> {
+    for (;;) {
+      // Strictly one at a time, oldest first: the conversation keeps the order it was typed in.
+      const entry = store.entries.find((e) => e.status === "queued");
+      if (!entry || closed || waiting) return;
+      const sent = { ...entry };
+      update(entry.id, { status: "sending", error: undefined });
+      try {
+        const result = await postIntention(sent.spaceId, { id: sent.id, content: [sent.text] });
+        delays.reset();
+        // Hand the row over before dropping the pending one, in one update, so nothing flickers.
+        batch(() => {
+          for (const listener of listeners) listener(sent, result);
+          remove(sent.id);
+        });
+      } catch (error) {
+        if (isRetryable(error)) {
+          update(sent.id, { status: "queued" });
+          waiting = true;
+          timer = setTimeout(() => void resume(), delays.next());
+          return;
+        }
+        update(sent.id, { status: "failed", error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    running ??= sendQueued().finally(() => {
+      running = undefined;
+      // Something queued while the last send was finishing would otherwise wait for a trigger.
+      if (!closed && !waiting && store.entries.some((e) => e.status === "queued")) void flush();
+    });
+    return running;
+  }
+
+  function resume(): Promise<void> {
+    waiting = false;
+    clearTimeout(timer);
+    return flush();
+  }
+
+  const onOnline = () => void resume();
+  globalThis.addEventListener?.("online", onOnline);
+  void flush();
+
+  return {
+    get entries() {
+      return store.entries;
+    },
+    send(spaceId, text) {
+      const id = newIntentionId();
+      setStore("entries", store.entries.length, { id, spaceId, text, createdAt: Date.now(), status: "queued" });
+      persist();
+      void resume();
+      return id;
+    },
+    retry(id) {
+      update(id, { status: "queued", error: undefined });
+      void resume();
+    },
+    discard(id) {
+      if (store.entries.some((e) => e.id === id && e.status !== "sending")) remove(id);
+    },
+    resume,
+    onSent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      globalThis.removeEventListener?.("online", onOnline);
+    },
+  };
+}
+
+/** The persisted queue; a send that was in flight when the page went away is sent again. */
+function restore(storage: Storage | undefined, key: string): OutboxEntry[] {
+  try {
+    const saved: unknown = JSON.parse(storage?.getItem(key) ?? "[]");
+    if (!Array.isArray(saved)) return [];
+    return saved
+      .filter((e): e is OutboxEntry => typeof e?.id === "string" && typeof e.spaceId === "string" && typeof e.text === "string")
+      .map((e) => (e.status === "sending" ? { ...e, status: "queued" } : e));
+  } catch {
+    return [];
+  }
+}

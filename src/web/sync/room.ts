@@ -1,0 +1,163 @@
+/**
+ * The LiveKit connection for one space: it only listens. It turns server-sent data packets into
+ * SyncBatches, participants into a set of online identities, and the connection into a LinkState.
+ * It owns reconnection (always with a fresh token); catching up after a reconnect is the caller's job.
+ */
+import type { Room } from "livekit-client";
+import type { BeingId } from "../../shared/entities.ts";
+import { ApiError } from "../../shared/errors.ts";
+import { SYNC_TOPIC, type SyncBatch } from "../../shared/sync.ts";
+import { getSyncToken, OfflineError } from "../api.ts";
+import { backoff, type Backoff } from "./backoff.ts";
+
+/**
+ * `off` means live sync is unavailable (no LiveKit configured, or it keeps failing): the caller
+ * should poll. The link keeps trying in the background and reports `connected` when it succeeds.
+ */
+export type LinkState = "connecting" | "connected" | "reconnecting" | "offline" | "off";
+
+export interface RoomHandlers {
+  onBatch(batch: SyncBatch): void;
+  onState(state: LinkState): void;
+  onPresence(identities: ReadonlySet<BeingId>): void;
+}
+
+export interface RoomLink {
+  close(): void;
+}
+
+export interface RoomOptions {
+  delays?: Backoff;
+  /** Failed connection attempts in a row before the link reports `off`. */
+  failuresBeforeOff?: number;
+}
+
+/** Opens (and keeps open) the space's room; call `close` to leave it. */
+export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: RoomOptions = {}): RoomLink {
+  const delays = options.delays ?? backoff(1_000, 30_000);
+  const failuresBeforeOff = options.failuresBeforeOff ?? 3;
+  let room: Room | undefined;
+  let state: LinkState | undefined;
+  let failures = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopWaiting = () => {};
+  let closed = false;
+
+  const report = (next: LinkState) => {
+    if (next === state || closed) return;
+    state = next;
+    handlers.onState(next);
+  };
+
+  // Once `off`, the caller is polling: background attempts must not flip it back until one succeeds.
+  // Being offline says nothing about LiveKit, so it does not count towards `off`.
+  const failed = (next: LinkState, permanent = false) => {
+    if (next !== "offline") failures += 1;
+    report(state === "off" || permanent || failures >= failuresBeforeOff ? "off" : next);
+    timer = setTimeout(connect, delays.next());
+  };
+
+  // The same being joined the room elsewhere (another tab) and LiveKit dropped us for it: rejoining
+  // at once would drop that tab in turn. Poll instead, and take the room back when this tab is looked at.
+  function yieldToOtherTab(): void {
+    report("off");
+    const onVisible = () => {
+      if (document.visibilityState !== "visible") return;
+      document.removeEventListener("visibilitychange", onVisible);
+      void connect();
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    stopWaiting = () => document.removeEventListener("visibilitychange", onVisible);
+  }
+
+  async function connect(): Promise<void> {
+    if (closed) return;
+    if (state !== "off") report(failures === 0 && !room ? "connecting" : "reconnecting");
+    let token;
+    try {
+      token = await getSyncToken(spaceId);
+    } catch (error) {
+      if (error instanceof OfflineError) return failed("offline");
+      // 503 is how the server says LiveKit is not configured; no point in fast retries.
+      return failed("reconnecting", error instanceof ApiError && error.code === "UNAVAILABLE");
+    }
+    if (!token.url) return failed("off", true);
+    // Loaded on first use: LiveKit is most of the app's weight, and the snapshot can paint without it.
+    const [{ Room, RoomEvent, DisconnectReason, setLogLevel }, { default: superjson }] = await Promise.all([
+      import("livekit-client"),
+      import("superjson"),
+    ]);
+    if (closed) return;
+    // The SDK narrates every connection step at info level; only problems belong in the console.
+    setLogLevel("warn");
+    const next = new Room({ adaptiveStream: false, dynacast: false });
+    let joined = false;
+    const presence = () => {
+      if (room !== next) return;
+      handlers.onPresence(new Set([next.localParticipant.identity, ...next.remoteParticipants.keys()] as BeingId[]));
+    };
+    next
+      .on(RoomEvent.DataReceived, (payload, participant, _kind, topic, _encryption, participantIdentity) => {
+        // Clients hold no right to publish data; anything a participant sent is not ours to trust.
+        if (room !== next || topic !== SYNC_TOPIC || participant || participantIdentity) return;
+        const batch = decode(payload, spaceId, (text) => superjson.parse(text));
+        if (batch) handlers.onBatch(batch);
+      })
+      .on(RoomEvent.ParticipantConnected, presence)
+      .on(RoomEvent.ParticipantDisconnected, presence)
+      .on(RoomEvent.Reconnecting, () => room === next && report("reconnecting"))
+      .on(RoomEvent.SignalReconnecting, () => room === next && report("reconnecting"))
+      .on(RoomEvent.Reconnected, () => room === next && report("connected"))
+      .on(RoomEvent.Disconnected, (reason) => {
+        // Before `joined`, a failed connect is handled where `connect` rejects, not twice.
+        if (!joined || room !== next || closed) return;
+        room = undefined;
+        handlers.onPresence(new Set());
+        if (reason === DisconnectReason.DUPLICATE_IDENTITY) return yieldToOtherTab();
+        // The SDK gave up on resuming: start over with a fresh token.
+        failed("reconnecting");
+      });
+    try {
+      room = next;
+      await next.connect(token.url, token.token, { autoSubscribe: false });
+    } catch {
+      room = undefined;
+      void next.disconnect();
+      return failed("reconnecting");
+    }
+    if (closed) return void next.disconnect();
+    joined = true;
+    failures = 0;
+    delays.reset();
+    report("connected");
+    presence();
+  }
+
+  void connect();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      stopWaiting();
+      const current = room;
+      room = undefined;
+      void current?.disconnect();
+    },
+  };
+}
+
+/** Reads a packet as a SyncBatch for this space; anything else (malformed, another space) is dropped. */
+function decode(payload: Uint8Array, spaceId: BeingId, parse: (text: string) => unknown): SyncBatch | undefined {
+  try {
+    const batch = parse(new TextDecoder().decode(payload)) as SyncBatch | undefined;
+    const valid =
+      batch?.v === 1 &&
+      batch.space === spaceId &&
+      Number.isInteger(batch.from) &&
+      Number.isInteger(batch.to) &&
+      Array.isArray(batch.changes);
+    return valid ? batch : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "../../src/shared/errors.ts";
+import { deleteIntention, getChanges, getMe, getSpace, isRetryable, OfflineError, patchBeing } from "../../src/web/api.ts";
+import { apiError, fakeServer, json, networkDown } from "./support/fake-server.ts";
+import { guest, said, snapshot, upsert } from "./support/fixtures.ts";
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("the API client", () => {
+  it("turns the contract's timestamps back into Dates", async () => {
+    fakeServer({
+      "GET /api/spaces/%40s": () => json(snapshot()),
+      "GET /api/spaces/%40s/changes": () => json({ changes: [upsert(6, said("/c", 3))], seq: 6, hasMore: false }),
+    });
+    const space = await getSpace("@s");
+    expect(space.intentions[0].createdAt).toEqual(said("/a", 1).createdAt);
+    expect(space.space.modifiedAt).toBeInstanceOf(Date);
+    const { changes } = await getChanges("@s", 5);
+    expect(changes[0].at).toBeInstanceOf(Date);
+    expect(changes[0].data?.createdAt).toBeInstanceOf(Date);
+  });
+
+  it("throws ApiError with the contract's code, message and status", async () => {
+    fakeServer({ "PATCH /api/beings/%40ada": () => apiError(403, "FORBIDDEN", "only the owner may change a being") });
+    const failure = await patchBeing("@ada", { name: "x" }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApiError);
+    expect(failure).toMatchObject({ code: "FORBIDDEN", message: "only the owner may change a being", status: 403 });
+    expect(isRetryable(failure)).toBe(false);
+  });
+
+  it("maps an error without the contract's body (a proxy's page) by its status", async () => {
+    fakeServer({ "GET /api/spaces/%40s": () => new Response("<html>Bad gateway</html>", { status: 503 }) });
+    const failure = await getSpace("@s").catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: "UNAVAILABLE", status: 503 });
+    expect(isRetryable(failure)).toBe(true);
+  });
+
+  it("throws OfflineError, a retryable one, when the request never reaches the server", async () => {
+    fakeServer({ "GET /api/spaces/%40s": () => networkDown() });
+    const failure = await getSpace("@s").catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OfflineError);
+    expect(isRetryable(failure)).toBe(true);
+  });
+
+  it("encodes intention ids (they start with '/') into the path and sends the session cookie", async () => {
+    const server = fakeServer({ "DELETE /api/intentions/%2F01ABC": () => new Response(null, { status: 204 }) });
+    await deleteIntention("/01ABC");
+    expect(server.calls).toMatchObject([{ method: "DELETE", url: "/api/intentions/%2F01ABC", credentials: "same-origin" }]);
+  });
+
+  it("answers null for who-am-I without a session, and the being with one", async () => {
+    let signedIn = false;
+    fakeServer({ "GET /api/me": () => (signedIn ? json({ being: guest("@ada") }) : apiError(401, "UNAUTHENTICATED")) });
+    expect(await getMe()).toBeNull();
+    signedIn = true;
+    expect((await getMe())?.id).toBe("@ada");
+  });
+});

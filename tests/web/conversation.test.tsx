@@ -1,0 +1,139 @@
+import "@testing-library/jest-dom/vitest";
+import { cleanup, fireEvent, render, screen } from "@solidjs/testing-library";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { IntentionId } from "../../src/shared/entities.ts";
+import { Composer } from "../../src/web/components/composer.tsx";
+import { MessageList } from "../../src/web/components/message-list.tsx";
+import { backoff } from "../../src/web/sync/backoff.ts";
+import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
+import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
+import { fakeLink } from "./support/fake-link.ts";
+import { apiError, deferred, fakeServer, json, type Call } from "./support/fake-server.ts";
+import { batch, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
+
+const SNAPSHOT = "GET /api/spaces/%40s";
+const POST = "POST /api/spaces/%40s/intentions";
+
+const mine = (call: Call) => {
+  const { id, content } = call.body as { id: IntentionId; content: string[] };
+  return said(id, 30, { ownerId: "@me", content });
+};
+
+let sync: SpaceSync;
+let outbox: Outbox;
+let link: ReturnType<typeof fakeLink>;
+
+/** The conversation as the space page wires it: store, outbox (answers go to the store) and composer. */
+async function mount(post: (call: Call) => Response | Promise<Response>) {
+  const server = fakeServer({
+    [SNAPSHOT]: () =>
+      json(snapshot({ intentions: [said("/a", 1), said("/a2", 2), said("/b", 3, { ownerId: "@bob" })] })),
+    [POST]: post,
+  });
+  link = fakeLink();
+  sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
+  await vi.waitFor(() => expect(sync.view).not.toBeNull());
+  outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
+  outbox.onSent((_entry, result) => sync.acceptWrite(result.intention, result.seq));
+  const view = render(() => (
+    <>
+      <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => (id === "@me" ? "You" : id.slice(1))} />
+      <Composer spaceName="Studio" onSend={(text) => outbox.send(SPACE, text)} />
+    </>
+  ));
+  return { server, ...view };
+}
+
+const rowOf = (text: string) => screen.getByText(text).closest("li") as HTMLLIElement;
+const type = (text: string, options: { shiftKey?: boolean } = {}) => {
+  const input = screen.getByRole("textbox", { name: "Message Studio" });
+  fireEvent.input(input, { target: { value: text } });
+  fireEvent.keyDown(input, { key: "Enter", ...options });
+};
+
+beforeEach(() => localStorage.clear());
+afterEach(() => {
+  cleanup();
+  sync.close();
+  outbox.close();
+  vi.restoreAllMocks();
+});
+
+describe("the conversation", () => {
+  it("groups consecutive messages by author and still names the author of every row for screen readers", async () => {
+    await mount(() => apiError(500, "INTERNAL"));
+    expect(screen.getByRole("log", { name: "Conversation" })).toHaveAttribute("aria-live", "polite");
+    expect(document.querySelectorAll(".message-head")).toHaveLength(2);
+    expect(rowOf("message /a2")).not.toHaveClass("group-start");
+    expect(rowOf("message /a2").querySelector(".sr-only")).toHaveTextContent("ada:");
+  });
+
+  it("re-renders only the row a batch touches: the other rows are the same nodes, unmutated", async () => {
+    await mount(() => apiError(500, "INTERNAL"));
+    const rows = [...document.querySelectorAll("li.message")];
+    const touched = rowOf("message /b");
+    const mutations: MutationRecord[] = [];
+    const observer = new MutationObserver((records) => mutations.push(...records));
+    observer.observe(document.querySelector(".message-list")!, { subtree: true, childList: true, characterData: true, attributes: true });
+
+    link.deliver(batch(6, 6, [upsert(6, said("/b", 3, { ownerId: "@bob", content: ["edited *b*"] }))]));
+    await vi.waitFor(() => expect(screen.getByText("b", { selector: "em" })).toBeInTheDocument());
+    await Promise.resolve();
+    observer.disconnect();
+
+    expect([...document.querySelectorAll("li.message")]).toEqual(rows);
+    expect(mutations.length).toBeGreaterThan(0);
+    expect(mutations.every((m) => touched.contains(m.target))).toBe(true);
+  });
+
+  it("shows my message at once as pending; when its broadcast beats the answer there is still one row", async () => {
+    const answer = deferred<Response>();
+    const { server } = await mount(() => answer.promise);
+    type("hello *all*");
+    expect(screen.getByText("all", { selector: "em" }).closest("li")).toHaveAttribute("data-state", "pending");
+    expect(screen.getByText("Sending…")).toBeInTheDocument();
+    expect(screen.getByRole("textbox", { name: "Message Studio" })).toHaveValue("");
+
+    await vi.waitFor(() => expect(server.callsTo(POST)).toHaveLength(1));
+    const row = mine(server.callsTo(POST)[0]);
+    link.deliver(batch(6, 6, [upsert(6, row)]));
+    await vi.waitFor(() => expect(screen.queryByText("Sending…")).toBeNull());
+    expect(screen.getAllByText("all", { selector: "em" })).toHaveLength(1);
+
+    answer.resolve(json({ intention: row, seq: 6 }, 201));
+    await vi.waitFor(() => expect(outbox.entries).toHaveLength(0));
+    expect(screen.getAllByText("all", { selector: "em" })).toHaveLength(1);
+    expect(rowOf("all")).not.toHaveAttribute("data-state");
+  });
+
+  it("settles my message from the server's answer when no broadcast comes", async () => {
+    await mount((call) => json({ intention: mine(call), seq: 6 }, 201));
+    type("just me");
+    await vi.waitFor(() => expect(outbox.entries).toHaveLength(0));
+    expect(rowOf("just me")).toHaveClass("mine");
+    expect(rowOf("just me")).not.toHaveAttribute("data-state");
+    expect(sync.view?.order).toHaveLength(4);
+  });
+
+  it("keeps a refused message on screen with the reason, and Retry sends it again", async () => {
+    let refuse = true;
+    await mount((call) => (refuse ? apiError(400, "VALIDATION", "content: too much") : json({ intention: mine(call), seq: 6 }, 201)));
+    type("try this");
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Not sent: content: too much");
+    expect(rowOf("try this")).toHaveAttribute("data-state", "failed");
+
+    refuse = false;
+    fireEvent.click(screen.getByRole("button", { name: "Retry" }));
+    await vi.waitFor(() => expect(rowOf("try this")).not.toHaveAttribute("data-state"));
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("breaks the line on Shift+Enter instead of sending", async () => {
+    const { server } = await mount(() => apiError(500, "INTERNAL"));
+    type("two\nlines", { shiftKey: true });
+    expect(outbox.entries).toHaveLength(0);
+    expect(server.callsTo(POST)).toHaveLength(0);
+    expect(screen.getByRole("textbox", { name: "Message Studio" })).toHaveValue("two\nlines");
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { render } from "@solidjs/testing-library";
+import { Markdown } from "../../src/web/components/markdown.tsx";
+import { contentText, renderMarkdown } from "../../src/web/markdown.ts";
+
+/** Renders Markdown into a detached element, as the app does with innerHTML. */
+function mount(text: string): HTMLElement {
+  const element = document.createElement("div");
+  element.innerHTML = renderMarkdown(text);
+  return element;
+}
+const handlerAttributes = (root: HTMLElement) =>
+  [...root.querySelectorAll("*")].flatMap((el) => [...el.attributes].map((a) => a.name)).filter((name) => name.startsWith("on"));
+
+describe("Markdown sanitising", () => {
+  it("renders Markdown", () => {
+    const root = mount("**bold** and `code`\n\n- one\n- two");
+    expect(root.querySelector("strong")?.textContent).toBe("bold");
+    expect(root.querySelector("code")?.textContent).toBe("code");
+    expect(root.querySelectorAll("li")).toHaveLength(2);
+  });
+
+  it("keeps a single line break (Shift+Enter) as a break, and a blank line as a new paragraph", () => {
+    const root = mount("first\nsecond\n\nthird");
+    expect(root.querySelectorAll("p")).toHaveLength(2);
+    expect(root.querySelector("p")?.innerHTML).toMatch(/^first<br>\s*second$/);
+  });
+
+  it("shows a script tag as text instead of running it", () => {
+    const root = mount("<script>alert(1)</script>");
+    expect(root.querySelector("script")).toBeNull();
+    expect(root.textContent).toContain("<script>alert(1)</script>");
+  });
+
+  it("leaves no event handler attribute, inline or in a block of HTML", () => {
+    const root = mount('<img src=x onerror="alert(1)">\n\nhi <b onmouseover="alert(2)">there</b>\n\n<div onclick=alert(3)>x</div>');
+    expect(root.querySelector("img, b, div")).toBeNull();
+    expect(handlerAttributes(root)).toEqual([]);
+  });
+
+  it("drops javascript:, vbscript: and data: link targets, however they are spelled", () => {
+    const root = mount(
+      "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(2)) [c](javascript&#58;alert(3)) [d](vbscript:msgbox) [e](data:text/html,<script>alert(4)</script>) <javascript:alert(5)>\n\n![i](javascript:alert(6))",
+    );
+    const targets = [...root.querySelectorAll("a, img")].map((el) => el.getAttribute("href") ?? el.getAttribute("src") ?? "");
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(target).not.toMatch(/^\s*(javascript|vbscript|data):/i);
+    expect(root.querySelector("script")).toBeNull();
+  });
+
+  it("keeps ordinary links, opening them in a new tab without an opener", () => {
+    const { container } = render(() => <Markdown text="see [the docs](https://example.com/docs)" />);
+    const link = container.querySelector("a")!;
+    expect(link.getAttribute("href")).toBe("https://example.com/docs");
+    expect(link.target).toBe("_blank");
+    expect(link.rel).toContain("noopener");
+  });
+
+  it("reads structured content as its text", () => {
+    expect(contentText(["plain ", { type: "em", content: ["nested ", { type: "b", content: ["deep"] }] }])).toBe("plain nested deep");
+  });
+});

@@ -1,0 +1,196 @@
+import superjson from "superjson";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { SyncBatch } from "../../src/shared/sync.ts";
+import { backoff } from "../../src/web/sync/backoff.ts";
+import { openRoom, type LinkState, type RoomLink } from "../../src/web/sync/room.ts";
+import { apiError, fakeServer, json, networkDown } from "./support/fake-server.ts";
+import { batch, said, SPACE, upsert } from "./support/fixtures.ts";
+
+// The LiveKit SDK is the network edge: a hand-driven Room records connects and emits events.
+const lk = vi.hoisted(() => {
+  type Listener = (...args: unknown[]) => void;
+  class FakeRoom {
+    static instances: FakeRoom[] = [];
+    static failConnect = 0;
+    listeners = new Map<string, Listener[]>();
+    localParticipant = { identity: "@me" };
+    remoteParticipants = new Map<string, unknown>();
+    connectedWith?: { url: string; token: string; options: unknown };
+    disconnected = false;
+    constructor() {
+      FakeRoom.instances.push(this);
+    }
+    on(event: string, listener: Listener) {
+      this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+      return this;
+    }
+    emit(event: string, ...args: unknown[]) {
+      for (const listener of this.listeners.get(event) ?? []) listener(...args);
+    }
+    async connect(url: string, token: string, options: unknown) {
+      if (FakeRoom.failConnect > 0) {
+        FakeRoom.failConnect -= 1;
+        throw new Error("could not establish signal connection");
+      }
+      this.connectedWith = { url, token, options };
+    }
+    async disconnect() {
+      this.disconnected = true;
+    }
+  }
+  const RoomEvent = {
+    DataReceived: "dataReceived",
+    ParticipantConnected: "participantConnected",
+    ParticipantDisconnected: "participantDisconnected",
+    Reconnecting: "reconnecting",
+    SignalReconnecting: "signalReconnecting",
+    Reconnected: "reconnected",
+    Disconnected: "disconnected",
+  };
+  const DisconnectReason = { DUPLICATE_IDENTITY: 2 };
+  return { FakeRoom, RoomEvent, DisconnectReason };
+});
+vi.mock("livekit-client", () => ({
+  Room: lk.FakeRoom,
+  RoomEvent: lk.RoomEvent,
+  DisconnectReason: lk.DisconnectReason,
+  setLogLevel: () => undefined,
+}));
+
+const TOKEN = "POST /api/spaces/%40s/token";
+const encode = (value: unknown) => new TextEncoder().encode(superjson.stringify(value));
+
+let links: RoomLink[] = [];
+function listen(options = { delays: backoff(5, 20), failuresBeforeOff: 3 }) {
+  const batches: SyncBatch[] = [];
+  const states: LinkState[] = [];
+  const presence: string[][] = [];
+  const link = openRoom(
+    SPACE,
+    { onBatch: (b) => batches.push(b), onState: (s) => states.push(s), onPresence: (ids) => presence.push([...ids]) },
+    options,
+  );
+  links.push(link);
+  return { batches, states, presence };
+}
+const latestRoom = () => lk.FakeRoom.instances[lk.FakeRoom.instances.length - 1];
+let tokens = 0;
+const tokenRoute = () => json({ token: `token-${++tokens}`, url: "wss://livekit.test", room: SPACE, identity: "@me" });
+
+afterEach(() => {
+  for (const link of links) link.close();
+  links = [];
+  lk.FakeRoom.instances = [];
+  lk.FakeRoom.failConnect = 0;
+  vi.restoreAllMocks();
+});
+
+describe("the room link", () => {
+  it("joins with a token from the API, subscribing to no media", async () => {
+    fakeServer({ [TOKEN]: tokenRoute });
+    const { states } = listen();
+    await vi.waitFor(() => expect(states).toEqual(["connecting", "connected"]));
+    expect(latestRoom().connectedWith).toMatchObject({ url: "wss://livekit.test", options: { autoSubscribe: false } });
+  });
+
+  it("emits server-sent batches on the sync topic, with their dates, and ignores everything else", async () => {
+    fakeServer({ [TOKEN]: tokenRoute });
+    const { batches, states } = listen();
+    await vi.waitFor(() => expect(states).toContain("connected"));
+    const room = latestRoom();
+    const real = batch(6, 6, [upsert(6, said("/c", 3))]);
+
+    room.emit("dataReceived", encode(real), undefined, 0, "sync", 0, "");
+    room.emit("dataReceived", encode(batch(7, 7, [])), { identity: "@mallory" }, 0, "sync", 0, "@mallory");
+    room.emit("dataReceived", encode(batch(8, 8, [])), undefined, 0, "sync", 0, "@left-already");
+    room.emit("dataReceived", encode(batch(9, 9, [])), undefined, 0, "chat", 0, "");
+    room.emit("dataReceived", new TextEncoder().encode("{not json"), undefined, 0, "sync", 0, "");
+    room.emit("dataReceived", encode({ ...batch(10, 10, []), space: "@elsewhere" }), undefined, 0, "sync", 0, "");
+
+    expect(batches).toHaveLength(1);
+    expect(batches[0].to).toBe(6);
+    expect(batches[0].changes[0].at).toBeInstanceOf(Date);
+    expect((batches[0].changes[0].data as { createdAt: Date }).createdAt).toBeInstanceOf(Date);
+  });
+
+  it("reports the identities connected to the room", async () => {
+    fakeServer({ [TOKEN]: tokenRoute });
+    const { presence, states } = listen();
+    await vi.waitFor(() => expect(states).toContain("connected"));
+    const room = latestRoom();
+    room.remoteParticipants.set("@ada", {});
+    room.emit("participantConnected", {});
+    room.remoteParticipants.delete("@ada");
+    room.emit("participantDisconnected", {});
+    expect(presence).toEqual([["@me"], ["@me", "@ada"], ["@me"]]);
+  });
+
+  it("reconnects with a fresh token when the SDK gives up, reporting reconnecting in between", async () => {
+    const server = fakeServer({ [TOKEN]: tokenRoute });
+    const { states } = listen();
+    await vi.waitFor(() => expect(states).toContain("connected"));
+    const first = latestRoom();
+    first.emit("reconnecting");
+    first.emit("disconnected");
+    await vi.waitFor(() => expect(lk.FakeRoom.instances).toHaveLength(2));
+    await vi.waitFor(() => expect(latestRoom().connectedWith?.token).toBe(`token-${tokens}`));
+    expect(first.connectedWith?.token).not.toBe(latestRoom().connectedWith?.token);
+    expect(server.callsTo(TOKEN)).toHaveLength(2);
+    expect(states).toEqual(["connecting", "connected", "reconnecting", "connected"]);
+  });
+
+  it("says live sync is off when the server has no LiveKit, and comes back when it has", async () => {
+    let configured = false;
+    fakeServer({ [TOKEN]: () => (configured ? tokenRoute() : apiError(503, "UNAVAILABLE", "live sync is off")) });
+    const { states } = listen();
+    await vi.waitFor(() => expect(states).toEqual(["connecting", "off"]));
+    configured = true;
+    await vi.waitFor(() => expect(states).toEqual(["connecting", "off", "connected"]));
+  });
+
+  it("goes off after repeated connection failures, without flapping while it keeps trying", async () => {
+    fakeServer({ [TOKEN]: tokenRoute });
+    lk.FakeRoom.failConnect = 5;
+    const { states } = listen();
+    await vi.waitFor(() => expect(states[states.length - 1]).toBe("connected"));
+    expect(states).toEqual(["connecting", "reconnecting", "off", "connected"]);
+    expect(lk.FakeRoom.instances).toHaveLength(6);
+  });
+
+  it("reports offline when the token cannot be fetched for lack of network", async () => {
+    let online = false;
+    fakeServer({ [TOKEN]: () => (online ? tokenRoute() : networkDown()) });
+    const { states } = listen();
+    await vi.waitFor(() => expect(states).toContain("offline"));
+    online = true;
+    await vi.waitFor(() => expect(states[states.length - 1]).toBe("connected"));
+    expect(states).not.toContain("off");
+  });
+
+  it("yields the room to another tab of the same being, polling until this tab is looked at again", async () => {
+    fakeServer({ [TOKEN]: tokenRoute });
+    const { states } = listen();
+    await vi.waitFor(() => expect(states).toContain("connected"));
+    latestRoom().emit("disconnected", lk.DisconnectReason.DUPLICATE_IDENTITY);
+    expect(states).toEqual(["connecting", "connected", "off"]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lk.FakeRoom.instances).toHaveLength(1);
+
+    document.dispatchEvent(new Event("visibilitychange"));
+    await vi.waitFor(() => expect(states).toEqual(["connecting", "connected", "off", "connected"]));
+    expect(lk.FakeRoom.instances).toHaveLength(2);
+  });
+
+  it("leaves the room on close and ignores it afterwards", async () => {
+    fakeServer({ [TOKEN]: tokenRoute });
+    const { states, batches } = listen();
+    await vi.waitFor(() => expect(states).toContain("connected"));
+    const room = latestRoom();
+    links[0].close();
+    room.emit("dataReceived", encode(batch(6, 6, [])), undefined, 0, "sync", 0, "");
+    room.emit("disconnected");
+    expect(room.disconnected).toBe(true);
+    expect(batches).toHaveLength(0);
+    expect(states).toEqual(["connecting", "connected"]);
+  });
+});

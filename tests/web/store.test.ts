@@ -1,0 +1,248 @@
+import { createEffect, createRoot } from "solid-js";
+import { unwrap } from "solid-js/store";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { backoff } from "../../src/web/sync/backoff.ts";
+import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
+import { fakeLink } from "./support/fake-link.ts";
+import { apiError, deferred, fakeServer, json, networkDown } from "./support/fake-server.ts";
+import { batch, guest, removal, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
+
+const SNAPSHOT = "GET /api/spaces/%40s";
+const CHANGES = "GET /api/spaces/%40s/changes";
+const HISTORY = "GET /api/spaces/%40s/intentions";
+const fast = () => backoff(5, 20);
+
+let open: SpaceSync[] = [];
+function join(link = fakeLink()) {
+  const sync = createSpaceSync(SPACE, { openLink: link.open, pollDelays: fast(), retryDelays: fast() });
+  open.push(sync);
+  return sync;
+}
+const ready = (sync: SpaceSync) => vi.waitFor(() => expect(sync.status()).toBe("ready"));
+
+afterEach(() => {
+  for (const sync of open) sync.close();
+  open = [];
+  vi.restoreAllMocks();
+});
+
+describe("joining a space", () => {
+  it("opens the room before asking for the snapshot, then applies what arrived meanwhile above its seq", async () => {
+    const answer = deferred<Response>();
+    const server = fakeServer({ [SNAPSHOT]: () => answer.promise, [CHANGES]: () => json({ changes: [], seq: 6, hasMore: false }) });
+    const link = fakeLink();
+    const sync = join(link);
+    // Two packets arrive while the snapshot is on its way: one it already includes, one it does not.
+    link.deliver(batch(5, 5, [upsert(5, said("/b", 2))]));
+    link.deliver(batch(6, 6, [upsert(6, said("/c", 3))]));
+    answer.resolve(json(snapshot({ seq: 5 })));
+    await vi.waitFor(() => expect(sync.view?.last).toBe(6));
+    expect(sync.view?.order).toEqual(["/a", "/b", "/c"]);
+    expect(server.callsTo("GET /api/spaces/%40s/changes")).toHaveLength(0);
+  });
+
+  it("shows not found for a space the server will not disclose (private, not a member)", async () => {
+    fakeServer({ [SNAPSHOT]: () => apiError(404, "NOT_FOUND") });
+    const sync = join();
+    await vi.waitFor(() => expect(sync.status()).toBe("not-found"));
+    expect(sync.view).toBeNull();
+  });
+
+  it("retries the snapshot while offline and says so", async () => {
+    let attempts = 0;
+    fakeServer({
+      [SNAPSHOT]: () => (++attempts < 3 ? networkDown() : json(snapshot())),
+      [CHANGES]: () => json({ changes: [], seq: 5, hasMore: false }),
+    });
+    const link = fakeLink();
+    const sync = join(link);
+    const seen: string[] = [];
+    const dispose = createRoot((dispose) => {
+      createEffect(() => seen.push(sync.connection()));
+      return dispose;
+    });
+    link.state("connected");
+    await ready(sync);
+    expect(attempts).toBe(3);
+    expect(seen).toEqual(["connecting", "connected", "offline", "connected"]);
+    dispose();
+  });
+});
+
+describe("live batches", () => {
+  it("updates only the touched row: untouched rows keep their identity and do not re-run", async () => {
+    fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
+    const link = fakeLink();
+    const sync = join(link);
+    await ready(sync);
+    const view = sync.view!;
+    const a = unwrap(view.intentions["/a"]);
+    const b = unwrap(view.intentions["/b"]);
+    const ada = unwrap(view.beings["@ada"]);
+    const runs = { a: 0, b: 0 };
+    const dispose = createRoot((dispose) => {
+      createEffect(() => (view.intentions["/a"].content, runs.a++));
+      createEffect(() => (view.intentions["/b"].content, runs.b++));
+      return dispose;
+    });
+
+    link.deliver(batch(6, 6, [upsert(6, said("/b", 2, { ownerId: "@bob", content: ["edited"] }))]));
+    await vi.waitFor(() => expect(view.last).toBe(6));
+
+    expect(runs).toEqual({ a: 1, b: 2 });
+    expect(unwrap(view.intentions["/a"])).toBe(a);
+    expect(unwrap(view.intentions["/b"])).toBe(b);
+    expect(b.content).toEqual(["edited"]);
+    expect(unwrap(view.beings["@ada"])).toBe(ada);
+    dispose();
+  });
+
+  it("catches up through the changes endpoint when a batch reveals a gap, then applies the batch", async () => {
+    const server = fakeServer({
+      [SNAPSHOT]: () => json(snapshot()),
+      [CHANGES]: () => json({ changes: [upsert(6, said("/c", 3))], seq: 6, hasMore: false }),
+    });
+    const link = fakeLink();
+    const sync = join(link);
+    await ready(sync);
+    link.deliver(batch(7, 7, [upsert(7, said("/d", 4))]));
+    await vi.waitFor(() => expect(sync.view?.last).toBe(7));
+    expect(sync.view?.order).toEqual(["/a", "/b", "/c", "/d"]);
+    expect(server.callsTo(CHANGES).map((c) => c.url)).toEqual(["/api/spaces/%40s/changes?after=5&limit=500"]);
+  });
+
+  it("fetches the changes of a ref batch, following hasMore", async () => {
+    const pages: Record<string, unknown> = {
+      "5": { changes: [upsert(6, said("/c", 3))], seq: 7, hasMore: true },
+      "6": { changes: [removal(7, "/a")], seq: 7, hasMore: false },
+    };
+    fakeServer({
+      [SNAPSHOT]: () => json(snapshot()),
+      [CHANGES]: (call) => json(pages[new URL(call.url, "http://x").searchParams.get("after")!]),
+    });
+    const link = fakeLink();
+    const sync = join(link);
+    await ready(sync);
+    link.deliver(batch(6, 7, [], { ref: true }));
+    await vi.waitFor(() => expect(sync.view?.last).toBe(7));
+    expect(sync.view?.order).toEqual(["/b", "/c"]);
+  });
+
+  it("reloads the snapshot when the catch-up point is gone (410), keeping unchanged rows", async () => {
+    let snapshots = 0;
+    fakeServer({
+      [SNAPSHOT]: () =>
+        json(++snapshots === 1 ? snapshot() : snapshot({ seq: 40, intentions: [said("/a", 1), said("/z", 30)], beings: [guest("@ada")] })),
+      [CHANGES]: () => apiError(410, "GONE"),
+    });
+    const link = fakeLink();
+    const sync = join(link);
+    await ready(sync);
+    const a = unwrap(sync.view!.intentions["/a"]);
+    link.deliver(batch(41, 41, [upsert(41, said("/zz", 31))]));
+    await vi.waitFor(() => expect(sync.view?.last).toBe(41));
+    expect(sync.view?.order).toEqual(["/a", "/z", "/zz"]);
+    expect(Object.keys(sync.view!.beings)).toEqual(["@ada"]);
+    expect(unwrap(sync.view!.intentions["/a"])).toBe(a);
+  });
+
+  it("catches up after every (re)connect, since packets sent meanwhile are lost", async () => {
+    const server = fakeServer({
+      [SNAPSHOT]: () => json(snapshot()),
+      [CHANGES]: (call) =>
+        json(call.url.includes("after=5") ? { changes: [upsert(6, said("/c", 3))], seq: 6, hasMore: false } : { changes: [], seq: 6, hasMore: false }),
+    });
+    const link = fakeLink();
+    const sync = join(link);
+    await ready(sync);
+    link.state("connected");
+    link.state("reconnecting");
+    expect(sync.connection()).toBe("reconnecting");
+    link.state("connected");
+    await vi.waitFor(() => expect(server.callsTo(CHANGES)).toHaveLength(2));
+    expect(sync.view?.order).toEqual(["/a", "/b", "/c"]);
+    expect(sync.connection()).toBe("connected");
+  });
+});
+
+describe("live sync off", () => {
+  it("polls the changes endpoint while the room is off, and stops when live sync returns", async () => {
+    let seq = 5;
+    const server = fakeServer({
+      [SNAPSHOT]: () => json(snapshot()),
+      [CHANGES]: (call) => {
+        const after = Number(new URL(call.url, "http://x").searchParams.get("after"));
+        // Someone says something while we poll.
+        if (after === 5 && seq === 5) seq = 6;
+        return json({ changes: after < seq ? [upsert(6, said("/c", 3))] : [], seq, hasMore: false });
+      },
+    });
+    const link = fakeLink();
+    const sync = join(link);
+    await ready(sync);
+    link.state("off");
+    expect(sync.connection()).toBe("polling");
+    await vi.waitFor(() => expect(sync.view?.order).toEqual(["/a", "/b", "/c"]));
+    await vi.waitFor(() => expect(server.callsTo(CHANGES).length).toBeGreaterThan(2));
+
+    link.state("connected");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const afterLive = server.callsTo(CHANGES).length;
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(server.callsTo(CHANGES).length).toBe(afterLive);
+    expect(sync.connection()).toBe("connected");
+  });
+
+  it("also polls while the room reconnects, still saying reconnecting", async () => {
+    let news = false;
+    const server = fakeServer({
+      [SNAPSHOT]: () => json(snapshot()),
+      [CHANGES]: () => json(news ? { changes: [upsert(6, said("/c", 3))], seq: 6, hasMore: false } : { changes: [], seq: 5, hasMore: false }),
+    });
+    const link = fakeLink();
+    const sync = join(link);
+    await ready(sync);
+    link.state("connected");
+    await vi.waitFor(() => expect(server.callsTo(CHANGES)).toHaveLength(1));
+    // Said while the room is down: no packet will ever bring it.
+    news = true;
+    link.state("reconnecting");
+    await vi.waitFor(() => expect(sync.view?.order).toEqual(["/a", "/b", "/c"]));
+    expect(sync.connection()).toBe("reconnecting");
+  });
+});
+
+describe("history and local writes", () => {
+  it("loads older history before the oldest loaded id", async () => {
+    const server = fakeServer({
+      [SNAPSHOT]: () => json(snapshot({ hasMore: true })),
+      [HISTORY]: () => json({ intentions: [said("/0", 0)], hasMore: false }),
+    });
+    const sync = join();
+    await ready(sync);
+    await sync.loadOlder();
+    expect(sync.view?.order).toEqual(["/0", "/a", "/b"]);
+    expect(sync.view?.hasMore).toBe(false);
+    expect(server.callsTo(HISTORY)[0].url).toBe("/api/spaces/%40s/intentions?before=%2Fa&limit=50");
+  });
+
+  it("takes in a write's answer at once, and does not duplicate it when its broadcast follows", async () => {
+    fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
+    const link = fakeLink();
+    const sync = join(link);
+    await ready(sync);
+    sync.acceptWrite(said("/c", 3), 6);
+    expect(sync.view?.order).toEqual(["/a", "/b", "/c"]);
+    link.deliver(batch(6, 6, [upsert(6, said("/c", 3))]));
+    await vi.waitFor(() => expect(sync.view?.last).toBe(6));
+    expect(sync.view?.order).toEqual(["/a", "/b", "/c"]);
+  });
+
+  it("reports who is online from the room", async () => {
+    fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
+    const link = fakeLink();
+    const sync = join(link);
+    link.presence(["@ada", "@bob"]);
+    expect([...sync.online()]).toEqual(["@ada", "@bob"]);
+  });
+});

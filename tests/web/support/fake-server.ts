@@ -1,0 +1,58 @@
+/** The network edge for web tests: a stand-in for `fetch` that answers by method and path. */
+import { vi } from "vitest";
+
+export interface Call {
+  method: string;
+  /** Path and query as sent, e.g. "/api/spaces/%40s/changes?after=5&limit=500". */
+  url: string;
+  body: unknown;
+  credentials?: RequestCredentials;
+}
+
+type Answer = Response | Error | Promise<Response>;
+type Route = (call: Call) => Answer;
+
+/** A JSON response (dates become ISO strings, as from the Worker). */
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+/** The contract's error body. */
+export function apiError(status: number, code: string, message = code.toLowerCase()): Response {
+  return json({ error: { code, message } }, status);
+}
+
+/** What `fetch` rejects with when there is no network. */
+export const networkDown = () => new TypeError("Failed to fetch");
+
+/**
+ * Installs a fake fetch. Routes are keyed "METHOD /path" (query ignored); a route may answer with
+ * a Response, a promise of one, or an Error to reject with. Unrouted requests answer 404.
+ */
+export function fakeServer(routes: Record<string, Route> = {}) {
+  const calls: Call[] = [];
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const url = String(input);
+    const text = typeof init?.body === "string" ? init.body : undefined;
+    const call: Call = { method: init?.method ?? "GET", url, body: text ? JSON.parse(text) : undefined, credentials: init?.credentials };
+    calls.push(call);
+    const route = routes[`${call.method} ${url.split("?")[0]}`];
+    const answer = route ? route(call) : apiError(404, "NOT_FOUND", `no route ${call.method} ${url}`);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  });
+  return {
+    calls,
+    routes,
+    /** Calls whose "METHOD url" starts with `prefix`. */
+    callsTo: (prefix: string) => calls.filter((c) => `${c.method} ${c.url}`.startsWith(prefix)),
+    restore: () => spy.mockRestore(),
+  };
+}
+
+/** A promise with its resolve exposed, to hold a response until the test lets it go. */
+export function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}

@@ -1,0 +1,67 @@
+/** Rows, changes and batches for web tests, with readable defaults. */
+import type { Being, BeingId, Intention, IntentionId } from "../../../src/shared/entities.ts";
+import type { Change, SyncBatch } from "../../../src/shared/sync.ts";
+import type { SpaceSnapshot } from "../../../src/web/api.ts";
+
+export const SPACE: BeingId = "@s";
+const T0 = Date.parse("2026-11-20T10:00:00Z");
+
+/** A time `minutes` after the fixtures' epoch. */
+export const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+
+/** A space being. */
+export function space(id: BeingId = SPACE, overrides: Partial<Being> = {}): Being {
+  return { id, name: "Studio", type: "space", ownerId: null, locationId: null, properties: {}, content: [], createdAt: at(0), modifiedAt: at(0), ...overrides };
+}
+
+/** A guest located in the space. */
+export function guest(id: BeingId, overrides: Partial<Being> = {}): Being {
+  return { id, name: id.slice(1), type: "guest", ownerId: null, locationId: SPACE, properties: {}, content: [], createdAt: at(0), modifiedAt: at(0), ...overrides };
+}
+
+/** An utterance said in the space `minute` minutes in. */
+export function said(id: IntentionId, minute: number, overrides: Partial<Intention> = {}): Intention {
+  return {
+    id,
+    name: "",
+    type: "utterance",
+    state: "complete",
+    ownerId: "@ada",
+    locationId: SPACE,
+    content: [`message ${id}`],
+    createdAt: at(minute),
+    modifiedAt: at(minute),
+    ...overrides,
+  };
+}
+
+/** An upsert change carrying `row`. */
+export function upsert(seq: number, row: Being | Intention): Change {
+  return row.id.startsWith("@")
+    ? { seq, at: at(seq), kind: "being", op: "upsert", id: row.id as BeingId, data: row as Being }
+    : { seq, at: at(seq), kind: "intention", op: "upsert", id: row.id as IntentionId, data: row as Intention };
+}
+
+/** A delete change. */
+export function removal(seq: number, id: BeingId | IntentionId): Change {
+  return id.startsWith("@")
+    ? { seq, at: at(seq), kind: "being", op: "delete", id: id as BeingId }
+    : { seq, at: at(seq), kind: "intention", op: "delete", id: id as IntentionId };
+}
+
+/** A batch covering [from, to]. */
+export function batch(from: number, to: number, changes: Change[], extra: Partial<SyncBatch> = {}): SyncBatch {
+  return { v: 1, space: SPACE, from, to, changes, ...extra };
+}
+
+/** The snapshot GET /api/spaces/@s answers. */
+export function snapshot(overrides: Partial<SpaceSnapshot> = {}): SpaceSnapshot {
+  return {
+    space: space(),
+    beings: [guest("@ada"), guest("@bob")],
+    intentions: [said("/a", 1), said("/b", 2, { ownerId: "@bob" })],
+    hasMore: false,
+    seq: 5,
+    ...overrides,
+  };
+}

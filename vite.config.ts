@@ -1,0 +1,16 @@
+/** Builds the SolidJS app in src/web into dist/web, which the Worker serves as static assets (SPA fallback). */
+import { fileURLToPath } from "node:url";
+import solid from "vite-plugin-solid";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  root: fileURLToPath(new URL("./src/web", import.meta.url)),
+  plugins: [solid()],
+  build: {
+    outDir: fileURLToPath(new URL("./dist/web", import.meta.url)),
+    emptyOutDir: true,
+    // livekit-client is one ~570 kB chunk, loaded after the first paint (src/web/sync/room.ts);
+    // anything bigger than that should still be noticed.
+    chunkSizeWarningLimit: 600,
+  },
+});
