@@ -1,6 +1,6 @@
 /** Validation schemas for every API input; the worker validates with them at the edge, the web client before sending. */
 // Named imports, not the `z` namespace: the namespace object drags every locale into the bundle.
-import { array, coerce, lazy, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
+import { array, lazy, number, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
 import { BEING_TYPES, INTENTION_STATES, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
 
 /** Largest JSON body the API accepts, in bytes. */
@@ -86,7 +86,11 @@ export const intentionPatch = strictObject({
   })
   .refine((patch) => Object.keys(patch).length > 0, "nothing to change");
 
-const limit = (max: number, fallback: number) => coerce.number().int().min(1).max(max).default(fallback);
+// Query values are text: only plain digits count ("0x10", "1e1", "+1" and "" are refused, not coerced).
+const wholeNumber = (min: number, max: number) =>
+  string().regex(/^\d{1,15}$/, "must be a whole number").transform(Number).pipe(number().int().min(min).max(max));
+
+const limit = (max: number, fallback: number) => wholeNumber(1, max).default(fallback);
 
 export const historyQuery = strictObject({
   before: intentionId.optional(),
@@ -94,7 +98,7 @@ export const historyQuery = strictObject({
 });
 
 export const changesQuery = strictObject({
-  after: coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  after: wholeNumber(0, Number.MAX_SAFE_INTEGER),
   limit: limit(1000, 500),
 });
 

@@ -67,6 +67,12 @@ describe("catch-up", () => {
     expect(page.body.changes[0]).toMatchObject({ kind: "intention", op: "upsert", data: { locationId: room.id } });
   });
 
+  it.each(["", "-1", "0x10", "1e1", "+1", " 1", "1.5"])("refuses after=%j instead of guessing a number", async (after) => {
+    const reply = await new Client().request("GET", `/api/spaces/@intraliminal/changes?after=${encodeURIComponent(after)}`);
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.message).toContain("after");
+  });
+
   it("answers GONE for a catch-up point the log does not hold", async () => {
     const ada = await guest("Ada");
     const room = await space(ada);

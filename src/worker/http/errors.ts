@@ -18,6 +18,8 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 function fromDatabase(state: string): ApiError | undefined {
   if (state === "23505") return new ApiError("CONFLICT", "that id is taken");
   if (state === "23503") return new ApiError("VALIDATION", "the request refers to a being that does not exist");
+  // Text the database cannot store (NUL, unpaired surrogates): validation refuses it first; this is the backstop.
+  if (state === "22021" || state === "22P05") return new ApiError("VALIDATION", "the request holds text that cannot be stored");
   if (state === "40P01" || state === "40001" || state.startsWith("08") || state === "57P01") {
     return new ApiError("UNAVAILABLE", "the database is busy: retry shortly");
   }
