@@ -1,0 +1,28 @@
+// `npm test [-- vitest args]`: every suite, with what the suites need in place first.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildWeb } from "./local/stack.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+// The stack suite runs against a real LiveKit server; a configured one spares the build.
+if (!process.env.LIVEKIT_URL) {
+  const install = spawnSync("sh", [join(root, "scripts/install-livekit.sh"), "--required"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  if (install.status !== 0) process.exit(install.status ?? 1);
+}
+
+// wrangler dev in the stack suite serves dist/web; the e2e tests need the real app there.
+if (existsSync(join(root, "src/web"))) await buildWeb();
+
+const vitest = spawn(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+});
+// Ctrl-C reaches vitest directly (same process group): wait while its teardown stops the stacks.
+process.on("SIGINT", () => undefined);
+process.on("SIGTERM", () => vitest.kill("SIGTERM"));
+vitest.once("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

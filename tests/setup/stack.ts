@@ -1,0 +1,68 @@
+// globalSetup of the `stack` project: one full local stack (wrangler dev, PostgreSQL, the Neon
+// endpoint, livekit-server) shared by the integration and e2e files, plus a loopback control
+// server, because test files run in other processes and cannot reach the stack's handles:
+//   POST /livekit/down | /livekit/up | /livekit/restart   an outage of the LiveKit server
+//   GET  /neon/stats   POST /neon/reset-stats             queries the worker sent over HTTP
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { TestProject } from "vitest/node";
+import { type Stack, startStack } from "../../scripts/local/stack.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stack: { url: string; databaseUrl: string; livekitUrl: string; livekitApiKey: string; livekitApiSecret: string };
+    /** Base URL of the control server described at the top of tests/setup/stack.ts. */
+    stackControl: string;
+  }
+}
+
+function control(stack: Stack) {
+  const livekit = stack.livekit!;
+  const actions: Record<string, () => Promise<unknown>> = {
+    "POST /livekit/down": () => livekit.down(),
+    "POST /livekit/up": () => livekit.up(),
+    "POST /livekit/restart": () => livekit.restart(),
+    "GET /neon/stats": async () => stack.neonEndpoint?.stats(),
+    "POST /neon/reset-stats": async () => stack.neonEndpoint?.resetStats(),
+  };
+  return async (request: IncomingMessage, response: ServerResponse) => {
+    request.resume();
+    const action = actions[`${request.method} ${request.url}`];
+    if (!action) return void response.writeHead(404).end();
+    try {
+      const result = await action();
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(result ?? { ok: true }));
+    } catch (error) {
+      response.writeHead(500, { "content-type": "text/plain" }).end(String(error));
+    }
+  };
+}
+
+/** Starts the stack and the control server, provides their URLs, and returns the teardown that stops both. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: false });
+  const livekit = stack.livekit!;
+  const server = createServer(control(stack));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", resolve);
+    });
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  project.provide("stack", {
+    url: stack.url,
+    databaseUrl: stack.databaseUrl,
+    livekitUrl: livekit.url,
+    livekitApiKey: livekit.apiKey,
+    livekitApiSecret: livekit.apiSecret,
+  });
+  project.provide("stackControl", `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  return async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await stack.stop();
+  };
+}
