@@ -1,0 +1,37 @@
+/** A signed-in HTTP caller of the local stack, from Node (cookie jar, the app's own Origin). */
+export class StackClient {
+  cookie: string | null = null;
+  id = "";
+  constructor(readonly baseUrl: string) {}
+
+  /** Sends a JSON request and returns status and parsed body; throws nothing. */
+  async request<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = { Origin: this.baseUrl };
+    if (this.cookie) headers.Cookie = this.cookie;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const setCookie = response.headers.get("set-cookie");
+    if (setCookie) this.cookie = setCookie.split(";")[0]!;
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  }
+
+  /** Signs in as a new guest. */
+  static async guest(baseUrl: string, name: string): Promise<StackClient> {
+    const client = new StackClient(baseUrl);
+    const reply = await client.request("POST", "/api/auth/guest", { name });
+    if (reply.status !== 201) throw new Error(`sign-in failed: ${reply.status}`);
+    client.id = reply.body.being.id;
+    return client;
+  }
+}
+
+/** Polls until `check` returns true or the time is up; returns whether it did. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, stepMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+  return check();
+}

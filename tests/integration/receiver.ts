@@ -1,0 +1,137 @@
+/**
+ * A sync receiver in Node that follows the contract's receive rule over a real LiveKit room:
+ * subscribe first, then snapshot; apply each batch once; a gap or a ref means catch-up over HTTP;
+ * any reconnect means catch-up; a lost connection means rejoin with a fresh token.
+ */
+import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
+import superjson from "superjson";
+import { judgeBatch, SYNC_TOPIC, type Change, type SyncBatch } from "../../src/shared/sync.ts";
+import { StackClient } from "./http.ts";
+
+export class Receiver {
+  last = 0;
+  readonly rows = new Map<string, unknown>();
+  readonly batches: SyncBatch[] = [];
+  readonly arrivals: Array<{ at: number; bytes: number; batch: SyncBatch }> = [];
+  /** Packets on the sync topic that came from a participant, not the server: never applied. */
+  readonly spoofed: Uint8Array[] = [];
+  catchUps = 0;
+  private room: Room | null = null;
+  private work: Promise<void> = Promise.resolve();
+  private buffered: SyncBatch[] | null = [];
+  private closed = false;
+
+  private constructor(readonly client: StackClient, readonly space: string) {}
+
+  /** Signs in a guest, joins the space's room, then loads the snapshot and applies what arrived meanwhile. */
+  static async join(baseUrl: string, space: string, name: string): Promise<Receiver> {
+    const receiver = new Receiver(await StackClient.guest(baseUrl, name), space);
+    await receiver.connect();
+    const snapshot = (await receiver.client.request("GET", `/api/spaces/${space}`)).body;
+    receiver.rows.set(snapshot.space.id, snapshot.space);
+    for (const being of snapshot.beings) receiver.rows.set(being.id, being);
+    for (const intention of snapshot.intentions) receiver.rows.set(intention.id, intention);
+    receiver.last = snapshot.seq;
+    const early = receiver.buffered ?? [];
+    receiver.buffered = null;
+    for (const batch of early) receiver.enqueue(batch);
+    await receiver.work;
+    return receiver;
+  }
+
+  get identity(): string {
+    return this.client.id;
+  }
+
+  /** The LiveKit room, for tests that try to misuse it. */
+  get livekitRoom(): Room {
+    return this.room!;
+  }
+
+  private async connect(): Promise<void> {
+    const { body } = await this.client.request("POST", `/api/spaces/${this.space}/token`);
+    const room = new Room();
+    room.on(RoomEvent.DataReceived, (payload: Uint8Array, participant?: RemoteParticipant, _kind?: unknown, topic?: string) => {
+      if (topic !== SYNC_TOPIC) return;
+      if (participant) {
+        this.spoofed.push(payload);
+        return;
+      }
+      const batch = superjson.parse<SyncBatch>(new TextDecoder().decode(payload));
+      this.arrivals.push({ at: Date.now(), bytes: payload.length, batch });
+      if (this.buffered) this.buffered.push(batch);
+      else this.enqueue(batch);
+    });
+    room.on(RoomEvent.Reconnected, () => this.enqueueCatchUp());
+    room.on(RoomEvent.Disconnected, () => {
+      if (!this.closed) void this.rejoin();
+    });
+    await room.connect(body.url, body.token, { autoSubscribe: false, dynacast: false });
+    this.room = room;
+  }
+
+  private async rejoin(): Promise<void> {
+    for (let delay = 250; !this.closed; delay = Math.min(delay * 2, 2000)) {
+      try {
+        await this.connect();
+        this.enqueueCatchUp();
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private enqueue(batch: SyncBatch): void {
+    this.work = this.work.then(() => this.receive(batch)).catch(() => undefined);
+  }
+
+  private enqueueCatchUp(): void {
+    this.work = this.work.then(() => this.catchUp()).catch(() => undefined);
+  }
+
+  private async receive(batch: SyncBatch): Promise<void> {
+    this.batches.push(batch);
+    const verdict = judgeBatch(this.last, batch);
+    if (verdict === "duplicate") return;
+    if (verdict === "gap" || batch.ref) {
+      await this.catchUp();
+      return;
+    }
+    for (const change of batch.changes) if (change.seq > this.last) this.applyChange(change);
+    this.last = batch.to;
+  }
+
+  /** Fetches every change after the last applied seq (following hasMore). */
+  async catchUp(): Promise<void> {
+    this.catchUps += 1;
+    for (;;) {
+      const { body } = await this.client.request("GET", `/api/spaces/${this.space}/changes?after=${this.last}`);
+      for (const change of body.changes as Change[]) this.applyChange(change);
+      if (body.changes.length) this.last = body.changes.at(-1).seq;
+      if (!body.hasMore) return;
+    }
+  }
+
+  private applyChange(change: Change): void {
+    if (change.op === "delete") this.rows.delete(change.id);
+    else this.rows.set(change.id, JSON.parse(JSON.stringify(change.data)));
+  }
+
+  /** The intentions this receiver holds, by id. */
+  intentions(): Record<string, unknown> {
+    return Object.fromEntries([...this.rows].filter(([id]) => id.startsWith("/")).sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.room?.disconnect();
+  }
+}
+
+/** The database's truth for a space, as the snapshot endpoint tells it (fine below 100 intentions). */
+export async function truth(client: StackClient, space: string): Promise<{ seq: number; intentions: Record<string, unknown> }> {
+  const { body } = await client.request("GET", `/api/spaces/${space}`);
+  const intentions = Object.fromEntries(body.intentions.map((i: any) => [i.id, i]).sort(([a]: [string], [b]: [string]) => a.localeCompare(b)));
+  return { seq: body.seq, intentions };
+}
