@@ -41,6 +41,19 @@ async function newSpace(owner: StackClient): Promise<string> {
 beforeAll(async () => database.connect());
 afterAll(async () => database.end());
 
+describe("a space nobody is connected to", () => {
+  it("has its changes confirmed without a LiveKit room (no retry loop)", async () => {
+    const writer = await StackClient.guest(stack.url, "Alone");
+    const space = await newSpace(writer);
+    await post(writer, space, "anyone here?");
+    const caughtUp = await eventually(async () => {
+      const { rows } = await database.query("SELECT last_seq, broadcast_seq FROM space_sync WHERE space_id = $1", [space]);
+      return rows[0].last_seq === rows[0].broadcast_seq;
+    }, 20_000, 200);
+    expect(caughtUp).toBe(true);
+  });
+});
+
 describe("live sync through a real LiveKit server", () => {
   let writer: StackClient;
   let space: string;

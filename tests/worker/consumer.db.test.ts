@@ -110,6 +110,16 @@ describe("the sync queue consumer", () => {
     expect(livekit.sent[0]!.batch.from).toBe(1);
   });
 
+  it("confirms without sending when nobody is in the room (LiveKit refuses data for rooms nobody joined)", async () => {
+    const { room } = await roomWith(2);
+    livekit = interceptLivekit(() => true, [room]);
+    const batch = notices([{ space: room }]);
+    const result = await consume(batch);
+    expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
+    expect(livekit.sent).toHaveLength(0);
+    expect(await broadcastSeq(room)).toBeGreaterThan(0);
+  });
+
   it("confirms the prefix LiveKit accepted when a later payload of the run fails", async () => {
     const owner = await guest("Owner");
     const room = (await space(owner)).id;

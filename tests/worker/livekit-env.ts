@@ -24,9 +24,10 @@ export interface SentData {
 
 /**
  * Intercepts LiveKit's SendData (the network edge) and decodes each payload. `fail` decides per
- * call whether LiveKit answers 503 instead.
+ * SendData call whether LiveKit answers 503 instead; ListRooms reports every room occupied except
+ * those in `emptyRooms`.
  */
-export function interceptLivekit(fail: (call: number, room: string) => boolean = () => false) {
+export function interceptLivekit(fail: (call: number, room: string) => boolean = () => false, emptyRooms: string[] = []) {
   const sent: SentData[] = [];
   let calls = 0;
   const original = globalThis.fetch;
@@ -34,6 +35,10 @@ export function interceptLivekit(fail: (call: number, room: string) => boolean =
     const url = new Request(input as RequestInfo).url;
     if (!url.startsWith(LIVEKIT_URL)) return original(input as RequestInfo, init);
     const request = JSON.parse(String(init?.body ?? "{}"));
+    if (url.endsWith("/ListRooms")) {
+      const names: string[] = request.names ?? [];
+      return Response.json({ rooms: names.filter((name) => !emptyRooms.includes(name)).map((name) => ({ name, numParticipants: 1 })) });
+    }
     calls += 1;
     if (fail(calls, request.room)) return new Response("unavailable", { status: 503 });
     if (url.endsWith("/SendData")) {

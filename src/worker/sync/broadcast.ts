@@ -16,6 +16,8 @@ export interface BroadcastResult {
   payloads: number;
   changes: number;
   bytes: number;
+  /** The room had nobody in it: the changes were confirmed without sending. */
+  emptyRoom: boolean;
 }
 
 /** First 16 bytes of the payload's SHA-256: the same payload always carries the same nonce. */
@@ -25,18 +27,35 @@ async function nonceOf(payload: Uint8Array): Promise<Uint8Array> {
 }
 
 /**
+ * LiveKit has no room until someone joins, and refuses data for it (slowly: a 503 after its RPC
+ * timeout). Nobody to tell means nothing to deliver: whoever joins later subscribes first, then
+ * loads a snapshot that already holds these changes.
+ */
+async function roomIsEmpty(service: SyncRoomService, space: BeingId): Promise<boolean> {
+  const rooms = await service.listRooms([space]);
+  return !rooms.some((room) => room.name === space && room.numParticipants > 0);
+}
+
+/**
  * Sends every change of the space past its confirmed broadcast seq, in seq order, and confirms what
  * LiveKit accepted. On a failure the accepted prefix stays confirmed and the error is rethrown.
  */
 export async function broadcastSpace(db: Db, service: SyncRoomService, space: BeingId): Promise<BroadcastResult> {
-  const result: BroadcastResult = { space, from: null, to: null, payloads: 0, changes: 0, bytes: 0 };
+  const result: BroadcastResult = { space, from: null, to: null, payloads: 0, changes: 0, bytes: 0, emptyRoom: false };
   for (;;) {
     const { changes } = await pendingChanges(db, space, PAGE_SIZE);
     if (changes.length === 0) return result;
     let sentTo: number | null = null;
     try {
       for (const { batch, payload } of packChanges(space, changes)) {
-        await sendSyncPayload(service, space, payload, await nonceOf(payload));
+        try {
+          await sendSyncPayload(service, space, payload, await nonceOf(payload));
+        } catch (error) {
+          if (!(await roomIsEmpty(service, space))) throw error;
+          sentTo = changes.at(-1)!.seq;
+          result.emptyRoom = true;
+          break;
+        }
         sentTo = batch.to;
         result.from ??= batch.from;
         result.to = batch.to;

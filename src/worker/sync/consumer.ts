@@ -53,7 +53,7 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
         totals.batches += result.payloads;
         totals.changes += result.changes;
         totals.bytes += result.bytes;
-        logBroadcast(result, startedAt, result.payloads ? "sent" : "nothing_pending");
+        logBroadcast(result, startedAt, result.emptyRoom ? "empty_room" : result.payloads ? "sent" : "nothing_pending");
       } catch (error) {
         messages.forEach((message) => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) }));
         totals.failures += 1;

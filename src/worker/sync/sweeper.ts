@@ -28,7 +28,7 @@ export async function sweepLostBroadcasts(env: Env): Promise<{ spaces: number; c
       totals.changes += result.changes;
       totals.bytes += result.bytes;
       totals.sweeper_resends += result.changes;
-      console.log(JSON.stringify({ event: "sync_sweep", ...result, outcome: "sent" }));
+      console.log(JSON.stringify({ event: "sync_sweep", ...result, outcome: result.emptyRoom ? "empty_room" : "sent" }));
     } catch (error) {
       totals.failures += 1;
       console.error(JSON.stringify({ event: "sync_sweep", space, outcome: "failed", error: String(error) }));
