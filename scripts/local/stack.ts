@@ -30,6 +30,8 @@ export interface StackOptions {
   devVars?: boolean;
   /** Forward wrangler's output to this terminal. */
   echo?: boolean;
+  /** A wrangler config other than the repo's wrangler.toml (benchmarks vary the queue settings). */
+  wranglerConfig?: string;
   /** Fire the worker's scheduled handler this often: wrangler dev never runs cron triggers itself. */
   cronIntervalMs?: number;
   /** Aborts a start in progress (Ctrl-C during startup); what already started is stopped. */
@@ -89,6 +91,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: options.port,
       vars,
       persistTo: options.persistTo ?? join(scratch, "wrangler-state"),
+      config: options.wranglerConfig,
       envFile,
       echo: options.echo,
       signal,

@@ -18,6 +18,8 @@ export async function startWranglerDev(options: {
   port?: number;
   vars: Record<string, string>;
   persistTo: string;
+  /** A wrangler config other than the repo's wrangler.toml (benchmarks vary the queue settings). */
+  config?: string;
   /** An .env-format file read instead of the repo's .dev.vars (test stacks pass an empty one). */
   envFile?: string;
   echo?: boolean;
@@ -31,6 +33,7 @@ export async function startWranglerDev(options: {
     "--ip", "127.0.0.1", "--port", String(port),
     "--inspector-ip", "127.0.0.1", "--inspector-port", String(inspectorPort),
     "--persist-to", options.persistTo,
+    ...(options.config ? ["--config", options.config] : []),
     "--show-interactive-dev-session=false",
     ...(options.envFile ? ["--env-file", options.envFile] : []),
     ...Object.entries(options.vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),

@@ -2,7 +2,11 @@
 export class StackClient {
   cookie: string | null = null;
   id = "";
-  constructor(readonly baseUrl: string) {}
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl;
+  }
 
   /** Sends a JSON request and returns status and parsed body; throws nothing. */
   async request<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {

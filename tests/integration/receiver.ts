@@ -21,7 +21,13 @@ export class Receiver {
   private buffered: SyncBatch[] | null = [];
   private closed = false;
 
-  private constructor(readonly client: StackClient, readonly space: string) {}
+  readonly client: StackClient;
+  readonly space: string;
+
+  private constructor(client: StackClient, space: string) {
+    this.client = client;
+    this.space = space;
+  }
 
   /** Signs in a guest, joins the space's room, then loads the snapshot and applies what arrived meanwhile. */
   static async join(baseUrl: string, space: string, name: string): Promise<Receiver> {

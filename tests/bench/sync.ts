@@ -1,0 +1,202 @@
+// Sync benchmark on the local stack with the real livekit-server: 1 writer, 20 receivers.
+// Run: sh scripts/node tests/bench/sync.ts   (prints markdown tables; takes a few minutes)
+import { readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import superjson from "superjson";
+import { startStack } from "../../scripts/local/stack.ts";
+import { newIntentionId } from "../../src/shared/ids.ts";
+import type { Change } from "../../src/shared/sync.ts";
+import { eventually, StackClient } from "../integration/http.ts";
+import { Receiver } from "../integration/receiver.ts";
+
+const RECEIVERS = 20;
+const RATES = [1, 20, 200];
+const WRITES = { 1: 10, 20: 100, 200: 600 } as Record<number, number>;
+const BATCH_TIMEOUTS = [0, 1];
+const root = new URL("../..", import.meta.url).pathname;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+
+/** wrangler.toml with the consumer's batch timeout set and the write limit lifted for a load test. */
+async function benchConfig(batchTimeout: number): Promise<string> {
+  const config = (await readFile(join(root, "wrangler.toml"), "utf8"))
+    .replace(/^main = .*$/m, `main = "${join(root, "src/worker/index.ts")}"`)
+    .replace(/^directory = .*$/m, `directory = "${join(root, "dist/web")}"`)
+    .replace(/^max_batch_timeout = .*$/m, `max_batch_timeout = ${batchTimeout}`)
+    .replace(/simple = \{ limit = \d+/, "simple = { limit = 1000000");
+  const path = join(tmpdir(), `spaces-bench-wrangler-${batchTimeout}.toml`);
+  await writeFile(path, config);
+  return path;
+}
+
+async function stats(admin: StackClient) {
+  return (await admin.request("GET", "/api/admin/stats")).body.counters as Record<string, number>;
+}
+
+interface Row {
+  timeout: number;
+  rate: number;
+  achieved: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  changesPerCall: number;
+  bytesPerChangePerReceiver: number;
+  changeJson: number;
+}
+
+async function runRate(writer: StackClient, admin: StackClient, space: string, receivers: Receiver[], rate: number): Promise<Omit<Row, "timeout">> {
+  const count = WRITES[rate]!;
+  const sentAt = new Map<string, number>();
+  const seqOf = new Map<string, number>();
+  const before = await stats(admin);
+  const marks = receivers.map((r) => r.arrivals.length);
+  const started = Date.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const id = newIntentionId();
+    sentAt.set(id, Date.now());
+    inflight.push(writer.request("POST", `/api/spaces/${space}/intentions`, { id, content: `bench message ${i} at ${rate}/s` }).then((reply) => {
+      if (reply.status !== 201) throw new Error(`write failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+      seqOf.set(id, reply.body.seq);
+    }));
+  }
+  await Promise.all(inflight);
+  const achieved = count / ((Date.now() - started) / 1000);
+  const lastSeq = Math.max(...seqOf.values());
+  if (!(await eventually(() => receivers.every((r) => r.last >= lastSeq), 60_000, 20))) throw new Error("receivers did not catch up");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const after = await stats(admin);
+
+  const latencies: number[] = [];
+  let bytes = 0;
+  let jsonBytes = 0;
+  let jsonCount = 0;
+  receivers.forEach((receiver, index) => {
+    const arrivals = receiver.arrivals.slice(marks[index]);
+    const arrivalOfSeq = new Map<number, number>();
+    for (const { at, batch, bytes: size } of arrivals) {
+      bytes += size;
+      for (let seq = batch.from; seq <= batch.to; seq++) if (!arrivalOfSeq.has(seq)) arrivalOfSeq.set(seq, at);
+      if (index === 0) for (const change of batch.changes) (jsonBytes += JSON.stringify(change).length), (jsonCount += 1);
+    }
+    for (const [id, seq] of seqOf) {
+      const at = arrivalOfSeq.get(seq);
+      if (at !== undefined) latencies.push(at - sentAt.get(id)!);
+    }
+  });
+  const calls = (after.batches ?? 0) - (before.batches ?? 0);
+  const changes = (after.changes ?? 0) - (before.changes ?? 0);
+  return {
+    rate,
+    achieved,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    changesPerCall: changes / Math.max(1, calls),
+    bytesPerChangePerReceiver: bytes / receivers.length / count,
+    changeJson: jsonBytes / Math.max(1, jsonCount),
+  };
+}
+
+async function withStack<T>(batchTimeout: number, vars: Record<string, string>, work: (url: string, databaseUrl: string) => Promise<T>): Promise<T> {
+  const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", wranglerConfig: await benchConfig(batchTimeout), vars });
+  try {
+    return await work(stack.url, stack.databaseUrl);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function signInAdmin(url: string, databaseUrl: string): Promise<StackClient> {
+  const admin = await StackClient.guest(url, "Bench admin");
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(`UPDATE beings SET properties = '{"superuser": true}' WHERE id = $1`, [admin.id]);
+  await db.end();
+  return admin;
+}
+
+const rows: Row[] = [];
+for (const timeout of BATCH_TIMEOUTS) {
+  await withStack(timeout, {}, async (url, databaseUrl) => {
+    const admin = await signInAdmin(url, databaseUrl);
+    const writer = await StackClient.guest(url, "Bench writer");
+    const space = (await writer.request("POST", "/api/beings", { name: "Bench", type: "space" })).body.being.id;
+    const receivers = await Promise.all(Array.from({ length: RECEIVERS }, (_, i) => Receiver.join(url, space, `Receiver ${i}`)));
+    try {
+      for (const rate of RATES) {
+        const row = { timeout, ...(await runRate(writer, admin, space, receivers, rate)) };
+        rows.push(row);
+        console.error(`timeout ${timeout}s, ${rate}/s: p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.changesPerCall.toFixed(1)} changes/call`);
+      }
+    } finally {
+      await Promise.all(receivers.map((r) => r.close()));
+    }
+  });
+}
+
+// The designs we replace, measured on the same data: one sendData per change, and refetching the
+// whole space (500 intentions) after every change.
+const naive = await withStack(0, {}, async (url) => {
+  const writer = await StackClient.guest(url, "Naive");
+  const space = (await writer.request("POST", "/api/beings", { name: "Big", type: "space" })).body.being.id;
+  for (let i = 0; i < 500; i++) await writer.request("POST", `/api/spaces/${space}/intentions`, { content: `bench message ${i} at 20/s` });
+  const { body } = await writer.request("GET", `/api/spaces/${space}/changes?after=0&limit=1000`);
+  const changes = superjson.parse<Change[]>(superjson.stringify(body.changes)).filter((c) => c.kind === "intention");
+  const single = changes.map((change) => superjson.stringify({ v: 1, space, from: change.seq, to: change.seq, changes: [change] }).length);
+  // The old client refetched the space and all of its history after each change.
+  let refetch = JSON.stringify((await writer.request("GET", `/api/spaces/${space}`)).body).length;
+  let cursor = (await writer.request("GET", `/api/spaces/${space}`)).body.intentions[0]?.id;
+  for (;;) {
+    const page = (await writer.request("GET", `/api/spaces/${space}/intentions?before=${encodeURIComponent(cursor)}&limit=100`)).body;
+    refetch += JSON.stringify(page).length;
+    if (!page.hasMore || page.intentions.length === 0) break;
+    cursor = page.intentions[0].id;
+  }
+  return { perChangeBytes: single.reduce((a, b) => a + b, 0) / single.length, refetchBytes: refetch };
+});
+
+// Sweeper recovery: a change committed without its notice (a lost enqueue), then the cron fires.
+const recovery = await withStack(0, { SYNC_GRACE_SECONDS: "2" }, async (url, databaseUrl) => {
+  const writer = await StackClient.guest(url, "Sweeper");
+  const space = (await writer.request("POST", "/api/beings", { name: "Lost", type: "space" })).body.being.id;
+  const { intention } = (await writer.request("POST", `/api/spaces/${space}/intentions`, { content: "before" })).body;
+  const receivers = await Promise.all(Array.from({ length: 5 }, (_, i) => Receiver.join(url, space, `R${i}`)));
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const lostAt = Date.now();
+  const { rows: [row] } = await db.query(`UPDATE intentions SET content = '["lost"]' WHERE id = $1 RETURNING seq`, [intention.id]);
+  // A cron tick every second from now on (production: every minute).
+  const ticker = setInterval(() => void fetch(`${url}/cdn-cgi/local/scheduled`).then((r) => r.text()), 1000);
+  await eventually(() => receivers.every((r) => r.last >= Number(row.seq)), 30_000, 20);
+  const recovered = Date.now() - lostAt;
+  clearInterval(ticker);
+  await db.end();
+  await Promise.all(receivers.map((r) => r.close()));
+  return recovered;
+});
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+console.log(`\n### Live sync, 1 writer and ${RECEIVERS} receivers (local stack, real livekit-server, 2 cores)\n`);
+console.log("| batch timeout | target writes/s | achieved | p50 ms | p95 ms | p99 ms | changes per LiveKit call | bytes per change per receiver | change JSON bytes | ratio |");
+console.log("|---|---|---|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  console.log(`| ${r.timeout} s | ${r.rate} | ${fmt(r.achieved, 1)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${fmt(r.changesPerCall, 1)} | ${fmt(r.bytesPerChangePerReceiver)} | ${fmt(r.changeJson)} | ${fmt(r.bytesPerChangePerReceiver / r.changeJson, 2)} |`);
+}
+console.log("\n| design | LiveKit calls per change | bytes each receiver pulls per change |");
+console.log("|---|---|---|");
+const best = rows.find((r) => r.rate === 200 && r.timeout === BATCH_TIMEOUTS[0]);
+console.log(`| this design at 200/s | ${fmt(1 / (best?.changesPerCall ?? NaN), 3)} | ${fmt(best?.bytesPerChangePerReceiver ?? NaN)} |`);
+console.log(`| one sendData per change | 1 | ${fmt(naive.perChangeBytes)} |`);
+console.log(`| refetch the whole space (500 intentions) per change | 0 | ${fmt(naive.refetchBytes)} |`);
+console.log(`\nSweeper recovery of a lost broadcast (grace 2 s, cron tick every 1 s): ${recovery} ms. In production the bound is SYNC_GRACE_SECONDS (10 s) + the cron period (60 s).`);
+process.exit(0);
