@@ -1,0 +1,246 @@
+/**
+ * End-to-end helpers: Debian's Chromium through playwright-core, and "people": one browser context
+ * each, signed in through the app's own sign-in page, with a log of the /api requests their page made.
+ * Selectors go by role and label where the app gives one (data-testid="message" marks a message row).
+ */
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import type { BeingId } from "../../src/shared/entities.ts";
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/**
+ * Chromium's offline emulation (context.setOffline) stops HTTP and WebSocket traffic but not WebRTC:
+ * a "disconnected" page goes on receiving LiveKit data packets. On a real network loss nothing
+ * arrives, so this init script drops every data-channel message while `__e2eOffline` is set: a packet
+ * sent meanwhile is lost for good and the app has to catch up over HTTP once it is back online.
+ */
+const DROP_DATA_WHILE_OFFLINE = () => {
+  const proto = RTCDataChannel.prototype;
+  const offline = () => (globalThis as { __e2eOffline?: boolean }).__e2eOffline === true;
+  const gate = (handler: (event: MessageEvent) => unknown) =>
+    function (this: RTCDataChannel, event: MessageEvent) {
+      if (!offline()) return handler.call(this, event);
+    };
+  const property = Object.getOwnPropertyDescriptor(proto, "onmessage")!;
+  const handlers = new WeakMap<RTCDataChannel, unknown>();
+  Object.defineProperty(proto, "onmessage", {
+    configurable: true,
+    enumerable: property.enumerable,
+    get(this: RTCDataChannel) {
+      return handlers.get(this) ?? null;
+    },
+    set(this: RTCDataChannel, handler: unknown) {
+      handlers.set(this, handler);
+      property.set!.call(this, typeof handler === "function" ? gate(handler as (event: MessageEvent) => unknown) : handler);
+    },
+  });
+  const listen = proto.addEventListener;
+  const gated = new WeakMap<object, EventListener>();
+  proto.addEventListener = function (this: RTCDataChannel, type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions) {
+    if (type !== "message" || typeof listener !== "function") return listen.call(this, type, listener, options);
+    if (!gated.has(listener)) gated.set(listener, gate(listener as (event: MessageEvent) => unknown) as EventListener);
+    return listen.call(this, type, gated.get(listener)!, options);
+  } as typeof proto.addEventListener;
+  const unlisten = proto.removeEventListener;
+  proto.removeEventListener = function (this: RTCDataChannel, type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions) {
+    return unlisten.call(this, type, gated.get(listener) ?? listener, options);
+  } as typeof proto.removeEventListener;
+};
+
+/** Records every text the connection indicator shows, in order, in `__e2eStatuses` (for `statuses`). */
+const RECORD_STATUSES = () => {
+  const seen: string[] = ((globalThis as { __e2eStatuses?: string[] }).__e2eStatuses = []);
+  const look = () => {
+    const text = document.querySelector("header [role=status]")?.textContent?.trim();
+    if (text && text !== seen[seen.length - 1]) seen.push(text);
+  };
+  addEventListener("DOMContentLoaded", () => {
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true });
+    look();
+  });
+};
+
+/** What the connection indicator has said since the page loaded, in order (repeats folded). */
+export function statuses(page: Page): Promise<string[]> {
+  return page.evaluate(() => (globalThis as { __e2eStatuses?: string[] }).__e2eStatuses ?? []);
+}
+
+/** Starts Debian's Chromium (never a downloaded one). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/** One request the page made to the app's API. */
+export interface ApiRequest {
+  at: number;
+  method: string;
+  path: string;
+}
+
+export interface Person {
+  name: string;
+  id: BeingId;
+  context: BrowserContext;
+  page: Page;
+  /** Every /api request the page has made, in the order it made them. */
+  readonly requests: ApiRequest[];
+  /** /api requests still waiting for their answer. */
+  inFlight(): number;
+  /** Console errors and uncaught exceptions of the page (for failure messages). */
+  readonly errors: string[];
+  /**
+   * Takes the person's network away (or gives it back): HTTP and WebSocket through Chromium's offline
+   * emulation, and the LiveKit data channel through DROP_DATA_WHILE_OFFLINE, which that emulation misses.
+   */
+  setOnline(online: boolean): Promise<void>;
+  /** Opens a space by its address (a full page load, as when following a shared link). */
+  visit(spaceId: BeingId, spaceName?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PersonOptions {
+  /** The space to open after signing in; by default the person stays where sign-in lands: @intraliminal. */
+  space?: BeingId;
+  /** Its name, to wait for its heading (defaults to the lobby's). */
+  spaceName?: string;
+  viewport?: { width: number; height: number };
+  /** A phone: touch, no hover (the app shows message actions without hovering), a dense screen. */
+  mobile?: boolean;
+}
+
+/**
+ * Opens a browser context, signs in as a guest by typing `name` on the sign-in page, and waits until
+ * the person is in the lobby or in `options.space` with its conversation on screen.
+ */
+export async function person(browser: Browser, baseUrl: string, name: string, options: PersonOptions = {}): Promise<Person> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: options.viewport ?? (options.mobile ? PHONE : DESKTOP),
+    ...(options.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  });
+  context.setDefaultTimeout(20_000);
+  await context.addInitScript(DROP_DATA_WHILE_OFFLINE);
+  await context.addInitScript(RECORD_STATUSES);
+  const page = await context.newPage();
+  const requests: ApiRequest[] = [];
+  const pending = new Set<unknown>();
+  const errors: string[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (!url.pathname.startsWith("/api/")) return;
+    requests.push({ at: Date.now(), method: request.method(), path: url.pathname + url.search });
+    pending.add(request);
+  });
+  page.on("requestfinished", (request) => pending.delete(request));
+  page.on("requestfailed", (request) => pending.delete(request));
+  page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  page.on("pageerror", (error) => errors.push(String(error)));
+
+  await page.goto("/");
+  await page.getByLabel("Your name").fill(name);
+  const signedIn = page.waitForResponse((r) => r.url().endsWith("/api/auth/guest") && r.request().method() === "POST");
+  await page.getByRole("button", { name: "Enter as a guest" }).click();
+  const reply = await signedIn;
+  if (reply.status() !== 201) throw new Error(`${name} could not sign in: ${reply.status()} ${await reply.text()}`);
+  const id = ((await reply.json()) as { being: { id: BeingId } }).being.id;
+  await inSpace(page, "Intraliminal");
+
+  const self: Person = {
+    name,
+    id,
+    context,
+    page,
+    requests,
+    inFlight: () => pending.size,
+    errors,
+    async setOnline(online) {
+      // Going offline: drop packets first, then cut HTTP; coming back: in the opposite order.
+      if (!online) await page.evaluate(() => ((globalThis as { __e2eOffline?: boolean }).__e2eOffline = true));
+      await context.setOffline(!online);
+      if (online) await page.evaluate(() => ((globalThis as { __e2eOffline?: boolean }).__e2eOffline = false));
+    },
+    async visit(spaceId, spaceName) {
+      await page.goto(`/${spaceId}`);
+      if (spaceName) await inSpace(page, spaceName);
+    },
+    close: () => context.close(),
+  };
+  if (options.space) await self.visit(options.space, options.spaceName ?? "");
+  return self;
+}
+
+/** Waits until the page shows the space called `name`: its heading, its conversation and its message box. */
+export async function inSpace(page: Page, name: string): Promise<void> {
+  if (name) await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
+  await page.getByRole("log", { name: "Conversation" }).waitFor();
+  await page.getByRole("textbox", name ? { name: `Message ${name}`, exact: true } : { name: /^Message / }).waitFor();
+}
+
+/** The conversation's rows (confirmed and pending), top to bottom. */
+export function messages(page: Page): Locator {
+  return page.getByRole("log", { name: "Conversation" }).getByTestId("message");
+}
+
+/** The one row whose text contains `text`. */
+export function message(page: Page, text: string): Locator {
+  return messages(page).filter({ hasText: text });
+}
+
+/** The text of each row's body, top to bottom (what a reader sees, without author, time or actions). */
+export function bodies(page: Page): Promise<string[]> {
+  return messages(page).evaluateAll((rows) => rows.map((row) => (row.querySelector(".message-body") as HTMLElement | null)?.innerText.trim() ?? ""));
+}
+
+/** Types a message into the space's message box and presses Enter, as a person does. */
+export async function say(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: /^Message / });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+/** The connection indicator's words ("Connected", "Offline", "Live sync off · polling"…). */
+export function connection(page: Page): Locator {
+  return page.getByRole("banner").getByRole("status");
+}
+
+/** Waits for the connection indicator to read `label`. */
+export async function connectionIs(page: Page, label: string | RegExp, timeout = 20_000): Promise<void> {
+  await connection(page).filter({ hasText: label }).waitFor({ timeout });
+}
+
+/** Resolves once `check` holds, polling; throws with `what` after `timeout`. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeout = 20_000, step = 50): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, step));
+  }
+}
+
+/** Waits until the person's page has no /api request in flight and has started none for `quietMs`. */
+export async function apiSettled(who: Person, quietMs = 500, timeout = 20_000): Promise<void> {
+  let count = who.requests.length;
+  let since = Date.now();
+  await until(`${who.name}'s API requests to settle`, () => {
+    if (who.requests.length !== count || who.inFlight() > 0) {
+      count = who.requests.length;
+      since = Date.now();
+      return false;
+    }
+    return Date.now() - since >= quietMs;
+  }, timeout);
+}
