@@ -137,3 +137,21 @@ describe("the conversation", () => {
     expect(screen.getByRole("textbox", { name: "Message Studio" })).toHaveValue("two\nlines");
   });
 });
+
+describe("a long conversation", () => {
+  it("keeps only the newest 200 rows in the DOM and reveals older loaded rows on demand", async () => {
+    const many = Array.from({ length: 450 }, (_, i) => said(`/m${String(i).padStart(3, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] }));
+    fakeServer({ [SNAPSHOT]: () => json(snapshot({ intentions: many })) });
+    link = fakeLink();
+    sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
+    await vi.waitFor(() => expect(sync.view).not.toBeNull());
+    outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
+    render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} />);
+    expect(screen.getAllByTestId("message")).toHaveLength(200);
+    expect(screen.getByText("line 449")).toBeInTheDocument();
+    expect(screen.queryByText("line 249")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Load older messages" }));
+    await vi.waitFor(() => expect(screen.getAllByTestId("message")).toHaveLength(300));
+    expect(screen.getByText("line 150")).toBeInTheDocument();
+  });
+});

@@ -1,5 +1,5 @@
 /** The conversation: confirmed messages in order, then the ones still on their way, newest at the bottom. */
-import { createEffect, createMemo, For, on, onMount, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, onMount, Show } from "solid-js";
 import type { BeingId } from "../../shared/entities.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import type { Outbox } from "../sync/outbox.ts";
@@ -18,6 +18,10 @@ export interface MessageListProps {
 
 // Within this many pixels of an edge counts as being at it.
 const EDGE_PX = 120;
+// Rows in the DOM at first, and how many more each scroll to the top reveals. A space can hold
+// thousands of loaded messages; laying them all out would cost far more than a frame per batch.
+export const WINDOW_ROWS = 200;
+const WINDOW_STEP = 100;
 
 /** The scrolling message log; scrolling to the top loads older history. */
 export function MessageList(props: MessageListProps) {
@@ -30,22 +34,40 @@ export function MessageList(props: MessageListProps) {
   );
   const lastConfirmed = () => props.view.intentions[props.view.order[props.view.order.length - 1]];
 
+  // Only the newest rows are rendered; older loaded ones join as the reader scrolls up.
+  const [windowRows, setWindowRows] = createSignal(WINDOW_ROWS);
+  const shown = createMemo(() => {
+    const order = props.view.order;
+    return order.length <= windowRows() ? order : order.slice(order.length - windowRows());
+  });
+  const hiddenRows = () => props.view.order.length - shown().length;
+
   const scrollToBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
   };
   const loadOlder = async () => {
     // Keep the same messages in view as the page above them grows.
     const fromBottom = scroller.scrollHeight - scroller.scrollTop;
-    await props.sync.loadOlder();
+    if (hiddenRows() > 0) setWindowRows(windowRows() + WINDOW_STEP);
+    else await props.sync.loadOlder();
     scroller.scrollTop = scroller.scrollHeight - fromBottom;
   };
+  const olderExist = () => props.view.hasMore || hiddenRows() > 0;
   const onScroll = () => {
     following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < EDGE_PX;
-    if (scroller.scrollTop < EDGE_PX && props.view.hasMore) void loadOlder();
+    if (scroller.scrollTop < EDGE_PX && olderExist()) void loadOlder();
   };
 
   onMount(scrollToBottom);
   createEffect(on(() => props.view.order[props.view.order.length - 1], () => following && scrollToBottom(), { defer: true }));
+  // A reader up in the history keeps the rows they are reading while new ones arrive below.
+  createEffect(
+    on(
+      () => props.view.order.length,
+      (length, previous = length) => !following && length > previous && setWindowRows(windowRows() + length - previous),
+      { defer: true },
+    ),
+  );
   // What I just wrote is always worth seeing.
   createEffect(
     on(
@@ -67,7 +89,7 @@ export function MessageList(props: MessageListProps) {
       tabindex="0"
       onScroll={onScroll}
     >
-      <Show when={props.view.hasMore}>
+      <Show when={olderExist()}>
         <button type="button" class="load-older link-button" disabled={props.sync.loadingOlder()} onClick={() => void loadOlder()}>
           {props.sync.loadingOlder() ? "Loading…" : "Load older messages"}
         </button>
@@ -76,10 +98,10 @@ export function MessageList(props: MessageListProps) {
         <p class="messages-empty">Nothing has been said here yet. Say hello.</p>
       </Show>
       <ol class="message-list">
-        <For each={props.view.order}>
+        <For each={shown()}>
           {(id, index) => {
             const intention = () => props.view.intentions[id];
-            const previous = () => props.view.intentions[props.view.order[index() - 1]];
+            const previous = () => props.view.intentions[shown()[index() - 1]];
             return (
               <Show when={intention()}>
                 <IntentionRow

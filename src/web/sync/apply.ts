@@ -61,10 +61,18 @@ export function applyBatch(draft: SpaceState, batch: SyncBatch): Verdict {
   if (verdict === "duplicate") return "ignore";
   if (verdict === "gap") return "gap";
   if (batch.ref) return "fetch";
-  for (const change of batch.changes) if (change.seq > draft.last) applyChange(draft, change);
+  // Every splice of the store's `order` shifts each later index through the store proxy (and
+  // re-runs each row's look at its neighbour). A large batch edits a plain copy and assigns it
+  // once; a small one (the live case) splices in place so untouched rows are not revisited.
+  const order = batch.changes.length > BULK_CHANGES ? draft.order.slice() : draft.order;
+  for (const change of batch.changes) if (change.seq > draft.last) applyChange(draft, order, change);
+  if (order !== draft.order) draft.order = order;
   draft.last = batch.to;
   return "applied";
 }
+
+/** Batches with more changes than this rebuild the order list once instead of splicing it. */
+const BULK_CHANGES = 32;
 
 /**
  * Applies a row an HTTP write returned, unless a change at or after its seq was applied
@@ -72,15 +80,15 @@ export function applyBatch(draft: SpaceState, batch: SyncBatch): Verdict {
  */
 export function applyWrite(draft: SpaceState, intention: Intention, seq: number): boolean {
   if (seq <= draft.last) return false;
-  upsertIntention(draft, intention);
+  upsertIntention(draft, draft.order, intention);
   return true;
 }
 
 /** Removes an intention the caller has just deleted (a 204 carries no seq; the broadcast will confirm). */
-export function removeIntention(draft: SpaceState, id: IntentionId): void {
+export function removeIntention(draft: SpaceState, id: IntentionId, order = draft.order): void {
   const row = draft.intentions[id];
   if (!row) return;
-  draft.order.splice(positionOf(draft, row), 1);
+  order.splice(positionOf(draft, order, row), 1);
   delete draft.intentions[id];
 }
 
@@ -102,15 +110,15 @@ export function addHistory(draft: SpaceState, page: HistoryPage): void {
   draft.order = merged;
 }
 
-function applyChange(draft: SpaceState, change: Change): void {
+function applyChange(draft: SpaceState, order: IntentionId[], change: Change): void {
   if (change.kind === "being") {
     if (change.op === "upsert") upsertBeing(draft, change.data);
     else if (change.id === draft.space.id) draft.deleted = true;
     else delete draft.beings[change.id];
   } else if (change.op === "upsert") {
-    upsertIntention(draft, change.data);
+    upsertIntention(draft, order, change.data);
   } else {
-    removeIntention(draft, change.id);
+    removeIntention(draft, change.id, order);
   }
 }
 
@@ -126,8 +134,8 @@ function upsertBeing(draft: SpaceState, row: Being): void {
   }
 }
 
-function upsertIntention(draft: SpaceState, row: Intention): void {
-  if (row.locationId !== draft.space.id) return removeIntention(draft, row.id);
+function upsertIntention(draft: SpaceState, order: IntentionId[], row: Intention): void {
+  if (row.locationId !== draft.space.id) return removeIntention(draft, row.id, order);
   const existing = draft.intentions[row.id];
   if (existing) {
     if (existing.createdAt.getTime() === row.createdAt.getTime()) {
@@ -135,19 +143,19 @@ function upsertIntention(draft: SpaceState, row: Intention): void {
       Object.assign(existing, row);
       return;
     }
-    removeIntention(draft, row.id);
-  } else if (draft.hasMore && draft.order.length > 0) {
+    removeIntention(draft, row.id, order);
+  } else if (draft.hasMore && order.length > 0) {
     // Older than anything loaded while older history is not: it will arrive, current, with that page.
-    const oldest = draft.intentions[draft.order[0]];
+    const oldest = draft.intentions[order[0]];
     if (compareIntentions(row, oldest) < 0) return;
   }
   draft.intentions[row.id] = row;
-  draft.order.splice(insertionPoint(draft, row), 0, row.id);
+  order.splice(insertionPoint(draft, order, row), 0, row.id);
 }
 
 /** First index whose row sorts after `row` (a binary search; appending the newest is checked first). */
-function insertionPoint(draft: SpaceState, row: Intention): number {
-  const { order, intentions } = draft;
+function insertionPoint(draft: SpaceState, order: IntentionId[], row: Intention): number {
+  const { intentions } = draft;
   const n = order.length;
   if (n === 0 || compareIntentions(intentions[order[n - 1]], row) < 0) return n;
   let low = 0;
@@ -160,7 +168,7 @@ function insertionPoint(draft: SpaceState, row: Intention): number {
   return low;
 }
 
-function positionOf(draft: SpaceState, row: Intention): number {
-  const index = insertionPoint(draft, row) - 1;
-  return draft.order[index] === row.id ? index : draft.order.indexOf(row.id);
+function positionOf(draft: SpaceState, order: IntentionId[], row: Intention): number {
+  const index = insertionPoint(draft, order, row) - 1;
+  return order[index] === row.id ? index : order.indexOf(row.id);
 }
