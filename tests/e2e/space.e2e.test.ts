@@ -84,6 +84,9 @@ describe("a space in the browser", () => {
     const ada = await join("Ada", space, "Live room");
     const bob = await join("Bob", space, "Live room");
     await live(ada, bob);
+    // Each sees the other in the room right now (LiveKit's participant events), with the online dot.
+    await ada.page.locator(".person", { hasText: "Bob" }).getByRole("img", { name: "online" }).waitFor({ timeout: 15_000 });
+    await bob.page.locator(".person", { hasText: "Ada" }).getByRole("img", { name: "online" }).waitFor({ timeout: 15_000 });
 
     const mark = bob.requests.length;
     await say(ada.page, "Hello Bob, this came *live*");
@@ -365,6 +368,8 @@ describe("a space in the browser", () => {
       await settled(who.page, shown);
     }
     await until("both to hold the whole conversation", async () => (await bodies(ada.page)).length === 6 && (await bodies(bob.page)).length === 6);
+    // LiveKit announces subscribe-only participants in batches (every few seconds): wait for the dot.
+    await ada.page.locator(".person", { hasText: "Grace Hopper" }).getByRole("img", { name: "online" }).waitFor({ timeout: 15_000 });
     await ada.page.mouse.move(0, 0);
     // Transitions (the people panel) and the scroll to the newest message have finished.
     const still = (page: Page) => page.waitForFunction(() => document.getAnimations().length === 0);

@@ -6,7 +6,8 @@ import { judgeBatch } from "../../src/shared/sync.ts";
 import worker from "../../src/worker/index.ts";
 import { retryDelaySeconds } from "../../src/worker/sync/consumer.ts";
 import { Client, db, guest, space } from "./client.ts";
-import { interceptLivekit, livekitEnv } from "./livekit-env.ts";
+import { SEND_TIMEOUT_MS } from "../../src/worker/sync/livekit.ts";
+import { interceptLivekit, LIVEKIT_URL, livekitEnv } from "./livekit-env.ts";
 
 let livekit: ReturnType<typeof interceptLivekit> | undefined;
 afterEach(() => livekit?.restore());
@@ -174,5 +175,28 @@ describe("the sync queue consumer", () => {
     expect(delta("bytes")).toBeGreaterThan(0);
     expect(stats.lag).toMatchObject({ spaces: expect.any(Number), changes: expect.any(Number) });
     expect((await (await guest("Nobody")).request("GET", "/api/admin/stats")).status).toBe(403);
+  });
+});
+
+describe("a LiveKit that holds SendData for an empty room", () => {
+  it("gives up after SEND_TIMEOUT_MS, finds the room empty, and confirms", async () => {
+    const { room } = await roomWith(1);
+    const original = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const url = new Request(input as RequestInfo).url;
+      if (!url.startsWith(LIVEKIT_URL)) return original(input as RequestInfo, init);
+      if (url.endsWith("/ListRooms")) return Response.json({ rooms: [] });
+      // Hangs like LiveKit does for a room nobody is in, until the caller's signal aborts it.
+      return new Promise<Response>((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+    });
+    try {
+      const started = Date.now();
+      const result = await consume(notices([{ space: room }]));
+      expect(Date.now() - started).toBeLessThan(SEND_TIMEOUT_MS + 1_000);
+      expect(result.explicitAcks).toHaveLength(1);
+      expect(await broadcastSeq(room)).toBeGreaterThan(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -27,8 +27,8 @@ async function nonceOf(payload: Uint8Array): Promise<Uint8Array> {
 }
 
 /**
- * LiveKit has no room until someone joins, and refuses data for it (slowly: a 503 after its RPC
- * timeout). Nobody to tell means nothing to deliver: whoever joins later subscribes first, then
+ * LiveKit has no room until someone joins, and refuses data for it (slowly: see SEND_TIMEOUT_MS).
+ * Nobody to tell means nothing to deliver: whoever joins later subscribes first, then
  * loads a snapshot that already holds these changes.
  */
 async function roomIsEmpty(service: SyncRoomService, space: BeingId): Promise<boolean> {

@@ -12,6 +12,13 @@ export interface LivekitConfig {
   apiSecret: string;
 }
 
+/**
+ * LiveKit answers SendData within milliseconds when the room exists, but holds a request for a room
+ * nobody is in until its own RPC timeout (about 3 s) before a 503; a consumer run waiting that long
+ * holds up the next batch. Past this, the caller asks whether anyone is in the room at all.
+ */
+export const SEND_TIMEOUT_MS = 1_000;
+
 /** A join token lives this long; the client fetches a fresh one for every (re)connect. */
 export const TOKEN_TTL_SECONDS = 15 * 60;
 
@@ -67,6 +74,7 @@ export class SyncRoomService extends RoomServiceClient {
     const response = await fetch(`${this.apiUrl}/twirp/livekit.RoomService/SendData`, {
       method: "POST",
       headers: { "Content-Type": "application/json", ...(await this.authHeader({ roomAdmin: true, room })) },
+      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
       body: JSON.stringify({
         room,
         data: base64(data),
