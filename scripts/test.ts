@@ -1,6 +1,6 @@
 // `npm test [-- vitest args]`: every suite, with what the suites need in place first.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildWeb } from "./local/stack.ts";
@@ -24,11 +24,20 @@ if (!process.env.LIVEKIT_URL) {
 // wrangler dev in the stack suite serves dist/web; the e2e tests need the real app there.
 if (existsSync(join(root, "src/web"))) await buildWeb();
 
-const vitest = spawn(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: "inherit",
-});
+// The JSON report feeds the closing line: one plain "N passed, N failed" that any CI can read.
+const report = join(root, "test-results/vitest.json");
+const vitest = spawn(
+  process.execPath,
+  [join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  { cwd: root, stdio: "inherit" },
+);
 // Ctrl-C reaches vitest directly (same process group): wait while its teardown stops the stacks.
 process.on("SIGINT", () => undefined);
 process.on("SIGTERM", () => vitest.kill("SIGTERM"));
-vitest.once("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+vitest.once("exit", (code, signal) => {
+  if (existsSync(report)) {
+    const { numPassedTests, numFailedTests, numPendingTests } = JSON.parse(readFileSync(report, "utf8"));
+    console.log(`tests: ${numPassedTests} passed, ${numFailedTests} failed, ${numPendingTests} skipped`);
+  }
+  process.exit(code ?? (signal ? 1 : 0));
+});
