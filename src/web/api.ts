@@ -4,7 +4,7 @@ import type { Being, BeingId, Intention, IntentionId } from "../shared/entities.
 import { ApiError, ERROR_STATUS, type ErrorCode } from "../shared/errors.ts";
 import type { z } from "zod";
 import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch } from "../shared/schemas.ts";
-import type { Change } from "../shared/sync.ts";
+import type { ChangesPage, HistoryPage, SpaceSnapshot, SyncToken, WriteResult } from "../shared/responses.ts";
 import type { AppType } from "../worker/app.ts";
 
 /** The request never reached the server (offline, DNS, connection reset): safe to retry later. */
@@ -25,33 +25,6 @@ export function isRetryable(error: unknown): boolean {
 // whether the route types its body by the schema's input or its output.
 type IntentionCreate = z.output<typeof intentionCreate>;
 type IntentionPatch = z.output<typeof intentionPatch>;
-
-export interface SpaceSnapshot {
-  space: Being;
-  beings: Being[];
-  intentions: Intention[];
-  hasMore: boolean;
-  seq: number;
-}
-export interface ChangesPage {
-  changes: Change[];
-  seq: number;
-  hasMore: boolean;
-}
-export interface HistoryPage {
-  intentions: Intention[];
-  hasMore: boolean;
-}
-export interface WriteResult {
-  intention: Intention;
-  seq: number;
-}
-export interface SyncToken {
-  token: string;
-  url: string;
-  room: string;
-  identity: BeingId;
-}
 
 // The session lives in an HttpOnly cookie; same-origin requests also carry Origin, which the
 // server's CSRF check needs on every mutating call.

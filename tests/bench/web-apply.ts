@@ -20,6 +20,7 @@ import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS } from "../e2e/support.ts";
 import { build, type Plugin } from "vite";
 import solid from "vite-plugin-solid";
 import type { BenchWindow, Figures } from "./web-apply/types.ts";
@@ -30,17 +31,6 @@ const WARMUP = 2;
 const RUNS = 9;
 const KINDS = ["edit", "append", "delete"] as const;
 const SPACE = "@bench";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -223,7 +213,7 @@ async function applyReport(): Promise<string> {
     await buildBenchPage(dir);
     return serve(dir);
   })();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ARGS });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IntentionId } from "../../src/shared/entities.ts";
-import type { WriteResult } from "../../src/web/api.ts";
+import type { WriteResult } from "../../src/shared/responses.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
 import { apiError, deferred, fakeServer, json, networkDown, type Call } from "./support/fake-server.ts";

@@ -6,7 +6,7 @@
  */
 import type { Being, BeingId, Intention, IntentionId } from "../../shared/entities.ts";
 import { judgeBatch, type Change, type SyncBatch } from "../../shared/sync.ts";
-import type { HistoryPage, SpaceSnapshot } from "../api.ts";
+import type { HistoryPage, SpaceSnapshot } from "../../shared/responses.ts";
 
 export interface SpaceState {
   space: Being;

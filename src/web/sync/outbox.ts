@@ -7,7 +7,8 @@
 import { batch } from "solid-js";
 import { createStore } from "solid-js/store";
 import type { BeingId, IntentionId } from "../../shared/entities.ts";
-import { isRetryable, postIntention, type WriteResult } from "../api.ts";
+import type { WriteResult } from "../../shared/responses.ts";
+import { isRetryable, postIntention } from "../api.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import { newIntentionId } from "../../shared/ids.ts";
 

@@ -1,7 +1,7 @@
 /** Rows, changes and batches for web tests, with readable defaults. */
 import type { Being, BeingId, Intention, IntentionId } from "../../../src/shared/entities.ts";
 import type { Change, SyncBatch } from "../../../src/shared/sync.ts";
-import type { SpaceSnapshot } from "../../../src/web/api.ts";
+import type { SpaceSnapshot } from "../../../src/shared/responses.ts";
 
 export const SPACE: BeingId = "@s";
 const T0 = Date.parse("2026-11-20T10:00:00Z");

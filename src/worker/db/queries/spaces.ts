@@ -1,22 +1,14 @@
 /** Reading a space: its snapshot, older history, and the change log for catch-up. */
 import { sql } from "drizzle-orm";
-import type { Being, BeingId, Intention, IntentionId } from "../../../shared/entities.ts";
+import type { Being, BeingId, IntentionId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
-import type { Change } from "../../../shared/sync.ts";
+import type { ChangesPage, HistoryPage, SpaceSnapshot } from "../../../shared/responses.ts";
 import { query, type Db } from "../client.ts";
 import { toBeing, toChange, toIntention, type ChangeRow } from "../rows.ts";
 import { requireAccess } from "./access.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 export const SNAPSHOT_INTENTIONS = 100;
-
-export interface SpaceSnapshot {
-  space: Being;
-  beings: Being[];
-  intentions: Intention[];
-  hasMore: boolean;
-  seq: number;
-}
 
 /** SQL: the newest `limit + 1` intentions of a space (before a cursor row), as a JSON array in ascending time. */
 const newestIntentions = (space: ReturnType<typeof sql>, limit: number, before = sql`true`) =>
@@ -25,7 +17,7 @@ const newestIntentions = (space: ReturnType<typeof sql>, limit: number, before =
              ORDER BY i.created_at DESC, i.id DESC LIMIT ${limit + 1}) AS x)`;
 
 /** Splits a `limit + 1` ascending page into the page and whether older rows exist. */
-function page(rows: unknown[], limit: number): { intentions: Intention[]; hasMore: boolean } {
+function page(rows: unknown[], limit: number): HistoryPage {
   const hasMore = rows.length > limit;
   return { intentions: (hasMore ? rows.slice(1) : rows).map(toIntention), hasMore };
 }
@@ -74,7 +66,7 @@ export async function listIntentions(
   space: BeingId,
   before: IntentionId | undefined,
   limit: number,
-): Promise<{ intentions: Intention[]; hasMore: boolean }> {
+): Promise<HistoryPage> {
   const cursor = before
     ? sql`(i.created_at, i.id) < (SELECT c.created_at, c.id FROM intentions c WHERE c.id = ${before} AND c.location_id = s.id)`
     : sql`true`;
@@ -91,14 +83,8 @@ export async function listIntentions(
   return page(row.intentions, limit);
 }
 
-export interface ChangePage {
-  changes: Change[];
-  seq: number;
-  hasMore: boolean;
-}
-
 /** Every change with seq > after, ascending: one range scan of the changes primary key. */
-export async function listChanges(db: Db, viewer: ViewerRef, space: BeingId, after: number, limit: number): Promise<ChangePage> {
+export async function listChanges(db: Db, viewer: ViewerRef, space: BeingId, after: number, limit: number): Promise<ChangesPage> {
   const [row] = await query<{ seq: string; oldest: string | null; changes: ChangeRow[] }>(
     db,
     sql`WITH ${viewerCte(viewer)}

@@ -1,0 +1,39 @@
+/** Bodies of the API's responses that both sides name: the worker returns them, the web client reads them. */
+import type { Being, BeingId, Intention } from "./entities.ts";
+import type { Change } from "./sync.ts";
+
+/** GET /api/spaces/:id: the rows and the seq they are exactly current to. */
+export interface SpaceSnapshot {
+  space: Being;
+  beings: Being[];
+  intentions: Intention[];
+  hasMore: boolean;
+  seq: number;
+}
+
+/** GET /api/spaces/:id/changes */
+export interface ChangesPage {
+  changes: Change[];
+  seq: number;
+  hasMore: boolean;
+}
+
+/** GET /api/spaces/:id/intentions */
+export interface HistoryPage {
+  intentions: Intention[];
+  hasMore: boolean;
+}
+
+/** POST /api/spaces/:id/intentions and PATCH /api/intentions/:id */
+export interface WriteResult {
+  intention: Intention;
+  seq: number;
+}
+
+/** POST /api/spaces/:id/token */
+export interface SyncToken {
+  token: string;
+  url: string;
+  room: string;
+  identity: BeingId;
+}
