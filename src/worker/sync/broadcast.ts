@@ -43,7 +43,7 @@ async function roomIsEmpty(service: SyncRoomService, space: BeingId): Promise<bo
 export async function broadcastSpace(db: Db, service: SyncRoomService, space: BeingId): Promise<BroadcastResult> {
   const result: BroadcastResult = { space, from: null, to: null, payloads: 0, changes: 0, bytes: 0, emptyRoom: false };
   for (;;) {
-    const { changes } = await pendingChanges(db, space, PAGE_SIZE);
+    const { changes, lastSeq } = await pendingChanges(db, space, PAGE_SIZE);
     if (changes.length === 0) return result;
     let sentTo: number | null = null;
     try {
@@ -52,7 +52,8 @@ export async function broadcastSpace(db: Db, service: SyncRoomService, space: Be
           await sendSyncPayload(service, space, payload, await nonceOf(payload));
         } catch (error) {
           if (!(await roomIsEmpty(service, space))) throw error;
-          sentTo = changes.at(-1)!.seq;
+          // Everything committed so far, not only this page: nobody is there for the rest either.
+          sentTo = lastSeq;
           result.emptyRoom = true;
           break;
         }
@@ -66,6 +67,6 @@ export async function broadcastSpace(db: Db, service: SyncRoomService, space: Be
     } finally {
       if (sentTo !== null) await confirmBroadcast(db, space, sentTo);
     }
-    if (changes.length < PAGE_SIZE) return result;
+    if (result.emptyRoom || changes.length < PAGE_SIZE) return result;
   }
 }

@@ -38,7 +38,9 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
       message.ack();
       continue;
     }
-    bySpace.set(space.data, [...(bySpace.get(space.data) ?? []), message]);
+    const messages = bySpace.get(space.data);
+    if (messages) messages.push(message);
+    else bySpace.set(space.data, [message]);
   }
 
   const db = createDb(env);

@@ -26,52 +26,45 @@ export async function createIntention(
   id: IntentionId,
   content: ContentNode[],
 ): Promise<IntentionWrite> {
+  const insert = async (): Promise<IntentionWrite> => {
+    const [row] = await query<{
+      viewer_id: string | null;
+      visible: boolean | null;
+      existing_owner: string | null;
+      existing: unknown;
+      existing_seq: string | null;
+      created: unknown;
+      created_seq: string | null;
+    }>(
+      db,
+      sql`WITH ${viewerCte(viewer)},
+          target AS (SELECT s.id, may_read_space(s, v.id, v.su) AS visible FROM viewer v JOIN beings s ON s.id = ${space}),
+          existing AS (SELECT i.owner_id, intention_json(i) AS intention, i.seq FROM intentions i WHERE i.id = ${id}),
+          created AS (
+            INSERT INTO intentions (id, owner_id, location_id, content)
+            SELECT ${id}, v.id, t.id, ${JSON.stringify(content)}::jsonb FROM viewer v, target t
+            WHERE v.id IS NOT NULL AND t.visible AND NOT EXISTS (SELECT 1 FROM existing)
+            RETURNING intention_json(intentions) AS intention, seq
+          )
+          SELECT v.id AS viewer_id, t.visible,
+                 e.owner_id AS existing_owner, e.intention AS existing, e.seq AS existing_seq,
+                 c.intention AS created, c.seq AS created_seq
+          FROM viewer v LEFT JOIN target t ON true LEFT JOIN existing e ON true LEFT JOIN created c ON true`,
+    );
+    requireAccess(row, "space", { signedIn: true });
+    if (row!.created) return { intention: toIntention(row!.created), seq: Number(row!.created_seq), created: true };
+    if (row!.existing_owner === row!.viewer_id) {
+      return { intention: toIntention(row!.existing), seq: Number(row!.existing_seq), created: false };
+    }
+    throw new ApiError("CONFLICT", `the id ${id} is taken`);
+  };
   try {
-    return await insertIntention(db, viewer, space, id, content);
+    return await insert();
   } catch (error) {
     // Two requests raced with one id: the loser's statement saw no existing row. Once more, it will.
-    if (isUniqueViolation(error)) return await insertIntention(db, viewer, space, id, content);
+    if (isUniqueViolation(error)) return await insert();
     throw error;
   }
-}
-
-async function insertIntention(
-  db: Db,
-  viewer: ViewerRef,
-  space: BeingId,
-  id: IntentionId,
-  content: ContentNode[],
-): Promise<IntentionWrite> {
-  const [row] = await query<{
-    viewer_id: string | null;
-    visible: boolean | null;
-    existing_owner: string | null;
-    existing: unknown;
-    existing_seq: string | null;
-    created: unknown;
-    created_seq: string | null;
-  }>(
-    db,
-    sql`WITH ${viewerCte(viewer)},
-        target AS (SELECT s.id, may_read_space(s, v.id, v.su) AS visible FROM viewer v JOIN beings s ON s.id = ${space}),
-        existing AS (SELECT i.owner_id, intention_json(i) AS intention, i.seq FROM intentions i WHERE i.id = ${id}),
-        created AS (
-          INSERT INTO intentions (id, owner_id, location_id, content)
-          SELECT ${id}, v.id, t.id, ${JSON.stringify(content)}::jsonb FROM viewer v, target t
-          WHERE v.id IS NOT NULL AND t.visible AND NOT EXISTS (SELECT 1 FROM existing)
-          RETURNING intention_json(intentions) AS intention, seq
-        )
-        SELECT v.id AS viewer_id, t.visible,
-               e.owner_id AS existing_owner, e.intention AS existing, e.seq AS existing_seq,
-               c.intention AS created, c.seq AS created_seq
-        FROM viewer v LEFT JOIN target t ON true LEFT JOIN existing e ON true LEFT JOIN created c ON true`,
-  );
-  requireAccess(row, "space", { signedIn: true });
-  if (row!.created) return { intention: toIntention(row!.created), seq: Number(row!.created_seq), created: true };
-  if (row!.existing_owner === row!.viewer_id) {
-    return { intention: toIntention(row!.existing), seq: Number(row!.existing_seq), created: false };
-  }
-  throw new ApiError("CONFLICT", `the id ${id} is taken`);
 }
 
 /** Changes an intention's content or state: by its owner or a superuser. */
