@@ -1,5 +1,5 @@
 /** Beings: read, create, change, delete, and entering a space. Each function is one statement. */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Being, BeingId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
 import type { BeingCreate, BeingPatch } from "../../../shared/schemas.ts";
@@ -17,14 +17,10 @@ export interface BeingWrite {
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
 /**
- * Spaces a being's row appears in (as the change-log trigger decides): where it is, where it was,
- * and itself when it is a space; a private space appears only in itself.
+ * SQL: the spaces whose logs a being write touched, from the same rule the change-log trigger
+ * applies (being_changes() in drizzle/0005), so the queue notices match the change rows exactly.
  */
-function spacesOf(being: Pick<Being, "id" | "type" | "locationId" | "properties">, previousLocation?: string | null): BeingId[] {
-  if (being.type === "space" && being.properties.private === true) return [being.id];
-  const spaces = [being.locationId, previousLocation, being.type === "space" ? being.id : null];
-  return [...new Set(spaces.filter((s): s is BeingId => !!s))];
-}
+const touchedBy = (after: SQL, before: SQL) => sql`(SELECT coalesce(array_agg(space), '{}') FROM being_changes(${after}, ${before}))`;
 
 /** The viewer's own being. */
 export async function getMe(db: Db, viewer: ViewerRef): Promise<Being> {
@@ -55,7 +51,7 @@ const mayPlaceAt = (location: string | null | undefined) =>
 /** Creates a being owned by the viewer. Setting properties.superuser takes a superuser. */
 export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input: BeingCreate): Promise<BeingWrite> {
   const properties = json(input.properties ?? {});
-  const [row] = await query<{ viewer_id: string | null; su: boolean; location_ok: boolean; taken: boolean; being: unknown }>(
+  const [row] = await query<{ viewer_id: string | null; su: boolean; location_ok: boolean; taken: boolean; being: unknown; touched: BeingId[] }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         facts AS (
@@ -70,17 +66,16 @@ export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input:
           FROM viewer v, facts f
           WHERE v.id IS NOT NULL AND f.location_ok AND NOT f.taken
             AND (v.su OR ${properties}::jsonb -> 'superuser' IS NULL)
-          RETURNING being_json(beings) AS being
+          RETURNING being_json(beings) AS being, ${touchedBy(sql`beings`, sql`NULL::beings`)} AS touched
         )
-        SELECT v.id AS viewer_id, v.su, f.location_ok, f.taken, (SELECT being FROM created) AS being
-        FROM viewer v, facts f`,
+        SELECT v.id AS viewer_id, v.su, f.location_ok, f.taken, c.being, c.touched
+        FROM viewer v CROSS JOIN facts f LEFT JOIN created c ON true`,
   );
   if (!row?.viewer_id) throw new ApiError("UNAUTHENTICATED", "sign in first");
   if (!row.location_ok) throw new ApiError("NOT_FOUND", "location not found");
   if (row.taken) throw new ApiError("CONFLICT", `the id ${id} is taken`);
   if (!row.being) throw new ApiError("FORBIDDEN", "only a superuser may set properties.superuser");
-  const being = toBeing(row.being);
-  return { being, touched: spacesOf(being) };
+  return { being: toBeing(row.being), touched: row.touched };
 }
 
 /** Changes a being: by its owner (or itself) or a superuser; ownerId and properties.superuser by a superuser only. */
@@ -94,13 +89,13 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
     visible: boolean | null;
     allowed: boolean | null;
     location_ok: boolean;
-    previous_location: string | null;
     being: unknown;
+    touched: BeingId[] | null;
   }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         target AS (
-          SELECT b.id, b.location_id, may_see_being(b, v.id, v.su) AS visible,
+          SELECT b.id, b AS prior, may_see_being(b, v.id, v.su) AS visible,
                  coalesce(b.id = v.id OR b.owner_id = v.id OR v.su, false) AS allowed
           FROM viewer v JOIN beings b ON b.id = ${id}
         ),
@@ -119,17 +114,15 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
           FROM viewer v, target t, facts f
           WHERE b.id = t.id AND t.visible AND t.allowed AND f.location_ok
             AND (v.su OR (NOT ${changesOwner} AND ${properties}::jsonb -> 'superuser' IS NULL))
-          RETURNING being_json(b) AS being
+          RETURNING being_json(b) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched
         )
-        SELECT v.id AS viewer_id, v.su, t.visible, t.allowed, f.location_ok, t.location_id AS previous_location,
-               (SELECT being FROM updated) AS being
-        FROM viewer v CROSS JOIN facts f LEFT JOIN target t ON true`,
+        SELECT v.id AS viewer_id, v.su, t.visible, t.allowed, f.location_ok, u.being, u.touched
+        FROM viewer v CROSS JOIN facts f LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
   );
   requireAccess(row, "being", { signedIn: true });
   if (!row!.location_ok) throw new ApiError("NOT_FOUND", "location not found");
   if (!row!.being) throw new ApiError("FORBIDDEN", "only a superuser may set ownerId or properties.superuser");
-  const being = toBeing(row!.being);
-  return { being, touched: spacesOf(being, row!.previous_location) };
+  return { being: toBeing(row!.being), touched: row!.touched ?? [] };
 }
 
 /**
@@ -141,18 +134,17 @@ export async function deleteBeing(db: Db, viewer: ViewerRef, id: BeingId): Promi
     db,
     sql`WITH ${viewerCte(viewer)},
         target AS (
-          SELECT b.id, b.type, b.location_id, may_see_being(b, v.id, v.su) AS visible,
+          SELECT b.id, b AS prior, may_see_being(b, v.id, v.su) AS visible,
                  coalesce(b.id = v.id OR b.owner_id = v.id OR v.su, false) AS allowed
           FROM viewer v JOIN beings b ON b.id = ${id}
         ),
+        -- The being's own delete, its intentions' deletes, and the beings it owned losing their owner.
         touched AS (
           SELECT array_agg(DISTINCT space) AS spaces FROM (
-            SELECT location_id AS space FROM target
-            UNION SELECT id FROM target WHERE type = 'space'
+            SELECT unnest(${touchedBy(sql`NULL::beings`, sql`t.prior`)}) AS space FROM target t
             UNION SELECT location_id FROM intentions WHERE owner_id = ${id}
-            UNION SELECT location_id FROM beings WHERE owner_id = ${id} AND id <> ${id}
-            UNION SELECT id FROM beings WHERE owner_id = ${id} AND id <> ${id} AND type = 'space'
-          ) AS spaces WHERE space IS NOT NULL
+            UNION SELECT unnest(${touchedBy(sql`o`, sql`o`)}) FROM beings o WHERE o.owner_id = ${id} AND o.id <> ${id}
+          ) AS spaces
         ),
         deleted AS (DELETE FROM beings b USING target t WHERE b.id = t.id AND t.visible AND t.allowed RETURNING b.id)
         SELECT v.id AS viewer_id, t.visible, t.allowed, (SELECT spaces FROM touched) AS touched
@@ -164,21 +156,19 @@ export async function deleteBeing(db: Db, viewer: ViewerRef, id: BeingId): Promi
 
 /** Moves the viewer's being into a space it may read ("enter"); a no-op when it is already there. */
 export async function enterSpace(db: Db, viewer: ViewerRef, space: BeingId): Promise<BeingWrite> {
-  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; previous_location: string | null; moved: boolean; being: unknown }>(
+  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; touched: BeingId[] | null; being: unknown }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         target AS (SELECT s.id, may_read_space(s, v.id, v.su) AS visible FROM viewer v JOIN beings s ON s.id = ${space}),
         moved AS (
-          UPDATE beings b SET location_id = t.id FROM viewer v, target t
-          WHERE b.id = v.id AND t.visible AND b.location_id IS DISTINCT FROM t.id
-          RETURNING being_json(b) AS being
+          UPDATE beings b SET location_id = t.id FROM viewer v, target t, beings prior
+          WHERE b.id = v.id AND prior.id = b.id AND t.visible AND b.location_id IS DISTINCT FROM t.id
+          RETURNING being_json(b) AS being, ${touchedBy(sql`b`, sql`prior`)} AS touched
         )
-        SELECT v.id AS viewer_id, t.visible, me.location_id AS previous_location,
-               EXISTS (SELECT 1 FROM moved) AS moved,
+        SELECT v.id AS viewer_id, t.visible, (SELECT touched FROM moved) AS touched,
                coalesce((SELECT being FROM moved), being_json(me)) AS being
         FROM viewer v LEFT JOIN target t ON true LEFT JOIN beings me ON me.id = v.id`,
   );
   requireAccess(row, "space", { signedIn: true });
-  const being = toBeing(row!.being);
-  return { being, touched: row!.moved ? spacesOf(being, row!.previous_location) : [] };
+  return { being: toBeing(row!.being), touched: row!.touched ?? [] };
 }

@@ -30,7 +30,7 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId): 
   const [row] = await query<{ space: unknown; beings: unknown[]; intentions: unknown[]; seq: string }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT being_json(s) AS space,
+        SELECT being_json_in(s, s.id) AS space,
           (SELECT coalesce(jsonb_agg(being_json(b) ORDER BY b.type <> 'space', b.type <> 'bot', b.name, b.id), '[]'::jsonb)
            FROM beings b WHERE b.location_id = s.id AND may_see_being(b, v.id, v.su)) AS beings,
           ${newestIntentions(sql`s.id`, SNAPSHOT_INTENTIONS)} AS intentions,
@@ -49,7 +49,7 @@ export async function listSpaces(db: Db, viewer: ViewerRef): Promise<Being[]> {
   const [row] = await query<{ spaces: unknown[] }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT coalesce(jsonb_agg(being_json(x.s) ORDER BY x.private DESC, (x.s).name, (x.s).id), '[]'::jsonb) AS spaces
+        SELECT coalesce(jsonb_agg(being_json_in(x.s, (x.s).id) ORDER BY x.private DESC, (x.s).name, (x.s).id), '[]'::jsonb) AS spaces
         FROM (
           SELECT s, coalesce(s.properties -> 'private' = 'true'::jsonb, false) AS private
           FROM viewer v JOIN beings s ON s.type = 'space' AND may_read_space(s, v.id, v.su)
