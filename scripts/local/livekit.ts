@@ -47,9 +47,11 @@ async function freeUdpPort(): Promise<number> {
 // collide. ICE over TCP is off because livekit-server listens for it on every interface
 // with no bind option; UDP is restricted to loopback by the IP filter, and loopback
 // candidates must be enabled for that filter to leave anything.
-function config(signalPort: number, udpPort: number): string {
+// Webhooks go to the worker (room occupancy: see src/worker/sync/occupancy.ts), signed with the dev key.
+function config(signalPort: number, udpPort: number, webhookUrl: string | undefined): string {
   return [
     `port: ${signalPort}`,
+    ...(webhookUrl ? ["webhook:", "  api_key: devkey", "  urls:", `    - ${webhookUrl}`] : []),
     "rtc:",
     "  tcp_port: 0",
     `  udp_port: ${udpPort}`,
@@ -63,7 +65,7 @@ function config(signalPort: number, udpPort: number): string {
 }
 
 /** Starts livekit-server in --dev mode (keys devkey/secret) on free loopback ports; logs go to a file. */
-export async function startLivekit(options: { port?: number } = {}): Promise<LocalLivekit> {
+export async function startLivekit(options: { port?: number; webhookUrl?: string } = {}): Promise<LocalLivekit> {
   const binary = findLivekitServer();
   if (!binary) {
     throw new Error("livekit-server is not installed: run `npm run livekit:install` (needs Go)");
@@ -73,7 +75,7 @@ export async function startLivekit(options: { port?: number } = {}): Promise<Loc
   const udpPort = await freeUdpPort();
   const configFile = join(dir, "livekit.yaml");
   const logFile = join(dir, "livekit.log");
-  writeFileSync(configFile, config(signalPort, udpPort));
+  writeFileSync(configFile, config(signalPort, udpPort, options.webhookUrl));
   const url = `ws://127.0.0.1:${signalPort}`;
 
   let running: Running | null = null;

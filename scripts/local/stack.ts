@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./free-port.ts";
 import { findLivekitServer, type LocalLivekit, startLivekit } from "./livekit.ts";
 import { applyMigrations } from "./migrate.ts";
 import { startNeonHttpEndpoint } from "./neon-http-endpoint.ts";
@@ -67,7 +68,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(database.stop);
     signal?.throwIfAborted();
 
-    const livekit = await resolveLivekit(options.livekit);
+    // The worker's port is chosen first: the local LiveKit server sends its webhooks there.
+    const port = options.port ?? (await freePort());
+    const livekit = await resolveLivekit(options.livekit, `http://127.0.0.1:${port}/api/livekit/webhook`);
     if (livekit) stops.push(livekit.stop);
     signal?.throwIfAborted();
 
@@ -88,7 +91,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...options.vars,
     };
     const wrangler = await startWranglerDev({
-      port: options.port,
+      port,
       vars,
       persistTo: options.persistTo ?? join(scratch, "wrangler-state"),
       config: options.wranglerConfig,
@@ -180,7 +183,7 @@ async function startDatabase(option: DatabaseOption) {
 const howToTurnOn =
   "run `npm run livekit:install` (needs Go) or set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET";
 
-async function resolveLivekit(mode: StackOptions["livekit"]): Promise<StackLivekit | null> {
+async function resolveLivekit(mode: StackOptions["livekit"], webhookUrl: string): Promise<StackLivekit | null> {
   if (mode === "off") return null;
   const { LIVEKIT_URL: url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret } = process.env;
   // A server named in the environment is a deliberate choice, so it wins over the cached binary.
@@ -191,7 +194,7 @@ async function resolveLivekit(mode: StackOptions["livekit"]): Promise<StackLivek
     };
     return { url, apiKey, apiSecret, stop: async () => undefined, down: unmanaged, up: unmanaged, restart: unmanaged };
   }
-  if (findLivekitServer()) return startLivekit();
+  if (findLivekitServer()) return startLivekit({ webhookUrl });
   if (mode === "required") throw new Error(`LiveKit is required but not available: ${howToTurnOn}.`);
   console.log(`Live sync is off: no LiveKit server. To turn it on, ${howToTurnOn}.`);
   return null;

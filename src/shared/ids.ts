@@ -15,6 +15,11 @@ export function newIntentionId(now = Date.now()): IntentionId {
   return `/${time}${randomChars(16, CROCKFORD)}`;
 }
 
+/** A random id of `count` lowercase letters and digits (connection ids, being id suffixes). */
+export function randomId(count: number): string {
+  return randomChars(count, "0123456789abcdefghijklmnopqrstuvwxyz");
+}
+
 /** A being id from a display name: "@ada-3f9k2q". */
 export function newBeingId(name: string): BeingId {
   const slug = name
@@ -23,5 +28,5 @@ export function newBeingId(name: string): BeingId {
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 40);
-  return `@${slug || "being"}-${randomChars(6, "0123456789abcdefghijklmnopqrstuvwxyz")}`;
+  return `@${slug || "being"}-${randomId(6)}`;
 }

@@ -35,5 +35,6 @@ export interface SyncToken {
   token: string;
   url: string;
   room: string;
-  identity: BeingId;
+  /** `<being id>#<connection id>`: one per connection. */
+  identity: string;
 }

@@ -16,6 +16,7 @@ import { auth } from "./routes/auth.ts";
 import { beings } from "./routes/beings.ts";
 import { health } from "./routes/health.ts";
 import { intentions } from "./routes/intentions.ts";
+import { livekit } from "./routes/livekit.ts";
 import { spaces } from "./routes/spaces.ts";
 
 /** A database client and the caller's session for this request. */
@@ -41,7 +42,8 @@ export const app = new Hono<AppEnv>()
   .route("/", spaces)
   .route("/", intentions)
   .route("/", health)
-  .route("/", admin);
+  .route("/", admin)
+  .route("/", livekit);
 
 app.onError((error, c) => {
   const apiError = toApiError(error, c);

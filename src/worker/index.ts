@@ -2,12 +2,12 @@
 import { app } from "./app.ts";
 import { handleSyncBatch } from "./sync/consumer.ts";
 import type { SyncNotice } from "./sync/notify.ts";
-import { sweepLostBroadcasts } from "./sync/sweeper.ts";
+import { sweep } from "./sync/sweeper.ts";
 
 export default {
   fetch: app.fetch,
   queue: (batch, env) => handleSyncBatch(batch, env),
   scheduled: async (_controller, env) => {
-    await sweepLostBroadcasts(env);
+    await sweep(env);
   },
 } satisfies ExportedHandler<Env, SyncNotice>;

@@ -54,6 +54,22 @@ describe("a space nobody is connected to", () => {
   });
 });
 
+describe("room occupancy from the real server's webhooks", () => {
+  it("records a receiver's join and leave, by its connection identity", async () => {
+    const writer = await StackClient.guest(stack.url, "Host");
+    const space = await newSpace(writer);
+    const occupancy = async () =>
+      (await database.query("SELECT occupied FROM space_sync WHERE space_id = $1", [space])).rows[0]?.occupied ?? false;
+    const receiver = await Receiver.join(stack.url, space, "Visitor");
+    expect(await eventually(occupancy, 10_000, 50)).toBe(true);
+    const { rows } = await database.query("SELECT identity FROM room_participants WHERE space_id = $1 AND present", [space]);
+    expect(rows.map((r) => r.identity)).toEqual([receiver.livekitRoom.localParticipant!.identity]);
+    expect(rows[0].identity).toMatch(/^@visitor-[a-z0-9]+#[a-z0-9]{10}$/);
+    await receiver.close();
+    expect(await eventually(async () => !(await occupancy()), 10_000, 50)).toBe(true);
+  });
+});
+
 describe("live sync through a real LiveKit server", () => {
   let writer: StackClient;
   let space: string;

@@ -13,7 +13,7 @@ const lk = vi.hoisted(() => {
     static instances: FakeRoom[] = [];
     static failConnect = 0;
     listeners = new Map<string, Listener[]>();
-    localParticipant = { identity: "@me" };
+    localParticipant = { identity: "@me#tab1" };
     remoteParticipants = new Map<string, unknown>();
     connectedWith?: { url: string; token: string; options: unknown };
     disconnected = false;
@@ -47,13 +47,11 @@ const lk = vi.hoisted(() => {
     Reconnected: "reconnected",
     Disconnected: "disconnected",
   };
-  const DisconnectReason = { DUPLICATE_IDENTITY: 2 };
-  return { FakeRoom, RoomEvent, DisconnectReason };
+  return { FakeRoom, RoomEvent };
 });
 vi.mock("livekit-client", () => ({
   Room: lk.FakeRoom,
   RoomEvent: lk.RoomEvent,
-  DisconnectReason: lk.DisconnectReason,
   setLogLevel: () => undefined,
 }));
 
@@ -75,7 +73,7 @@ function listen(options = { delays: backoff(5, 20), failuresBeforeOff: 3 }) {
 }
 const latestRoom = () => lk.FakeRoom.instances[lk.FakeRoom.instances.length - 1];
 let tokens = 0;
-const tokenRoute = () => json({ token: `token-${++tokens}`, url: "wss://livekit.test", room: SPACE, identity: "@me" });
+const tokenRoute = () => json({ token: `token-${++tokens}`, url: "wss://livekit.test", room: SPACE, identity: "@me#tab1" });
 
 afterEach(() => {
   for (const link of links) link.close();
@@ -113,16 +111,21 @@ describe("the room link", () => {
     expect((batches[0].changes[0].data as { createdAt: Date }).createdAt).toBeInstanceOf(Date);
   });
 
-  it("reports the identities connected to the room", async () => {
+  it("reports the beings connected to the room: online while any of their connections is there", async () => {
     fakeServer({ [TOKEN]: tokenRoute });
     const { presence, states } = listen();
     await vi.waitFor(() => expect(states).toContain("connected"));
     const room = latestRoom();
-    room.remoteParticipants.set("@ada", {});
+    room.remoteParticipants.set("@ada#phone", {});
     room.emit("participantConnected", {});
-    room.remoteParticipants.delete("@ada");
+    room.remoteParticipants.set("@ada#laptop", {});
+    room.remoteParticipants.set("@me#tab2", {});
+    room.emit("participantConnected", {});
+    room.remoteParticipants.delete("@ada#phone");
     room.emit("participantDisconnected", {});
-    expect(presence).toEqual([["@me"], ["@me", "@ada"], ["@me"]]);
+    room.remoteParticipants.delete("@ada#laptop");
+    room.emit("participantDisconnected", {});
+    expect(presence).toEqual([["@me"], ["@me", "@ada"], ["@me", "@ada"], ["@me", "@ada"], ["@me"]]);
   });
 
   it("reconnects with a fresh token when the SDK gives up, reporting reconnecting in between", async () => {
@@ -167,18 +170,15 @@ describe("the room link", () => {
     expect(states).not.toContain("off");
   });
 
-  it("yields the room to another tab of the same being, polling until this tab is looked at again", async () => {
+  it("stays in the room when another tab of the same being joins (each connection has its own identity)", async () => {
     fakeServer({ [TOKEN]: tokenRoute });
     const { states } = listen();
     await vi.waitFor(() => expect(states).toContain("connected"));
-    latestRoom().emit("disconnected", lk.DisconnectReason.DUPLICATE_IDENTITY);
-    expect(states).toEqual(["connecting", "connected", "off"]);
+    latestRoom().remoteParticipants.set("@me#tab2", {});
+    latestRoom().emit("participantConnected", {});
     await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(states).toEqual(["connecting", "connected"]);
     expect(lk.FakeRoom.instances).toHaveLength(1);
-
-    document.dispatchEvent(new Event("visibilitychange"));
-    await vi.waitFor(() => expect(states).toEqual(["connecting", "connected", "off", "connected"]));
-    expect(lk.FakeRoom.instances).toHaveLength(2);
   });
 
   it("leaves the room on close and ignores it afterwards", async () => {

@@ -8,6 +8,7 @@ import { retryDelaySeconds } from "../../src/worker/sync/consumer.ts";
 import { Client, db, guest, space } from "./client.ts";
 import { SEND_TIMEOUT_MS } from "../../src/worker/sync/livekit.ts";
 import { interceptLivekit, LIVEKIT_URL, livekitEnv } from "./livekit-env.ts";
+import { occupy } from "./occupancy.ts";
 
 let livekit: ReturnType<typeof interceptLivekit> | undefined;
 afterEach(() => livekit?.restore());
@@ -28,10 +29,12 @@ async function consume(batch: MessageBatch<unknown>, env: Env = livekitEnv) {
   return getQueueResult(batch, ctx);
 }
 
-async function roomWith(writes: number): Promise<{ owner: Client; room: BeingId }> {
+/** A space whose room someone is in, with `writes` messages posted. */
+async function roomWith(writes: number, content = (i: number) => `m${i}`): Promise<{ owner: Client; room: BeingId }> {
   const owner = await guest("Owner");
   const room = (await space(owner)).id;
-  for (let i = 0; i < writes; i++) await owner.request("POST", `/api/spaces/${room}/intentions`, { content: `m${i}` });
+  await occupy(room);
+  for (let i = 0; i < writes; i++) await owner.request("POST", `/api/spaces/${room}/intentions`, { content: content(i) });
   return { owner, room };
 }
 
@@ -111,20 +114,20 @@ describe("the sync queue consumer", () => {
     expect(livekit.sent[0]!.batch.from).toBe(1);
   });
 
-  it("confirms without sending when nobody is in the room (LiveKit refuses data for rooms nobody joined)", async () => {
-    const { room } = await roomWith(2);
-    livekit = interceptLivekit(() => true, [room]);
+  it("confirms an empty room's changes with zero LiveKit calls (a room is empty until a webhook says someone joined)", async () => {
+    const owner = await guest("Owner");
+    const room = (await space(owner)).id;
+    await owner.request("POST", `/api/spaces/${room}/intentions`, { content: "nobody hears this" });
+    livekit = interceptLivekit();
     const batch = notices([{ space: room }]);
     const result = await consume(batch);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
-    expect(livekit.sent).toHaveLength(0);
-    expect(await broadcastSeq(room)).toBeGreaterThan(0);
+    expect(livekit.calls()).toBe(0);
+    expect(await broadcastSeq(room)).toBe((await committedChanges(owner, room)).length);
   });
 
   it("confirms the prefix LiveKit accepted when a later payload of the run fails", async () => {
-    const owner = await guest("Owner");
-    const room = (await space(owner)).id;
-    for (let i = 0; i < 40; i++) await owner.request("POST", `/api/spaces/${room}/intentions`, { content: "x".repeat(1500) });
+    const { room } = await roomWith(40, () => "x".repeat(1500));
     livekit = interceptLivekit((call) => call === 2);
     const result = await consume(notices([{ space: room }]));
     expect(result.retryMessages).toHaveLength(1);
@@ -133,9 +136,7 @@ describe("the sync queue consumer", () => {
   });
 
   it("splits a large backlog into payloads under 15 KiB that a receiver applies without a gap", async () => {
-    const owner = await guest("Owner");
-    const room = (await space(owner)).id;
-    for (let i = 0; i < 40; i++) await owner.request("POST", `/api/spaces/${room}/intentions`, { content: "y".repeat(1500) });
+    const { owner, room } = await roomWith(40, () => "y".repeat(1500));
     livekit = interceptLivekit();
     await consume(notices([{ space: room }]));
     expect(livekit.sent.length).toBeGreaterThan(3);
@@ -178,14 +179,15 @@ describe("the sync queue consumer", () => {
   });
 });
 
-describe("a LiveKit that holds SendData for an empty room", () => {
-  it("gives up after SEND_TIMEOUT_MS, finds the room empty, and confirms", async () => {
+describe("a LiveKit that holds SendData (a room judged occupied after a missed leave)", () => {
+  it("gives up after SEND_TIMEOUT_MS and retries, without asking ListRooms per failed send", async () => {
     const { room } = await roomWith(1);
     const original = globalThis.fetch;
+    const paths: string[] = [];
     const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const url = new Request(input as RequestInfo).url;
       if (!url.startsWith(LIVEKIT_URL)) return original(input as RequestInfo, init);
-      if (url.endsWith("/ListRooms")) return Response.json({ rooms: [] });
+      paths.push(new URL(url).pathname);
       // Hangs like LiveKit does for a room nobody is in, until the caller's signal aborts it.
       return new Promise<Response>((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
     });
@@ -193,8 +195,9 @@ describe("a LiveKit that holds SendData for an empty room", () => {
       const started = Date.now();
       const result = await consume(notices([{ space: room }]));
       expect(Date.now() - started).toBeLessThan(SEND_TIMEOUT_MS + 1_000);
-      expect(result.explicitAcks).toHaveLength(1);
-      expect(await broadcastSeq(room)).toBeGreaterThan(0);
+      expect(result.retryMessages).toHaveLength(1);
+      expect(paths).toEqual(["/twirp/livekit.RoomService/SendData"]);
+      expect(await broadcastSeq(room)).toBe(0);
     } finally {
       spy.mockRestore();
     }

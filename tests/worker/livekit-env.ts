@@ -6,11 +6,16 @@ import type { SyncBatch } from "../../src/shared/sync.ts";
 
 export const LIVEKIT_URL = "http://livekit.test:7880";
 
+/**
+ * Live sync configured. The budget is unlimited here: its state is one row that every test file
+ * shares, so only tests/worker/budget.db.test.ts spends it (with a budget of its own).
+ */
 export const livekitEnv: Env = {
   ...env,
   LIVEKIT_URL,
   LIVEKIT_API_KEY: "test-key",
   LIVEKIT_API_SECRET: "test-secret-that-is-at-least-32-characters-long",
+  LIVEKIT_CALLS_PER_MINUTE: "0",
 };
 
 export interface SentData {
@@ -23,24 +28,30 @@ export interface SentData {
 }
 
 /**
- * Intercepts LiveKit's SendData (the network edge) and decodes each payload. `fail` decides per
- * SendData call whether LiveKit answers 503 instead; ListRooms reports every room occupied except
- * those in `emptyRooms`.
+ * Intercepts LiveKit's server API (the network edge) and decodes each SendData payload. `fail` decides
+ * per call whether LiveKit answers 503 instead (or with the Response it returns); ListRooms lists the
+ * rooms in `listedRooms` with one participant each. Every call, ListRooms included, is counted.
  */
-export function interceptLivekit(fail: (call: number, room: string) => boolean = () => false, emptyRooms: string[] = []) {
+export function interceptLivekit(
+  fail: (call: number, room: string) => boolean | Response = () => false,
+  listedRooms: () => string[] = () => [],
+) {
   const sent: SentData[] = [];
+  const listings: number[] = [];
   let calls = 0;
   const original = globalThis.fetch;
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const url = new Request(input as RequestInfo).url;
     if (!url.startsWith(LIVEKIT_URL)) return original(input as RequestInfo, init);
     const request = JSON.parse(String(init?.body ?? "{}"));
-    if (url.endsWith("/ListRooms")) {
-      const names: string[] = request.names ?? [];
-      return Response.json({ rooms: names.filter((name) => !emptyRooms.includes(name)).map((name) => ({ name, numParticipants: 1 })) });
-    }
     calls += 1;
-    if (fail(calls, request.room)) return new Response("unavailable", { status: 503 });
+    if (url.endsWith("/ListRooms")) {
+      listings.push(calls);
+      return Response.json({ rooms: listedRooms().map((name) => ({ name, numParticipants: 1 })) });
+    }
+    const failure = fail(calls, request.room);
+    if (failure instanceof Response) return failure;
+    if (failure) return new Response("unavailable", { status: 503 });
     if (url.endsWith("/SendData")) {
       const bytes = Uint8Array.from(atob(request.data), (ch) => ch.charCodeAt(0));
       sent.push({
@@ -54,5 +65,5 @@ export function interceptLivekit(fail: (call: number, room: string) => boolean =
     }
     return Response.json({});
   });
-  return { sent, calls: () => calls, restore: () => spy.mockRestore() };
+  return { sent, calls: () => calls, listings, restore: () => spy.mockRestore() };
 }

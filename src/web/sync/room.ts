@@ -1,11 +1,13 @@
 /**
  * The LiveKit connection for one space: it only listens. It turns server-sent data packets into
- * SyncBatches, participants into a set of online identities, and the connection into a LinkState.
+ * SyncBatches, participants (one per connection: `<being>#<connection>`) into the set of beings
+ * online, and the connection into a LinkState.
  * It owns reconnection (always with a fresh token); catching up after a reconnect is the caller's job.
  */
 import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
+import { beingOfIdentity } from "../../shared/presence.ts";
 import { SYNC_TOPIC, type SyncBatch } from "../../shared/sync.ts";
 import { getSyncToken, OfflineError } from "../api.ts";
 import { backoff, type Backoff } from "./backoff.ts";
@@ -32,6 +34,16 @@ export interface RoomOptions {
   failuresBeforeOff?: number;
 }
 
+/** The beings behind a room's participants: a being is online while any of its connections is there. */
+function onlineBeings(identities: Iterable<string>): Set<BeingId> {
+  const beings = new Set<BeingId>();
+  for (const identity of identities) {
+    const being = beingOfIdentity(identity);
+    if (being) beings.add(being);
+  }
+  return beings;
+}
+
 /** Opens (and keeps open) the space's room; call `close` to leave it. */
 export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: RoomOptions = {}): RoomLink {
   const delays = options.delays ?? backoff(1_000, 30_000);
@@ -40,7 +52,6 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
   let state: LinkState | undefined;
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopWaiting = () => {};
   let closed = false;
 
   const report = (next: LinkState) => {
@@ -57,19 +68,6 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     timer = setTimeout(connect, delays.next());
   };
 
-  // The same being joined the room elsewhere (another tab) and LiveKit dropped us for it: rejoining
-  // at once would drop that tab in turn. Poll instead, and take the room back when this tab is looked at.
-  function yieldToOtherTab(): void {
-    report("off");
-    const onVisible = () => {
-      if (document.visibilityState !== "visible") return;
-      document.removeEventListener("visibilitychange", onVisible);
-      void connect();
-    };
-    document.addEventListener("visibilitychange", onVisible);
-    stopWaiting = () => document.removeEventListener("visibilitychange", onVisible);
-  }
-
   async function connect(): Promise<void> {
     if (closed) return;
     if (state !== "off") report(failures === 0 && !room ? "connecting" : "reconnecting");
@@ -83,7 +81,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     }
     if (!token.url) return failed("off", true);
     // Loaded on first use: LiveKit is most of the app's weight, and the snapshot can paint without it.
-    const [{ Room, RoomEvent, DisconnectReason, setLogLevel }, { default: superjson }] = await Promise.all([
+    const [{ Room, RoomEvent, setLogLevel }, { default: superjson }] = await Promise.all([
       import("livekit-client"),
       import("superjson"),
     ]);
@@ -94,7 +92,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     let joined = false;
     const presence = () => {
       if (room !== next) return;
-      handlers.onPresence(new Set([next.localParticipant.identity, ...next.remoteParticipants.keys()] as BeingId[]));
+      handlers.onPresence(onlineBeings([next.localParticipant.identity, ...next.remoteParticipants.keys()]));
     };
     next
       .on(RoomEvent.DataReceived, (payload, participant, _kind, topic, _encryption, participantIdentity) => {
@@ -108,13 +106,12 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
       .on(RoomEvent.Reconnecting, () => room === next && report("reconnecting"))
       .on(RoomEvent.SignalReconnecting, () => room === next && report("reconnecting"))
       .on(RoomEvent.Reconnected, () => room === next && report("connected"))
-      .on(RoomEvent.Disconnected, (reason) => {
+      .on(RoomEvent.Disconnected, () => {
         // Before `joined`, a failed connect is handled where `connect` rejects, not twice.
         if (!joined || room !== next || closed) return;
         room = undefined;
         handlers.onPresence(new Set());
-        if (reason === DisconnectReason.DUPLICATE_IDENTITY) return yieldToOtherTab();
-        // The SDK gave up on resuming: start over with a fresh token.
+        // The SDK gave up on resuming: start over with a fresh token (and so a new connection identity).
         failed("reconnecting");
       });
     try {
@@ -138,7 +135,6 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     close() {
       closed = true;
       clearTimeout(timer);
-      stopWaiting();
       const current = room;
       room = undefined;
       void current?.disconnect();

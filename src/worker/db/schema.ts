@@ -1,6 +1,6 @@
 /** The database schema. Change recording (the outbox) is done by triggers in drizzle/0001_change_log.sql. */
 import { sql } from "drizzle-orm";
-import { bigint, check, index, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import type { BeingType, ContentNode, IntentionState, IntentionType } from "../../shared/entities.ts";
 
 // Millisecond precision: the same as a JavaScript Date, so a row survives a JSON round trip unchanged.
@@ -67,7 +67,10 @@ export const sessions = pgTable(
   (t) => [index("sessions_being_idx").on(t.beingId)],
 );
 
-/** Per space: the last change seq committed and the last one whose broadcast LiveKit confirmed. */
+/**
+ * Per space: the last change seq committed, the last one confirmed (broadcast, or skipped because
+ * nobody was in the room), whether anyone is in its LiveKit room, and how far its log was pruned.
+ */
 export const spaceSync = pgTable(
   "space_sync",
   {
@@ -75,9 +78,46 @@ export const spaceSync = pgTable(
     lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
     broadcastSeq: bigint("broadcast_seq", { mode: "number" }).notNull().default(0),
     broadcastAt: timestamp("broadcast_at", { withTimezone: true, precision: 3 }),
+    /** Someone is in the room (from room_participants, by trigger): only then is a broadcast worth a LiveKit call. */
+    occupied: boolean("occupied").notNull().default(false),
+    /** First seq confirmed without a broadcast because the room was empty; a joiner gets the tail again. */
+    skippedFrom: bigint("skipped_from", { mode: "number" }),
+    /** When this space last took a LiveKit call from the budget (its fair share under pressure). */
+    callAt: timestamp("call_at", { withTimezone: true, precision: 3 }),
+    /** Every change with seq <= this may have been pruned: catch-up from before it is GONE. */
+    prunedSeq: bigint("pruned_seq", { mode: "number" }).notNull().default(0),
   },
-  (t) => [index("space_sync_lagging_idx").on(t.spaceId).where(sql`${t.lastSeq} > ${t.broadcastSeq}`)],
+  (t) => [
+    index("space_sync_lagging_idx").on(t.spaceId).where(sql`${t.lastSeq} > ${t.broadcastSeq}`),
+    index("space_sync_occupied_idx").on(t.spaceId).where(sql`${t.occupied}`),
+  ],
 );
+
+/**
+ * Connections to each space's LiveKit room, as LiveKit's webhooks report them (identity
+ * `<being>#<connection>`), and as the sweeper's ListRooms reconciles them. A row is kept after a
+ * leave, so a late, out-of-order join of the same connection does not bring it back.
+ */
+export const roomParticipants = pgTable(
+  "room_participants",
+  {
+    spaceId: text("space_id").notNull(),
+    identity: text("identity").notNull(),
+    present: boolean("present").notNull(),
+    /** The webhook event's time: an older event never overwrites a newer one. */
+    at: timestamp("at", { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.spaceId, t.identity] })],
+);
+
+/** A LiveKit project's API budget as a token bucket (one row per API key, locked for each take). */
+export const livekitBudget = pgTable("livekit_budget", {
+  project: text("project").primaryKey(),
+  tokens: doublePrecision("tokens").notNull(),
+  refilledAt: timestamp("refilled_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  /** A 429's Retry-After: no call until then. */
+  blockedUntil: timestamp("blocked_until", { withTimezone: true, precision: 3 }),
+});
 
 /** The outbox: one row per change per touched space, gap-free seq per space, written by triggers. */
 export const changes = pgTable(
@@ -92,11 +132,29 @@ export const changes = pgTable(
     /** The full row after the change in its public JSON shape; null on delete. */
     data: jsonb("data"),
   },
-  (t) => [primaryKey({ columns: [t.spaceId, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.spaceId, t.seq] }),
+    // Pruning finds the superseded versions of a row: every change to it in a space, newest first.
+    index("changes_entity_idx").on(t.spaceId, t.entityId, t.seq),
+    // Pruning by age, and finding recent changes whose earlier versions are superseded.
+    index("changes_at_idx").on(t.at),
+  ],
 );
 
 /** Running totals of the sync pipeline, readable by superusers at GET /api/admin/stats. */
 export const syncCounters = pgTable("sync_counters", {
   name: text("name").primaryKey(),
   value: bigint("value", { mode: "number" }).notNull().default(0),
+});
+
+/**
+ * The pipeline per minute, for the operator's charts: counters added as they happen, gauges
+ * (pending, oldest pending age, occupied rooms) sampled by the sweeper. Rows older than a day are pruned.
+ */
+export const syncMinutes = pgTable("sync_minutes", {
+  minute: timestamp("minute", { withTimezone: true, precision: 0 }).primaryKey(),
+  counters: jsonb("counters").$type<Record<string, number>>().notNull().default({}),
+  pending: integer("pending"),
+  oldestPendingSeconds: doublePrecision("oldest_pending_seconds"),
+  occupiedRooms: integer("occupied_rooms"),
 });

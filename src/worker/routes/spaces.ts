@@ -40,8 +40,9 @@ export const spaces = new Hono<AppEnv>()
   })
   .post("/spaces/:id/token", bySpace, async (c) => {
     const room = c.req.valid("param").id;
-    const identity = await requireReadableSpace(c.var.db, c.var.viewer, room);
+    const being = await requireReadableSpace(c.var.db, c.var.viewer, room);
     const config = livekitConfig(c.env);
     if (!config) throw new ApiError("UNAVAILABLE", "live sync is off: this server has no LiveKit configured");
-    return c.json({ token: await createJoinToken(config, room, identity), url: config.wsUrl, room, identity }, 200);
+    const { token, identity } = await createJoinToken(config, room, being);
+    return c.json({ token, url: config.wsUrl, room, identity }, 200);
   });

@@ -1,23 +1,27 @@
-/** Broadcasting a space's unconfirmed changes to its LiveKit room, shared by the consumer and the sweeper. */
+/** One broadcast turn of a space: shared by the queue consumer and the sweeper. */
 import type { BeingId } from "../../shared/entities.ts";
 import type { Db } from "../db/client.ts";
-import { confirmBroadcast, pendingChanges } from "../db/queries/sync.ts";
-import { sendSyncPayload, type SyncRoomService } from "./livekit.ts";
+import { blockLivekitCalls, claimBroadcast, confirmBroadcast, confirmEmptyRoom, type Budget, type Counters } from "../db/queries/sync.ts";
+import { LivekitRateLimited, sendSyncPayload, type SyncRoomService } from "./livekit.ts";
 import { packChanges } from "./pack.ts";
 
-/** Changes read from the log per round; a space that fell further behind takes several rounds. */
+/** Changes read from the log per claim; a space that fell further behind takes several calls. */
 const PAGE_SIZE = 500;
 
 export interface BroadcastResult {
   space: BeingId;
-  /** The seq range sent, or null when nothing was pending (another run got there first). */
+  /** The seq range sent, or null when nothing was sent. */
   from: number | null;
   to: number | null;
   payloads: number;
   changes: number;
   bytes: number;
-  /** The room had nobody in it: the changes were confirmed without sending. */
+  /** Nobody was in the room: the changes were confirmed without a LiveKit call. */
   emptyRoom: boolean;
+  /** The budget (or LiveKit's 429) asked this space to wait this many seconds; what is pending stays pending. */
+  deferSeconds: number | null;
+  /** LiveKit answered 429. */
+  rateLimited: boolean;
 }
 
 /** First 16 bytes of the payload's SHA-256: the same payload always carries the same nonce. */
@@ -27,46 +31,69 @@ async function nonceOf(payload: Uint8Array): Promise<Uint8Array> {
 }
 
 /**
- * LiveKit has no room until someone joins, and refuses data for it (slowly: see SEND_TIMEOUT_MS).
- * Nobody to tell means nothing to deliver: whoever joins later subscribes first, then
- * loads a snapshot that already holds these changes.
+ * Sends what the space has unconfirmed, one LiveKit call per claim from the budget, and confirms each
+ * payload LiveKit accepted. An empty room is confirmed without a call. When the budget says wait, the
+ * turn ends with `deferSeconds` and the changes keep coalescing until the next turn. Any other
+ * failure is thrown, with the accepted prefix confirmed.
  */
-async function roomIsEmpty(service: SyncRoomService, space: BeingId): Promise<boolean> {
-  const rooms = await service.listRooms([space]);
-  return !rooms.some((room) => room.name === space && room.numParticipants > 0);
+export async function broadcastSpace(db: Db, service: SyncRoomService, space: BeingId, budget: Budget): Promise<BroadcastResult> {
+  const result: BroadcastResult = {
+    space, from: null, to: null, payloads: 0, changes: 0, bytes: 0, emptyRoom: false, deferSeconds: null, rateLimited: false,
+  };
+  for (;;) {
+    const claim = await claimBroadcast(db, space, PAGE_SIZE, budget);
+    if (claim.changes.length === 0) return result;
+    if (!claim.occupied) {
+      // Nobody to tell: a later joiner loads a snapshot that holds these changes. If someone
+      // arrived since the claim, the confirmation is refused and the next claim sends.
+      if (await confirmEmptyRoom(db, space, claim.lastSeq)) {
+        result.emptyRoom = true;
+        return result;
+      }
+      continue;
+    }
+    if (claim.waitSeconds > 0) {
+      result.deferSeconds = claim.waitSeconds;
+      return result;
+    }
+    // One payload per call taken; the next claim takes another call for the rest.
+    const { batch, payload } = packChanges(space, claim.changes)[0]!;
+    try {
+      await sendSyncPayload(service, space, payload, await nonceOf(payload));
+    } catch (error) {
+      if (!(error instanceof LivekitRateLimited)) throw error;
+      await blockLivekitCalls(db, budget, error.retryAfterSeconds);
+      result.rateLimited = true;
+      result.deferSeconds = error.retryAfterSeconds;
+      return result;
+    }
+    await confirmBroadcast(db, space, batch.to);
+    result.from ??= batch.from;
+    result.to = batch.to;
+    result.payloads += 1;
+    result.bytes += payload.length;
+    result.changes += batch.to - batch.from + 1;
+    if (batch.to >= claim.lastSeq) return result;
+  }
 }
 
-/**
- * Sends every change of the space past its confirmed broadcast seq, in seq order, and confirms what
- * LiveKit accepted. On a failure the accepted prefix stays confirmed and the error is rethrown.
- */
-export async function broadcastSpace(db: Db, service: SyncRoomService, space: BeingId): Promise<BroadcastResult> {
-  const result: BroadcastResult = { space, from: null, to: null, payloads: 0, changes: 0, bytes: 0, emptyRoom: false };
-  for (;;) {
-    const { changes, lastSeq } = await pendingChanges(db, space, PAGE_SIZE);
-    if (changes.length === 0) return result;
-    let sentTo: number | null = null;
-    try {
-      for (const { batch, payload } of packChanges(space, changes)) {
-        try {
-          await sendSyncPayload(service, space, payload, await nonceOf(payload));
-        } catch (error) {
-          if (!(await roomIsEmpty(service, space))) throw error;
-          // Everything committed so far, not only this page: nobody is there for the rest either.
-          sentTo = lastSeq;
-          result.emptyRoom = true;
-          break;
-        }
-        sentTo = batch.to;
-        result.from ??= batch.from;
-        result.to = batch.to;
-        result.payloads += 1;
-        result.bytes += payload.length;
-        result.changes += batch.to - batch.from + 1;
-      }
-    } finally {
-      if (sentTo !== null) await confirmBroadcast(db, space, sentTo);
-    }
-    if (result.emptyRoom || changes.length < PAGE_SIZE) return result;
-  }
+/** What a turn adds to the pipeline's counters. */
+export function countersOf(result: BroadcastResult): Counters {
+  return {
+    calls: result.payloads + (result.rateLimited ? 1 : 0),
+    batches: result.payloads,
+    changes: result.changes,
+    bytes: result.bytes,
+    empty_rooms: result.emptyRoom ? 1 : 0,
+    deferred: result.deferSeconds !== null ? 1 : 0,
+    rate_limited: result.rateLimited ? 1 : 0,
+  };
+}
+
+/** The log outcome of a turn. */
+export function outcomeOf(result: BroadcastResult): string {
+  if (result.rateLimited) return "rate_limited";
+  if (result.deferSeconds !== null) return result.payloads ? "sent_then_deferred" : "deferred";
+  if (result.emptyRoom) return "empty_room";
+  return result.payloads ? "sent" : "nothing_pending";
 }

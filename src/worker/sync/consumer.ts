@@ -1,27 +1,46 @@
-/** The queue consumer: groups notices by space and broadcasts each space's new changes once. */
+/** The queue consumer: groups notices by space and gives each space one broadcast turn. */
 import type { BeingId } from "../../shared/entities.ts";
 import { beingId } from "../../shared/schemas.ts";
-import { createDb } from "../db/client.ts";
-import { addCounters } from "../db/queries/sync.ts";
-import { broadcastSpace, type BroadcastResult } from "./broadcast.ts";
+import { createDb, type Db } from "../db/client.ts";
+import { addCounters, type Counters } from "../db/queries/sync.ts";
+import { broadcastSpace, countersOf, outcomeOf, type BroadcastResult } from "./broadcast.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
-import type { SyncNotice } from "./notify.ts";
+import { enqueueNotices, type SyncNotice } from "./notify.ts";
+import { syncSettings } from "./settings.ts";
 
 /** Retry delay after the n-th failed attempt: 2, 4, 8 … seconds, at most a minute. */
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(60, 2 ** Math.max(1, attempts));
 }
 
-/** Logs one line of JSON per broadcast attempt. */
-function logBroadcast(result: Partial<BroadcastResult> & { space: BeingId }, startedAt: number, outcome: string, error?: unknown): void {
-  const line = { event: "sync_broadcast", ...result, ms: Date.now() - startedAt, outcome, ...(error ? { error: String(error) } : {}) };
+/** Logs one line of JSON per broadcast turn. */
+export function logBroadcast(event: string, result: Partial<BroadcastResult> & { space: BeingId }, startedAt: number, outcome: string, error?: unknown): void {
+  const line = { event, ...result, ms: Date.now() - startedAt, outcome, ...(error ? { error: describeError(error) } : {}) };
   (error ? console.error : console.log)(JSON.stringify(line));
 }
 
+/** An error and its causes on one line (drizzle wraps the database's own message in `cause`). */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error; e && parts.length < 4; e = (e as { cause?: unknown }).cause) parts.push(String(e).split("\n")[0]!);
+  return parts.join(" <- ");
+}
+
+/** Adds counters, logging (never throwing) a failure: they are for operators, not for delivery. */
+export async function recordCounters(db: Db, counters: Counters): Promise<void> {
+  await addCounters(db, counters).catch((error) => console.error(JSON.stringify({ event: "sync_counters_failed", error: String(error) })));
+}
+
+/** Sums counters. */
+export function addUp(totals: Counters, more: Counters): void {
+  for (const [name, value] of Object.entries(more) as Array<[keyof Counters, number]>) totals[name] = (totals[name] ?? 0) + value;
+}
+
 /**
- * Handles a batch of SyncNotices: per space, one broadcast of everything pending. Messages of a
- * space that succeeded are acked; those of a space that failed are retried with backoff (after
- * max_retries they go to the dead-letter queue, and the sweeper still delivers their changes).
+ * Handles a batch of SyncNotices: per space, one broadcast turn. A space the budget deferred gets
+ * one fresh notice, delayed by the budget's wait (its messages are acked: waiting is not failing,
+ * and must not spend their retries). Messages of a space whose turn failed are retried with backoff
+ * (after max_retries they go to the dead-letter queue, and the sweeper still delivers their changes).
  */
 export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const config = livekitConfig(env);
@@ -45,24 +64,30 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
 
   const db = createDb(env);
   const service = new SyncRoomService(config);
-  const totals = { batches: 0, changes: 0, bytes: 0, failures: 0, retries: 0 };
+  const { budget } = syncSettings(env);
+  const totals: Counters = {};
   await Promise.all(
     [...bySpace].map(async ([space, messages]) => {
       const startedAt = Date.now();
       try {
-        const result = await broadcastSpace(db, service, space);
-        messages.forEach((message) => message.ack());
-        totals.batches += result.payloads;
-        totals.changes += result.changes;
-        totals.bytes += result.bytes;
-        logBroadcast(result, startedAt, result.emptyRoom ? "empty_room" : result.payloads ? "sent" : "nothing_pending");
+        const result = await broadcastSpace(db, service, space, budget);
+        if (result.deferSeconds !== null) await deferTurn(env, space, result.deferSeconds, messages);
+        else messages.forEach((message) => message.ack());
+        addUp(totals, countersOf(result));
+        logBroadcast("sync_broadcast", result, startedAt, outcomeOf(result));
       } catch (error) {
         messages.forEach((message) => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) }));
-        totals.failures += 1;
-        totals.retries += messages.length;
-        logBroadcast({ space }, startedAt, "retry", error);
+        addUp(totals, { calls: 1, failures: 1, retries: messages.length });
+        logBroadcast("sync_broadcast", { space }, startedAt, "retry", error);
       }
     }),
   );
-  await addCounters(db, totals).catch((error) => console.error(JSON.stringify({ event: "sync_counters_failed", error: String(error) })));
+  await recordCounters(db, totals);
+}
+
+/** Acks a deferred space's messages and enqueues one notice for it after `seconds`; if that fails, retries them instead. */
+export async function deferTurn(env: Pick<Env, "SYNC_QUEUE">, space: BeingId, seconds: number, messages: readonly Message<unknown>[] = []): Promise<void> {
+  const delaySeconds = Math.max(1, Math.ceil(seconds));
+  if (await enqueueNotices(env, [space], delaySeconds)) messages.forEach((message) => message.ack());
+  else messages.forEach((message) => message.retry({ delaySeconds }));
 }

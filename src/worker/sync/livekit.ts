@@ -1,6 +1,7 @@
 /** LiveKit: join tokens for browsers, and the server-side data sender for sync payloads. */
-import { AccessToken, DataPacket_Kind, RoomServiceClient, type SendDataOptions } from "livekit-server-sdk";
+import { AccessToken, DataPacket_Kind, RoomServiceClient, TrackSource, type SendDataOptions } from "livekit-server-sdk";
 import type { BeingId } from "../../shared/entities.ts";
+import { connectionIdentity } from "../../shared/presence.ts";
 import { SYNC_TOPIC } from "../../shared/sync.ts";
 
 export interface LivekitConfig {
@@ -36,11 +37,41 @@ export function livekitConfig(env: Pick<Env, "LIVEKIT_URL" | "LIVEKIT_API_KEY" |
   };
 }
 
-/** A token to join the space's room: subscribe only, never publish data (only the server speaks on `sync`). */
-export async function createJoinToken(config: LivekitConfig, room: BeingId, identity: BeingId): Promise<string> {
+/** Media a person may publish in a space's room; never data (only the server speaks on `sync`). */
+const PUBLISHABLE_SOURCES = [TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO];
+
+/**
+ * A token to join the space's room as one connection of the being (`<being>#<connection>`, so every
+ * tab and device of a being is in the room at once). It may subscribe, publish camera, microphone and
+ * screen share, and set its own attributes (presence: `typing`); it may never publish data.
+ */
+export async function createJoinToken(config: LivekitConfig, room: BeingId, being: BeingId): Promise<{ token: string; identity: string }> {
+  const identity = connectionIdentity(being);
   const token = new AccessToken(config.apiKey, config.apiSecret, { identity, ttl: TOKEN_TTL_SECONDS });
-  token.addGrant({ room, roomJoin: true, canSubscribe: true, canPublish: false, canPublishData: false });
-  return token.toJwt();
+  token.addGrant({
+    room,
+    roomJoin: true,
+    canSubscribe: true,
+    canPublish: true,
+    canPublishSources: PUBLISHABLE_SOURCES,
+    canPublishData: false,
+    canUpdateOwnMetadata: true,
+  });
+  return { token: await token.toJwt(), identity };
+}
+
+/** LiveKit refused a call for the project's rate limit (429), asking us to wait `retryAfterSeconds`. */
+export class LivekitRateLimited extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`LiveKit answered 429: retry after ${retryAfterSeconds} s`);
+  }
+}
+
+/** Seconds from a Retry-After header (seconds or an HTTP date); 60 when absent or unreadable. */
+export function retryAfterSeconds(header: string | null, now = Date.now()): number {
+  if (header && /^\d+$/.test(header.trim())) return Math.max(1, Number(header.trim()));
+  const date = header ? Date.parse(header) : Number.NaN;
+  return Number.isFinite(date) ? Math.max(1, Math.ceil((date - now) / 1000)) : 60;
 }
 
 /** Base64 of bytes, as protobuf's JSON mapping writes `bytes` fields. */
@@ -84,6 +115,10 @@ export class SyncRoomService extends RoomServiceClient {
         nonce: base64(options.nonce),
       }),
     });
+    if (response.status === 429) {
+      await response.body?.cancel();
+      throw new LivekitRateLimited(retryAfterSeconds(response.headers.get("Retry-After")));
+    }
     if (!response.ok) throw new Error(`LiveKit SendData answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
   }
 }

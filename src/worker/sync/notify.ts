@@ -12,11 +12,20 @@ export interface SyncNotice {
   space: BeingId;
 }
 
-/** Enqueues one notice per space; a failure is logged, never thrown: the write is committed and the sweeper will find it. */
-export async function enqueueNotices(env: Pick<Env, "SYNC_QUEUE">, spaces: readonly BeingId[]): Promise<boolean> {
+/** Cloudflare Queues take at most 100 messages per sendBatch. */
+const MAX_BATCH = 100;
+
+/**
+ * Enqueues one notice per space (after `delaySeconds`, if given); a failure is logged, never thrown:
+ * the write is committed and the sweeper will find it.
+ */
+export async function enqueueNotices(env: Pick<Env, "SYNC_QUEUE">, spaces: readonly BeingId[], delaySeconds?: number): Promise<boolean> {
   if (spaces.length === 0) return true;
   try {
-    await env.SYNC_QUEUE.sendBatch(spaces.map((space) => ({ body: { space } satisfies SyncNotice, contentType: "json" as const })));
+    for (let i = 0; i < spaces.length; i += MAX_BATCH) {
+      const messages = spaces.slice(i, i + MAX_BATCH).map((space) => ({ body: { space } satisfies SyncNotice, contentType: "json" as const }));
+      await env.SYNC_QUEUE.sendBatch(messages, delaySeconds ? { delaySeconds } : undefined);
+    }
     return true;
   } catch (error) {
     console.error(JSON.stringify({ level: "warn", event: "enqueue_failed", spaces, error: String(error) }));

@@ -1,40 +1,87 @@
-/** The sweeper (cron): re-broadcasts changes whose broadcast was never confirmed. */
+/**
+ * The sweeper (cron, every minute): reconciles room occupancy, re-broadcasts changes whose broadcast
+ * was never confirmed, prunes the change log, and samples the pipeline's gauges for the operator page.
+ */
 import type { BeingId } from "../../shared/entities.ts";
-import { createDb } from "../db/client.ts";
-import { addCounters, lostBroadcasts } from "../db/queries/sync.ts";
-import { broadcastSpace } from "./broadcast.ts";
+import { createDb, type Db } from "../db/client.ts";
+import { forgetDepartedParticipants } from "../db/queries/rooms.ts";
+import { lostBroadcasts, pruneChanges, sampleGauges, takeLivekitCall, type Counters } from "../db/queries/sync.ts";
+import { broadcastSpace, countersOf, outcomeOf } from "./broadcast.ts";
+import { addUp, deferTurn, logBroadcast, recordCounters } from "./consumer.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
+import { reconcileOccupancy } from "./occupancy.ts";
+import { syncSettings, type SyncSettings } from "./settings.ts";
 
 /** Spaces re-broadcast per run (the rest wait for the next minute), and how many at once. */
 const SPACES_PER_RUN = 1000;
 const CONCURRENCY = 20;
 
-/**
- * Finds spaces whose oldest unconfirmed change is older than SYNC_GRACE_SECONDS (an enqueue, a
- * consumer run or a LiveKit call was lost) and broadcasts them directly. Returns what it resent.
- */
-export async function sweepLostBroadcasts(env: Env): Promise<{ spaces: number; changes: number }> {
-  const config = livekitConfig(env);
-  if (!config) return { spaces: 0, changes: 0 };
+export interface SweepResult {
+  spaces: number;
+  changes: number;
+  reconciled: { found: number; emptied: number } | null;
+  pruned: number;
+}
+
+/** One sweeper run; each part is independent, so one failing does not stop the others. */
+export async function sweep(env: Env): Promise<SweepResult> {
   const db = createDb(env);
-  const service = new SyncRoomService(config);
-  const grace = Number.parseFloat(env.SYNC_GRACE_SECONDS);
-  const spaces = await lostBroadcasts(db, Number.isFinite(grace) ? grace : 10, SPACES_PER_RUN);
-  const totals = { batches: 0, changes: 0, bytes: 0, failures: 0, sweeper_resends: 0 };
+  const settings = syncSettings(env);
+  const config = livekitConfig(env);
+  const totals: Counters = {};
+  const result: SweepResult = { spaces: 0, changes: 0, reconciled: null, pruned: 0 };
+  if (config) {
+    const service = new SyncRoomService(config);
+    result.reconciled = await reconcile(db, service, settings, totals);
+    Object.assign(result, await resendLost(env, db, service, settings, totals));
+  }
+  result.pruned = await pruneChanges(db, settings.retentionSeconds).catch((error) => {
+    console.error(JSON.stringify({ event: "sync_prune", outcome: "failed", error: String(error) }));
+    return 0;
+  });
+  await Promise.all([
+    sampleGauges(db),
+    forgetDepartedParticipants(db),
+  ]).catch((error) => console.error(JSON.stringify({ event: "sync_sweep_upkeep", outcome: "failed", error: String(error) })));
+  await recordCounters(db, totals);
+  return result;
+}
+
+/** Aligns occupancy with one ListRooms, when the budget has a call to spare this minute. */
+async function reconcile(db: Db, service: SyncRoomService, settings: SyncSettings, totals: Counters) {
+  try {
+    if ((await takeLivekitCall(db, settings.budget)) > 0) return null;
+    addUp(totals, { calls: 1 });
+    const reconciled = await reconcileOccupancy(db, service);
+    console.log(JSON.stringify({ event: "sync_reconcile", ...reconciled }));
+    return reconciled;
+  } catch (error) {
+    addUp(totals, { failures: 1 });
+    console.error(JSON.stringify({ event: "sync_reconcile", outcome: "failed", error: String(error) }));
+    return null;
+  }
+}
+
+/**
+ * Finds spaces whose oldest unconfirmed change is older than the grace period (an enqueue, a
+ * consumer run or a LiveKit call was lost) and gives each a broadcast turn.
+ */
+async function resendLost(env: Env, db: Db, service: SyncRoomService, settings: SyncSettings, totals: Counters) {
+  const spaces = await lostBroadcasts(db, settings.graceSeconds, SPACES_PER_RUN);
+  let changes = 0;
   const sweepOne = async (space: BeingId) => {
+    const startedAt = Date.now();
     try {
-      const result = await broadcastSpace(db, service, space);
-      totals.batches += result.payloads;
-      totals.changes += result.changes;
-      totals.bytes += result.bytes;
-      totals.sweeper_resends += result.changes;
-      console.log(JSON.stringify({ event: "sync_sweep", ...result, outcome: result.emptyRoom ? "empty_room" : "sent" }));
+      const result = await broadcastSpace(db, service, space, settings.budget);
+      if (result.deferSeconds !== null) await deferTurn(env, space, result.deferSeconds);
+      addUp(totals, { ...countersOf(result), sweeper_resends: result.changes });
+      changes += result.changes;
+      logBroadcast("sync_sweep", result, startedAt, outcomeOf(result));
     } catch (error) {
-      totals.failures += 1;
-      console.error(JSON.stringify({ event: "sync_sweep", space, outcome: "failed", error: String(error) }));
+      addUp(totals, { calls: 1, failures: 1 });
+      logBroadcast("sync_sweep", { space }, startedAt, "failed", error);
     }
   };
   for (let i = 0; i < spaces.length; i += CONCURRENCY) await Promise.all(spaces.slice(i, i + CONCURRENCY).map(sweepOne));
-  await addCounters(db, totals);
-  return { spaces: spaces.length, changes: totals.sweeper_resends };
+  return { spaces: spaces.length, changes };
 }

@@ -85,11 +85,11 @@ export async function listIntentions(
 
 /** Every change with seq > after, ascending: one range scan of the changes primary key. */
 export async function listChanges(db: Db, viewer: ViewerRef, space: BeingId, after: number, limit: number): Promise<ChangesPage> {
-  const [row] = await query<{ seq: string; oldest: string | null; changes: ChangeRow[] }>(
+  const [row] = await query<{ seq: string; pruned: string; changes: ChangeRow[] }>(
     db,
     sql`WITH ${viewerCte(viewer)}
         SELECT coalesce((SELECT last_seq FROM space_sync WHERE space_id = s.id), 0) AS seq,
-          (SELECT min(seq) FROM changes WHERE space_id = s.id) AS oldest,
+          coalesce((SELECT pruned_seq FROM space_sync WHERE space_id = s.id), 0) AS pruned,
           (SELECT coalesce(jsonb_agg(c ORDER BY c.seq), '[]'::jsonb) FROM (
              SELECT seq, at, kind, op, entity_id, data FROM changes
              WHERE space_id = s.id AND seq > ${after} ORDER BY seq LIMIT ${limit + 1}) AS c) AS changes
@@ -97,9 +97,8 @@ export async function listChanges(db: Db, viewer: ViewerRef, space: BeingId, aft
   );
   if (!row) throw new ApiError("NOT_FOUND", "space not found");
   const seq = Number(row.seq);
-  const oldest = row.oldest === null ? seq + 1 : Number(row.oldest);
-  // A catch-up point past the log's end (the database was reset) or before its start (pruned) cannot be served.
-  if (after > seq || oldest > after + 1) {
+  // A catch-up point past the log's end (the database was reset) or before what pruning kept cannot be served.
+  if (after > seq || after < Number(row.pruned)) {
     throw new ApiError("GONE", `changes after ${after} are no longer available: reload the space`, { seq });
   }
   const hasMore = row.changes.length > limit;

@@ -7,17 +7,38 @@ import { toChange, type ChangeRow } from "../rows.ts";
 import { requireAccess } from "./access.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
-/** Changes of a space not yet confirmed as broadcast, ascending, at most `limit`. */
-export async function pendingChanges(db: Db, space: BeingId, limit: number): Promise<{ changes: Change[]; lastSeq: number }> {
-  const [row] = await query<{ last_seq: string; changes: ChangeRow[] }>(
+/** What a broadcast turn of one space may do: its unconfirmed changes, whether anyone is listening, and the budget's answer. */
+export interface BroadcastClaim {
+  /** Unconfirmed changes, ascending, at most the page size. */
+  changes: Change[];
+  lastSeq: number;
+  /** Someone is in the space's LiveKit room (per webhooks and reconciliation). */
+  occupied: boolean;
+  /** 0: a LiveKit call was taken from the budget for this turn; else seconds to wait for one. */
+  waitSeconds: number;
+}
+
+/**
+ * Reads a space's unconfirmed changes and, when someone is in its room and something is pending,
+ * takes one LiveKit call from the budget (take_livekit_call, drizzle/0007): one statement, so the
+ * budget costs no extra round trip.
+ */
+export async function claimBroadcast(db: Db, space: BeingId, limit: number, budget: Budget): Promise<BroadcastClaim> {
+  const [row] = await query<{ last_seq: string; occupied: boolean; changes: ChangeRow[]; wait: number }>(
     db,
-    sql`SELECT s.last_seq,
+    sql`SELECT s.last_seq, s.occupied,
           (SELECT coalesce(jsonb_agg(c ORDER BY c.seq), '[]'::jsonb) FROM (
              SELECT seq, at, kind, op, entity_id, data FROM changes
-             WHERE space_id = s.space_id AND seq > s.broadcast_seq ORDER BY seq LIMIT ${limit}) AS c) AS changes
+             WHERE space_id = s.space_id AND seq > s.broadcast_seq ORDER BY seq LIMIT ${limit}) AS c) AS changes,
+          CASE WHEN s.occupied AND s.last_seq > s.broadcast_seq THEN take_livekit_call(${budget.project}::text, s.space_id, ${budget.callsPerMinute}::float8) ELSE 0 END AS wait
         FROM space_sync s WHERE s.space_id = ${space}`,
   );
-  return { changes: (row?.changes ?? []).map(toChange), lastSeq: Number(row?.last_seq ?? 0) };
+  return {
+    changes: (row?.changes ?? []).map(toChange),
+    lastSeq: Number(row?.last_seq ?? 0),
+    occupied: row?.occupied ?? false,
+    waitSeconds: Number(row?.wait ?? 0),
+  };
 }
 
 /** Records that every change of the space up to `seq` was handed to LiveKit (never moves backwards). */
@@ -26,6 +47,32 @@ export async function confirmBroadcast(db: Db, space: BeingId, seq: number): Pro
     db,
     sql`UPDATE space_sync SET broadcast_seq = greatest(broadcast_seq, ${seq}), broadcast_at = now() WHERE space_id = ${space}`,
   );
+}
+
+/**
+ * Confirms a space's changes through `seq` without a broadcast, unless someone has arrived in its
+ * room meanwhile (checked under the row lock that set_room_occupied also takes). Returns whether it did.
+ */
+export async function confirmEmptyRoom(db: Db, space: BeingId, seq: number): Promise<boolean> {
+  const rows = await query(
+    db,
+    sql`UPDATE space_sync SET broadcast_seq = greatest(broadcast_seq, ${seq}), broadcast_at = now(),
+          skipped_from = coalesce(skipped_from, broadcast_seq + 1)
+        WHERE space_id = ${space} AND NOT occupied AND broadcast_seq < ${seq} RETURNING 1`,
+  );
+  return rows.length > 0;
+}
+
+/** A LiveKit project's API budget: its API key names the project, whose calls LiveKit counts together. */
+export interface Budget {
+  project: string;
+  /** Calls per minute; 0 = unlimited. */
+  callsPerMinute: number;
+}
+
+/** LiveKit answered 429: every space of the project waits out its Retry-After. */
+export async function blockLivekitCalls(db: Db, budget: Budget, seconds: number): Promise<void> {
+  await query(db, sql`SELECT block_livekit_calls(${budget.project}::text, ${seconds}::float8)`);
 }
 
 /** Spaces whose oldest unconfirmed change is older than the grace period: their broadcast was lost. */
@@ -40,55 +87,174 @@ export async function lostBroadcasts(db: Db, graceSeconds: number, limit: number
   return rows.map((row) => row.space_id);
 }
 
-export type CounterName = "batches" | "changes" | "bytes" | "failures" | "retries" | "sweeper_resends";
+/**
+ * The pipeline's counters: `calls` (LiveKit server API requests), `batches` (payloads broadcast),
+ * `changes` and `bytes` in them, `empty_rooms` (confirmed without a call), `deferred` (turns that
+ * waited for the budget), `rate_limited` (429s from LiveKit), `failures`, `retries`, `sweeper_resends`.
+ */
+export type CounterName =
+  | "calls"
+  | "batches"
+  | "changes"
+  | "bytes"
+  | "empty_rooms"
+  | "deferred"
+  | "rate_limited"
+  | "failures"
+  | "retries"
+  | "sweeper_resends";
 
-/** Adds to the pipeline's counters in one statement. */
-export async function addCounters(db: Db, increments: Partial<Record<CounterName, number>>): Promise<void> {
+export type Counters = Partial<Record<CounterName, number>>;
+
+/** Adds to the pipeline's running totals and to the current minute's, in one statement. */
+export async function addCounters(db: Db, increments: Counters): Promise<void> {
   const entries = Object.entries(increments).filter(([, value]) => value);
   if (entries.length === 0) return;
   const values = sql.join(entries.map(([name, value]) => sql`(${name}, ${value})`), sql`, `);
   await query(
     db,
-    sql`INSERT INTO sync_counters (name, value) VALUES ${values}
-        ON CONFLICT (name) DO UPDATE SET value = sync_counters.value + excluded.value`,
+    sql`WITH totals AS (
+          INSERT INTO sync_counters (name, value) VALUES ${values}
+          ON CONFLICT (name) DO UPDATE SET value = sync_counters.value + excluded.value
+        )
+        INSERT INTO sync_minutes AS m (minute, counters) VALUES (date_trunc('minute', now()), ${JSON.stringify(Object.fromEntries(entries))}::jsonb)
+        ON CONFLICT (minute) DO UPDATE SET counters = (
+          SELECT jsonb_object_agg(k, coalesce((m.counters ->> k)::float8, 0) + coalesce((excluded.counters ->> k)::float8, 0))
+          FROM jsonb_object_keys(m.counters || excluded.counters) AS k)`,
   );
+}
+
+/** Takes one LiveKit call from the budget for work that is not a space's broadcast; returns seconds to wait (0: taken). */
+export async function takeLivekitCall(db: Db, budget: Budget): Promise<number> {
+  const [row] = await query<{ wait: number }>(db, sql`SELECT take_livekit_call(${budget.project}::text, '', ${budget.callsPerMinute}::float8) AS wait`);
+  return Number(row?.wait ?? 0);
+}
+
+/** How far back the superseded-version pass looks each run; the sweeper runs every minute. */
+const SUPERSEDED_LOOKBACK = sql`interval '10 minutes'`;
+
+/**
+ * Prunes what no receiver can need, among changes already confirmed: those older than the retention
+ * window (catch-up from before them becomes GONE: space_sync.pruned_seq), and earlier versions of a row
+ * that a recent change to it supersedes (catch-up then carries only the latest, as a batch may).
+ * Returns how many changes were deleted.
+ */
+export async function pruneChanges(db: Db, retentionSeconds: number): Promise<number> {
+  const [row] = await query<{ deleted: number }>(
+    db,
+    sql`WITH cutoff AS (SELECT now() - make_interval(secs => ${retentionSeconds}) AS at),
+        expired AS (
+          DELETE FROM changes c USING space_sync s, cutoff
+          WHERE c.space_id = s.space_id AND c.seq <= s.broadcast_seq AND c.at < cutoff.at
+          RETURNING c.space_id, c.seq
+        ),
+        horizon AS (
+          UPDATE space_sync s SET pruned_seq = greatest(s.pruned_seq, e.seq)
+          FROM (SELECT space_id, max(seq) AS seq FROM expired GROUP BY space_id) e WHERE s.space_id = e.space_id
+        ),
+        latest AS (
+          SELECT space_id, kind, entity_id, max(seq) AS seq FROM changes
+          WHERE at > now() - ${SUPERSEDED_LOOKBACK} GROUP BY space_id, kind, entity_id
+        ),
+        superseded AS (
+          DELETE FROM changes c USING latest l, space_sync s, cutoff
+          WHERE c.space_id = l.space_id AND c.kind = l.kind AND c.entity_id = l.entity_id AND c.seq < l.seq
+            AND s.space_id = c.space_id AND c.seq <= s.broadcast_seq AND c.at >= cutoff.at
+          RETURNING 1
+        )
+        SELECT ((SELECT count(*) FROM expired) + (SELECT count(*) FROM superseded))::int AS deleted`,
+  );
+  return row?.deleted ?? 0;
+}
+
+/** Records this minute's gauges (pending changes, oldest pending age, occupied rooms) and forgets minutes older than a day. */
+export async function sampleGauges(db: Db): Promise<void> {
+  await query(
+    db,
+    sql`WITH forgotten AS (DELETE FROM sync_minutes WHERE minute < now() - interval '1 day')
+        INSERT INTO sync_minutes AS m (minute, pending, oldest_pending_seconds, occupied_rooms)
+        SELECT date_trunc('minute', now()),
+          (SELECT coalesce(sum(last_seq - broadcast_seq), 0) FROM space_sync WHERE last_seq > broadcast_seq),
+          (SELECT extract(epoch FROM now() - min(c.at))::float8 FROM space_sync s
+             JOIN changes c ON c.space_id = s.space_id AND c.seq = s.broadcast_seq + 1 WHERE s.last_seq > s.broadcast_seq),
+          (SELECT count(*) FROM space_sync WHERE occupied)
+        ON CONFLICT (minute) DO UPDATE SET pending = excluded.pending,
+          oldest_pending_seconds = excluded.oldest_pending_seconds, occupied_rooms = excluded.occupied_rooms`,
+  );
+}
+
+/** One minute of the pipeline, for the operator's charts. */
+export interface SyncMinute {
+  minute: Date;
+  counters: Partial<Record<CounterName, number>>;
+  /** Gauges sampled by the sweeper; null for a minute it did not run. */
+  pending: number | null;
+  oldestPendingSeconds: number | null;
+  occupiedRooms: number | null;
 }
 
 export interface SyncStats {
   counters: Record<string, number>;
   lag: { spaces: number; changes: number; maxChanges: number; oldestSeconds: number | null };
+  budget: { callsPerMinute: number; callsThisMinute: number; blockedUntil: Date | null };
+  rooms: { occupied: number };
+  log: { changes: number; bytes: number };
+  /** The last hour, oldest first, one entry per minute that had activity or a sweeper sample. */
+  minutes: SyncMinute[];
 }
 
-/** The counters and the current lag between committed and broadcast seqs; for superusers only. */
-export async function readSyncStats(db: Db, viewer: ViewerRef): Promise<SyncStats> {
+/** Counters, lag, budget use, occupancy, the log's size and the last hour by minute; for superusers only. */
+export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): Promise<SyncStats> {
   const [row] = await query<{
     viewer_id: string | null;
     su: boolean;
     counters: Record<string, string> | null;
-    spaces: string;
-    changes: string;
-    max_changes: string;
-    oldest_seconds: number | null;
+    lag: { spaces: number; changes: number; max_changes: number; oldest_seconds: number | null };
+    occupied: number;
+    blocked_until: string | null;
+    log_changes: number;
+    log_bytes: number;
+    minutes: Array<{ minute: string; counters: Record<string, number>; pending: number | null; oldest_pending_seconds: number | null; occupied_rooms: number | null }> | null;
   }>(
     db,
     sql`WITH ${viewerCte(viewer)}
         SELECT (SELECT id FROM viewer) AS viewer_id, (SELECT su FROM viewer) AS su,
           (SELECT jsonb_object_agg(name, value) FROM sync_counters) AS counters,
-          count(*) AS spaces, coalesce(sum(s.last_seq - s.broadcast_seq), 0) AS changes,
-          coalesce(max(s.last_seq - s.broadcast_seq), 0) AS max_changes,
-          extract(epoch FROM now() - min(c.at))::float8 AS oldest_seconds
-        FROM space_sync s JOIN changes c ON c.space_id = s.space_id AND c.seq = s.broadcast_seq + 1
-        WHERE s.last_seq > s.broadcast_seq`,
+          (SELECT jsonb_build_object('spaces', count(*), 'changes', coalesce(sum(s.last_seq - s.broadcast_seq), 0),
+                    'max_changes', coalesce(max(s.last_seq - s.broadcast_seq), 0),
+                    'oldest_seconds', extract(epoch FROM now() - min(c.at))::float8)
+           FROM space_sync s JOIN changes c ON c.space_id = s.space_id AND c.seq = s.broadcast_seq + 1
+           WHERE s.last_seq > s.broadcast_seq) AS lag,
+          (SELECT count(*) FROM space_sync WHERE occupied)::int AS occupied,
+          (SELECT blocked_until FROM livekit_budget WHERE project = ${budget.project} AND blocked_until > now()) AS blocked_until,
+          (SELECT count(*) FROM changes)::int AS log_changes,
+          pg_total_relation_size('changes')::float8 AS log_bytes,
+          (SELECT jsonb_agg(jsonb_build_object('minute', minute, 'counters', counters, 'pending', pending,
+                    'oldest_pending_seconds', oldest_pending_seconds, 'occupied_rooms', occupied_rooms) ORDER BY minute)
+           FROM sync_minutes WHERE minute > now() - interval '1 hour') AS minutes`,
   );
   requireAccess({ viewer_id: row?.viewer_id ?? null, visible: true, allowed: row?.su ?? false }, "pipeline", { signedIn: true });
   const counters = Object.fromEntries(Object.entries(row?.counters ?? {}).map(([name, value]) => [name, Number(value)]));
+  const minutes = (row!.minutes ?? []).map((m) => ({
+    minute: new Date(m.minute),
+    counters: m.counters,
+    pending: m.pending,
+    oldestPendingSeconds: m.oldest_pending_seconds,
+    occupiedRooms: m.occupied_rooms,
+  }));
+  const thisMinute = minutes.at(-1);
+  const current = thisMinute && Date.now() - thisMinute.minute.getTime() < 60_000 ? thisMinute : undefined;
   return {
     counters,
     lag: {
-      spaces: Number(row?.spaces ?? 0),
-      changes: Number(row?.changes ?? 0),
-      maxChanges: Number(row?.max_changes ?? 0),
-      oldestSeconds: row?.oldest_seconds ?? null,
+      spaces: Number(row!.lag.spaces),
+      changes: Number(row!.lag.changes),
+      maxChanges: Number(row!.lag.max_changes),
+      oldestSeconds: row!.lag.oldest_seconds ?? null,
     },
+    budget: { callsPerMinute: budget.callsPerMinute, callsThisMinute: current?.counters.calls ?? 0, blockedUntil: row!.blocked_until ? new Date(row!.blocked_until) : null },
+    rooms: { occupied: row!.occupied },
+    log: { changes: row!.log_changes, bytes: row!.log_bytes },
+    minutes,
   };
 }
