@@ -9,6 +9,17 @@ export interface SpaceSnapshot {
   intentions: Intention[];
   hasMore: boolean;
   seq: number;
+  presence: SpacePresence;
+}
+
+/**
+ * Who was here lately, beyond LiveKit's live participant list: when each being located here was
+ * last connected to the room (now, for one connected), and how long an absent being stays listed.
+ */
+export interface SpacePresence {
+  lastSeen: Record<BeingId, Date>;
+  /** A being away longer than this is no longer listed as here (AWAY_LISTED_SECONDS). */
+  awayListedSeconds: number;
 }
 
 /** GET /api/spaces/:id/changes */

@@ -116,3 +116,22 @@ describe("reconciling occupancy from the sweeper", () => {
     expect(await isOccupied(missedLeave)).toBe(false);
   });
 });
+
+describe("last seen, in the space's snapshot", () => {
+  it("reports when each being located here was last in the room: now while connected, the leave after", async () => {
+    const [ada, bob] = [await guest("Ada"), await guest("Bob")];
+    const room = (await space(ada)).id;
+    await ada.request("POST", `/api/spaces/${room}/enter`);
+    const joined = Date.now() - 60_000;
+    await postWebhook(webhookBody("participant_joined", room, `${ada.id}#tab`, joined));
+    await postWebhook(webhookBody("participant_joined", room, `${bob.id}#tab`, joined)); // Bob is not located here
+    const connected = (await ada.request("GET", `/api/spaces/${room}`)).body.presence;
+    expect(Object.keys(connected.lastSeen)).toEqual([ada.id]);
+    expect(Math.abs(Date.parse(connected.lastSeen[ada.id]) - Date.now())).toBeLessThan(5_000);
+    expect(connected.awayListedSeconds).toBe(3600);
+    const left = webhookBody("participant_left", room, `${ada.id}#tab`, joined);
+    await postWebhook(left);
+    const away = (await ada.request("GET", `/api/spaces/${room}`)).body.presence;
+    expect(Date.parse(away.lastSeen[ada.id])).toBe(Number(JSON.parse(left).createdAt) * 1000);
+  });
+});

@@ -104,8 +104,10 @@ export const roomParticipants = pgTable(
     spaceId: text("space_id").notNull(),
     identity: text("identity").notNull(),
     present: boolean("present").notNull(),
-    /** The webhook event's time: an older event never overwrites a newer one. */
+    /** When the connection joined: orders its events, so an older one never overwrites a newer one. */
     at: timestamp("at", { withTimezone: true, precision: 3 }).notNull(),
+    /** When LiveKit last reported on this connection (its join or its leave): "last seen" for presence. */
+    seenAt: timestamp("seen_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.spaceId, t.identity] })],
 );

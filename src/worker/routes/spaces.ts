@@ -11,12 +11,16 @@ import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { createJoinToken, livekitConfig } from "../sync/livekit.ts";
 import { notifyAfterCommit } from "../sync/notify.ts";
+import { presenceSettings } from "../sync/settings.ts";
 
 const bySpace = valid("param", object({ id: beingId }));
 
 export const spaces = new Hono<AppEnv>()
   .get("/spaces", async (c) => c.json({ spaces: await listSpaces(c.var.db, c.var.viewer) }, 200))
-  .get("/spaces/:id", bySpace, async (c) => c.json(await getSpaceSnapshot(c.var.db, c.var.viewer, c.req.valid("param").id), 200))
+  .get("/spaces/:id", bySpace, async (c) => {
+    const snapshot = await getSpaceSnapshot(c.var.db, c.var.viewer, c.req.valid("param").id, presenceSettings(c.env).awayListedSeconds);
+    return c.json(snapshot, 200);
+  })
   .get("/spaces/:id/intentions", bySpace, valid("query", historyQuery), async (c) => {
     const { before, limit } = c.req.valid("query");
     return c.json(await listIntentions(c.var.db, c.var.viewer, c.req.valid("param").id, before, limit), 200);

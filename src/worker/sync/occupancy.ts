@@ -30,13 +30,16 @@ function joinedAt(event: WebhookEvent): Date {
 export async function applyWebhook(db: Db, event: WebhookEvent): Promise<void> {
   const room = event.room?.name;
   if (!room) return;
+  const seenAt = new Date(Number(event.createdAt) * 1000);
+  const participant = (present: boolean) =>
+    recordParticipant(db, { space: room, identity: event.participant!.identity, present, joinedAt: joinedAt(event), seenAt });
   switch (event.event) {
     case "participant_joined":
-      if (event.participant) await recordParticipant(db, room, event.participant.identity, true, joinedAt(event));
+      if (event.participant) await participant(true);
       return;
     case "participant_left":
     case "participant_connection_aborted":
-      if (event.participant) await recordParticipant(db, room, event.participant.identity, false, joinedAt(event));
+      if (event.participant) await participant(false);
       return;
     case "room_finished":
       // createdAt has whole seconds: every join within that second came before the room closed.

@@ -29,3 +29,8 @@ export function syncSettings(env: SettingsEnv): SyncSettings {
     retentionSeconds: number(env.CHANGE_RETENTION_SECONDS, 86_400),
   };
 }
+
+/** How long a being that left stays listed as away in a space (AWAY_LISTED_SECONDS; an hour by default). */
+export function presenceSettings(env: Partial<Pick<Env, "AWAY_LISTED_SECONDS">>): { awayListedSeconds: number } {
+  return { awayListedSeconds: number(env.AWAY_LISTED_SECONDS, 3600) };
+}

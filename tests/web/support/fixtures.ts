@@ -62,6 +62,7 @@ export function snapshot(overrides: Partial<SpaceSnapshot> = {}): SpaceSnapshot 
     intentions: [said("/a", 1), said("/b", 2, { ownerId: "@bob" })],
     hasMore: false,
     seq: 5,
+    presence: { lastSeen: {}, awayListedSeconds: 3600 },
     ...overrides,
   };
 }

@@ -10,13 +10,17 @@ export const RECONCILED_IDENTITY = "*listed";
  * `at` is the connection's join time, so a leave (at >= the row's) wins over its own join, and only
  * a later join brings the identity back. Rooms that are not spaces (another app's) are ignored.
  */
-export async function recordParticipant(db: Db, space: string, identity: string, present: boolean, at: Date): Promise<void> {
+export async function recordParticipant(
+  db: Db,
+  event: { space: string; identity: string; present: boolean; joinedAt: Date; seenAt: Date },
+): Promise<void> {
   await query(
     db,
-    sql`INSERT INTO room_participants AS p (space_id, identity, present, at)
-        SELECT ${space}, ${identity}, ${present}, ${at.toISOString()}::timestamptz
-        WHERE EXISTS (SELECT 1 FROM beings WHERE id = ${space} AND type = 'space')
-        ON CONFLICT (space_id, identity) DO UPDATE SET present = excluded.present, at = excluded.at
+    sql`INSERT INTO room_participants AS p (space_id, identity, present, at, seen_at)
+        SELECT ${event.space}, ${event.identity}, ${event.present}, ${event.joinedAt.toISOString()}::timestamptz,
+               ${event.seenAt.toISOString()}::timestamptz
+        WHERE EXISTS (SELECT 1 FROM beings WHERE id = ${event.space} AND type = 'space')
+        ON CONFLICT (space_id, identity) DO UPDATE SET present = excluded.present, at = excluded.at, seen_at = excluded.seen_at
         WHERE excluded.at > p.at OR (excluded.at = p.at AND NOT excluded.present)`,
   );
 }
@@ -25,7 +29,7 @@ export async function recordParticipant(db: Db, space: string, identity: string,
 export async function finishRoom(db: Db, space: string, at: Date): Promise<void> {
   await query(
     db,
-    sql`UPDATE room_participants SET present = false, at = ${at.toISOString()}::timestamptz
+    sql`UPDATE room_participants SET present = false, at = ${at.toISOString()}::timestamptz, seen_at = ${at.toISOString()}::timestamptz
         WHERE space_id = ${space} AND present AND at <= ${at.toISOString()}::timestamptz`,
   );
 }
@@ -48,17 +52,17 @@ export async function reconcileRooms(
           WHERE r.participants > 0
         ),
         emptied AS (
-          UPDATE room_participants p SET present = false
+          UPDATE room_participants p SET present = false, seen_at = ${listedAt.toISOString()}::timestamptz
           WHERE p.present AND p.space_id NOT IN (SELECT name FROM listed)
             AND p.at < ${listedAt.toISOString()}::timestamptz - interval '10 seconds'
           RETURNING p.space_id
         ),
         found AS (
-          INSERT INTO room_participants (space_id, identity, present, at)
-          SELECT l.name, ${RECONCILED_IDENTITY}, true, ${listedAt.toISOString()}::timestamptz FROM listed l
+          INSERT INTO room_participants (space_id, identity, present, at, seen_at)
+          SELECT l.name, ${RECONCILED_IDENTITY}, true, ${listedAt.toISOString()}::timestamptz, ${listedAt.toISOString()}::timestamptz FROM listed l
           WHERE EXISTS (SELECT 1 FROM beings WHERE id = l.name AND type = 'space')
             AND NOT EXISTS (SELECT 1 FROM room_participants p WHERE p.space_id = l.name AND p.present)
-          ON CONFLICT (space_id, identity) DO UPDATE SET present = true, at = excluded.at
+          ON CONFLICT (space_id, identity) DO UPDATE SET present = true, at = excluded.at, seen_at = excluded.seen_at
           RETURNING space_id
         )
         SELECT (SELECT count(*) FROM found)::int AS found, (SELECT count(DISTINCT space_id) FROM emptied)::int AS emptied`,
@@ -66,7 +70,7 @@ export async function reconcileRooms(
   return { found: row?.found ?? 0, emptied: row?.emptied ?? 0 };
 }
 
-/** Forgets connections that left more than a day ago (they only guard against late events). */
+/** Forgets connections that left more than a week ago (kept for late events and for last-seen times). */
 export async function forgetDepartedParticipants(db: Db): Promise<void> {
-  await query(db, sql`DELETE FROM room_participants WHERE NOT present AND at < now() - interval '1 day'`);
+  await query(db, sql`DELETE FROM room_participants WHERE NOT present AND seen_at < now() - interval '7 days'`);
 }

@@ -26,19 +26,31 @@ function page(rows: unknown[], limit: number): HistoryPage {
  * The space, the beings in it, its newest intentions and its latest seq, read in one statement so
  * that the seq matches the rows exactly: a receiver applies every change after it.
  */
-export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId): Promise<SpaceSnapshot> {
-  const [row] = await query<{ space: unknown; beings: unknown[]; intentions: unknown[]; seq: string }>(
+export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, awayListedSeconds: number): Promise<SpaceSnapshot> {
+  const [row] = await query<{ space: unknown; beings: unknown[]; intentions: unknown[]; seq: string; last_seen: Record<BeingId, string> }>(
     db,
     sql`WITH ${viewerCte(viewer)}
         SELECT being_json_in(s, s.id) AS space,
           (SELECT coalesce(jsonb_agg(being_json(b) ORDER BY b.type <> 'space', b.type <> 'bot', b.name, b.id), '[]'::jsonb)
            FROM beings b WHERE b.location_id = s.id AND may_see_being(b, v.id, v.su)) AS beings,
           ${newestIntentions(sql`s.id`, SNAPSHOT_INTENTIONS)} AS intentions,
-          coalesce((SELECT last_seq FROM space_sync WHERE space_id = s.id), 0) AS seq
+          coalesce((SELECT last_seq FROM space_sync WHERE space_id = s.id), 0) AS seq,
+          (SELECT coalesce(jsonb_object_agg(x.being, x.seen), '{}'::jsonb) FROM (
+             SELECT split_part(p.identity, '#', 1) AS being, max(CASE WHEN p.present THEN now() ELSE p.seen_at END) AS seen
+             FROM room_participants p WHERE p.space_id = s.id
+               AND split_part(p.identity, '#', 1) IN (SELECT b.id FROM beings b WHERE b.location_id = s.id)
+             GROUP BY 1) AS x) AS last_seen
         FROM viewer v JOIN beings s ON s.id = ${id} AND may_read_space(s, v.id, v.su)`,
   );
   if (!row) throw new ApiError("NOT_FOUND", "space not found");
-  return { space: toBeing(row.space), beings: row.beings.map(toBeing), ...page(row.intentions, SNAPSHOT_INTENTIONS), seq: Number(row.seq) };
+  const lastSeen = Object.fromEntries(Object.entries(row.last_seen).map(([being, at]) => [being, new Date(at)]));
+  return {
+    space: toBeing(row.space),
+    beings: row.beings.map(toBeing),
+    ...page(row.intentions, SNAPSHOT_INTENTIONS),
+    seq: Number(row.seq),
+    presence: { lastSeen, awayListedSeconds },
+  };
 }
 
 /** Most spaces a listing returns. */
