@@ -1,6 +1,6 @@
 // A throwaway (or persisted) PostgreSQL server for tests and the local stack.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { chown, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -11,7 +11,19 @@ import { freePort } from "./free-port.ts";
 const run = promisify(execFile);
 const serverBinaries = ["initdb", "pg_ctl", "postgres"];
 
-export type PostgresServer = { connectionString: string; stop(): Promise<void> };
+export interface PostgresServer {
+  connectionString: string;
+  /** Stops the server for good (and removes a temporary data dir). */
+  stop(): Promise<void>;
+  /** Stops the server but keeps its data dir and port, so up() brings back the same database (an outage). */
+  down(): Promise<void>;
+  /** Starts the server again after down(); a no-op while it runs. */
+  up(): Promise<void>;
+  /** Freezes every server process (SIGSTOP): connections are accepted by the kernel but nothing answers (a hung database). */
+  pause(): Promise<void>;
+  /** Lets a paused server run again (a no-op on one that runs); what it was asked meanwhile is answered then. */
+  resume(): Promise<void>;
+}
 
 /** Starts PostgreSQL on a free loopback port with a `spaces` database; reuses a cluster already in `dataDir`. */
 export async function startPostgres(options: { dataDir?: string; port?: number } = {}): Promise<PostgresServer> {
@@ -22,10 +34,31 @@ export async function startPostgres(options: { dataDir?: string; port?: number }
   const logFile = join(dataDir, "server.log");
   const pgCtl = (...args: string[]) => runAsPostgres(join(bin, "pg_ctl"), ["-D", dataDir, ...args]);
   const server = `postgresql://postgres@127.0.0.1:${port}`;
-  const stop = async () => {
+  // No Unix socket: it would collide with a system cluster's lock file in /var/run/postgresql.
+  const settings = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' `
+    + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+  const up = async () => {
+    const running = await pgCtl("status").then(() => true, () => false);
+    if (!running) await pgCtl("start", "-w", "-t", "30", "-l", logFile, "-o", settings);
+  };
+  const signalAll = async (signal: NodeJS.Signals) => {
+    for (const pid of await serverProcesses(dataDir)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // ESRCH: it ended since it was listed (a backend whose client left).
+      }
+    }
+  };
+  const down = async () => {
+    // A paused server would never act on the stop request.
+    await signalAll("SIGCONT");
     // Not "immediate": with synchronous_commit=off it drops the last commits of a kept cluster.
-    // A failure means no server is running, which is what stop() wants anyway.
+    // A failure means no server is running, which is what down() wants anyway.
     await pgCtl("stop", "-w", "-m", "fast").catch(() => undefined);
+  };
+  const stop = async () => {
+    await down();
     if (temporary) await rm(dataDir, { recursive: true, force: true });
   };
   try {
@@ -37,17 +70,41 @@ export async function startPostgres(options: { dataDir?: string; port?: number }
         "-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions",
       ]);
     }
-    // No Unix socket: it would collide with a system cluster's lock file in /var/run/postgresql.
-    const settings = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' `
-      + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-    await pgCtl("start", "-w", "-t", "30", "-l", logFile, "-o", settings);
+    await up();
     await createDatabase(server, "spaces");
   } catch (error) {
     const log = await readFile(logFile, "utf8").catch(() => "");
     await stop();
     throw new Error(`PostgreSQL did not start: ${reason(error)}\n${log.slice(-2000)}`, { cause: error });
   }
-  return { connectionString: `${server}/spaces`, stop };
+  return {
+    connectionString: `${server}/spaces`,
+    stop,
+    down,
+    up,
+    pause: () => signalAll("SIGSTOP"),
+    resume: () => signalAll("SIGCONT"),
+  };
+}
+
+/**
+ * The postmaster (first line of postmaster.pid) and its children, none when no server runs. Each
+ * child runs in a session of its own (PostgreSQL calls setsid), so no process group reaches them
+ * all: they are found by parent.
+ */
+async function serverProcesses(dataDir: string): Promise<number[]> {
+  const pidFile = await readFile(join(dataDir, "postmaster.pid"), "utf8").catch(() => undefined);
+  if (pidFile === undefined) return [];
+  const postmaster = Number(pidFile.split("\n")[0]);
+  const children = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster;
+    } catch {
+      return false; // the process ended while we looked
+    }
+  });
+  return [postmaster, ...children.map(Number)];
 }
 
 function findServerBinaries(): string {

@@ -9,7 +9,7 @@ import { findLivekitServer, type LocalLivekit, startLivekit } from "./livekit.ts
 import { applyMigrations } from "./migrate.ts";
 import { startNeonHttpEndpoint } from "./neon-http-endpoint.ts";
 import { startPglite } from "./pglite.ts";
-import { startPostgres } from "./postgres.ts";
+import { type PostgresServer, startPostgres } from "./postgres.ts";
 import { startWranglerDev } from "./wrangler.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -47,6 +47,8 @@ export interface Stack {
   databaseUrl: string;
   neonEndpoint: { url: string; stats(): { requests: number; statements: number }; resetStats(): void } | null;
   livekit: StackLivekit | null;
+  /** The PostgreSQL server the stack started (database kind "postgres"), for outages; null otherwise. */
+  postgres: Pick<PostgresServer, "down" | "up" | "pause" | "resume"> | null;
   stop(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       databaseUrl: database.url,
       neonEndpoint: database.endpoint,
       livekit,
+      postgres: database.postgres,
       stop: stopAll,
     };
   } catch (error) {
@@ -153,15 +156,16 @@ async function startDatabase(option: DatabaseOption) {
     let connectionString: string;
     // PGlite is a single backend session: more than one connection would interleave transactions.
     let maxConnections: number | undefined;
+    let postgres: PostgresServer | null = null;
     if (option.kind === "url") {
       connectionString = option.url;
       if (isNeonHost(connectionString)) {
         // Real Neon answers its HTTP protocol itself: the worker talks to it directly.
         await applyMigrations(connectionString);
-        return { url: connectionString, endpoint: null, stop };
+        return { url: connectionString, endpoint: null, postgres, stop };
       }
     } else if (option.kind === "postgres") {
-      const postgres = await startPostgres();
+      postgres = await startPostgres();
       stops.push(postgres.stop);
       connectionString = postgres.connectionString;
     } else {
@@ -173,7 +177,7 @@ async function startDatabase(option: DatabaseOption) {
     await applyMigrations(connectionString);
     const endpoint = await startNeonHttpEndpoint({ connectionString, maxConnections });
     stops.push(endpoint.close);
-    return { url: connectionString, endpoint, stop };
+    return { url: connectionString, endpoint, postgres, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -23,11 +23,14 @@ export interface ErrorBody {
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly details?: unknown;
-  constructor(code: ErrorCode, message: string, details?: unknown) {
+  /** Seconds the server asked the caller to wait before trying again (its Retry-After header), if it said. */
+  readonly retryAfter?: number;
+  constructor(code: ErrorCode, message: string, details?: unknown, retryAfter?: number) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.details = details;
+    this.retryAfter = retryAfter;
   }
   get status(): number {
     return ERROR_STATUS[this.code];

@@ -37,12 +37,21 @@ function reviveDates(key: string, value: unknown): unknown {
 }
 
 function codeForStatus(status: number): ErrorCode {
+  // A gateway that could not reach the server or gave up waiting for it: a retry may well get through.
+  if (status === 502 || status === 504) return "UNAVAILABLE";
   const found = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((code) => ERROR_STATUS[code] === status);
   return found ?? (status >= 500 ? "INTERNAL" : "VALIDATION");
 }
 
+/** Seconds from a Retry-After header, in either form it may take (delay-seconds or an HTTP date). */
+function retryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = /^\s*\d+\s*$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.max(0, seconds) : undefined;
+}
+
 /** What `call` reads of a response (hc's ClientResponse and fetch's Response both have it). */
-type HttpResponse = Pick<Response, "ok" | "status" | "statusText" | "text">;
+type HttpResponse = Pick<Response, "ok" | "status" | "statusText" | "headers" | "text">;
 
 /** Sends one request and returns its parsed body, or throws ApiError / OfflineError. */
 async function call<T>(request: () => Promise<HttpResponse>): Promise<T> {
@@ -61,11 +70,12 @@ async function call<T>(request: () => Promise<HttpResponse>): Promise<T> {
     body = undefined;
   }
   if (response.ok) return body as T;
+  const wait = retryAfter(response.headers.get("Retry-After"));
   const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
   if (error && typeof error.code === "string" && error.code in ERROR_STATUS) {
-    throw new ApiError(error.code as ErrorCode, error.message ?? response.statusText, error.details);
+    throw new ApiError(error.code as ErrorCode, error.message ?? response.statusText, error.details, wait);
   }
-  throw new ApiError(codeForStatus(response.status), `The server answered ${response.status}`);
+  throw new ApiError(codeForStatus(response.status), `The server answered ${response.status}`, undefined, wait);
 }
 
 // Intention ids begin with "/", being ids with "@": both go into the path encoded.

@@ -7,7 +7,7 @@ import { ApiError } from "../shared/errors.ts";
 import { MAX_BODY_BYTES } from "../shared/schemas.ts";
 import { createDb } from "./db/client.ts";
 import type { AppEnv } from "./env.ts";
-import { toApiError } from "./http/errors.ts";
+import { errorResponse } from "./http/errors.ts";
 import { limitWrites } from "./http/rate-limit.ts";
 import { sameOrigin } from "./http/same-origin.ts";
 import { readSession } from "./http/session.ts";
@@ -45,10 +45,7 @@ export const app = new Hono<AppEnv>()
   .route("/", admin)
   .route("/", livekit);
 
-app.onError((error, c) => {
-  const apiError = toApiError(error, c);
-  return c.json(apiError.toBody(), apiError.status as 400);
-});
+app.onError(errorResponse);
 
 app.notFound((c) => c.json(new ApiError("NOT_FOUND", `no endpoint ${c.req.method} ${c.req.path}`).toBody(), 404));
 

@@ -4,7 +4,7 @@ import { mkdir } from "node:fs/promises";
 import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { StackClient } from "../integration/http.ts";
+import { controlStack, StackClient } from "../integration/http.ts";
 import {
   apiSettled,
   bodies,
@@ -24,10 +24,8 @@ import {
 
 const stack = inject("stack");
 const control = inject("stackControl");
-const livekit = async (action: "down" | "up" | "restart") => {
-  const response = await fetch(`${control}/livekit/${action}`, { method: "POST" });
-  if (!response.ok) throw new Error(`livekit ${action}: ${response.status} ${await response.text()}`);
-};
+const livekit = (action: "down" | "up" | "restart") => controlStack(control, `livekit/${action}`);
+const postgres = (action: "down" | "up") => controlStack(control, `postgres/${action}`);
 
 let browser: Browser;
 let host: StackClient;
@@ -190,6 +188,41 @@ describe("a space in the browser", () => {
       expect(since.some((label) => label !== "Connected"), `statuses after the restart: ${since.join(" → ")}`).toBe(true);
       expect(since.at(-1)).toBe("Connected");
     }
+  });
+
+  it("PostgreSQL stops: a message sent meanwhile waits, never marked failed, and reaches both once it is back", async () => {
+    const space = await newSpace("Database outage");
+    const ada = await join("Ada", space, "Database outage");
+    const bob = await join("Bob", space, "Database outage");
+    await live(ada, bob);
+    const text = "sent while the database is down";
+    const attempts = () => ada.requests.filter((r) => r.method === "POST" && isPostOfMessage(new URL(r.path, stack.url))).length;
+
+    await postgres("down");
+    let back: number;
+    try {
+      await say(ada.page, text);
+      const row = message(ada.page, text);
+      await row.getByText("Waiting to send").waitFor();
+      // Tried again and again (each answered 503), and all the while only waiting: never refused.
+      await until("Ada's page to try three times", () => attempts() >= 3, 15_000);
+      expect(await row.getAttribute("data-state")).toBe("pending");
+      expect(await row.getByRole("alert").count()).toBe(0);
+      expect(await ada.page.getByText(/went wrong|Not sent/).count()).toBe(0);
+      expect(await message(bob.page, text).count()).toBe(0);
+    } finally {
+      await postgres("up");
+      back = Date.now();
+    }
+
+    // Nobody presses anything: the outbox sends it by itself, and Bob gets it from the broadcast.
+    await settled(ada.page, text);
+    const sent = Date.now() - back;
+    await message(bob.page, text).waitFor();
+    const seen = Date.now() - back;
+    expect(await bodies(bob.page)).toEqual(await bodies(ada.page));
+    expect((await bodies(ada.page)).filter((body) => body === text)).toHaveLength(1);
+    console.info(`PostgreSQL back: the queued message was confirmed ${sent} ms later and on Bob's screen ${seen} ms later`);
   });
 
   it("a send the server rejects rolls back visibly: marked failed, with the reason and a Retry", async () => {

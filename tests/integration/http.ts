@@ -1,3 +1,10 @@
+/** What a request answered. */
+export interface StackReply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
 /** A signed-in HTTP caller of the local stack, from Node (cookie jar, the app's own Origin). */
 export class StackClient {
   cookie: string | null = null;
@@ -8,8 +15,8 @@ export class StackClient {
     this.baseUrl = baseUrl;
   }
 
-  /** Sends a JSON request and returns status and parsed body; throws nothing. */
-  async request<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  /** Sends a JSON request and returns status, headers and parsed body; throws nothing. */
+  async request<T = any>(method: string, path: string, body?: unknown): Promise<StackReply<T>> {
     const headers: Record<string, string> = { Origin: this.baseUrl };
     if (this.cookie) headers.Cookie = this.cookie;
     if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -17,7 +24,7 @@ export class StackClient {
     const setCookie = response.headers.get("set-cookie");
     if (setCookie) this.cookie = setCookie.split(";")[0]!;
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
   }
 
   /** Signs in as a new guest. */
@@ -38,4 +45,13 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
   return check();
+}
+
+/** What the stack's control server (tests/setup/stack.ts) can do to its parts. */
+export type StackAction = `livekit/${"down" | "up" | "restart"}` | `postgres/${"down" | "up" | "pause" | "resume"}`;
+
+/** Asks the control server at `control` for an outage or a recovery; throws if it could not. */
+export async function controlStack(control: string, action: StackAction): Promise<void> {
+  const response = await fetch(`${control}/${action}`, { method: "POST" });
+  if (!response.ok) throw new Error(`${action}: ${response.status} ${await response.text()}`);
 }

@@ -2,6 +2,8 @@
 // endpoint, livekit-server) shared by the integration and e2e files, plus a loopback control
 // server, because test files run in other processes and cannot reach the stack's handles:
 //   POST /livekit/down | /livekit/up | /livekit/restart   an outage of the LiveKit server
+//   POST /postgres/down | /postgres/up                    an outage of PostgreSQL (same data, same port)
+//   POST /postgres/pause | /postgres/resume               a hung PostgreSQL (SIGSTOP / SIGCONT)
 //   GET  /neon/stats   POST /neon/reset-stats             queries the worker sent over HTTP
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,10 +20,15 @@ declare module "vitest" {
 
 function control(stack: Stack) {
   const livekit = stack.livekit!;
+  const postgres = stack.postgres!;
   const actions: Record<string, () => Promise<unknown>> = {
     "POST /livekit/down": () => livekit.down(),
     "POST /livekit/up": () => livekit.up(),
     "POST /livekit/restart": () => livekit.restart(),
+    "POST /postgres/down": () => postgres.down(),
+    "POST /postgres/up": () => postgres.up(),
+    "POST /postgres/pause": () => postgres.pause(),
+    "POST /postgres/resume": () => postgres.resume(),
     "GET /neon/stats": async () => stack.neonEndpoint?.stats(),
     "POST /neon/reset-stats": async () => stack.neonEndpoint?.resetStats(),
   };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/shared/errors.ts";
 import { deleteIntention, getChanges, getMe, getSpace, isRetryable, OfflineError, patchBeing } from "../../src/web/api.ts";
-import { apiError, fakeServer, json, networkDown } from "./support/fake-server.ts";
+import { apiError, databaseDown, fakeServer, json, networkDown } from "./support/fake-server.ts";
 import { guest, said, snapshot, upsert } from "./support/fixtures.ts";
 
 afterEach(() => vi.restoreAllMocks());
@@ -33,6 +33,25 @@ describe("the API client", () => {
     const failure = await getSpace("@s").catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: "UNAVAILABLE", status: 503 });
     expect(isRetryable(failure)).toBe(true);
+  });
+
+  it("reads Retry-After into the error, as seconds or as a date; a gateway's 502 or 504 is retryable too", async () => {
+    fakeServer({
+      "GET /api/spaces/%40s": () => databaseDown(7),
+      "GET /api/spaces/%40d": () => new Response("busy", { status: 503, headers: { "Retry-After": new Date(Date.now() + 120_000).toUTCString() } }),
+      "GET /api/spaces/%40g": () => new Response("<html>Bad gateway</html>", { status: 502 }),
+      "GET /api/spaces/%40t": () => new Response("<html>Gateway timeout</html>", { status: 504 }),
+    });
+    const down = await getSpace("@s").catch((error: unknown) => error);
+    expect(down).toMatchObject({ code: "UNAVAILABLE", status: 503, retryAfter: 7, message: "the database cannot be reached: retry shortly" });
+    const dated = (await getSpace("@d").catch((error: unknown) => error)) as ApiError;
+    expect(dated.retryAfter).toBeGreaterThan(110);
+    expect(dated.retryAfter).toBeLessThanOrEqual(120);
+    for (const gateway of ["@g", "@t"] as const) {
+      const failure = await getSpace(gateway).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: "UNAVAILABLE", retryAfter: undefined });
+      expect(isRetryable(failure)).toBe(true);
+    }
   });
 
   it("throws OfflineError, a retryable one, when the request never reaches the server", async () => {

@@ -8,7 +8,7 @@ import { backoff } from "../../src/web/sync/backoff.ts";
 import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
 import { fakeLink } from "./support/fake-link.ts";
-import { apiError, deferred, fakeServer, json, type Call } from "./support/fake-server.ts";
+import { apiError, databaseDown, deferred, fakeServer, json, type Call } from "./support/fake-server.ts";
 import { batch, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
 
 const SNAPSHOT = "GET /api/spaces/%40s";
@@ -24,7 +24,7 @@ let outbox: Outbox;
 let link: ReturnType<typeof fakeLink>;
 
 /** The conversation as the space page wires it: store, outbox (answers go to the store) and composer. */
-async function mount(post: (call: Call) => Response | Promise<Response>) {
+async function mount(post: (call: Call) => Response | Promise<Response>, outboxDelays = backoff(60_000, 60_000)) {
   const server = fakeServer({
     [SNAPSHOT]: () =>
       json(snapshot({ intentions: [said("/a", 1), said("/a2", 2), said("/b", 3, { ownerId: "@bob" })] })),
@@ -33,7 +33,7 @@ async function mount(post: (call: Call) => Response | Promise<Response>) {
   link = fakeLink();
   sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
   await vi.waitFor(() => expect(sync.view).not.toBeNull());
-  outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
+  outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: outboxDelays });
   outbox.onSent((_entry, result) => sync.acceptWrite(result.intention, result.seq));
   const view = render(() => (
     <>
@@ -126,6 +126,20 @@ describe("the conversation", () => {
     refuse = false;
     fireEvent.click(screen.getByRole("button", { name: "Retry" }));
     await vi.waitFor(() => expect(rowOf("try this")).not.toHaveAttribute("data-state"));
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("shows a message sent while the database is down as waiting, never as refused, and settles it once it is back", async () => {
+    let down = true;
+    await mount((call) => (down ? databaseDown(1) : json({ intention: mine(call), seq: 6 }, 201)), backoff(10, 10));
+    type("are you there?");
+    await vi.waitFor(() => expect(rowOf("are you there?")).toHaveTextContent("Waiting to send"));
+    expect(rowOf("are you there?")).toHaveAttribute("data-state", "pending");
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(document.body).not.toHaveTextContent(/went wrong|Not sent|cannot be reached/);
+
+    down = false;
+    await vi.waitFor(() => expect(rowOf("are you there?")).not.toHaveAttribute("data-state"), { timeout: 3_000 });
     expect(screen.queryByRole("alert")).toBeNull();
   });
 

@@ -3,7 +3,7 @@ import type { IntentionId } from "../../src/shared/entities.ts";
 import type { WriteResult } from "../../src/shared/responses.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
-import { apiError, deferred, fakeServer, json, networkDown, type Call } from "./support/fake-server.ts";
+import { apiError, databaseDown, deferred, fakeServer, json, networkDown, type Call } from "./support/fake-server.ts";
 import { said, SPACE } from "./support/fixtures.ts";
 
 const POST = "POST /api/spaces/%40s/intentions";
@@ -28,6 +28,7 @@ afterEach(() => {
   for (const outbox of outboxes) outbox.close();
   outboxes = [];
   vi.restoreAllMocks();
+  vi.useRealTimers();
 });
 
 describe("the outbox", () => {
@@ -91,6 +92,43 @@ describe("the outbox", () => {
     window.dispatchEvent(new Event("online"));
     await vi.waitFor(() => expect(outbox.entries).toHaveLength(0));
     expect(server.calls.slice(before).map((c) => (c.body as { id: string }).id)).toEqual([first, second, third]);
+  });
+
+  it("keeps a message queued while the database is down, waits as Retry-After asks, and sends it by itself once it is back", async () => {
+    vi.useFakeTimers();
+    let down = true;
+    const server = fakeServer({ [POST]: (call) => (down ? databaseDown(2) : stored(call)) });
+    // Our own backoff (50–100 ms) is shorter than the server's Retry-After: the server's wait wins.
+    const outbox = createOutbox({ storageKey: KEY, delays: backoff(100, 100) });
+    outboxes.push(outbox);
+    const attempts = () => server.callsTo(POST).length;
+
+    const id = outbox.send(SPACE, "while the database sleeps");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(attempts()).toBe(1);
+    expect(outbox.entries).toEqual([{ id, spaceId: SPACE, text: "while the database sleeps", createdAt: expect.any(Number), status: "queued" }]);
+    await vi.advanceTimersByTimeAsync(1_990);
+    expect(attempts()).toBe(1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(attempts()).toBe(2);
+    expect(outbox.entries).toEqual([{ id, spaceId: SPACE, text: "while the database sleeps", createdAt: expect.any(Number), status: "queued" }]);
+
+    down = false;
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(outbox.entries).toEqual([]);
+    expect(server.callsTo(POST).map((c) => (c.body as { id: string }).id)).toEqual([id, id, id]);
+  });
+
+  it("caps what Retry-After may ask: a queued message is tried again within 10 s however long the server says", async () => {
+    vi.useFakeTimers();
+    const server = fakeServer({ [POST]: (call) => (server.calls.length === 1 ? databaseDown(3_600) : stored(call)) });
+    const outbox = createOutbox({ storageKey: KEY, delays: backoff(100, 100) });
+    outboxes.push(outbox);
+    outbox.send(SPACE, "not in an hour");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outbox.entries[0]?.status).toBe("queued");
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(outbox.entries).toEqual([]);
   });
 
   it("survives a reload: the queue is restored from localStorage and sent, an interrupted send included", async () => {

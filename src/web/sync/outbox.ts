@@ -7,12 +7,20 @@
 import { batch } from "solid-js";
 import { createStore } from "solid-js/store";
 import type { BeingId, IntentionId } from "../../shared/entities.ts";
+import { ApiError } from "../../shared/errors.ts";
 import type { WriteResult } from "../../shared/responses.ts";
 import { isRetryable, postIntention } from "../api.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import { newIntentionId } from "../../shared/ids.ts";
 
-/** `queued`: waiting its turn or for the network; `failed`: the server refused it (see `error`). */
+/**
+ * The longest a queued message waits between attempts, a server's Retry-After included: someone is
+ * watching it, so once the server is back it should go within seconds; sent one at a time, this is
+ * one request per 10 s per waiting client at most.
+ */
+const MAX_RETRY_DELAY_MS = 10_000;
+
+/** `queued`: waiting its turn, for the network or for the server; `failed`: the server refused it (see `error`). */
 export type OutboxStatus = "queued" | "sending" | "failed";
 
 export interface OutboxEntry {
@@ -52,7 +60,7 @@ export interface OutboxOptions {
 /** Creates the outbox, restores its persisted queue and starts sending it. */
 export function createOutbox(options: OutboxOptions): Outbox {
   const storage = options.storage ?? globalThis.localStorage;
-  const delays = options.delays ?? backoff(1_000, 30_000);
+  const delays = options.delays ?? backoff(1_000, MAX_RETRY_DELAY_MS);
   const [store, setStore] = createStore<{ entries: OutboxEntry[] }>({ entries: restore(storage, options.storageKey) });
   const listeners = new Set<SentListener>();
   let running: Promise<void> | undefined;
@@ -95,7 +103,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         if (isRetryable(error)) {
           update(sent.id, { status: "queued" });
           waiting = true;
-          timer = setTimeout(() => void resume(), delays.next());
+          const asked = error instanceof ApiError ? (error.retryAfter ?? 0) * 1_000 : 0;
+          timer = setTimeout(() => void resume(), Math.max(delays.next(), Math.min(asked, MAX_RETRY_DELAY_MS)));
           return;
         }
         update(sent.id, { status: "failed", error: error instanceof Error ? error.message : String(error) });

@@ -2,6 +2,7 @@
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { SQL } from "drizzle-orm";
+import { fetchWithinBounds } from "./reach.ts";
 
 export type Db = NeonHttpDatabase;
 
@@ -9,6 +10,7 @@ export type Db = NeonHttpDatabase;
 export function createDb(env: Pick<Env, "DATABASE_URL" | "NEON_HTTP_ENDPOINT">): Db {
   // Locally, a small Node endpoint (scripts/local/neon-http-endpoint.ts) answers Neon's /sql protocol.
   if (env.NEON_HTTP_ENDPOINT) neonConfig.fetchEndpoint = env.NEON_HTTP_ENDPOINT;
+  neonConfig.fetchFunction = fetchWithinBounds;
   return drizzle({ client: neon(env.DATABASE_URL) });
 }
 
@@ -25,9 +27,16 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** The SQLSTATE of a database error, looking through drizzle's wrapper; undefined for other errors. */
 export function sqlState(error: unknown): string | undefined {
-  for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+  for (const e of causes(error)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
+}
+
+/** The error and each one it wraps: drizzle keeps the driver's error as `cause`, the driver keeps fetch's as `sourceError`. */
+export function* causes(error: unknown): Generator<object> {
+  for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause ?? (e as { sourceError?: unknown }).sourceError) {
+    yield e;
+  }
 }

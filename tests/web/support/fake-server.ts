@@ -13,13 +13,19 @@ type Answer = Response | Error | Promise<Response>;
 type Route = (call: Call) => Answer;
 
 /** A JSON response (dates become ISO strings, as from the Worker). */
-export function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
 
 /** The contract's error body. */
 export function apiError(status: number, code: string, message = code.toLowerCase()): Response {
   return json({ error: { code, message } }, status);
+}
+
+/** What the Worker answers while the database cannot be reached: 503 UNAVAILABLE with Retry-After. */
+export function databaseDown(retryAfterSeconds = 1): Response {
+  const error = { code: "UNAVAILABLE", message: "the database cannot be reached: retry shortly", details: { requestId: "r-1" } };
+  return json({ error }, 503, { "Retry-After": String(retryAfterSeconds) });
 }
 
 /** What `fetch` rejects with when there is no network. */
