@@ -130,8 +130,11 @@ export async function patchBeing(id: BeingId, patch: BeingPatch): Promise<Being>
 }
 
 /** A space with the beings in it, its newest intentions and its latest change seq. */
-export function getSpace(id: BeingId): Promise<SpaceSnapshot> {
-  return call(() => client.api.spaces[":id"].$get({ param: param(id) }));
+export async function getSpace(id: BeingId): Promise<SpaceSnapshot> {
+  const snapshot: SpaceSnapshot = await call(() => client.api.spaces[":id"].$get({ param: param(id) }));
+  // lastSeen is keyed by being id, which the date reviver cannot recognise.
+  const lastSeen = Object.entries(snapshot.presence.lastSeen).map(([being, at]) => [being, new Date(at)]);
+  return { ...snapshot, presence: { ...snapshot.presence, lastSeen: Object.fromEntries(lastSeen) } };
 }
 
 /** Older history: intentions before `before`, ascending. */

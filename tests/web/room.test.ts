@@ -13,7 +13,13 @@ const lk = vi.hoisted(() => {
     static instances: FakeRoom[] = [];
     static failConnect = 0;
     listeners = new Map<string, Listener[]>();
-    localParticipant = { identity: "@me#tab1" };
+    localParticipant = {
+      identity: "@me#tab1",
+      attributes: {} as Record<string, string>,
+      async setAttributes(attributes: Record<string, string>) {
+        this.attributes = { ...this.attributes, ...attributes };
+      },
+    };
     remoteParticipants = new Map<string, unknown>();
     connectedWith?: { url: string; token: string; options: unknown };
     disconnected = false;
@@ -46,6 +52,7 @@ const lk = vi.hoisted(() => {
     SignalReconnecting: "signalReconnecting",
     Reconnected: "reconnected",
     Disconnected: "disconnected",
+    ParticipantAttributesChanged: "participantAttributesChanged",
   };
   return { FakeRoom, RoomEvent };
 });
@@ -63,13 +70,14 @@ function listen(options = { delays: backoff(5, 20), failuresBeforeOff: 3 }) {
   const batches: SyncBatch[] = [];
   const states: LinkState[] = [];
   const presence: string[][] = [];
+  const typing: string[][] = [];
   const link = openRoom(
     SPACE,
-    { onBatch: (b) => batches.push(b), onState: (s) => states.push(s), onPresence: (ids) => presence.push([...ids]) },
+    { onBatch: (b) => batches.push(b), onState: (s) => states.push(s), onPresence: (p) => (presence.push([...p.online]), typing.push([...p.typing])) },
     options,
   );
   links.push(link);
-  return { batches, states, presence };
+  return { batches, states, presence, typing, link };
 }
 const latestRoom = () => lk.FakeRoom.instances[lk.FakeRoom.instances.length - 1];
 let tokens = 0;
@@ -116,10 +124,10 @@ describe("the room link", () => {
     const { presence, states } = listen();
     await vi.waitFor(() => expect(states).toContain("connected"));
     const room = latestRoom();
-    room.remoteParticipants.set("@ada#phone", {});
+    room.remoteParticipants.set("@ada#phone", { identity: "@ada#phone" });
     room.emit("participantConnected", {});
-    room.remoteParticipants.set("@ada#laptop", {});
-    room.remoteParticipants.set("@me#tab2", {});
+    room.remoteParticipants.set("@ada#laptop", { identity: "@ada#laptop" });
+    room.remoteParticipants.set("@me#tab2", { identity: "@me#tab2" });
     room.emit("participantConnected", {});
     room.remoteParticipants.delete("@ada#phone");
     room.emit("participantDisconnected", {});
@@ -170,11 +178,29 @@ describe("the room link", () => {
     expect(states).not.toContain("off");
   });
 
+  it("reads who is typing from participant attributes, and says so for this connection without a request", async () => {
+    fakeServer({ [TOKEN]: tokenRoute });
+    const { typing, states, link } = listen();
+    await vi.waitFor(() => expect(states).toContain("connected"));
+    const room = latestRoom();
+    room.remoteParticipants.set("@ada#phone", { identity: "@ada#phone", attributes: { typing: "1" } });
+    room.emit("participantAttributesChanged", {}, {});
+    expect(typing.at(-1)).toEqual(["@ada"]);
+    room.remoteParticipants.set("@ada#phone", { identity: "@ada#phone", attributes: {} });
+    room.emit("participantAttributesChanged", {}, {});
+    expect(typing.at(-1)).toEqual([]);
+    link.setTyping(true);
+    link.setTyping(true);
+    expect(room.localParticipant.attributes).toEqual({ typing: "1" });
+    link.setTyping(false);
+    expect(room.localParticipant.attributes).toEqual({ typing: "" });
+  });
+
   it("stays in the room when another tab of the same being joins (each connection has its own identity)", async () => {
     fakeServer({ [TOKEN]: tokenRoute });
     const { states } = listen();
     await vi.waitFor(() => expect(states).toContain("connected"));
-    latestRoom().remoteParticipants.set("@me#tab2", {});
+    latestRoom().remoteParticipants.set("@me#tab2", { identity: "@me#tab2" });
     latestRoom().emit("participantConnected", {});
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(states).toEqual(["connecting", "connected"]);

@@ -238,11 +238,21 @@ describe("history and local writes", () => {
     expect(sync.view?.order).toEqual(["/a", "/b", "/c"]);
   });
 
-  it("reports who is online from the room", async () => {
-    fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
+  it("reports who is online and typing from the room, and when those who left were last seen", async () => {
+    const seen = new Date("2026-11-30T10:00:00Z");
+    fakeServer({ [SNAPSHOT]: () => json(snapshot({ presence: { lastSeen: { "@cy": seen }, awayListedSeconds: 600 } })) });
     const link = fakeLink();
     const sync = join(link);
-    link.presence(["@ada", "@bob"]);
-    expect([...sync.online()]).toEqual(["@ada", "@bob"]);
+    await vi.waitFor(() => expect(sync.status()).toBe("ready"));
+    expect(sync.lastSeen()["@cy"]).toEqual(seen);
+    expect(sync.awayListedSeconds()).toBe(600);
+    link.presence(["@ada", "@bob"], ["@bob"]);
+    expect([...sync.presence().online]).toEqual(["@ada", "@bob"]);
+    expect([...sync.presence().typing]).toEqual(["@bob"]);
+    const before = Date.now();
+    link.presence(["@ada"]);
+    expect(sync.lastSeen()["@bob"]!.getTime()).toBeGreaterThanOrEqual(before);
+    sync.setTyping(true);
+    expect(link.typing).toEqual([true]);
   });
 });

@@ -6,6 +6,7 @@ export interface MessageInputProps {
   onInput(value: string): void;
   onSubmit(): void;
   onCancel?(): void;
+  onBlur?(): void;
   label: string;
   placeholder?: string;
   id?: string;
@@ -35,6 +36,7 @@ export function MessageInput(props: MessageInputProps) {
       value={props.value}
       onInput={(event) => props.onInput(event.currentTarget.value)}
       onKeyDown={onKeyDown}
+      onBlur={() => props.onBlur?.()}
     />
   );
 }

@@ -38,11 +38,9 @@ export function NameEditor(props: NameEditorProps) {
     <Show
       when={draft() !== undefined}
       fallback={
-        <button type="button" class="me" ref={opener} onClick={() => setDraft(props.name)} aria-label={`Change your name (${props.name})`}>
-          <span class="me-name">{props.name}</span>
-          <span class="me-edit" aria-hidden="true">
-            Edit
-          </span>
+        // The accessible name is the visible text ("Ada Edit"), so speech users can say what they see.
+        <button type="button" class="me" ref={opener} onClick={() => setDraft(props.name)} title="Change your name">
+          <span class="me-name">{props.name}</span> <span class="me-edit">Edit</span>
         </button>
       }
     >

@@ -1,15 +1,11 @@
-/** Who is here: the beings located in the space, spaces and bots first, with a dot for who is online. */
+/**
+ * Who is here: the people connected now (and bots and spaces), then the people who were here lately
+ * folded into an "away" group. A being away longer than the server's setting is not listed at all:
+ * guests never leave a space, so without that cut the panel would fill with everyone who ever came.
+ */
 import { createMemo, For, Show } from "solid-js";
 import type { Being, BeingId } from "../../shared/entities.ts";
 import { SpaceLink } from "./space-link.tsx";
-
-const RANK: Record<Being["type"], number> = { space: 0, bot: 1, guest: 2, document: 3 };
-
-/** Orders the list: spaces, bots, people, documents; within a kind, who is online first, then by name. */
-export function listOrder(online: ReadonlySet<BeingId>) {
-  return (a: Being, b: Being) =>
-    RANK[a.type] - RANK[b.type] || Number(online.has(b.id)) - Number(online.has(a.id)) || a.name.localeCompare(b.name);
-}
 
 /** False for a private space this being may not open (other clients may still place one in a public space). */
 export function mayOpen(being: Being, meId: BeingId): boolean {
@@ -17,64 +13,107 @@ export function mayOpen(being: Being, meId: BeingId): boolean {
   return isPrivate !== true || being.ownerId === meId || (Array.isArray(members) && members.includes(meId));
 }
 
-export interface PeopleProps {
+export interface HereInput {
   beings: Record<BeingId, Being>;
-  /** Who is connected to the room; undefined when that is unknown (live sync off), which hides the dots. */
-  online?: ReadonlySet<BeingId>;
+  /** Beings connected to the room; null when that is unknown (live sync off): then nobody is shown away. */
+  online: ReadonlySet<BeingId> | null;
+  lastSeen: Readonly<Record<BeingId, Date>>;
+  awayListedSeconds: number;
+  meId: BeingId;
+  now: number;
+}
+
+export interface HereGroups {
+  /** People online now (me first), then bots, then spaces and documents. */
+  here: Being[];
+  /** People who left within the listing window, most recently seen first. */
+  away: Being[];
+}
+
+const RANK: Record<Being["type"], number> = { guest: 0, bot: 1, space: 2, document: 3 };
+
+/** Splits the beings located in a space into who is here now and who is away (and drops the long gone). */
+export function groupHere(input: HereInput): HereGroups {
+  const here: Being[] = [];
+  const away: Being[] = [];
+  // Never seen in the room: their arrival (the move that put them here) is the best we know.
+  const seen = (being: Being) => (input.lastSeen[being.id] ?? being.modifiedAt).getTime();
+  for (const being of Object.values(input.beings)) {
+    if (!mayOpen(being, input.meId)) continue;
+    const person = being.type === "guest";
+    if (!person || being.id === input.meId || input.online === null || input.online.has(being.id)) here.push(being);
+    else if (input.now - seen(being) <= input.awayListedSeconds * 1000) away.push(being);
+  }
+  here.sort(
+    (a, b) =>
+      RANK[a.type] - RANK[b.type] || Number(b.id === input.meId) - Number(a.id === input.meId) || a.name.localeCompare(b.name),
+  );
+  away.sort((a, b) => seen(b) - seen(a) || a.name.localeCompare(b.name));
+  return { here, away };
+}
+
+/** How many are here now, for the header: people connected and bots. */
+export const hereCount = (groups: HereGroups) => groups.here.filter((being) => being.type === "guest" || being.type === "bot").length;
+
+export interface PeopleProps {
+  groups: HereGroups;
+  /** Whether presence is known (the room is connected); without it no dots are drawn. */
+  presenceKnown: boolean;
   meId: BeingId;
 }
 
-const NOBODY: ReadonlySet<BeingId> = new Set();
-
-/** The list of beings here; spaces are links to go into them. */
-export function People(props: PeopleProps) {
-  const sorted = createMemo(() =>
-    Object.values(props.beings)
-      .filter((being) => mayOpen(being, props.meId))
-      .sort(listOrder(props.online ?? NOBODY)),
-  );
+/** One being in the list; spaces are links to go into them. */
+function Row(props: { being: Being; status: "online" | "away" | "unknown"; meId: BeingId }) {
   return (
-    <ul class="people-list">
-      <For each={sorted()}>
-        {(being) => (
-          <li class="person" data-type={being.type} title={being.id}>
-            <Show
-              when={being.type === "space"}
-              fallback={
-                <>
-                  <Show when={props.online} fallback={<span class="presence unknown" aria-hidden="true" />}>
-                    {(online) => (
-                      <span
-                        class="presence"
-                        classList={{ online: online().has(being.id) }}
-                        role="img"
-                        aria-label={online().has(being.id) ? "online" : "away"}
-                      />
-                    )}
-                  </Show>
-                  <span class="person-name">{being.name}</span>
-                  <Show when={being.id === props.meId}>
-                    <span class="tag">you</span>
-                  </Show>
-                  <Show when={being.type !== "guest"}>
-                    <span class="tag">{being.type}</span>
-                  </Show>
-                </>
-              }
-            >
-              <span class="space-glyph" aria-hidden="true">
-                #
-              </span>
-              <SpaceLink class="person-name" id={being.id}>
-                {being.name}
-              </SpaceLink>
-              <Show when={being.properties.private === true}>
-                <span class="tag">private</span>
-              </Show>
+    <li class="person" data-type={props.being.type} title={props.being.id}>
+      <Show
+        when={props.being.type === "space"}
+        fallback={
+          <>
+            <Show when={props.status !== "unknown"} fallback={<span class="presence unknown" aria-hidden="true" />}>
+              <span class="presence" classList={{ online: props.status === "online" }} role="img" aria-label={props.status} />
             </Show>
-          </li>
-        )}
-      </For>
-    </ul>
+            <span class="person-name">{props.being.name}</span>
+            <Show when={props.being.id === props.meId}>
+              <span class="tag">you</span>
+            </Show>
+            <Show when={props.being.type !== "guest"}>
+              <span class="tag">{props.being.type}</span>
+            </Show>
+          </>
+        }
+      >
+        <span class="space-glyph" aria-hidden="true">
+          #
+        </span>
+        <SpaceLink class="person-name" id={props.being.id}>
+          {props.being.name}
+        </SpaceLink>
+        <Show when={props.being.properties.private === true}>
+          <span class="tag">private</span>
+        </Show>
+      </Show>
+    </li>
+  );
+}
+
+/** The "Here" list, and the away group folded under it. */
+export function People(props: PeopleProps) {
+  const status = (being: Being) => (!props.presenceKnown || being.type === "bot" ? "unknown" : "online");
+  const away = createMemo(() => props.groups.away);
+  return (
+    <>
+      <ul class="people-list" aria-label="Here now">
+        <For each={props.groups.here}>{(being) => <Row being={being} status={status(being)} meId={props.meId} />}</For>
+      </ul>
+      <Show when={away().length > 0}>
+        <details class="away">
+          <summary>Away · {away().length}</summary>
+          <ul class="people-list" aria-label="Away">
+            <For each={away()}>{(being) => <Row being={being} status="away" meId={props.meId} />}</For>
+          </ul>
+        </details>
+      </Show>
+    </>
   );
 }

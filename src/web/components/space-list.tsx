@@ -15,8 +15,8 @@ export function SpaceList(props: { currentId: BeingId }) {
           <For each={spaces()}>
             {(space) => (
               <li>
-                <SpaceLink id={space.id} class="space-list-link" aria-label={`Open ${space.name}`}>
-                  <span aria-current={space.id === props.currentId ? "page" : undefined}>{space.name}</span>
+                <SpaceLink id={space.id} class="space-list-link" aria-current={space.id === props.currentId ? "page" : undefined}>
+                  <span>{space.name}</span>
                   <Show when={space.properties.private === true}>
                     <span class="tag">private</span>
                   </Show>

@@ -1,5 +1,5 @@
 /** A space: its conversation, who is here, and the way to other spaces. Mounted once per space visited. */
-import { createEffect, createSignal, Match, on, onCleanup, Show, Switch } from "solid-js";
+import { createEffect, createMemo, createSignal, Match, on, onCleanup, Show, Switch } from "solid-js";
 import { LOBBY_ID, type Being, type BeingId } from "../../shared/entities.ts";
 import { enterSpace, isRetryable } from "../api.ts";
 import { Composer } from "../components/composer.tsx";
@@ -7,9 +7,10 @@ import { ConnectionStatusBadge } from "../components/connection-status.tsx";
 import { MessageList } from "../components/message-list.tsx";
 import { NameEditor } from "../components/name-editor.tsx";
 import { NewSpaceForm } from "../components/new-space-form.tsx";
-import { mayOpen, People } from "../components/people.tsx";
+import { groupHere, hereCount, People } from "../components/people.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 import { SpaceList } from "../components/space-list.tsx";
+import { TypingIndicator } from "../components/typing.tsx";
 import { nameOf } from "../names.ts";
 import { navigate } from "../router.ts";
 import { rename, signOut } from "../session.ts";
@@ -53,10 +54,25 @@ export function SpacePage(props: SpacePageProps) {
 
   // Presence comes from the LiveKit room: without it (polling, offline) nobody can be shown as away.
   const presenceKnown = () => sync.connection() === "connected" || sync.connection() === "reconnecting";
+  // The away group ages: someone who left drops out of it once the listing window has passed.
+  const [now, setNow] = createSignal(Date.now());
+  const clock = setInterval(() => setNow(Date.now()), 30_000);
+  onCleanup(() => clearInterval(clock));
+  const groups = createMemo(() =>
+    groupHere({
+      beings: sync.view?.beings ?? {},
+      online: presenceKnown() ? sync.presence().online : null,
+      lastSeen: sync.lastSeen(),
+      awayListedSeconds: sync.awayListedSeconds(),
+      meId: props.me.id,
+      now: now(),
+    }),
+  );
+  const typingNames = () =>
+    [...sync.presence().typing].filter((id) => id !== props.me.id).map((id) => sync.view?.beings[id]?.name ?? nameOf(id) ?? id);
   const spaceName = () => sync.view?.space.name ?? props.spaceId;
   const parentId = () => sync.view?.space.locationId ?? (props.spaceId === LOBBY_ID ? null : LOBBY_ID);
   const author = (id: BeingId) => (id === props.me.id ? props.me.name : (sync.view?.beings[id]?.name ?? nameOf(id) ?? id));
-  const hereCount = () => Object.values(sync.view?.beings ?? {}).filter((being) => mayOpen(being, props.me.id)).length;
   const members = () => {
     const listed = sync.view?.space.properties.members;
     return Array.isArray(listed) ? listed.filter((id): id is string => typeof id === "string") : [];
@@ -88,16 +104,19 @@ export function SpacePage(props: SpacePageProps) {
             <span class="tag">private</span>
           </Show>
         </div>
-        <ConnectionStatusBadge status={sync.connection()} />
-        <button
-          type="button"
-          class="button small quiet people-toggle"
-          aria-expanded={peopleOpen()}
-          aria-controls="people-panel"
-          onClick={() => setPeopleOpen(!peopleOpen())}
-        >
-          Here · {hereCount()}
-        </button>
+        {/* A space that is not there has no live channel to report on, nor anyone in it. */}
+        <Show when={sync.status() !== "not-found"}>
+          <ConnectionStatusBadge status={sync.connection()} />
+          <button
+            type="button"
+            class="button small quiet people-toggle"
+            aria-expanded={peopleOpen()}
+            aria-controls="people-panel"
+            onClick={() => setPeopleOpen(!peopleOpen())}
+          >
+            Here · {hereCount(groups())}
+          </button>
+        </Show>
         <NameEditor name={props.me.name} onRename={rename} />
         <button type="button" class="button small quiet" onClick={() => void leave()}>
           {signOutFailed() ? "Sign out failed, retry" : "Sign out"}
@@ -124,14 +143,19 @@ export function SpacePage(props: SpacePageProps) {
                 </Show>
                 <MessageList sync={sync} view={view()} outbox={props.outbox} meId={props.me.id} author={author} />
                 <Show when={!view().deleted}>
-                  <Composer spaceName={view().space.name} onSend={(text) => props.outbox.send(props.spaceId, text)} />
+                  <TypingIndicator names={typingNames()} />
+                  <Composer
+                    spaceName={view().space.name}
+                    onSend={(text) => props.outbox.send(props.spaceId, text)}
+                    onTyping={sync.setTyping}
+                  />
                 </Show>
               </main>
               <aside id="people-panel" class="people" classList={{ open: peopleOpen() }} aria-labelledby="people-title">
                 <h2 id="people-title">
-                  Here <span class="count">{hereCount()}</span>
+                  Here <span class="count">{hereCount(groups())}</span>
                 </h2>
-                <People beings={view().beings} online={presenceKnown() ? sync.online() : undefined} meId={props.me.id} />
+                <People groups={groups()} presenceKnown={presenceKnown()} meId={props.me.id} />
                 <Show
                   when={creating()}
                   fallback={

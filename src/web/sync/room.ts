@@ -7,7 +7,7 @@
 import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
-import { beingOfIdentity } from "../../shared/presence.ts";
+import { beingOfIdentity, TYPING_ATTRIBUTE } from "../../shared/presence.ts";
 import { SYNC_TOPIC, type SyncBatch } from "../../shared/sync.ts";
 import { getSyncToken, OfflineError } from "../api.ts";
 import { backoff, type Backoff } from "./backoff.ts";
@@ -18,13 +18,21 @@ import { backoff, type Backoff } from "./backoff.ts";
  */
 export type LinkState = "connecting" | "connected" | "reconnecting" | "offline" | "off";
 
+/** Who is in the room: beings with at least one connection, and those composing a message (display only). */
+export interface RoomPresence {
+  online: ReadonlySet<BeingId>;
+  typing: ReadonlySet<BeingId>;
+}
+
 export interface RoomHandlers {
   onBatch(batch: SyncBatch): void;
   onState(state: LinkState): void;
-  onPresence(identities: ReadonlySet<BeingId>): void;
+  onPresence(presence: RoomPresence): void;
 }
 
 export interface RoomLink {
+  /** Says through this connection's `typing` attribute whether its person is composing; no HTTP request. */
+  setTyping(typing: boolean): void;
   close(): void;
 }
 
@@ -34,15 +42,29 @@ export interface RoomOptions {
   failuresBeforeOff?: number;
 }
 
-/** The beings behind a room's participants: a being is online while any of its connections is there. */
-function onlineBeings(identities: Iterable<string>): Set<BeingId> {
-  const beings = new Set<BeingId>();
-  for (const identity of identities) {
-    const being = beingOfIdentity(identity);
-    if (being) beings.add(being);
-  }
-  return beings;
+interface ParticipantLike {
+  identity: string;
+  attributes?: Readonly<Record<string, string>>;
 }
+
+/**
+ * The beings behind a room's participants: a being is online while any of its connections is there,
+ * and typing while any of them says so (attributes are set by clients, so they only ever decide
+ * what is displayed).
+ */
+export function presenceOf(participants: Iterable<ParticipantLike>): RoomPresence {
+  const online = new Set<BeingId>();
+  const typing = new Set<BeingId>();
+  for (const participant of participants) {
+    const being = beingOfIdentity(participant.identity);
+    if (!being) continue;
+    online.add(being);
+    if (participant.attributes?.[TYPING_ATTRIBUTE] === "1") typing.add(being);
+  }
+  return { online, typing };
+}
+
+const NOBODY: RoomPresence = { online: new Set(), typing: new Set() };
 
 /** Opens (and keeps open) the space's room; call `close` to leave it. */
 export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: RoomOptions = {}): RoomLink {
@@ -53,6 +75,13 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  let typing = false;
+
+  /** Publishes this connection's typing state; a connection that (re)joins starts from `typing`. */
+  const publishTyping = (target: Room | undefined) => {
+    // An attribute set to "" is removed.
+    target?.localParticipant.setAttributes({ [TYPING_ATTRIBUTE]: typing ? "1" : "" }).catch(() => undefined);
+  };
 
   const report = (next: LinkState) => {
     if (next === state || closed) return;
@@ -92,7 +121,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     let joined = false;
     const presence = () => {
       if (room !== next) return;
-      handlers.onPresence(onlineBeings([next.localParticipant.identity, ...next.remoteParticipants.keys()]));
+      handlers.onPresence(presenceOf([next.localParticipant, ...next.remoteParticipants.values()]));
     };
     next
       .on(RoomEvent.DataReceived, (payload, participant, _kind, topic, _encryption, participantIdentity) => {
@@ -103,6 +132,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
       })
       .on(RoomEvent.ParticipantConnected, presence)
       .on(RoomEvent.ParticipantDisconnected, presence)
+      .on(RoomEvent.ParticipantAttributesChanged, presence)
       .on(RoomEvent.Reconnecting, () => room === next && report("reconnecting"))
       .on(RoomEvent.SignalReconnecting, () => room === next && report("reconnecting"))
       .on(RoomEvent.Reconnected, () => room === next && report("connected"))
@@ -110,7 +140,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
         // Before `joined`, a failed connect is handled where `connect` rejects, not twice.
         if (!joined || room !== next || closed) return;
         room = undefined;
-        handlers.onPresence(new Set());
+        handlers.onPresence(NOBODY);
         // The SDK gave up on resuming: start over with a fresh token (and so a new connection identity).
         failed("reconnecting");
       });
@@ -128,10 +158,16 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     delays.reset();
     report("connected");
     presence();
+    if (typing) publishTyping(next);
   }
 
   void connect();
   return {
+    setTyping(next) {
+      if (next === typing) return;
+      typing = next;
+      publishTyping(room);
+    },
     close() {
       closed = true;
       clearTimeout(timer);

@@ -12,7 +12,7 @@ import type { SyncBatch } from "../../shared/sync.ts";
 import { getChanges, getHistory, getSpace, OfflineError } from "../api.ts";
 import { addHistory, applyBatch, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
 import { backoff, type Backoff } from "./backoff.ts";
-import { openRoom, type LinkState } from "./room.ts";
+import { openRoom, type LinkState, type RoomPresence } from "./room.ts";
 
 export type LoadStatus = "loading" | "ready" | "not-found";
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "polling";
@@ -23,8 +23,14 @@ export interface SpaceSync {
   readonly view: SpaceState | null;
   readonly status: Accessor<LoadStatus>;
   readonly connection: Accessor<ConnectionStatus>;
-  /** Identities connected to the space's room right now. */
-  readonly online: Accessor<ReadonlySet<BeingId>>;
+  /** Beings connected to the space's room right now, and those composing a message. */
+  readonly presence: Accessor<RoomPresence>;
+  /** When each being here was last connected (from the snapshot, then from leaves seen live). */
+  readonly lastSeen: Accessor<Readonly<Record<BeingId, Date>>>;
+  /** A being away longer than this is no longer listed (the server's setting). */
+  readonly awayListedSeconds: Accessor<number>;
+  /** Tells the others in the room whether I am composing a message. */
+  setTyping(typing: boolean): void;
   readonly loadingOlder: Accessor<boolean>;
   /** Loads the page of history before the oldest loaded intention. */
   loadOlder(): Promise<void>;
@@ -52,7 +58,9 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
   const [status, setStatus] = createSignal<LoadStatus>("loading");
   const [link, setLink] = createSignal<LinkState>("connecting");
   const [offline, setOffline] = createSignal(typeof navigator !== "undefined" && navigator.onLine === false);
-  const [online, setOnline] = createSignal<ReadonlySet<BeingId>>(new Set());
+  const [presence, setPresence] = createSignal<RoomPresence>({ online: new Set(), typing: new Set() });
+  const [lastSeen, setLastSeen] = createSignal<Readonly<Record<BeingId, Date>>>({});
+  const [awayListedSeconds, setAwayListedSeconds] = createSignal(3600);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
 
   const inbox: SyncBatch[] = [];
@@ -85,6 +93,8 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     if (closed) return;
     // reconcile keeps the identity of every row the snapshot did not change.
     setRoot("view", reconcile(fromSnapshot(snapshot)));
+    setLastSeen((seen) => ({ ...seen, ...snapshot.presence.lastSeen }));
+    setAwayListedSeconds(snapshot.presence.awayListedSeconds);
     setStatus("ready");
   }
 
@@ -204,7 +214,12 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
       void drain();
     },
     onState: onLinkState,
-    onPresence: setOnline,
+    onPresence(next) {
+      // Whoever just left was last seen now.
+      const left = [...presence().online].filter((being) => !next.online.has(being));
+      if (left.length > 0) setLastSeen((seen) => ({ ...seen, ...Object.fromEntries(left.map((being) => [being, new Date()])) }));
+      setPresence(next);
+    },
   });
   void join();
 
@@ -229,7 +244,10 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
       if (offline() || state === "offline") return "offline";
       return state === "off" ? "polling" : state;
     },
-    online,
+    presence,
+    lastSeen,
+    awayListedSeconds,
+    setTyping: (typing) => room.setTyping(typing),
     loadingOlder,
     async loadOlder() {
       const view = root.view;

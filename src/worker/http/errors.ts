@@ -1,4 +1,5 @@
 /** Renders every failure in the contract's one error shape; nothing else reaches a client. */
+import { describeError, stackFrames } from "../log.ts";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, type ErrorCode } from "../../shared/errors.ts";
@@ -59,7 +60,7 @@ function toApiError(error: unknown, c: Context<AppEnv>): ApiError {
   const state = sqlState(error);
   const mapped = state ? fromDatabase(state) : undefined;
   if (mapped) return mapped;
-  console.error(JSON.stringify({ level: "error", requestId, path: c.req.path, error: String(error), stack: (error as Error)?.stack }));
+  console.error(JSON.stringify({ level: "error", requestId, path: c.req.path, error: describeError(error), stack: stackFrames(error) }));
   return new ApiError("INTERNAL", "something went wrong on our side", { requestId });
 }
 

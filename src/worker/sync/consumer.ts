@@ -7,6 +7,7 @@ import { broadcastSpace, countersOf, outcomeOf, type BroadcastResult } from "./b
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import { enqueueNotices, type SyncNotice } from "./notify.ts";
 import { syncSettings } from "./settings.ts";
+import { describeError } from "../log.ts";
 
 /** Retry delay after the n-th failed attempt: 2, 4, 8 … seconds, at most a minute. */
 export function retryDelaySeconds(attempts: number): number {
@@ -19,16 +20,9 @@ export function logBroadcast(event: string, result: Partial<BroadcastResult> & {
   (error ? console.error : console.log)(JSON.stringify(line));
 }
 
-/** An error and its causes on one line (drizzle wraps the database's own message in `cause`). */
-export function describeError(error: unknown): string {
-  const parts: string[] = [];
-  for (let e = error; e && parts.length < 4; e = (e as { cause?: unknown }).cause) parts.push(String(e).split("\n")[0]!);
-  return parts.join(" <- ");
-}
-
 /** Adds counters, logging (never throwing) a failure: they are for operators, not for delivery. */
 export async function recordCounters(db: Db, counters: Counters): Promise<void> {
-  await addCounters(db, counters).catch((error) => console.error(JSON.stringify({ event: "sync_counters_failed", error: String(error) })));
+  await addCounters(db, counters).catch((error) => console.error(JSON.stringify({ event: "sync_counters_failed", error: describeError(error) })));
 }
 
 /** Sums counters. */

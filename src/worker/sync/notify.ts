@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { BeingId } from "../../shared/entities.ts";
 import type { AppEnv } from "../env.ts";
+import { describeError } from "../log.ts";
 
 /**
  * A queue message names a space, not a change: the consumer reads the log itself, so a message is
@@ -28,7 +29,7 @@ export async function enqueueNotices(env: Pick<Env, "SYNC_QUEUE">, spaces: reado
     }
     return true;
   } catch (error) {
-    console.error(JSON.stringify({ level: "warn", event: "enqueue_failed", spaces, error: String(error) }));
+    console.error(JSON.stringify({ level: "warn", event: "enqueue_failed", spaces, error: describeError(error) }));
     return false;
   }
 }

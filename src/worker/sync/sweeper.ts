@@ -11,6 +11,7 @@ import { addUp, deferTurn, logBroadcast, recordCounters } from "./consumer.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import { reconcileOccupancy } from "./occupancy.ts";
 import { syncSettings, type SyncSettings } from "./settings.ts";
+import { describeError } from "../log.ts";
 
 /** Spaces re-broadcast per run (the rest wait for the next minute), and how many at once. */
 const SPACES_PER_RUN = 1000;
@@ -36,13 +37,13 @@ export async function sweep(env: Env): Promise<SweepResult> {
     Object.assign(result, await resendLost(env, db, service, settings, totals));
   }
   result.pruned = await pruneChanges(db, settings.retentionSeconds).catch((error) => {
-    console.error(JSON.stringify({ event: "sync_prune", outcome: "failed", error: String(error) }));
+    console.error(JSON.stringify({ event: "sync_prune", outcome: "failed", error: describeError(error) }));
     return 0;
   });
   await Promise.all([
     sampleGauges(db),
     forgetDepartedParticipants(db),
-  ]).catch((error) => console.error(JSON.stringify({ event: "sync_sweep_upkeep", outcome: "failed", error: String(error) })));
+  ]).catch((error) => console.error(JSON.stringify({ event: "sync_sweep_upkeep", outcome: "failed", error: describeError(error) })));
   await recordCounters(db, totals);
   return result;
 }
@@ -57,7 +58,7 @@ async function reconcile(db: Db, service: SyncRoomService, settings: SyncSetting
     return reconciled;
   } catch (error) {
     addUp(totals, { failures: 1 });
-    console.error(JSON.stringify({ event: "sync_reconcile", outcome: "failed", error: String(error) }));
+    console.error(JSON.stringify({ event: "sync_reconcile", outcome: "failed", error: describeError(error) }));
     return null;
   }
 }

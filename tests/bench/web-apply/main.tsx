@@ -25,7 +25,7 @@ const sync = createSpaceSync(SPACE, {
   openLink(_spaceId, given) {
     handlers = given;
     setTimeout(() => given.onState("connected"));
-    return { close() {} };
+    return { close() {}, setTyping() {} };
   },
 });
 const memory = new Map<string, string>();

@@ -8,9 +8,11 @@ export function fakeLink() {
   let handlers: RoomHandlers | undefined;
   const link = {
     closed: false,
+    /** What the page said of my typing, in order. */
+    typing: [] as boolean[],
     open(_spaceId: BeingId, given: RoomHandlers) {
       handlers = given;
-      return { close: () => void (link.closed = true) };
+      return { close: () => void (link.closed = true), setTyping: (typing: boolean) => void link.typing.push(typing) };
     },
     deliver(batch: SyncBatch) {
       handlers?.onBatch(batch);
@@ -18,8 +20,8 @@ export function fakeLink() {
     state(state: LinkState) {
       handlers?.onState(state);
     },
-    presence(ids: BeingId[]) {
-      handlers?.onPresence(new Set(ids));
+    presence(online: BeingId[], typing: BeingId[] = []) {
+      handlers?.onPresence({ online: new Set(online), typing: new Set(typing) });
     },
   };
   return link;
