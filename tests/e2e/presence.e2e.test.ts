@@ -1,36 +1,17 @@
 // Presence in Chromium on the full local stack: every tab of a being live at once, who is here now
 // and who is away, who is typing, and no serious accessibility violation on any page.
 import { createRequire } from "node:module";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { StackClient } from "../integration/http.ts";
-import { apiSettled, connection, connectionIs, inSpace, launchBrowser, message, person, say, type Person } from "./support.ts";
+import { apiSettled, connection, connectionIs, inSpace, message, say, useScene, type Person } from "./support.ts";
 
-const stack = inject("stack");
-let browser: Browser;
-let host: StackClient;
-const people: Person[] = [];
+const scene = useScene();
+const { newSpace } = scene;
 
-beforeAll(async () => {
-  [browser, host] = await Promise.all([launchBrowser(), StackClient.guest(stack.url, "Host")]);
-});
-afterEach(async () => {
-  await Promise.all(people.splice(0).map((p) => p.close().catch(() => undefined)));
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function newSpace(name: string, properties?: Record<string, unknown>): Promise<BeingId> {
-  const reply = await host.request("POST", "/api/beings", { name, type: "space", ...(properties ? { properties } : {}) });
-  expect(reply.status).toBe(201);
-  return reply.body.being.id;
-}
-
+/** Signs a person in, opens the space and waits until it is live. */
 async function join(name: string, space: BeingId, spaceName: string): Promise<Person> {
-  const someone = await person(browser, stack.url, name, { space, spaceName });
-  people.push(someone);
+  const someone = await scene.join(name, space, spaceName);
   await connectionIs(someone.page, "Connected", 30_000);
   await apiSettled(someone);
   return someone;
@@ -106,7 +87,7 @@ describe("accessibility (axe-core)", () => {
   }
 
   it("finds none on the sign-in page, a space, a private space and the not-found page", async () => {
-    const context = await browser.newContext({ baseURL: stack.url });
+    const context = await scene.browser.newContext({ baseURL: scene.url });
     try {
       const page = await context.newPage();
       await page.goto("/");

@@ -1,59 +1,30 @@
 // What people see in a space, in Chromium, against the full local stack (wrangler dev, PostgreSQL,
 // livekit-server). Every scenario gets a fresh space, so the scenarios are independent of each other.
 import { mkdir } from "node:fs/promises";
-import type { Browser, Page, Route } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import type { BeingId } from "../../src/shared/entities.ts";
-import { controlStack, StackClient } from "../integration/http.ts";
+import type { Page, Route } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { controlStack } from "../integration/http.ts";
 import {
   apiSettled,
   bodies,
   connection,
   connectionIs,
   DESKTOP,
-  launchBrowser,
   message,
   messages,
-  person,
   PHONE,
   say,
   statuses,
   until,
+  useScene,
   type Person,
 } from "./support.ts";
 
-const stack = inject("stack");
+const scene = useScene();
 const control = inject("stackControl");
 const livekit = (action: "down" | "up" | "restart") => controlStack(control, `livekit/${action}`);
 const postgres = (action: "down" | "up") => controlStack(control, `postgres/${action}`);
-
-let browser: Browser;
-let host: StackClient;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [browser, host] = await Promise.all([launchBrowser(), StackClient.guest(stack.url, "Host")]);
-});
-afterEach(async () => {
-  await Promise.all(people.splice(0).map((p) => p.close().catch(() => undefined)));
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** A fresh space made by the host over HTTP; `properties` makes it private. */
-async function newSpace(name: string, properties?: Record<string, unknown>): Promise<BeingId> {
-  const reply = await host.request("POST", "/api/beings", { name, type: "space", ...(properties ? { properties } : {}) });
-  expect(reply.status).toBe(201);
-  return reply.body.being.id;
-}
-
-/** Signs a person in through the UI and opens `space`; closed after the test. */
-async function join(name: string, space?: BeingId, spaceName?: string, mobile = false): Promise<Person> {
-  const someone = await person(browser, stack.url, name, { space, spaceName, mobile });
-  people.push(someone);
-  return someone;
-}
+const { newSpace, join } = scene;
 
 /** Both live: the indicator says Connected and the catch-up that follows a connect has finished. */
 async function live(...who: Person[]): Promise<void> {
@@ -119,7 +90,7 @@ describe("a space in the browser", () => {
       expect(held).toBe(true);
       expect(await row.getAttribute("data-state")).toBe("pending");
       // Really not there yet: the server's view of the space does not hold it.
-      const before = await host.request("GET", `/api/spaces/${space}`);
+      const before = await scene.host.request("GET", `/api/spaces/${space}`);
       expect(before.body.intentions.map((i: { content: string[] }) => i.content.join(""))).not.toContain("Shown before the server has it");
 
       release();
@@ -196,7 +167,7 @@ describe("a space in the browser", () => {
     const bob = await join("Bob", space, "Database outage");
     await live(ada, bob);
     const text = "sent while the database is down";
-    const attempts = () => ada.requests.filter((r) => r.method === "POST" && isPostOfMessage(new URL(r.path, stack.url))).length;
+    const attempts = () => ada.requests.filter((r) => r.method === "POST" && isPostOfMessage(new URL(r.path, scene.url))).length;
 
     await postgres("down");
     let back: number;

@@ -4,7 +4,9 @@
  * Selectors go by role and label where the app gives one (data-testid="message" marks a message row).
  */
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, inject } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
+import { StackClient } from "../integration/http.ts";
 
 export const CHROMIUM_ARGS = [
   "--headless",
@@ -243,4 +245,55 @@ export async function apiSettled(who: Person, quietMs = 500, timeout = 20_000): 
     }
     return Date.now() - since >= quietMs;
   }, timeout);
+}
+
+/** What an e2e file works with: the stack's URL, its browser, a host who makes spaces, and people. */
+export interface Scene {
+  readonly url: string;
+  readonly browser: Browser;
+  readonly host: StackClient;
+  /** A fresh space made by the host over HTTP; `properties` makes it private. */
+  newSpace(name: string, properties?: Record<string, unknown>): Promise<BeingId>;
+  /** Signs a person in through the UI and opens `space`; closed after the test. */
+  join(name: string, space?: BeingId, spaceName?: string, mobile?: boolean): Promise<Person>;
+}
+
+/**
+ * Registers the hooks every e2e file needs (one browser and a host for the file, people closed after
+ * each test) and returns the scene they set up.
+ */
+export function useScene(): Scene {
+  const stack = inject("stack");
+  const people: Person[] = [];
+  let browser: Browser | undefined;
+  let host: StackClient | undefined;
+  beforeAll(async () => {
+    [browser, host] = await Promise.all([launchBrowser(), StackClient.guest(stack.url, "Host")]);
+  });
+  afterEach(async () => {
+    await Promise.all(people.splice(0).map((p) => p.close().catch(() => undefined)));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const scene: Scene = {
+    url: stack.url,
+    get browser() {
+      return browser!;
+    },
+    get host() {
+      return host!;
+    },
+    async newSpace(name, properties) {
+      const reply = await scene.host.request("POST", "/api/beings", { name, type: "space", ...(properties ? { properties } : {}) });
+      if (reply.status !== 201) throw new Error(`space creation failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+      return reply.body.being.id;
+    },
+    async join(name, space, spaceName, mobile = false) {
+      const someone = await person(scene.browser, stack.url, name, { space, spaceName, mobile });
+      people.push(someone);
+      return someone;
+    },
+  };
+  return scene;
 }
