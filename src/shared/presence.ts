@@ -19,3 +19,10 @@ export function beingOfIdentity(identity: string): BeingId | null {
 
 /** The participant attribute a connection sets while its person composes a message (display only). */
 export const TYPING_ATTRIBUTE = "typing";
+
+/**
+ * The participant attribute a connection sets to "1" as it joins and "0" as it leaves. LiveKit relays
+ * the joins and leaves of participants that publish nothing in batches, every 3 s; an attribute
+ * change it relays at once. A participant without it still counts as here (it just joined).
+ */
+export const HERE_ATTRIBUTE = "here";

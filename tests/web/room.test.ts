@@ -191,9 +191,25 @@ describe("the room link", () => {
     expect(typing.at(-1)).toEqual([]);
     link.setTyping(true);
     link.setTyping(true);
-    expect(room.localParticipant.attributes).toEqual({ typing: "1" });
+    expect(room.localParticipant.attributes).toEqual({ here: "1", typing: "1" });
     link.setTyping(false);
-    expect(room.localParticipant.attributes).toEqual({ typing: "" });
+    expect(room.localParticipant.attributes).toEqual({ here: "1", typing: "" });
+  });
+
+  it("announces its arrival and its leaving through the here attribute; one that said it left is not online", async () => {
+    fakeServer({ [TOKEN]: tokenRoute });
+    const { presence, states, link } = listen();
+    await vi.waitFor(() => expect(states).toContain("connected"));
+    const room = latestRoom();
+    expect(room.localParticipant.attributes).toEqual({ here: "1" });
+    room.remoteParticipants.set("@ada#phone", { identity: "@ada#phone", attributes: { here: "1" } });
+    room.emit("participantConnected", {});
+    expect(presence.at(-1)).toEqual(["@me", "@ada"]);
+    room.remoteParticipants.set("@ada#phone", { identity: "@ada#phone", attributes: { here: "0" } });
+    room.emit("participantAttributesChanged", {}, {});
+    expect(presence.at(-1)).toEqual(["@me"]);
+    link.close();
+    expect(room.localParticipant.attributes).toEqual({ here: "0" });
   });
 
   it("stays in the room when another tab of the same being joins (each connection has its own identity)", async () => {

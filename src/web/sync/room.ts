@@ -7,7 +7,7 @@
 import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
-import { beingOfIdentity, TYPING_ATTRIBUTE } from "../../shared/presence.ts";
+import { beingOfIdentity, HERE_ATTRIBUTE, TYPING_ATTRIBUTE } from "../../shared/presence.ts";
 import { SYNC_TOPIC, type SyncBatch } from "../../shared/sync.ts";
 import { getSyncToken, OfflineError } from "../api.ts";
 import { backoff, type Backoff } from "./backoff.ts";
@@ -57,7 +57,7 @@ export function presenceOf(participants: Iterable<ParticipantLike>): RoomPresenc
   const typing = new Set<BeingId>();
   for (const participant of participants) {
     const being = beingOfIdentity(participant.identity);
-    if (!being) continue;
+    if (!being || participant.attributes?.[HERE_ATTRIBUTE] === "0") continue;
     online.add(being);
     if (participant.attributes?.[TYPING_ATTRIBUTE] === "1") typing.add(being);
   }
@@ -77,11 +77,16 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
   let closed = false;
   let typing = false;
 
-  /** Publishes this connection's typing state; a connection that (re)joins starts from `typing`. */
-  const publishTyping = (target: Room | undefined) => {
-    // An attribute set to "" is removed.
-    target?.localParticipant.setAttributes({ [TYPING_ATTRIBUTE]: typing ? "1" : "" }).catch(() => undefined);
+  /** Publishes this connection's attributes (an attribute set to "" is removed); failures only cost display. */
+  const publish = (target: Room | undefined, attributes: Record<string, string>) => {
+    target?.localParticipant.setAttributes(attributes).catch(() => undefined);
   };
+  // Said before the SDK disconnects on the same events (its listeners are added at connect, after
+  // these; the microtasks between two listeners carry our request onto the socket first), so the
+  // others see the leave at once rather than at LiveKit's next batch.
+  const leaving = () => publish(room, { [HERE_ATTRIBUTE]: "0" });
+  const PAGE_LEAVE = ["beforeunload", "pagehide"] as const;
+  for (const event of PAGE_LEAVE) globalThis.addEventListener?.(event, leaving);
 
   const report = (next: LinkState) => {
     if (next === state || closed) return;
@@ -158,7 +163,8 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     delays.reset();
     report("connected");
     presence();
-    if (typing) publishTyping(next);
+    // Announces the arrival at once (see HERE_ATTRIBUTE), with the typing state carried over a reconnect.
+    publish(next, { [HERE_ATTRIBUTE]: "1", ...(typing ? { [TYPING_ATTRIBUTE]: "1" } : {}) });
   }
 
   void connect();
@@ -166,13 +172,15 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     setTyping(next) {
       if (next === typing) return;
       typing = next;
-      publishTyping(room);
+      publish(room, { [TYPING_ATTRIBUTE]: typing ? "1" : "" });
     },
     close() {
       closed = true;
       clearTimeout(timer);
+      for (const event of PAGE_LEAVE) globalThis.removeEventListener?.(event, leaving);
       const current = room;
       room = undefined;
+      publish(current, { [HERE_ATTRIBUTE]: "0" });
       void current?.disconnect();
     },
   };

@@ -1,0 +1,85 @@
+// Presence on the local stack in Chromium: how long until the others see a person arrive and leave,
+// and how far apart two tabs of one being receive the same message.
+// Run: npm run bench:presence   (prints markdown tables; takes about a minute)
+import type { Page } from "playwright-core";
+import { startStack } from "../../scripts/local/stack.ts";
+import type { BeingId } from "../../src/shared/entities.ts";
+import { connectionIs, inSpace, launchBrowser, message, person, say } from "../e2e/support.ts";
+import { StackClient } from "../integration/http.ts";
+
+const TRIALS = 10;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+const row = (label: string, values: number[]) =>
+  `| ${label} | ${values.length} | ${percentile(values, 50).toFixed(0)} | ${percentile(values, 90).toFixed(0)} | ${Math.max(...values).toFixed(0)} |`;
+
+/** Resolves with the time at which `name` shows in the page's "Here now" list as online (or in the away group). */
+function seen(page: Page, name: string, where: "online" | "away"): Promise<number> {
+  const list = page.getByRole("list", { name: where === "online" ? "Here now" : "Away" });
+  return list
+    .locator(".person", { hasText: name })
+    .getByRole("img", { name: where })
+    .waitFor({ timeout: 30_000 })
+    .then(() => Date.now());
+}
+
+const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: true });
+const browser = await launchBrowser();
+try {
+  const host = await StackClient.guest(stack.url, "Host");
+  const space = (await host.request("POST", "/api/beings", { name: "Presence bench", type: "space" })).body.being.id as BeingId;
+  const ada = await person(browser, stack.url, "Ada", { space, spaceName: "Presence bench" });
+  await connectionIs(ada.page, "Connected", 30_000);
+  const arrivals: number[] = [];
+  const departures: number[] = [];
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const name = `Visitor ${trial}`;
+    const visitor = await person(browser, stack.url, name);
+    const arrived = seen(ada.page, name, "online");
+    await visitor.visit(space, "Presence bench");
+    await connectionIs(visitor.page, "Connected", 30_000);
+    // From the moment the visitor's own page says it is connected.
+    const connectedAt = Date.now();
+    arrivals.push(Math.max(0, (await arrived) - connectedAt));
+    const summary = ada.page.locator("details.away summary");
+    const closedAt = Date.now();
+    // As a person closing the tab: the page unloads (pagehide runs), then the browser window goes.
+    const gone = new Promise((resolve) => visitor.page.once("close", resolve));
+    await visitor.page.close({ runBeforeUnload: true });
+    await gone;
+    await visitor.close();
+    await summary.waitFor({ timeout: 30_000 });
+    if (!(await ada.page.locator("details.away").evaluate((d) => (d as HTMLDetailsElement).open))) await summary.click();
+    departures.push((await seen(ada.page, name, "away")) - closedAt);
+  }
+
+  // Two tabs of one being: each message's arrival in both, and the gap between them.
+  const second = await ada.context.newPage();
+  await second.goto(`/${space}`);
+  await inSpace(second, "Presence bench");
+  await connectionIs(second, "Connected", 30_000);
+  const bob = await person(browser, stack.url, "Bob", { space, spaceName: "Presence bench" });
+  await connectionIs(bob.page, "Connected", 30_000);
+  const tabs: number[] = [];
+  const apart: number[] = [];
+  for (let i = 0; i < TRIALS; i++) {
+    const text = `for both tabs ${i}`;
+    const sentAt = Date.now();
+    await say(bob.page, text);
+    const [one, two] = await Promise.all([ada.page, second].map((page) => message(page, text).waitFor().then(() => Date.now())));
+    tabs.push(one! - sentAt, two! - sentAt);
+    apart.push(Math.abs(one! - two!));
+  }
+
+  console.log("| measured (ms) | n | p50 | p90 | max |\n|---|---|---|---|---|");
+  console.log(row("join → shown online to the other (from the joiner's Connected)", arrivals));
+  console.log(row("leave (tab closed) → shown away to the other", departures));
+  console.log(row("message sent → shown in each of two tabs of one being", tabs));
+  console.log(row("gap between the two tabs", apart));
+} finally {
+  await browser.close();
+  await stack.stop();
+}
