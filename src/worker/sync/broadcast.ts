@@ -22,6 +22,8 @@ export interface BroadcastResult {
   deferSeconds: number | null;
   /** LiveKit answered 429. */
   rateLimited: boolean;
+  /** The send that failed (not a 429): the turn must be retried; what was accepted before it is confirmed. */
+  failure: unknown;
 }
 
 /** First 16 bytes of the payload's SHA-256: the same payload always carries the same nonce. */
@@ -33,12 +35,13 @@ async function nonceOf(payload: Uint8Array): Promise<Uint8Array> {
 /**
  * Sends what the space has unconfirmed, one LiveKit call per claim from the budget, and confirms each
  * payload LiveKit accepted. An empty room is confirmed without a call. When the budget says wait, the
- * turn ends with `deferSeconds` and the changes keep coalescing until the next turn. Any other
- * failure is thrown, with the accepted prefix confirmed.
+ * turn ends with `deferSeconds` and the changes keep coalescing until the next turn. A failed send
+ * ends it with `failure`, the accepted prefix confirmed; a database error is thrown.
  */
 export async function broadcastSpace(db: Db, service: SyncRoomService, space: BeingId, budget: Budget): Promise<BroadcastResult> {
   const result: BroadcastResult = {
     space, from: null, to: null, payloads: 0, changes: 0, bytes: 0, emptyRoom: false, deferSeconds: null, rateLimited: false,
+    failure: undefined,
   };
   for (;;) {
     const claim = await claimBroadcast(db, space, PAGE_SIZE, budget);
@@ -61,7 +64,10 @@ export async function broadcastSpace(db: Db, service: SyncRoomService, space: Be
     try {
       await sendSyncPayload(service, space, payload, await nonceOf(payload));
     } catch (error) {
-      if (!(error instanceof LivekitRateLimited)) throw error;
+      if (!(error instanceof LivekitRateLimited)) {
+        result.failure = error;
+        return result;
+      }
       await blockLivekitCalls(db, budget, error.retryAfterSeconds);
       result.rateLimited = true;
       result.deferSeconds = error.retryAfterSeconds;
@@ -80,18 +86,20 @@ export async function broadcastSpace(db: Db, service: SyncRoomService, space: Be
 /** What a turn adds to the pipeline's counters. */
 export function countersOf(result: BroadcastResult): Counters {
   return {
-    calls: result.payloads + (result.rateLimited ? 1 : 0),
+    calls: result.payloads + (result.rateLimited || result.failure !== undefined ? 1 : 0),
     batches: result.payloads,
     changes: result.changes,
     bytes: result.bytes,
     empty_rooms: result.emptyRoom ? 1 : 0,
     deferred: result.deferSeconds !== null ? 1 : 0,
     rate_limited: result.rateLimited ? 1 : 0,
+    failures: result.failure !== undefined ? 1 : 0,
   };
 }
 
 /** The log outcome of a turn. */
 export function outcomeOf(result: BroadcastResult): string {
+  if (result.failure !== undefined) return "retry";
   if (result.rateLimited) return "rate_limited";
   if (result.deferSeconds !== null) return result.payloads ? "sent_then_deferred" : "deferred";
   if (result.emptyRoom) return "empty_room";

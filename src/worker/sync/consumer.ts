@@ -16,7 +16,8 @@ export function retryDelaySeconds(attempts: number): number {
 
 /** Logs one line of JSON per broadcast turn. */
 export function logBroadcast(event: string, result: Partial<BroadcastResult> & { space: BeingId }, startedAt: number, outcome: string, error?: unknown): void {
-  const line = { event, ...result, ms: Date.now() - startedAt, outcome, ...(error ? { error: describeError(error) } : {}) };
+  const { failure: _failure, ...figures } = result;
+  const line = { event, ...figures, ms: Date.now() - startedAt, outcome, ...(error ? { error: describeError(error) } : {}) };
   (error ? console.error : console.log)(JSON.stringify(line));
 }
 
@@ -65,18 +66,26 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
       const startedAt = Date.now();
       try {
         const result = await broadcastSpace(db, service, space, budget);
-        if (result.deferSeconds !== null) await deferTurn(env, space, result.deferSeconds, messages);
-        else messages.forEach((message) => message.ack());
         addUp(totals, countersOf(result));
-        logBroadcast("sync_broadcast", result, startedAt, outcomeOf(result));
+        logBroadcast("sync_broadcast", result, startedAt, outcomeOf(result), result.failure);
+        if (result.failure !== undefined) retry(messages, totals);
+        else if (result.deferSeconds !== null) await deferTurn(env, space, result.deferSeconds, messages);
+        else messages.forEach((message) => message.ack());
       } catch (error) {
-        messages.forEach((message) => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) }));
-        addUp(totals, { calls: 1, failures: 1, retries: messages.length });
+        // The database failed us: nothing was confirmed that was not sent.
+        addUp(totals, { failures: 1 });
+        retry(messages, totals);
         logBroadcast("sync_broadcast", { space }, startedAt, "retry", error);
       }
     }),
   );
   await recordCounters(db, totals);
+}
+
+/** Retries a space's messages with backoff. */
+function retry(messages: readonly Message<unknown>[], totals: Counters): void {
+  messages.forEach((message) => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) }));
+  addUp(totals, { retries: messages.length });
 }
 
 /** Acks a deferred space's messages and enqueues one notice for it after `seconds`; if that fails, retries them instead. */

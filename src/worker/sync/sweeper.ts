@@ -77,9 +77,9 @@ async function resendLost(env: Env, db: Db, service: SyncRoomService, settings: 
       if (result.deferSeconds !== null) await deferTurn(env, space, result.deferSeconds);
       addUp(totals, { ...countersOf(result), sweeper_resends: result.changes });
       changes += result.changes;
-      logBroadcast("sync_sweep", result, startedAt, outcomeOf(result));
+      logBroadcast("sync_sweep", result, startedAt, outcomeOf(result), result.failure);
     } catch (error) {
-      addUp(totals, { calls: 1, failures: 1 });
+      addUp(totals, { failures: 1 });
       logBroadcast("sync_sweep", { space }, startedAt, "failed", error);
     }
   };
