@@ -30,6 +30,12 @@ export interface WriteResult {
   seq: number;
 }
 
+/** GET /api/me: the signed-in being, and whether it is a superuser (by its properties or by SUPERUSER_IDS). */
+export interface Me {
+  being: Being;
+  superuser: boolean;
+}
+
 /** POST /api/spaces/:id/token */
 export interface SyncToken {
   token: string;

@@ -4,7 +4,7 @@ import type { Being, BeingId, Intention, IntentionId } from "../shared/entities.
 import { ApiError, ERROR_STATUS, type ErrorCode } from "../shared/errors.ts";
 import type { z } from "zod";
 import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch } from "../shared/schemas.ts";
-import type { ChangesPage, HistoryPage, SpaceSnapshot, SyncToken, WriteResult } from "../shared/responses.ts";
+import type { ChangesPage, HistoryPage, Me, SpaceSnapshot, SyncToken, WriteResult } from "../shared/responses.ts";
 import type { AppType } from "../worker/app.ts";
 
 /** The request never reached the server (offline, DNS, connection reset): safe to retry later. */
@@ -82,11 +82,10 @@ export async function signOut(): Promise<void> {
   await call<void>(() => client.api.auth.signout.$post());
 }
 
-/** The signed-in being, or null when there is no session. */
-export async function getMe(): Promise<Being | null> {
+/** The signed-in being and whether it is a superuser, or null when there is no session. */
+export async function getMe(): Promise<Me | null> {
   try {
-    const body = await call<{ being: Being }>(() => client.api.me.$get());
-    return body.being;
+    return await call<Me>(() => client.api.me.$get());
   } catch (error) {
     if (error instanceof ApiError && error.code === "UNAUTHENTICATED") return null;
     throw error;
