@@ -28,9 +28,13 @@ export function spacePath(id: BeingId): string {
   return `/${id}`;
 }
 
-/** Goes to a space, adding a history entry (Back returns to the previous space). */
-export function navigate(id: BeingId, replace = false): void {
-  const next = spacePath(id);
+/** Goes to a path of the app, adding a history entry (Back returns to the previous page). */
+export function go(next: string, replace = false): void {
   if (next !== location.pathname) history[replace ? "replaceState" : "pushState"](null, "", next);
   setPath(next);
+}
+
+/** Goes to a space. */
+export function navigate(id: BeingId, replace = false): void {
+  go(spacePath(id), replace);
 }
