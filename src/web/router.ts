@@ -1,10 +1,13 @@
-/** The app's only routing: the path is a space id ("/@intraliminal"); anything else means the lobby. */
+/** The app's only routing: the path is a space id ("/@intraliminal") or the operator's page; anything else means the lobby. */
 import { createSignal } from "solid-js";
 import { LOBBY_ID, type BeingId } from "../shared/entities.ts";
 import { beingId } from "../shared/schemas.ts";
 
 const [path, setPath] = createSignal(globalThis.location?.pathname ?? "/");
 globalThis.addEventListener?.("popstate", () => setPath(location.pathname));
+
+/** The operator's page: the sync pipeline's figures, for superusers. Being ids start with "@", so it names no space. */
+export const OPERATIONS_PATH = "/admin";
 
 /** The space the address bar names, or undefined when it names none. */
 export function spaceInPath(pathname: string): BeingId | undefined {
@@ -21,6 +24,11 @@ export function spaceInPath(pathname: string): BeingId | undefined {
 /** The space to show: the one in the address bar, else the lobby. */
 export function currentSpace(): BeingId {
   return spaceInPath(path()) ?? LOBBY_ID;
+}
+
+/** True while the address bar names the operator's page. */
+export function onOperationsPage(): boolean {
+  return path() === OPERATIONS_PATH;
 }
 
 /** The URL path of a space. */
