@@ -71,6 +71,7 @@ export interface SyncMinute {
   counters: Counters;
   /** Gauges sampled by the sweeper; null for a minute it did not run. */
   pending: number | null;
+  /** Null also when nothing was pending. */
   oldestPendingSeconds: number | null;
   occupiedRooms: number | null;
 }
