@@ -41,6 +41,12 @@ export interface WriteResult {
   seq: number;
 }
 
+/** GET /api/me: the signed-in being, and whether it is a superuser (by its properties or by SUPERUSER_IDS). */
+export interface Me {
+  being: Being;
+  superuser: boolean;
+}
+
 /** POST /api/spaces/:id/token */
 export interface SyncToken {
   token: string;
@@ -48,4 +54,52 @@ export interface SyncToken {
   room: string;
   /** `<being id>#<connection id>`: one per connection. */
   identity: string;
+}
+
+/**
+ * The sync pipeline's counters: `calls` (LiveKit server API requests), `batches` (payloads broadcast),
+ * `changes` and `bytes` in them, `empty_rooms` (confirmed without a call), `deferred` (turns that
+ * waited for the budget), `rate_limited` (429s from LiveKit), `failures`, `retries`, `sweeper_resends`.
+ */
+export type CounterName =
+  | "calls"
+  | "batches"
+  | "changes"
+  | "bytes"
+  | "empty_rooms"
+  | "deferred"
+  | "rate_limited"
+  | "failures"
+  | "retries"
+  | "sweeper_resends";
+
+/** Counters by name; a counter that never moved is absent. */
+export type Counters = Partial<Record<CounterName, number>>;
+
+/** One minute of the pipeline, for the operator's charts. */
+export interface SyncMinute {
+  minute: Date;
+  counters: Counters;
+  /** Gauges sampled by the sweeper; null for a minute it did not run. */
+  pending: number | null;
+  /** Null also when nothing was pending. */
+  oldestPendingSeconds: number | null;
+  occupiedRooms: number | null;
+}
+
+/** GET /api/admin/stats (superusers only) */
+export interface SyncStats {
+  /** When the figures were read, by the database's clock: `minutes` ends at this minute. */
+  at: Date;
+  /** Running totals since the database was made. */
+  counters: Counters;
+  /** Unconfirmed changes now: spaces with any, their sum and the largest, the oldest one's age. */
+  lag: { spaces: number; changes: number; maxChanges: number; oldestSeconds: number | null };
+  /** callsPerMinute 0 = unlimited; blockedUntil: a 429's Retry-After still running. */
+  budget: { callsPerMinute: number; callsThisMinute: number; blockedUntil: Date | null };
+  rooms: { occupied: number };
+  /** The change log's rows and bytes on disk (with indexes). */
+  log: { changes: number; bytes: number };
+  /** The last hour, oldest first, one entry per minute that had activity or a sweeper sample. */
+  minutes: SyncMinute[];
 }

@@ -4,7 +4,7 @@ import type { Being, BeingId, Intention, IntentionId } from "../shared/entities.
 import { ApiError, ERROR_STATUS, type ErrorCode } from "../shared/errors.ts";
 import type { z } from "zod";
 import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch } from "../shared/schemas.ts";
-import type { ChangesPage, HistoryPage, SpaceSnapshot, SyncToken, WriteResult } from "../shared/responses.ts";
+import type { ChangesPage, HistoryPage, Me, SpaceSnapshot, SyncStats, SyncToken, WriteResult } from "../shared/responses.ts";
 import type { AppType } from "../worker/app.ts";
 
 /** The request never reached the server (offline, DNS, connection reset): safe to retry later. */
@@ -30,8 +30,8 @@ type IntentionPatch = z.output<typeof intentionPatch>;
 // server's CSRF check needs on every mutating call.
 const client = hc<AppType>("/", { init: { credentials: "same-origin" } });
 
-// JSON has no dates: the contract's timestamp fields come back as ISO strings.
-const DATE_KEYS = new Set(["createdAt", "modifiedAt", "at"]);
+// JSON has no dates: the contract's timestamp fields (and the stats' `minute`, `blockedUntil`) come back as ISO strings.
+const DATE_KEYS = new Set(["createdAt", "modifiedAt", "at", "minute", "blockedUntil"]);
 function reviveDates(key: string, value: unknown): unknown {
   return DATE_KEYS.has(key) && typeof value === "string" ? new Date(value) : value;
 }
@@ -92,11 +92,10 @@ export async function signOut(): Promise<void> {
   await call<void>(() => client.api.auth.signout.$post());
 }
 
-/** The signed-in being, or null when there is no session. */
-export async function getMe(): Promise<Being | null> {
+/** The signed-in being and whether it is a superuser, or null when there is no session. */
+export async function getMe(): Promise<Me | null> {
   try {
-    const body = await call<{ being: Being }>(() => client.api.me.$get());
-    return body.being;
+    return await call<Me>(() => client.api.me.$get());
   } catch (error) {
     if (error instanceof ApiError && error.code === "UNAUTHENTICATED") return null;
     throw error;
@@ -174,4 +173,9 @@ export function patchIntention(id: IntentionId, patch: IntentionPatch): Promise<
 /** Deletes an intention. */
 export async function deleteIntention(id: IntentionId): Promise<void> {
   await call<void>(() => client.api.intentions[":id"].$delete({ param: param(id) }));
+}
+
+/** The sync pipeline's figures and its last hour by minute; FORBIDDEN unless the caller is a superuser. */
+export function getSyncStats(): Promise<SyncStats> {
+  return call(() => client.api.admin.stats.$get());
 }

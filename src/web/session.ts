@@ -1,22 +1,33 @@
-/** Who is signed in: the session's being, kept in one signal for the whole app. */
+/** Who is signed in: the session's being, and whether it is a superuser, kept in one signal for the whole app. */
 import { createSignal } from "solid-js";
 import type { Being } from "../shared/entities.ts";
+import type { Me } from "../shared/responses.ts";
 import * as api from "./api.ts";
 import { backoff } from "./sync/backoff.ts";
 
 // undefined while the first GET /api/me is under way; null when nobody is signed in.
-const [me, setMe] = createSignal<Being | null | undefined>(undefined);
-export { me };
+const [session, setSession] = createSignal<Me | null | undefined>(undefined);
+
+/** The signed-in being; undefined while the session loads, null when nobody is signed in. */
+export function me(): Being | null | undefined {
+  const current = session();
+  return current && current.being;
+}
+
+/** Whether the server counts the signed-in being as a superuser (it alone knows SUPERUSER_IDS). */
+export function superuser(): boolean {
+  return session()?.superuser === true;
+}
 
 /** Asks the server who we are, retrying while the network is down (there is nothing to show without it). */
 export async function loadSession(delays = backoff(1_000, 30_000)): Promise<void> {
   for (;;) {
     try {
-      setMe(await api.getMe());
+      setSession(await api.getMe());
       return;
     } catch (error) {
       if (!api.isRetryable(error)) {
-        setMe(null);
+        setSession(null);
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, delays.next()));
@@ -26,17 +37,18 @@ export async function loadSession(delays = backoff(1_000, 30_000)): Promise<void
 
 /** Signs in as a new guest with this name. */
 export async function signIn(name: string): Promise<void> {
-  setMe(await api.signInGuest(name));
+  // A guest is made here and now: no operator can have made it a superuser yet.
+  setSession({ being: await api.signInGuest(name), superuser: false });
 }
 
 /** Signs out; the app falls back to the sign-in page. */
 export async function signOut(): Promise<void> {
   await api.signOut();
-  setMe(null);
+  setSession(null);
 }
 
 /** Renames the signed-in being. */
 export async function rename(name: string): Promise<void> {
-  const current = me();
-  if (current) setMe(await api.patchBeing(current.id, { name }));
+  const current = session();
+  if (current) setSession({ ...current, being: await api.patchBeing(current.being.id, { name }) });
 }

@@ -69,9 +69,9 @@ describe("the API client", () => {
 
   it("answers null for who-am-I without a session, and the being with one", async () => {
     let signedIn = false;
-    fakeServer({ "GET /api/me": () => (signedIn ? json({ being: guest("@ada") }) : apiError(401, "UNAUTHENTICATED")) });
+    fakeServer({ "GET /api/me": () => (signedIn ? json({ being: guest("@ada"), superuser: false }) : apiError(401, "UNAUTHENTICATED")) });
     expect(await getMe()).toBeNull();
     signedIn = true;
-    expect((await getMe())?.id).toBe("@ada");
+    expect(await getMe()).toMatchObject({ being: { id: "@ada" }, superuser: false });
   });
 });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/worker/app.ts";
-import { Client, db, guest, ORIGIN } from "./client.ts";
+import { Client, db, guest, ORIGIN, superuser } from "./client.ts";
 
 describe("guest sign-in", () => {
   it("creates a guest being that owns itself and sets a hardened session cookie", async () => {
@@ -58,9 +58,10 @@ describe("guest sign-in", () => {
 });
 
 describe("session", () => {
-  it("GET /api/me answers the signed-in being and 401 without a session", async () => {
+  it("GET /api/me answers the signed-in being, whether it is a superuser, and 401 without a session", async () => {
     const ada = await guest("Ada");
-    expect((await ada.request("GET", "/api/me")).body.being.id).toBe(ada.id);
+    expect((await ada.request("GET", "/api/me")).body).toMatchObject({ being: { id: ada.id }, superuser: false });
+    expect((await (await superuser()).request("GET", "/api/me")).body.superuser).toBe(true);
     const anonymous = await new Client().request("GET", "/api/me");
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error.code).toBe("UNAUTHENTICATED");

@@ -544,7 +544,7 @@ describe("superusers", () => {
     expect(row!.properties.superuser).not.toBe(true);
     const me = await root.request("GET", "/api/me");
     expect(me.status).toBe(200);
-    expect(me.body.being.id).toBe(ROOT);
+    expect(me.body).toMatchObject({ being: { id: ROOT }, superuser: true });
   });
 
   it.each(["stranger", "owner", "member"] as const)("the %s cannot make itself superuser, by any spelling", async (role) => {

@@ -1,7 +1,8 @@
-/** A link to a space that moves within the app (no page load), yet opens in a new tab on modified clicks. */
+/** A link to a space. */
 import type { JSX } from "solid-js";
 import type { BeingId } from "../../shared/entities.ts";
-import { navigate, spacePath } from "../router.ts";
+import { spacePath } from "../router.ts";
+import { AppLink } from "./app-link.tsx";
 
 /** An `<a href="/@space">` that navigates in place on a plain click. */
 export function SpaceLink(props: {
@@ -12,18 +13,8 @@ export function SpaceLink(props: {
   "aria-current"?: "page";
 }) {
   return (
-    <a
-      class={props.class}
-      href={spacePath(props.id)}
-      aria-label={props["aria-label"]}
-      aria-current={props["aria-current"]}
-      onClick={(event) => {
-        if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || event.button !== 0) return;
-        event.preventDefault();
-        navigate(props.id);
-      }}
-    >
+    <AppLink href={spacePath(props.id)} class={props.class} aria-label={props["aria-label"]} aria-current={props["aria-current"]}>
       {props.children}
-    </a>
+    </AppLink>
   );
 }

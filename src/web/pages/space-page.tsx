@@ -2,6 +2,7 @@
 import { createEffect, createMemo, createSignal, Match, on, onCleanup, Show, Switch } from "solid-js";
 import { LOBBY_ID, type Being, type BeingId } from "../../shared/entities.ts";
 import { enterSpace, isRetryable } from "../api.ts";
+import { AppLink } from "../components/app-link.tsx";
 import { Composer } from "../components/composer.tsx";
 import { ConnectionStatusBadge } from "../components/connection-status.tsx";
 import { MessageList } from "../components/message-list.tsx";
@@ -12,8 +13,8 @@ import { SpaceLink } from "../components/space-link.tsx";
 import { SpaceList } from "../components/space-list.tsx";
 import { TypingIndicator } from "../components/typing.tsx";
 import { nameOf } from "../names.ts";
-import { navigate } from "../router.ts";
-import { rename, signOut } from "../session.ts";
+import { navigate, OPERATIONS_PATH } from "../router.ts";
+import { rename, signOut, superuser } from "../session.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import { createSpaceSync } from "../sync/store.ts";
 
@@ -102,6 +103,12 @@ export function SpacePage(props: SpacePageProps) {
           <h1 class="space-name">{spaceName()}</h1>
           <Show when={sync.view?.space.properties.private === true}>
             <span class="tag">private</span>
+          </Show>
+          {/* In the title's row, which has room to spare on a phone; the row below has none. */}
+          <Show when={superuser()}>
+            <AppLink href={OPERATIONS_PATH} class="button small quiet topbar-link">
+              Operations
+            </AppLink>
           </Show>
         </div>
         {/* A space that is not there has no live channel to report on, nor anyone in it. */}

@@ -1,9 +1,10 @@
-/** Operations: the sync pipeline's counters and lag, for superusers. */
+/** Operations: the sync pipeline's counters, lag and last hour, for superusers. */
 import { Hono } from "hono";
+import type { SyncStats } from "../../shared/responses.ts";
 import { readSyncStats } from "../db/queries/sync.ts";
 import type { AppEnv } from "../env.ts";
 import { syncSettings } from "../sync/settings.ts";
 
 export const admin = new Hono<AppEnv>().get("/admin/stats", async (c) =>
-  c.json(await readSyncStats(c.var.db, c.var.viewer, syncSettings(c.env).budget), 200),
+  c.json((await readSyncStats(c.var.db, c.var.viewer, syncSettings(c.env).budget)) satisfies SyncStats, 200),
 );

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { newBeingId } from "../../shared/ids.ts";
 import { ApiError } from "../../shared/errors.ts";
+import type { Me } from "../../shared/responses.ts";
 import { guestSignIn } from "../../shared/schemas.ts";
 import { getMe } from "../db/queries/beings.ts";
 import { createGuest, deleteSession } from "../db/queries/sessions.ts";
@@ -23,4 +24,4 @@ export const auth = new Hono<AppEnv>()
     clearSession(c);
     return c.body(null, 204);
   })
-  .get("/me", async (c) => c.json({ being: await getMe(c.var.db, c.var.viewer) }, 200));
+  .get("/me", async (c) => c.json((await getMe(c.var.db, c.var.viewer)) satisfies Me, 200));

@@ -1,7 +1,8 @@
 /** One broadcast turn of a space: shared by the queue consumer and the sweeper. */
 import type { BeingId } from "../../shared/entities.ts";
+import type { Counters } from "../../shared/responses.ts";
 import type { Db } from "../db/client.ts";
-import { blockLivekitCalls, claimBroadcast, confirmBroadcast, confirmEmptyRoom, type Budget, type Counters } from "../db/queries/sync.ts";
+import { blockLivekitCalls, claimBroadcast, confirmBroadcast, confirmEmptyRoom, type Budget } from "../db/queries/sync.ts";
 import { LivekitRateLimited, sendSyncPayload, type SyncRoomService } from "./livekit.ts";
 import { packChanges } from "./pack.ts";
 

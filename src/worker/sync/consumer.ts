@@ -1,8 +1,9 @@
 /** The queue consumer: groups notices by space and gives each space one broadcast turn. */
 import type { BeingId } from "../../shared/entities.ts";
+import type { Counters } from "../../shared/responses.ts";
 import { beingId } from "../../shared/schemas.ts";
 import { createDb, type Db } from "../db/client.ts";
-import { addCounters, type Counters } from "../db/queries/sync.ts";
+import { addCounters } from "../db/queries/sync.ts";
 import { broadcastSpace, countersOf, outcomeOf, type BroadcastResult } from "./broadcast.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import { enqueueNotices, type SyncNotice } from "./notify.ts";

@@ -3,9 +3,10 @@
  * was never confirmed, prunes the change log, and samples the pipeline's gauges for the operator page.
  */
 import type { BeingId } from "../../shared/entities.ts";
+import type { Counters } from "../../shared/responses.ts";
 import { createDb, type Db } from "../db/client.ts";
 import { forgetDepartedParticipants } from "../db/queries/rooms.ts";
-import { lostBroadcasts, pruneChanges, sampleGauges, takeLivekitCall, type Counters } from "../db/queries/sync.ts";
+import { lostBroadcasts, pruneChanges, sampleGauges, takeLivekitCall } from "../db/queries/sync.ts";
 import { broadcastSpace, countersOf, outcomeOf } from "./broadcast.ts";
 import { addUp, deferTurn, logBroadcast, recordCounters } from "./consumer.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";

@@ -1,7 +1,7 @@
 /** Rows, changes and batches for web tests, with readable defaults. */
 import type { Being, BeingId, Intention, IntentionId } from "../../../src/shared/entities.ts";
 import type { Change, SyncBatch } from "../../../src/shared/sync.ts";
-import type { SpaceSnapshot } from "../../../src/shared/responses.ts";
+import type { SpaceSnapshot, SyncStats } from "../../../src/shared/responses.ts";
 
 export const SPACE: BeingId = "@s";
 const T0 = Date.parse("2026-11-20T10:00:00Z");
@@ -63,6 +63,27 @@ export function snapshot(overrides: Partial<SpaceSnapshot> = {}): SpaceSnapshot 
     hasMore: false,
     seq: 5,
     presence: { lastSeen: {}, awayListedSeconds: 3600 },
+    ...overrides,
+  };
+}
+
+/**
+ * What GET /api/admin/stats answers at 10:59:30 (fixture time): calls and broadcasts in three minutes,
+ * a failure in one, and two sweeper samples (10:50 and 10:58), so the gauges have gaps.
+ */
+export function syncStats(overrides: Partial<SyncStats> = {}): SyncStats {
+  return {
+    at: at(59.5),
+    counters: { calls: 40, batches: 30, changes: 90, deferred: 2, rate_limited: 1, failures: 3 },
+    lag: { spaces: 2, changes: 5, maxChanges: 4, oldestSeconds: 12.5 },
+    budget: { callsPerMinute: 900, callsThisMinute: 7, blockedUntil: null },
+    rooms: { occupied: 3 },
+    log: { changes: 1234, bytes: 98_304 },
+    minutes: [
+      { minute: at(50), counters: { calls: 4, batches: 4 }, pending: 0, oldestPendingSeconds: null, occupiedRooms: 2 },
+      { minute: at(58), counters: { calls: 5, batches: 3, failures: 1 }, pending: 5, oldestPendingSeconds: 12.5, occupiedRooms: 3 },
+      { minute: at(59), counters: { calls: 7, batches: 6 }, pending: null, oldestPendingSeconds: null, occupiedRooms: null },
+    ],
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Being, BeingId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
+import type { Me } from "../../../shared/responses.ts";
 import type { BeingCreate, BeingPatch } from "../../../shared/schemas.ts";
 import { query, type Db } from "../client.ts";
 import { toBeing } from "../rows.ts";
@@ -22,14 +23,14 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
  */
 const touchedBy = (after: SQL, before: SQL) => sql`(SELECT coalesce(array_agg(space), '{}') FROM being_changes(${after}, ${before}))`;
 
-/** The viewer's own being. */
-export async function getMe(db: Db, viewer: ViewerRef): Promise<Being> {
-  const [row] = await query<{ being: unknown }>(
+/** The viewer's own being, and whether it is a superuser (the rule lives in viewerCte; the web app asks, never recomputes). */
+export async function getMe(db: Db, viewer: ViewerRef): Promise<Me> {
+  const [row] = await query<{ being: unknown; su: boolean }>(
     db,
-    sql`WITH ${viewerCte(viewer)} SELECT being_json(b) AS being FROM viewer v JOIN beings b ON b.id = v.id`,
+    sql`WITH ${viewerCte(viewer)} SELECT being_json(b) AS being, v.su FROM viewer v JOIN beings b ON b.id = v.id`,
   );
   if (!row) throw new ApiError("UNAUTHENTICATED", "sign in first");
-  return toBeing(row.being);
+  return { being: toBeing(row.being), superuser: row.su };
 }
 
 /** A being the viewer may see. */

@@ -1,6 +1,7 @@
 /** The sync pipeline's reads and writes: pending changes, broadcast progress, counters, lag. */
 import { sql } from "drizzle-orm";
 import type { BeingId } from "../../../shared/entities.ts";
+import type { Counters, SyncStats } from "../../../shared/responses.ts";
 import type { Change } from "../../../shared/sync.ts";
 import { query, type Db } from "../client.ts";
 import { toChange, type ChangeRow } from "../rows.ts";
@@ -87,25 +88,6 @@ export async function lostBroadcasts(db: Db, graceSeconds: number, limit: number
   return rows.map((row) => row.space_id);
 }
 
-/**
- * The pipeline's counters: `calls` (LiveKit server API requests), `batches` (payloads broadcast),
- * `changes` and `bytes` in them, `empty_rooms` (confirmed without a call), `deferred` (turns that
- * waited for the budget), `rate_limited` (429s from LiveKit), `failures`, `retries`, `sweeper_resends`.
- */
-export type CounterName =
-  | "calls"
-  | "batches"
-  | "changes"
-  | "bytes"
-  | "empty_rooms"
-  | "deferred"
-  | "rate_limited"
-  | "failures"
-  | "retries"
-  | "sweeper_resends";
-
-export type Counters = Partial<Record<CounterName, number>>;
-
 /** Adds to the pipeline's running totals and to the current minute's, in one statement. */
 export async function addCounters(db: Db, increments: Counters): Promise<void> {
   const entries = Object.entries(increments).filter(([, value]) => value);
@@ -183,34 +165,16 @@ export async function sampleGauges(db: Db): Promise<void> {
   );
 }
 
-/** One minute of the pipeline, for the operator's charts. */
-export interface SyncMinute {
-  minute: Date;
-  counters: Partial<Record<CounterName, number>>;
-  /** Gauges sampled by the sweeper; null for a minute it did not run. */
-  pending: number | null;
-  oldestPendingSeconds: number | null;
-  occupiedRooms: number | null;
-}
-
-export interface SyncStats {
-  counters: Record<string, number>;
-  lag: { spaces: number; changes: number; maxChanges: number; oldestSeconds: number | null };
-  budget: { callsPerMinute: number; callsThisMinute: number; blockedUntil: Date | null };
-  rooms: { occupied: number };
-  log: { changes: number; bytes: number };
-  /** The last hour, oldest first, one entry per minute that had activity or a sweeper sample. */
-  minutes: SyncMinute[];
-}
-
 /** Counters, lag, budget use, occupancy, the log's size and the last hour by minute; for superusers only. */
 export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): Promise<SyncStats> {
   const [row] = await query<{
     viewer_id: string | null;
     su: boolean;
+    at: string;
     counters: Record<string, string> | null;
     lag: { spaces: number; changes: number; max_changes: number; oldest_seconds: number | null };
     occupied: number;
+    calls_this_minute: number | null;
     blocked_until: string | null;
     log_changes: number;
     log_bytes: number;
@@ -218,7 +182,7 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
   }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT (SELECT id FROM viewer) AS viewer_id, (SELECT su FROM viewer) AS su,
+        SELECT (SELECT id FROM viewer) AS viewer_id, (SELECT su FROM viewer) AS su, now() AS at,
           (SELECT jsonb_object_agg(name, value) FROM sync_counters) AS counters,
           (SELECT jsonb_build_object('spaces', count(*), 'changes', coalesce(sum(s.last_seq - s.broadcast_seq), 0),
                     'max_changes', coalesce(max(s.last_seq - s.broadcast_seq), 0),
@@ -226,6 +190,7 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
            FROM space_sync s JOIN changes c ON c.space_id = s.space_id AND c.seq = s.broadcast_seq + 1
            WHERE s.last_seq > s.broadcast_seq) AS lag,
           (SELECT count(*) FROM space_sync WHERE occupied)::int AS occupied,
+          (SELECT (counters ->> 'calls')::float8 FROM sync_minutes WHERE minute = date_trunc('minute', now())) AS calls_this_minute,
           (SELECT blocked_until FROM livekit_budget WHERE project = ${budget.project} AND blocked_until > now()) AS blocked_until,
           (SELECT count(*) FROM changes)::int AS log_changes,
           pg_total_relation_size('changes')::float8 AS log_bytes,
@@ -234,7 +199,8 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
            FROM sync_minutes WHERE minute > now() - interval '1 hour') AS minutes`,
   );
   requireAccess({ viewer_id: row?.viewer_id ?? null, visible: true, allowed: row?.su ?? false }, "pipeline", { signedIn: true });
-  const counters = Object.fromEntries(Object.entries(row?.counters ?? {}).map(([name, value]) => [name, Number(value)]));
+  // Only addCounters writes sync_counters, so every name is a CounterName.
+  const counters: Counters = Object.fromEntries(Object.entries(row?.counters ?? {}).map(([name, value]) => [name, Number(value)]));
   const minutes = (row!.minutes ?? []).map((m) => ({
     minute: new Date(m.minute),
     counters: m.counters,
@@ -242,9 +208,8 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
     oldestPendingSeconds: m.oldest_pending_seconds,
     occupiedRooms: m.occupied_rooms,
   }));
-  const thisMinute = minutes.at(-1);
-  const current = thisMinute && Date.now() - thisMinute.minute.getTime() < 60_000 ? thisMinute : undefined;
   return {
+    at: new Date(row!.at),
     counters,
     lag: {
       spaces: Number(row!.lag.spaces),
@@ -252,7 +217,7 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
       maxChanges: Number(row!.lag.max_changes),
       oldestSeconds: row!.lag.oldest_seconds ?? null,
     },
-    budget: { callsPerMinute: budget.callsPerMinute, callsThisMinute: current?.counters.calls ?? 0, blockedUntil: row!.blocked_until ? new Date(row!.blocked_until) : null },
+    budget: { callsPerMinute: budget.callsPerMinute, callsThisMinute: row!.calls_this_minute ?? 0, blockedUntil: row!.blocked_until ? new Date(row!.blocked_until) : null },
     rooms: { occupied: row!.occupied },
     log: { changes: row!.log_changes, bytes: row!.log_bytes },
     minutes,
