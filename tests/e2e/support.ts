@@ -271,7 +271,11 @@ export function useScene(): Scene {
     [browser, host] = await Promise.all([launchBrowser(), StackClient.guest(stack.url, "Host")]);
   });
   afterEach(async () => {
-    await Promise.all(people.splice(0).map((p) => p.close().catch(() => undefined)));
+    const gone = people.splice(0);
+    await Promise.all(gone.map((p) => p.close().catch(() => undefined)));
+    // The app runs under its own Content-Security-Policy: Chromium reports any violation as a console error.
+    const violations = gone.flatMap((p) => p.errors.filter((error) => /Content Security Policy/i.test(error)));
+    if (violations.length > 0) throw new Error(`CSP violations:\n${violations.join("\n")}`);
   });
   afterAll(async () => {
     await browser?.close();
