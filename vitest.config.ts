@@ -19,6 +19,7 @@ export default defineConfig({
                 DATABASE_URL: inject<string>("databaseUrl"),
                 NEON_HTTP_ENDPOINT: inject<string>("neonHttpEndpoint"),
                 SESSION_SECRET: "test-session-secret",
+                BOT_SECRETS_KEY: "test-bot-secrets-key-at-least-32-characters",
                 // Live sync off: the queue consumer that miniflare runs for every write acks and does
                 // nothing. Tests of LiveKit paths pass a configured env (tests/worker/livekit-env.ts).
                 LIVEKIT_URL: "",

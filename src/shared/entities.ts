@@ -43,5 +43,19 @@ export const INTENTION_STATES = [
   "failed",
 ] as const satisfies readonly IntentionState[];
 
+/** Which posts a bot answers: those that mention it (by id or name), or every post by someone not a bot. */
+export type BotReplyTo = "mentions" | "all";
+export const BOT_REPLY_TO = ["mentions", "all"] as const satisfies readonly BotReplyTo[];
+
+/** A bot's configuration as served: `properties.bot` of a being of type "bot". */
+export interface BotConfig {
+  model: string;
+  /** The system prompt. */
+  prompt: string;
+  replyTo?: BotReplyTo;
+  /** Whether its model provider API key is set (the key itself is write-only). */
+  hasKey?: boolean;
+}
+
 /** The public space every fresh database holds. */
 export const LOBBY_ID: BeingId = "@intraliminal";

@@ -53,6 +53,19 @@ export const intentions = pgTable(
   ],
 );
 
+/**
+ * A bot's model provider API key, sealed with AES-GCM under BOT_SECRETS_KEY (src/worker/bots/secrets.ts).
+ * Kept out of the beings row, so being_json(), the change log and every broadcast cannot carry it.
+ */
+export const botSecrets = pgTable("bot_secrets", {
+  beingId: text("being_id")
+    .primaryKey()
+    .references(() => beings.id, { onDelete: "cascade" }),
+  /** "v1.<iv>.<ciphertext>", base64url; the bot's id is the additional authenticated data. */
+  sealed: text("sealed").notNull(),
+  modifiedAt: timestamp("modified_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
+
 /** Sign-in sessions; the cookie carries the id, signed. Deleting the row signs the session out. */
 export const sessions = pgTable(
   "sessions",
