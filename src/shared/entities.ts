@@ -31,6 +31,8 @@ export interface Intention {
   content: ContentNode[];
   createdAt: Date;
   modifiedAt: Date;
+  /** (addition) On a bot's reply only: the being whose post it answers. */
+  askerId?: BeingId;
 }
 
 export const BEING_TYPES = ["space", "guest", "bot", "document"] as const satisfies readonly BeingType[];

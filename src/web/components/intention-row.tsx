@@ -3,7 +3,7 @@ import { createSignal, Show } from "solid-js";
 import type { Intention } from "../../shared/entities.ts";
 import { MAX_TEXT_LENGTH } from "../../shared/schemas.ts";
 import { deleteIntention, patchIntention } from "../api.ts";
-import { contentText } from "../markdown.ts";
+import { contentText } from "../../shared/content.ts";
 import { Markdown } from "./markdown.tsx";
 import { MessageFrame } from "./message-frame.tsx";
 import { MessageInput } from "./message-input.tsx";
