@@ -2,6 +2,7 @@
 import { createEffect, createMemo, createSignal, Match, on, onCleanup, Show, Switch } from "solid-js";
 import { LOBBY_ID, type Being, type BeingId } from "../../shared/entities.ts";
 import { enterSpace, isRetryable } from "../api.ts";
+import { BotsPanel } from "../components/bot-form.tsx";
 import { Composer } from "../components/composer.tsx";
 import { ConnectionStatusBadge } from "../components/connection-status.tsx";
 import { MessageList } from "../components/message-list.tsx";
@@ -156,6 +157,7 @@ export function SpacePage(props: SpacePageProps) {
                   Here <span class="count">{hereCount(groups())}</span>
                 </h2>
                 <People groups={groups()} presenceKnown={presenceKnown()} meId={props.me.id} />
+                <BotsPanel spaceId={props.spaceId} beings={view().beings} meId={props.me.id} />
                 <Show
                   when={creating()}
                   fallback={
