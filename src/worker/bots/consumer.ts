@@ -8,6 +8,9 @@ import { failTurn, runTurn, type TurnReport } from "./turn.ts";
 import { enqueueTurns, type BotTurn } from "./turns.ts";
 import { scrubSecret } from "./secrets.ts";
 
+/** The bots' queue (wrangler.toml); the Worker's queue handler sends its batches here. */
+export const BOT_QUEUE_NAME = "spaces-bots";
+
 /**
  * Deliveries of one turn, first included: wrangler.toml's `max_retries` for spaces-bots plus one. The
  * last one that breaks ends the reply `failed` instead of leaving it active.
