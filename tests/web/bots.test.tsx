@@ -2,7 +2,7 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup, fireEvent, render, screen } from "@solidjs/testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Being, ContentNode } from "../../src/shared/entities.ts";
-import { BotForm } from "../../src/web/components/bot-form.tsx";
+import { BotForm, BotsPanel } from "../../src/web/components/bot-form.tsx";
 import { patchHtml } from "../../src/web/components/markdown.tsx";
 import { MessageList } from "../../src/web/components/message-list.tsx";
 import { backoff } from "../../src/web/sync/backoff.ts";
@@ -126,5 +126,28 @@ describe("the bot form", () => {
     fireEvent.click(screen.getByRole("button", { name: "Delete bot" }));
     fireEvent.click(screen.getByRole("button", { name: "Delete Helper" }));
     await vi.waitFor(() => expect(server.callsTo("DELETE /api/beings/%40helper")).toHaveLength(1));
+  });
+});
+
+describe("the bots panel", () => {
+  it("lists the viewer's own bots to configure, and a way to add one", async () => {
+    render(() => <BotsPanel spaceId={SPACE} beings={{ "@helper": helper, "@other": { ...helper, id: "@other", name: "Other", ownerId: "@bob" } }} meId="@me" />);
+    expect(screen.getByRole("button", { name: "Configure Helper" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Configure Other" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "+ New bot" }));
+    expect(screen.getByRole("heading", { name: "New bot" })).toBeInTheDocument();
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.getByRole("button", { name: "Configure Helper" })).toBeInTheDocument();
+  });
+
+  it("closes the form once the bot is created", async () => {
+    fakeServer({ "POST /api/beings": () => json({ being: helper }, 201) });
+    render(() => <BotsPanel spaceId={SPACE} beings={{}} meId="@me" />);
+    fireEvent.click(screen.getByRole("button", { name: "+ New bot" }));
+    fireEvent.input(screen.getByLabelText("Name"), { target: { value: "Helper" } });
+    fireEvent.input(screen.getByLabelText("Model"), { target: { value: "m" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create bot" }));
+    await vi.waitFor(() => expect(screen.getByRole("button", { name: "+ New bot" })).toBeInTheDocument());
+    expect(screen.queryByRole("heading", { name: "New bot" })).toBeNull();
   });
 });

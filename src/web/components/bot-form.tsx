@@ -146,6 +146,7 @@ export function BotsPanel(props: BotsPanelProps) {
     <section class="bots" aria-label="Your bots here">
       <Show
         when={editing()}
+        keyed
         fallback={
           <>
             <For each={mine()}>
@@ -161,7 +162,7 @@ export function BotsPanel(props: BotsPanelProps) {
           </>
         }
       >
-        {(id) => <BotForm spaceId={props.spaceId} bot={id() === "new" ? undefined : props.beings[id() as BeingId]} onDone={() => setEditing(null)} />}
+        {(id) => <BotForm spaceId={props.spaceId} bot={id === "new" ? undefined : props.beings[id]} onDone={() => setEditing(null)} />}
       </Show>
     </section>
   );

@@ -121,9 +121,9 @@ export function IntentionRow(props: IntentionRowProps) {
               <span class="message-edited">(stopped)</span>
             </Show>
             <Show when={props.canStop && streaming()}>
-              <div class="message-actions">
-                <button type="button" class="link-button" disabled={busy()} onClick={() => void stop()} aria-label="Stop this reply">
-                  Stop
+              <div class="reply-actions">
+                <button type="button" class="button small quiet" disabled={busy()} onClick={() => void stop()} aria-label="Stop this reply">
+                  ■ Stop
                 </button>
               </div>
             </Show>
