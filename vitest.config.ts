@@ -19,6 +19,11 @@ export default defineConfig({
                 DATABASE_URL: inject<string>("databaseUrl"),
                 NEON_HTTP_ENDPOINT: inject<string>("neonHttpEndpoint"),
                 SESSION_SECRET: "test-session-secret",
+                BOT_SECRETS_KEY: "test-bot-secrets-key-at-least-32-characters",
+                // Bots stream from the fake provider (tests/support/fake-model-provider.ts); short timings keep tests quick.
+                BOT_API_BASE_URL: inject<string>("modelProviderUrl"),
+                BOT_STALL_SECONDS: "1",
+                BOT_WRITE_INTERVAL_MS: "100",
                 // Live sync off: the queue consumer that miniflare runs for every write acks and does
                 // nothing. Tests of LiveKit paths pass a configured env (tests/worker/livekit-env.ts).
                 LIVEKIT_URL: "",
@@ -32,7 +37,7 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["tests/worker/**/*.test.ts"],
-          globalSetup: ["tests/setup/database.ts"],
+          globalSetup: ["tests/setup/database.ts", "tests/setup/model-provider.ts"],
         },
       },
       {

@@ -14,6 +14,8 @@ import { startWranglerDev } from "./wrangler.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const devSessionSecret = "local-dev-session-secret-never-use-in-production";
+/** Seals bots' API keys locally (AES-GCM); production sets its own with `wrangler secret put BOT_SECRETS_KEY`. */
+const devBotSecretsKey = "local-dev-bot-secrets-key-never-use-in-production";
 
 export type DatabaseOption = { kind: "pglite"; dataDir: string } | { kind: "postgres" } | { kind: "url"; url: string };
 
@@ -87,6 +89,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       DATABASE_URL: database.url,
       ...(database.endpoint ? { NEON_HTTP_ENDPOINT: database.endpoint.url } : {}),
       SESSION_SECRET: process.env.SESSION_SECRET || devSessionSecret,
+      BOT_SECRETS_KEY: process.env.BOT_SECRETS_KEY || devBotSecretsKey,
       ...(livekit
         ? { LIVEKIT_URL: livekit.url, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret }
         : {}),

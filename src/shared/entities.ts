@@ -31,6 +31,8 @@ export interface Intention {
   content: ContentNode[];
   createdAt: Date;
   modifiedAt: Date;
+  /** (addition) On a bot's reply only: the being whose post it answers. */
+  askerId?: BeingId;
 }
 
 export const BEING_TYPES = ["space", "guest", "bot", "document"] as const satisfies readonly BeingType[];
@@ -42,6 +44,20 @@ export const INTENTION_STATES = [
   "cancelled",
   "failed",
 ] as const satisfies readonly IntentionState[];
+
+/** Which posts a bot answers: those that mention it (by id or name), or every post by someone not a bot. */
+export type BotReplyTo = "mentions" | "all";
+export const BOT_REPLY_TO = ["mentions", "all"] as const satisfies readonly BotReplyTo[];
+
+/** A bot's configuration as served: `properties.bot` of a being of type "bot". */
+export interface BotConfig {
+  model: string;
+  /** The system prompt. */
+  prompt: string;
+  replyTo?: BotReplyTo;
+  /** Whether its model provider API key is set (the key itself is write-only). */
+  hasKey?: boolean;
+}
 
 /** The public space every fresh database holds. */
 export const LOBBY_ID: BeingId = "@intraliminal";

@@ -1,7 +1,7 @@
 /** Validation schemas for every API input; the worker validates with them at the edge, the web client before sending. */
 // Named imports, not the `z` namespace: the namespace object drags every locale into the bundle.
-import { array, lazy, number, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
-import { BEING_TYPES, INTENTION_STATES, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
+import { array, boolean, lazy, number, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
+import { BEING_TYPES, BOT_REPLY_TO, INTENTION_STATES, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
 
 /** Largest JSON body the API accepts, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -52,8 +52,34 @@ export const intentionContent = union([
   contentNodes.min(1, "content must not be empty"),
 ]);
 
+export const MAX_BOT_PROMPT_LENGTH = 8_000;
+
+/**
+ * A bot's configuration, `properties.bot`. `hasKey` is the server's: whatever a caller sends there is
+ * replaced by whether the bot's sealed API key exists.
+ */
+export const botConfig = strictObject({
+  model: string().trim().min(1, "model must not be empty").max(200),
+  prompt: string().max(MAX_BOT_PROMPT_LENGTH),
+  replyTo: oneOf(BOT_REPLY_TO).optional(),
+  hasKey: boolean().optional(),
+});
+
 const properties = record(string(), unknown())
-  .refine((p) => JSON.stringify(p).length <= MAX_PROPERTIES_BYTES, "properties are larger than 16 KiB");
+  .refine((p) => JSON.stringify(p).length <= MAX_PROPERTIES_BYTES, "properties are larger than 16 KiB")
+  .superRefine((p, ctx) => {
+    if (!("bot" in p)) return;
+    const result = botConfig.safeParse(p.bot);
+    for (const issue of result.error?.issues ?? []) ctx.addIssue({ code: "custom", message: issue.message, path: ["bot", ...issue.path] });
+  });
+
+/**
+ * Write-only secrets of a bot, from its owner: `apiKey` (its model provider's key; null removes it).
+ * Validation messages never repeat the value.
+ */
+export const botSecretsInput = strictObject({
+  apiKey: string().trim().min(1, "apiKey must not be empty").max(1_000, "apiKey is too long").nullable(),
+});
 
 export const guestSignIn = strictObject({ name });
 
@@ -64,6 +90,7 @@ export const beingCreate = strictObject({
   locationId: beingId.nullable().optional(),
   properties: properties.optional(),
   content: contentNodes.optional(),
+  secrets: botSecretsInput.optional(),
 });
 
 export const beingPatch = strictObject({
@@ -72,6 +99,7 @@ export const beingPatch = strictObject({
     properties: properties.optional(),
     content: contentNodes.optional(),
     ownerId: beingId.nullable().optional(),
+    secrets: botSecretsInput.optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, "nothing to change");
 
@@ -105,5 +133,7 @@ export const changesQuery = strictObject({
 export type GuestSignIn = Infer<typeof guestSignIn>;
 export type BeingCreate = Infer<typeof beingCreate>;
 export type BeingPatch = Infer<typeof beingPatch>;
+export type BotConfigInput = Infer<typeof botConfig>;
+export type BotSecretsInput = Infer<typeof botSecretsInput>;
 export type IntentionCreate = Input<typeof intentionCreate>;
 export type IntentionPatch = Input<typeof intentionPatch>;

@@ -114,7 +114,7 @@ export async function listSpaces(): Promise<Being[]> {
   return body.spaces;
 }
 
-/** Creates a being (a space, for the app) owned by the caller. */
+/** Creates a being (a space or a bot, for the app) owned by the caller. */
 export async function createBeing(input: BeingCreate): Promise<Being> {
   const body = await call<{ being: Being }>(() => client.api.beings.$post({ json: input }));
   return body.being;
@@ -126,6 +126,11 @@ export async function patchBeing(id: BeingId, patch: BeingPatch): Promise<Being>
     client.api.beings[":id"].$patch({ param: param(id), json: patch }),
   );
   return body.being;
+}
+
+/** Deletes a being (a bot, for the app) the caller owns. */
+export async function deleteBeing(id: BeingId): Promise<void> {
+  await call<void>(() => client.api.beings[":id"].$delete({ param: param(id) }));
 }
 
 /** A space with the beings in it, its newest intentions and its latest change seq. */

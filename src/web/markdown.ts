@@ -1,6 +1,5 @@
 /** Message text as HTML: Markdown through micromark, whose defaults are the sanitiser. */
 import { micromark } from "micromark";
-import type { ContentNode } from "../shared/entities.ts";
 
 /**
  * Renders Markdown to HTML that is safe to put in the page: micromark escapes raw HTML
@@ -11,9 +10,4 @@ export function renderMarkdown(text: string): string {
   // In a conversation Shift+Enter means "new line": every single newline becomes a hard break
   // (CommonMark's two trailing spaces), where plain Markdown would join the lines.
   return micromark(text.replace(/(?<!\n)\n(?!\n)/g, "  \n"));
-}
-
-/** The text of structured content (strings as they are, nodes by their children), to render as Markdown. */
-export function contentText(nodes: readonly ContentNode[]): string {
-  return nodes.map((node) => (typeof node === "string" ? node : contentText(node.content ?? []))).join("");
 }

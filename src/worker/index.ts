@@ -1,8 +1,8 @@
-/** The Worker: HTTP (the API and the app's pages, with security headers), the sync queue, and the sweeper cron. */
+/** The Worker: HTTP (the API and the app's pages, with security headers), the sync and bots queues, and the sweeper cron. */
 import { app } from "./app.ts";
+import { BOT_QUEUE_NAME, handleBotBatch } from "./bots/consumer.ts";
 import { withSecurityHeaders } from "./http/security-headers.ts";
 import { handleSyncBatch } from "./sync/consumer.ts";
-import type { SyncNotice } from "./sync/notify.ts";
 import { sweep } from "./sync/sweeper.ts";
 
 export default {
@@ -10,12 +10,14 @@ export default {
   // /assets/* files are served before the worker runs (wrangler.toml run_worker_first).
   fetch: async (request, env, ctx) => {
     const url = new URL(request.url);
-    const api = url.pathname === "/api" || url.pathname.startsWith("/api/");
+    // Judged on the path as sent, as the API's router reads it: URL parsing would resolve "%2e%2e".
+    const api = /^[a-z]+:\/\/[^/]+\/api(?:[/?#]|$)/i.test(request.url);
     const response = api ? await app.fetch(request, env, ctx) : await env.ASSETS.fetch(request);
     return withSecurityHeaders(response, url, env);
   },
-  queue: (batch, env) => handleSyncBatch(batch, env),
+  // A batch names its queue (wrangler.toml): the bots' turns, or the sync notices.
+  queue: (batch, env) => (batch.queue === BOT_QUEUE_NAME ? handleBotBatch(batch, env) : handleSyncBatch(batch, env)),
   scheduled: async (_controller, env) => {
     await sweep(env);
   },
-} satisfies ExportedHandler<Env, SyncNotice>;
+} satisfies ExportedHandler<Env, unknown>;

@@ -1,8 +1,5 @@
 // Sync benchmark on the local stack with the real livekit-server: 1 writer, 20 receivers.
 // Run: sh scripts/node tests/bench/sync.ts   (prints markdown tables; takes a few minutes)
-import { readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
 import superjson from "superjson";
 import { startStack } from "../../scripts/local/stack.ts";
@@ -10,29 +7,17 @@ import { newIntentionId } from "../../src/shared/ids.ts";
 import type { Change } from "../../src/shared/sync.ts";
 import { eventually, StackClient } from "../integration/http.ts";
 import { Receiver } from "../integration/receiver.ts";
+import { benchConfig } from "./wrangler-config.ts";
 
 const RECEIVERS = 20;
 const RATES = [1, 20, 200];
 const WRITES = { 1: 20, 20: 200, 200: 1000 } as Record<number, number>;
 const BATCH_TIMEOUTS = [0, 1];
-const root = new URL("../..", import.meta.url).pathname;
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 };
-
-/** wrangler.toml with the consumer's batch timeout set and the write limit lifted for a load test. */
-async function benchConfig(batchTimeout: number): Promise<string> {
-  const config = (await readFile(join(root, "wrangler.toml"), "utf8"))
-    .replace(/^main = .*$/m, `main = "${join(root, "src/worker/index.ts")}"`)
-    .replace(/^directory = .*$/m, `directory = "${join(root, "dist/web")}"`)
-    .replace(/^max_batch_timeout = .*$/m, `max_batch_timeout = ${batchTimeout}`)
-    .replace(/simple = \{ limit = \d+/, "simple = { limit = 1000000");
-  const path = join(tmpdir(), `spaces-bench-wrangler-${batchTimeout}.toml`);
-  await writeFile(path, config);
-  return path;
-}
 
 async function stats(admin: StackClient) {
   return (await admin.request("GET", "/api/admin/stats")).body.counters as Record<string, number>;

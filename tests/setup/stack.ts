@@ -5,10 +5,12 @@
 //   POST /postgres/down | /postgres/up                    an outage of PostgreSQL (same data, same port)
 //   POST /postgres/pause | /postgres/resume               a hung PostgreSQL (SIGSTOP / SIGCONT)
 //   GET  /neon/stats   POST /neon/reset-stats             queries the worker sent over HTTP
+// Bots stream from the fake OpenAI-compatible provider (tests/support/fake-model-provider.ts), started here.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { type Stack, startStack } from "../../scripts/local/stack.ts";
+import { startFakeModelProvider } from "../support/fake-model-provider.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -47,7 +49,16 @@ function control(stack: Stack) {
 
 /** Starts the stack and the control server, provides their URLs, and returns the teardown that stops both. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: false });
+  const provider = await startFakeModelProvider();
+  const stack = await startStack({
+    database: { kind: "postgres" },
+    livekit: "required",
+    buildWeb: false,
+    vars: { BOT_API_BASE_URL: provider.url },
+  }).catch(async (error: unknown) => {
+    await provider.close();
+    throw error;
+  });
   const livekit = stack.livekit!;
   const server = createServer(control(stack));
   try {
@@ -57,6 +68,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
   } catch (error) {
     await stack.stop();
+    await provider.close();
     throw error;
   }
   project.provide("stack", {
@@ -71,5 +83,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await stack.stop();
+    await provider.close();
   };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { render } from "@solidjs/testing-library";
 import { Markdown } from "../../src/web/components/markdown.tsx";
-import { contentText, renderMarkdown } from "../../src/web/markdown.ts";
+import { contentText } from "../../src/shared/content.ts";
+import { renderMarkdown } from "../../src/web/markdown.ts";
 
 /** Renders Markdown into a detached element, as the app does with innerHTML. */
 function mount(text: string): HTMLElement {

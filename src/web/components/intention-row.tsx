@@ -1,9 +1,9 @@
 /** A confirmed message; its owner can edit or delete it in place. */
 import { createSignal, Show } from "solid-js";
-import type { Intention } from "../../shared/entities.ts";
+import type { ContentNode, Intention } from "../../shared/entities.ts";
 import { MAX_TEXT_LENGTH } from "../../shared/schemas.ts";
 import { deleteIntention, patchIntention } from "../api.ts";
-import { contentText } from "../markdown.ts";
+import { contentText } from "../../shared/content.ts";
 import { Markdown } from "./markdown.tsx";
 import { MessageFrame } from "./message-frame.tsx";
 import { MessageInput } from "./message-input.tsx";
@@ -13,9 +13,23 @@ export interface IntentionRowProps {
   author: string;
   mine: boolean;
   startsGroup: boolean;
+  /** A bot's reply still streaming that the viewer may stop (its asker, the bot's owner, the space's owner). */
+  canStop: boolean;
   /** A write's answer, for the store (the broadcast may come later or not at all while polling). */
   onSaved(intention: Intention, seq: number): void;
   onDeleted(id: Intention["id"]): void;
+}
+
+/** How each state of an intention styles its row (data-state): a reply streaming, or one that failed. */
+const STATE_STYLES: Partial<Record<Intention["state"], string>> = { active: "active", failed: "failed" };
+
+/** Why a bot's reply failed: the reason its `failure` node carries (see docs/api.md, Bots). */
+export function failureOf(content: readonly ContentNode[]): string | undefined {
+  for (const node of content) {
+    const reason = typeof node === "object" && node.type === "failure" ? node.props?.reason : undefined;
+    if (typeof reason === "string") return reason;
+  }
+  return undefined;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -27,7 +41,10 @@ export function IntentionRow(props: IntentionRowProps) {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string>();
   const text = () => contentText(props.intention.content);
-  const edited = () => props.intention.modifiedAt.getTime() - props.intention.createdAt.getTime() > 1_000;
+  // A bot's reply (it has an asker) is rewritten as it streams: that is not an edit.
+  const edited = () => !props.intention.askerId && props.intention.modifiedAt.getTime() - props.intention.createdAt.getTime() > 1_000;
+  const streaming = () => props.intention.state === "active";
+  const failure = () => failureOf(props.intention.content);
   let editButton: HTMLButtonElement | undefined;
 
   const startEditing = () => {
@@ -47,6 +64,17 @@ export function IntentionRow(props: IntentionRowProps) {
       const result = await patchIntention(props.intention.id, { content: [content] });
       props.onSaved(result.intention, result.seq);
       stopEditing();
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const stop = async () => {
+    setBusy(true);
+    try {
+      const result = await patchIntention(props.intention.id, { state: "cancelled" });
+      props.onSaved(result.intention, result.seq);
     } catch (failure) {
       setError(messageOf(failure));
     } finally {
@@ -73,15 +101,31 @@ export function IntentionRow(props: IntentionRowProps) {
       mine={props.mine}
       startsGroup={props.startsGroup}
       time={props.intention.createdAt}
-      state={props.intention.type === "error" ? "error" : undefined}
+      state={props.intention.type === "error" ? "error" : STATE_STYLES[props.intention.state]}
+      busy={streaming()}
     >
       <Show
         when={draft() !== undefined}
         fallback={
           <>
-            <Markdown text={text()} class="markdown message-body" />
+            <Show when={text() || !streaming()} fallback={<p class="message-thinking">thinking…</p>}>
+              <Markdown text={text()} class="markdown message-body" />
+            </Show>
             <Show when={edited()}>
               <span class="message-edited">(edited)</span>
+            </Show>
+            <Show when={failure()}>
+              <p class="message-failure">{failure()}</p>
+            </Show>
+            <Show when={props.intention.state === "cancelled" && props.intention.askerId}>
+              <span class="message-edited">(stopped)</span>
+            </Show>
+            <Show when={props.canStop && streaming()}>
+              <div class="reply-actions">
+                <button type="button" class="button small quiet" disabled={busy()} onClick={() => void stop()} aria-label="Stop this reply">
+                  ■ Stop
+                </button>
+              </div>
             </Show>
           </>
         }

@@ -2,17 +2,35 @@
 import { createRenderEffect } from "solid-js";
 import { renderMarkdown } from "../markdown.ts";
 
+/**
+ * Puts `html` into `element`, replacing only the top-level blocks from the first one that differs:
+ * as a reply streams, the paragraphs already shown stay the same nodes (no re-layout, no flicker, a
+ * selection in them survives) and only the growing tail is rebuilt.
+ */
+export function patchHtml(element: HTMLElement, html: string): void {
+  const next = document.createElement("template");
+  next.innerHTML = html;
+  const incoming = [...next.content.childNodes];
+  const current = [...element.childNodes];
+  let same = 0;
+  while (same < incoming.length && same < current.length && incoming[same]!.isEqualNode(current[same]!)) same++;
+  for (const stale of current.slice(same)) stale.remove();
+  for (const node of incoming.slice(same)) element.appendChild(node);
+}
+
 /** Renders `text` as Markdown; links open in a new tab without handing it our window. */
 export function Markdown(props: { text: string; class?: string }) {
   const element = (<div class={props.class ?? "markdown"} />) as HTMLDivElement;
   createRenderEffect(() => {
-    element.innerHTML = renderMarkdown(props.text);
-    for (const link of element.querySelectorAll("a")) {
+    const next = document.createElement("div");
+    next.innerHTML = renderMarkdown(props.text);
+    for (const link of next.querySelectorAll("a")) {
       // micromark empties the href of a dangerous link; an empty one would reload the app.
       if (!link.getAttribute("href")) link.removeAttribute("href");
       link.target = "_blank";
       link.rel = "noopener noreferrer nofollow";
     }
+    patchHtml(element, next.innerHTML);
   });
   return element;
 }

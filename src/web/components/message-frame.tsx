@@ -10,15 +10,17 @@ export interface MessageFrameProps {
   mine: boolean;
   startsGroup: boolean;
   time: Date;
-  /** "pending", "failed" or "error": styles the row. */
+  /** "pending", "failed", "error" or "active" (a reply still streaming): styles the row. */
   state?: string;
+  /** Still changing (a reply streaming): screen readers wait for it to settle before reading it. */
+  busy?: boolean;
   children: JSX.Element;
 }
 
 /** One `<li>` of the conversation. Rows inside a group still tell screen readers who is speaking. */
 export function MessageFrame(props: MessageFrameProps) {
   return (
-    <li class="message" classList={{ mine: props.mine, "group-start": props.startsGroup }} data-state={props.state} data-testid="message">
+    <li class="message" classList={{ mine: props.mine, "group-start": props.startsGroup }} data-state={props.state} aria-busy={props.busy || undefined} data-testid="message">
       <Show
         when={props.startsGroup}
         fallback={

@@ -1,6 +1,6 @@
 /** The conversation: confirmed messages in order, then the ones still on their way, newest at the bottom. */
-import { createEffect, createMemo, createSignal, For, on, onMount, Show } from "solid-js";
-import type { BeingId } from "../../shared/entities.ts";
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
+import type { BeingId, Intention } from "../../shared/entities.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import type { SpaceSync } from "../sync/store.ts";
@@ -32,6 +32,13 @@ export function MessageList(props: MessageListProps) {
   const pending = createMemo(() =>
     props.outbox.entries.filter((entry) => entry.spaceId === props.view.space.id && !props.view.intentions[entry.id]),
   );
+  // Who may stop a bot's reply: the server's rule (may_change_intention), so the button shows only where it works.
+  const mayStop = (intention: Intention) =>
+    intention.state === "active" &&
+    intention.askerId !== undefined &&
+    (props.meId === intention.askerId ||
+      props.meId === props.view.beings[intention.ownerId]?.ownerId ||
+      props.meId === props.view.space.ownerId);
   const lastConfirmed = () => props.view.intentions[props.view.order[props.view.order.length - 1]];
 
   // Only the newest rows are rendered; older loaded ones join as the reader scrolls up.
@@ -59,6 +66,14 @@ export function MessageList(props: MessageListProps) {
   };
 
   onMount(scrollToBottom);
+  // A reply streaming grows the last row without adding one: a reader at the bottom stays there; one
+  // reading history keeps their place, since the growth is below what they see.
+  onMount(() => {
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => following && scrollToBottom());
+    observer.observe(scroller.querySelector(".message-list")!);
+    onCleanup(() => observer.disconnect());
+  });
   createEffect(on(() => props.view.order[props.view.order.length - 1], () => following && scrollToBottom(), { defer: true }));
   // A reader up in the history keeps the rows they are reading while new ones arrive below.
   createEffect(
@@ -109,6 +124,7 @@ export function MessageList(props: MessageListProps) {
                   author={props.author(intention().ownerId)}
                   mine={intention().ownerId === props.meId}
                   startsGroup={!continuesGroup(previous(), intention())}
+                  canStop={mayStop(intention())}
                   onSaved={(row, seq) => props.sync.acceptWrite(row, seq)}
                   onDeleted={(deleted) => props.sync.acceptDelete(deleted)}
                 />

@@ -3,6 +3,7 @@ import { createSignal, Show } from "solid-js";
 import type { Being, BeingId } from "../../shared/entities.ts";
 import { beingId, MAX_NAME_LENGTH } from "../../shared/schemas.ts";
 import { createBeing } from "../api.ts";
+import { createFormAction, FormError } from "./form-action.tsx";
 
 /** Reads "@ada, bob" as ["@ada", "@bob"]; returns the entries that are not valid being ids as `invalid`. */
 export function parseMembers(text: string): { members: BeingId[]; invalid: string[] } {
@@ -27,16 +28,13 @@ export function NewSpaceForm(props: NewSpaceFormProps) {
   const [name, setName] = createSignal("");
   const [isPrivate, setPrivate] = createSignal(false);
   const [membersText, setMembersText] = createSignal("");
-  const [error, setError] = createSignal<string>();
-  const [busy, setBusy] = createSignal(false);
+  const action = createFormAction();
 
-  const create = async () => {
-    const { members, invalid } = parseMembers(membersText());
-    if (!name().trim()) return setError("Give the space a name.");
-    if (isPrivate() && invalid.length > 0) return setError(`Not a being id: ${invalid.join(", ")}`);
-    setBusy(true);
-    setError(undefined);
-    try {
+  const create = () =>
+    action.run(async () => {
+      const { members, invalid } = parseMembers(membersText());
+      if (!name().trim()) throw new Error("Give the space a name.");
+      if (isPrivate() && invalid.length > 0) throw new Error(`Not a being id: ${invalid.join(", ")}`);
       // A private space is placed nowhere: a being in the parent is announced to everyone in the
       // parent's room, which would disclose the private space's name. Members get its address.
       const space = await createBeing(
@@ -45,12 +43,7 @@ export function NewSpaceForm(props: NewSpaceFormProps) {
           : { name: name().trim(), type: "space", locationId: props.parentId },
       );
       props.onCreated(space);
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <form
@@ -92,13 +85,9 @@ export function NewSpaceForm(props: NewSpaceFormProps) {
           <small id="members-hint">Being ids, separated by commas or spaces.</small>
         </label>
       </Show>
-      <Show when={error()}>
-        <p class="form-error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <FormError action={action} />
       <div class="form-actions">
-        <button type="submit" class="button primary" disabled={busy()}>
+        <button type="submit" class="button primary" disabled={action.busy()}>
           Create and enter
         </button>
         <button type="button" class="button quiet" onClick={() => props.onCancel()}>

@@ -3,6 +3,7 @@ import { createEffect, createMemo, createSignal, Match, on, onCleanup, Show, Swi
 import { LOBBY_ID, type Being, type BeingId } from "../../shared/entities.ts";
 import { enterSpace, isRetryable } from "../api.ts";
 import { AppLink } from "../components/app-link.tsx";
+import { BotsPanel } from "../components/bot-form.tsx";
 import { Composer } from "../components/composer.tsx";
 import { ConnectionStatusBadge } from "../components/connection-status.tsx";
 import { MessageList } from "../components/message-list.tsx";
@@ -163,6 +164,7 @@ export function SpacePage(props: SpacePageProps) {
                   Here <span class="count">{hereCount(groups())}</span>
                 </h2>
                 <People groups={groups()} presenceKnown={presenceKnown()} meId={props.me.id} />
+                <BotsPanel spaceId={props.spaceId} beings={view().beings} meId={props.me.id} />
                 <Show
                   when={creating()}
                   fallback={

@@ -43,6 +43,8 @@ export const intentions = pgTable(
       .notNull()
       .references(() => beings.id, { onDelete: "cascade" }),
     content: jsonb("content").$type<ContentNode[]>().notNull(),
+    /** On a bot's reply: the author of the post it answers (who may stop it). Null on every other intention. */
+    askerId: text("asker_id").references((): any => beings.id, { onDelete: "set null" }),
     /** Seq of the last change to this row in its space; set by the change-recording trigger. */
     seq: bigint("seq", { mode: "number" }).notNull().default(0),
     ...timestamps,
@@ -50,8 +52,23 @@ export const intentions = pgTable(
   (t) => [
     index("intentions_location_time_idx").on(t.locationId, t.createdAt, t.id),
     index("intentions_owner_idx").on(t.ownerId),
+    // Bots' replies still streaming: the concurrency limits count them, the sweeper finds stale ones.
+    index("intentions_active_replies_idx").on(t.locationId, t.ownerId).where(sql`${t.state} = 'active' AND ${t.askerId} IS NOT NULL`),
   ],
 );
+
+/**
+ * A bot's model provider API key, sealed with AES-GCM under BOT_SECRETS_KEY (src/worker/bots/secrets.ts).
+ * Kept out of the beings row, so being_json(), the change log and every broadcast cannot carry it.
+ */
+export const botSecrets = pgTable("bot_secrets", {
+  beingId: text("being_id")
+    .primaryKey()
+    .references(() => beings.id, { onDelete: "cascade" }),
+  /** "v1.<iv>.<ciphertext>", base64url; the bot's id is the additional authenticated data. */
+  sealed: text("sealed").notNull(),
+  modifiedAt: timestamp("modified_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
 
 /** Sign-in sessions; the cookie carries the id, signed. Deleting the row signs the session out. */
 export const sessions = pgTable(

@@ -3,30 +3,40 @@ import { Hono } from "hono";
 import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newBeingId } from "../../shared/ids.ts";
-import { beingCreate, beingId, beingPatch } from "../../shared/schemas.ts";
-import { createBeing, deleteBeing, getBeing, patchBeing } from "../db/queries/beings.ts";
+import type { BeingId } from "../../shared/entities.ts";
+import { beingCreate, beingId, beingPatch, type BotSecretsInput } from "../../shared/schemas.ts";
+import { sealApiKey } from "../bots/secrets.ts";
+import { createBeing, deleteBeing, getBeing, patchBeing, type SealedKey } from "../db/queries/beings.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { notifyAfterCommit } from "../sync/notify.ts";
 
 const byId = valid("param", object({ id: beingId }));
 
+/** The write-only secrets of a request, sealed before they reach a query (the plain key never does). */
+async function sealed(env: Env, bot: BeingId, secrets: BotSecretsInput | undefined): Promise<SealedKey> {
+  if (!secrets) return undefined;
+  return secrets.apiKey === null ? null : await sealApiKey(env, bot, secrets.apiKey);
+}
+
 export const beings = new Hono<AppEnv>()
   .get("/beings/:id", byId, async (c) => c.json({ being: await getBeing(c.var.db, c.var.viewer, c.req.valid("param").id) }, 200))
   .post("/beings", valid("json", beingCreate), async (c) => {
     const input = c.req.valid("json");
     if (input.type === "guest") throw new ApiError("VALIDATION", "type: guests are created by signing in");
+    const { secrets, ...fields } = input;
+    if (secrets && input.type !== "bot") throw new ApiError("VALIDATION", "secrets: only a bot has an API key");
     const id = input.id ?? newBeingId(input.name);
     if (input.locationId === id) throw new ApiError("VALIDATION", "locationId: a being cannot be inside itself");
-    const { being, touched } = await createBeing(c.var.db, c.var.viewer, id, input);
+    const { being, touched } = await createBeing(c.var.db, c.var.viewer, id, fields, await sealed(c.env, id, secrets));
     notifyAfterCommit(c, touched);
     return c.json({ being }, 201);
   })
   .patch("/beings/:id", byId, valid("json", beingPatch), async (c) => {
     const { id } = c.req.valid("param");
-    const patch = c.req.valid("json");
+    const { secrets, ...patch } = c.req.valid("json");
     if (patch.locationId === id) throw new ApiError("VALIDATION", "locationId: a being cannot be inside itself");
-    const { being, touched } = await patchBeing(c.var.db, c.var.viewer, id, patch);
+    const { being, touched } = await patchBeing(c.var.db, c.var.viewer, id, patch, await sealed(c.env, id, secrets));
     notifyAfterCommit(c, touched);
     return c.json({ being }, 200);
   })

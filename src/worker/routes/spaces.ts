@@ -4,6 +4,7 @@ import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newIntentionId } from "../../shared/ids.ts";
 import { beingId, changesQuery, historyQuery, intentionCreate } from "../../shared/schemas.ts";
+import { answerAfterCommit } from "../bots/turns.ts";
 import { enterSpace } from "../db/queries/beings.ts";
 import { createIntention } from "../db/queries/intentions.ts";
 import { getSpaceSnapshot, listChanges, listIntentions, listSpaces, requireReadableSpace } from "../db/queries/spaces.ts";
@@ -40,6 +41,7 @@ export const spaces = new Hono<AppEnv>()
     const write = await createIntention(c.var.db, c.var.viewer, space, id ?? newIntentionId(), content);
     if (!write.created) return c.json({ intention: write.intention, seq: write.seq }, 200);
     notifyAfterCommit(c, [space]);
+    answerAfterCommit(c, write.intention, write.bots);
     return c.json({ intention: write.intention, seq: write.seq }, 201);
   })
   .post("/spaces/:id/token", bySpace, async (c) => {

@@ -13,7 +13,8 @@ export interface SyncSettings {
 /** LiveKit Cloud allows 1,000 server API calls a minute per project; a tenth is left for operators' own tools. */
 export const DEFAULT_CALLS_PER_MINUTE = 900;
 
-function number(value: string | undefined, fallback: number): number {
+/** A non-negative number setting, or `fallback` when it is unset or not one. */
+export function numberSetting(value: string | undefined, fallback: number): number {
   const parsed = Number.parseFloat(value ?? "");
   return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
 }
@@ -23,14 +24,14 @@ type SettingsEnv = Pick<Env, "LIVEKIT_API_KEY"> &
 
 export function syncSettings(env: SettingsEnv): SyncSettings {
   return {
-    graceSeconds: number(env.SYNC_GRACE_SECONDS, 10),
+    graceSeconds: numberSetting(env.SYNC_GRACE_SECONDS, 10),
     // LiveKit counts calls per project; its API key names it.
-    budget: { project: env.LIVEKIT_API_KEY, callsPerMinute: number(env.LIVEKIT_CALLS_PER_MINUTE, DEFAULT_CALLS_PER_MINUTE) },
-    retentionSeconds: number(env.CHANGE_RETENTION_SECONDS, 86_400),
+    budget: { project: env.LIVEKIT_API_KEY, callsPerMinute: numberSetting(env.LIVEKIT_CALLS_PER_MINUTE, DEFAULT_CALLS_PER_MINUTE) },
+    retentionSeconds: numberSetting(env.CHANGE_RETENTION_SECONDS, 86_400),
   };
 }
 
 /** How long a being that left stays listed as away in a space (AWAY_LISTED_SECONDS; an hour by default). */
 export function presenceSettings(env: Partial<Pick<Env, "AWAY_LISTED_SECONDS">>): { awayListedSeconds: number } {
-  return { awayListedSeconds: number(env.AWAY_LISTED_SECONDS, 3600) };
+  return { awayListedSeconds: numberSetting(env.AWAY_LISTED_SECONDS, 3600) };
 }

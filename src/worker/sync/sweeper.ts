@@ -11,6 +11,10 @@ import { broadcastSpace, countersOf, outcomeOf } from "./broadcast.ts";
 import { addUp, deferTurn, logBroadcast, recordCounters } from "./consumer.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import { reconcileOccupancy } from "./occupancy.ts";
+import { enqueueNotices } from "./notify.ts";
+import { botSettings } from "../bots/settings.ts";
+import { failureNode } from "../bots/turn.ts";
+import { failStaleReplies } from "../db/queries/replies.ts";
 import { syncSettings, type SyncSettings } from "./settings.ts";
 import { describeError } from "../log.ts";
 
@@ -45,9 +49,23 @@ export async function sweep(env: Env): Promise<SweepResult> {
     sampleGauges(db),
     forgetDepartedParticipants(db),
   ]).catch((error) => console.error(JSON.stringify({ event: "sync_sweep_upkeep", outcome: "failed", error: describeError(error) })));
+  await failStaleBotReplies(env, db).catch((error) => console.error(JSON.stringify({ event: "bot_stale_replies", outcome: "failed", error: describeError(error) })));
   await recordCounters(db, totals);
   return result;
 }
+
+/**
+ * A bot's reply that has had no write for well past the stall timeout has lost its turn (the worker
+ * died where no retry could follow): it ends failed, its text kept, instead of staying active forever.
+ */
+async function failStaleBotReplies(env: Env, db: Db): Promise<void> {
+  const staleSeconds = botSettings(env).stallSeconds + STALE_REPLY_MARGIN_SECONDS;
+  const spaces = await failStaleReplies(db, staleSeconds, failureNode("The reply stopped and could not be finished; ask again."));
+  await enqueueNotices(env, spaces);
+}
+
+/** Longer than a turn's retries take to resume it (a few seconds each). */
+const STALE_REPLY_MARGIN_SECONDS = 60;
 
 /** Aligns occupancy with one ListRooms, when the budget has a call to spare this minute. */
 async function reconcile(db: Db, service: SyncRoomService, settings: SyncSettings, totals: Counters) {

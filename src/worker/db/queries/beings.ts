@@ -49,8 +49,22 @@ const mayPlaceAt = (location: string | null | undefined) =>
   sql`(${location ?? null}::text IS NULL OR coalesce(
         (SELECT may_read_space(s, v.id, v.su) FROM beings s WHERE s.id = ${location ?? null}), false))`;
 
+/**
+ * A bot's sealed API key in a write: a new sealed key, null to remove it, undefined to leave it as it is.
+ * Only the bot's owner may set it (checked in the statement).
+ */
+export type SealedKey = string | null | undefined;
+
+/** SQL: the CTEs that store or remove a written bot's sealed key (`written` is the CTE returning its id). */
+const keyWrites = (written: SQL, sealed: SealedKey) => sql`
+        key_set AS (
+          INSERT INTO bot_secrets (being_id, sealed) SELECT w.id, ${sealed ?? null} FROM ${written} w WHERE ${typeof sealed === "string"}
+          ON CONFLICT (being_id) DO UPDATE SET sealed = excluded.sealed, modified_at = now()
+        ),
+        key_removed AS (DELETE FROM bot_secrets k USING ${written} w WHERE k.being_id = w.id AND ${sealed === null})`;
+
 /** Creates a being owned by the viewer. Setting properties.superuser takes a superuser. */
-export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input: BeingCreate): Promise<BeingWrite> {
+export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input: Omit<BeingCreate, "secrets">, sealed?: SealedKey): Promise<BeingWrite> {
   const properties = json(input.properties ?? {});
   const [row] = await query<{ viewer_id: string | null; su: boolean; location_ok: boolean; taken: boolean; being: unknown; touched: BeingId[] }>(
     db,
@@ -62,13 +76,15 @@ export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input:
         ),
         created AS (
           INSERT INTO beings (id, name, type, owner_id, location_id, properties, content)
-          SELECT ${id}, ${input.name}, ${input.type}, v.id, ${input.locationId ?? null}, ${properties}::jsonb,
+          SELECT ${id}, ${input.name}, ${input.type}, v.id, ${input.locationId ?? null},
+                 bot_properties(${properties}::jsonb, ${typeof sealed === "string"}),
                  ${json(input.content ?? [])}::jsonb
           FROM viewer v, facts f
           WHERE v.id IS NOT NULL AND f.location_ok AND NOT f.taken
             AND (v.su OR ${properties}::jsonb -> 'superuser' IS NULL)
-          RETURNING being_json(beings) AS being, ${touchedBy(sql`beings`, sql`NULL::beings`)} AS touched
-        )
+          RETURNING id, being_json(beings) AS being, ${touchedBy(sql`beings`, sql`NULL::beings`)} AS touched
+        ),
+        ${keyWrites(sql`created`, sealed)}
         SELECT v.id AS viewer_id, v.su, f.location_ok, f.taken, c.being, c.touched
         FROM viewer v CROSS JOIN facts f LEFT JOIN created c ON true`,
   );
@@ -79,8 +95,11 @@ export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input:
   return { being: toBeing(row.being), touched: row.touched };
 }
 
-/** Changes a being: by its owner (or itself) or a superuser; ownerId and properties.superuser by a superuser only. */
-export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: BeingPatch): Promise<BeingWrite> {
+/**
+ * Changes a being: by its owner (or itself) or a superuser; ownerId and properties.superuser by a
+ * superuser only; a bot's sealed key by its owner only.
+ */
+export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: Omit<BeingPatch, "secrets">, sealed?: SealedKey): Promise<BeingWrite> {
   const properties = json(patch.properties);
   const moves = patch.locationId !== undefined;
   const changesOwner = patch.ownerId !== undefined;
@@ -89,6 +108,8 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
     su: boolean;
     visible: boolean | null;
     allowed: boolean | null;
+    owns: boolean | null;
+    is_bot: boolean | null;
     location_ok: boolean;
     being: unknown;
     touched: BeingId[] | null;
@@ -97,7 +118,10 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
     sql`WITH ${viewerCte(viewer)},
         target AS (
           SELECT b.id, b AS prior, may_see_being(b, v.id, v.su) AS visible,
-                 coalesce(b.id = v.id OR b.owner_id = v.id OR v.su, false) AS allowed
+                 coalesce(b.id = v.id OR b.owner_id = v.id OR v.su, false) AS allowed,
+                 coalesce(b.owner_id = v.id, false) AS owns, b.type = 'bot' AS is_bot,
+                 CASE WHEN ${sealed === undefined} THEN EXISTS (SELECT 1 FROM bot_secrets k WHERE k.being_id = b.id)
+                      ELSE ${typeof sealed === "string"} END AS has_key
           FROM viewer v JOIN beings b ON b.id = ${id}
         ),
         facts AS (SELECT ${moves ? mayPlaceAt(patch.locationId) : sql`true`} AS location_ok FROM viewer v),
@@ -105,23 +129,27 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
           UPDATE beings b SET
             name = coalesce(${patch.name ?? null}, b.name),
             location_id = CASE WHEN ${moves} THEN ${patch.locationId ?? null} ELSE b.location_id END,
-            properties = CASE
+            properties = bot_properties(CASE
               WHEN ${properties}::jsonb IS NULL THEN b.properties
               WHEN v.su THEN ${properties}::jsonb
               ELSE ${properties}::jsonb || jsonb_strip_nulls(jsonb_build_object('superuser', b.properties -> 'superuser'))
-            END,
+            END, t.has_key),
             content = coalesce(${json(patch.content)}::jsonb, b.content),
             owner_id = CASE WHEN ${changesOwner} THEN ${patch.ownerId ?? null} ELSE b.owner_id END
           FROM viewer v, target t, facts f
           WHERE b.id = t.id AND t.visible AND t.allowed AND f.location_ok
             AND (v.su OR (NOT ${changesOwner} AND ${properties}::jsonb -> 'superuser' IS NULL))
-          RETURNING being_json(b) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched
-        )
-        SELECT v.id AS viewer_id, v.su, t.visible, t.allowed, f.location_ok, u.being, u.touched
+            AND (${sealed === undefined} OR (t.owns AND t.is_bot))
+          RETURNING b.id, being_json(b) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched
+        ),
+        ${keyWrites(sql`updated`, sealed)}
+        SELECT v.id AS viewer_id, v.su, t.visible, t.allowed, t.owns, t.is_bot, f.location_ok, u.being, u.touched
         FROM viewer v CROSS JOIN facts f LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
   );
   requireAccess(row, "being", { signedIn: true });
   if (!row!.location_ok) throw new ApiError("NOT_FOUND", "location not found");
+  if (!row!.being && sealed !== undefined && !row!.is_bot) throw new ApiError("VALIDATION", "secrets: only a bot has an API key");
+  if (!row!.being && sealed !== undefined && !row!.owns) throw new ApiError("FORBIDDEN", "only the bot's owner may set its API key");
   if (!row!.being) throw new ApiError("FORBIDDEN", "only a superuser may set ownerId or properties.superuser");
   return { being: toBeing(row!.being), touched: row!.touched ?? [] };
 }

@@ -1,6 +1,6 @@
 /** Intentions: create (idempotent by client id), change, delete. Each function is one statement. */
 import { sql } from "drizzle-orm";
-import type { BeingId, ContentNode, Intention, IntentionId, IntentionState } from "../../../shared/entities.ts";
+import type { BeingId, BotReplyTo, ContentNode, Intention, IntentionId, IntentionState } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
 import { isUniqueViolation, query, type Db } from "../client.ts";
 import { toIntention } from "../rows.ts";
@@ -15,6 +15,18 @@ export interface IntentionWrite {
   created: boolean;
 }
 
+/** A bot located in a space, as a post there sees it (to decide whether it answers). */
+export interface BotInSpace {
+  id: BeingId;
+  name: string;
+  replyTo: BotReplyTo;
+}
+
+/** A created post and the bots that may answer it: none when its author is a bot (bots never answer bots). */
+export interface PostWrite extends IntentionWrite {
+  bots: BotInSpace[];
+}
+
 /**
  * Creates an utterance owned by the viewer in a space it may read. A repeat of an id the viewer
  * already used returns the existing row and writes nothing; an id someone else used is a conflict.
@@ -25,8 +37,8 @@ export async function createIntention(
   space: BeingId,
   id: IntentionId,
   content: ContentNode[],
-): Promise<IntentionWrite> {
-  const insert = async (): Promise<IntentionWrite> => {
+): Promise<PostWrite> {
+  const insert = async (): Promise<PostWrite> => {
     const [row] = await query<{
       viewer_id: string | null;
       visible: boolean | null;
@@ -35,6 +47,7 @@ export async function createIntention(
       existing_seq: string | null;
       created: unknown;
       created_seq: string | null;
+      bots: BotInSpace[] | null;
     }>(
       db,
       sql`WITH ${viewerCte(viewer)},
@@ -48,13 +61,17 @@ export async function createIntention(
           )
           SELECT v.id AS viewer_id, t.visible,
                  e.owner_id AS existing_owner, e.intention AS existing, e.seq AS existing_seq,
-                 c.intention AS created, c.seq AS created_seq
+                 c.intention AS created, c.seq AS created_seq,
+                 (SELECT jsonb_agg(jsonb_build_object('id', b.id, 'name', b.name,
+                           'replyTo', coalesce(b.properties -> 'bot' ->> 'replyTo', 'mentions')))
+                  FROM beings b WHERE c.intention IS NOT NULL AND b.location_id = t.id AND b.type = 'bot'
+                    AND NOT EXISTS (SELECT 1 FROM beings me WHERE me.id = v.id AND me.type = 'bot')) AS bots
           FROM viewer v LEFT JOIN target t ON true LEFT JOIN existing e ON true LEFT JOIN created c ON true`,
     );
     requireAccess(row, "space", { signedIn: true });
-    if (row!.created) return { intention: toIntention(row!.created), seq: Number(row!.created_seq), created: true };
+    if (row!.created) return { intention: toIntention(row!.created), seq: Number(row!.created_seq), created: true, bots: row!.bots ?? [] };
     if (row!.existing_owner === row!.viewer_id) {
-      return { intention: toIntention(row!.existing), seq: Number(row!.existing_seq), created: false };
+      return { intention: toIntention(row!.existing), seq: Number(row!.existing_seq), created: false, bots: [] };
     }
     throw new ApiError("CONFLICT", `the id ${id} is taken`);
   };
@@ -67,7 +84,10 @@ export async function createIntention(
   }
 }
 
-/** Changes an intention's content or state: by its owner or a superuser. */
+/**
+ * Changes an intention's content or state: by its owner or a superuser; a bot's reply still streaming
+ * may also be cancelled by its asker, the bot's owner and the space's owner (may_change_intention, drizzle/0010).
+ */
 export async function patchIntention(
   db: Db,
   viewer: ViewerRef,
@@ -78,7 +98,8 @@ export async function patchIntention(
     db,
     sql`WITH ${viewerCte(viewer)},
         target AS (
-          SELECT i.id, may_read_space(s, v.id, v.su) AS visible, coalesce(i.owner_id = v.id OR v.su, false) AS allowed
+          SELECT i.id, may_read_space(s, v.id, v.su) AS visible,
+                 may_change_intention(i, v.id, v.su, ${patch.state ?? null}, ${patch.content !== undefined}) AS allowed
           FROM viewer v JOIN intentions i ON i.id = ${id} JOIN beings s ON s.id = i.location_id
         ),
         updated AS (
@@ -95,14 +116,14 @@ export async function patchIntention(
   return { intention: toIntention(row!.intention), seq: Number(row!.seq), created: false };
 }
 
-/** Deletes an intention: by its owner or a superuser. Returns the space it was in. */
+/** Deletes an intention: by its owner or a superuser (may_change_intention). Returns the space it was in. */
 export async function deleteIntention(db: Db, viewer: ViewerRef, id: IntentionId): Promise<BeingId> {
   const [row] = await query<{ viewer_id: string | null; visible: boolean | null; allowed: boolean | null; space: BeingId }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         target AS (
           SELECT i.id, i.location_id, may_read_space(s, v.id, v.su) AS visible,
-                 coalesce(i.owner_id = v.id OR v.su, false) AS allowed
+                 may_change_intention(i, v.id, v.su, NULL, true) AS allowed
           FROM viewer v JOIN intentions i ON i.id = ${id} JOIN beings s ON s.id = i.location_id
         ),
         deleted AS (DELETE FROM intentions i USING target t WHERE i.id = t.id AND t.visible AND t.allowed RETURNING i.id)

@@ -1,0 +1,169 @@
+/**
+ * Creating, configuring and deleting a bot in the current space: its name, model, system prompt, what it
+ * answers, and its model provider's API key, which is write-only: the form never shows it back, only
+ * whether one is set (`properties.bot.hasKey`).
+ */
+import { createSignal, For, Show } from "solid-js";
+import type { Being, BeingId, BotConfig, BotReplyTo } from "../../shared/entities.ts";
+import { MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH } from "../../shared/schemas.ts";
+import { createBeing, deleteBeing, patchBeing } from "../api.ts";
+import { createFormAction, FormError } from "./form-action.tsx";
+
+export interface BotFormProps {
+  spaceId: BeingId;
+  /** The bot to configure; absent to create one. */
+  bot?: Being;
+  onDone(): void;
+}
+
+/** A bot's configuration as the form edits it. */
+export function botConfigOf(being: Being | undefined): BotConfig {
+  const config = (being?.properties.bot ?? {}) as Partial<BotConfig>;
+  return { model: config.model ?? "", prompt: config.prompt ?? "", replyTo: config.replyTo ?? "mentions", hasKey: config.hasKey ?? false };
+}
+
+export function BotForm(props: BotFormProps) {
+  const initial = botConfigOf(props.bot);
+  const [name, setName] = createSignal(props.bot?.name ?? "");
+  const [model, setModel] = createSignal(initial.model);
+  const [prompt, setPrompt] = createSignal(initial.prompt);
+  const [replyTo, setReplyTo] = createSignal<BotReplyTo>(initial.replyTo ?? "mentions");
+  const [apiKey, setApiKey] = createSignal("");
+  const [confirmingDelete, setConfirmingDelete] = createSignal(false);
+  const action = createFormAction();
+  const titleId = `bot-form-${props.bot?.id ?? "new"}`;
+
+  const save = () =>
+    action.run(async () => {
+      if (!name().trim()) throw new Error("Give the bot a name.");
+      if (!model().trim()) throw new Error("Name the model it uses, e.g. llama3.2 or openai/gpt-4o-mini.");
+      const bot = { model: model().trim(), prompt: prompt(), replyTo: replyTo() };
+      // An empty key field means "keep the key it has": the key is never sent back to be edited.
+      const secrets = apiKey().trim() ? { secrets: { apiKey: apiKey().trim() } } : {};
+      if (props.bot) await patchBeing(props.bot.id, { name: name().trim(), properties: { ...props.bot.properties, bot }, ...secrets });
+      else await createBeing({ name: name().trim(), type: "bot", locationId: props.spaceId, properties: { bot }, ...secrets });
+      props.onDone();
+    });
+  const remove = () => action.run(async () => (await deleteBeing(props.bot!.id), props.onDone()));
+
+  return (
+    <form
+      class="bot-form"
+      aria-labelledby={titleId}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+      onKeyDown={(event) => event.key === "Escape" && props.onDone()}
+    >
+      <h3 id={titleId}>{props.bot ? `Configure ${props.bot.name}` : "New bot"}</h3>
+      <label class="field">
+        <span>Name</span>
+        <input class="input" name="bot-name" maxLength={MAX_NAME_LENGTH} value={name()} onInput={(e) => setName(e.currentTarget.value)} required />
+      </label>
+      <label class="field">
+        <span>Model</span>
+        <input class="input" name="bot-model" placeholder="llama3.2" value={model()} onInput={(e) => setModel(e.currentTarget.value)} required />
+      </label>
+      <label class="field">
+        <span>System prompt</span>
+        <textarea
+          class="input"
+          name="bot-prompt"
+          rows={3}
+          maxLength={MAX_BOT_PROMPT_LENGTH}
+          placeholder="You are a helpful guide to this space. Answer briefly."
+          value={prompt()}
+          onInput={(e) => setPrompt(e.currentTarget.value)}
+        />
+      </label>
+      <fieldset class="field">
+        <legend>Answers</legend>
+        <label class="check">
+          <input type="radio" name="bot-reply-to" checked={replyTo() === "mentions"} onChange={() => setReplyTo("mentions")} />
+          <span>Messages that mention it</span>
+        </label>
+        <label class="check">
+          <input type="radio" name="bot-reply-to" checked={replyTo() === "all"} onChange={() => setReplyTo("all")} />
+          <span>Every message</span>
+        </label>
+      </fieldset>
+      <label class="field">
+        <span>
+          API key <Show when={initial.hasKey}><span class="tag">key set</span></Show>
+        </span>
+        <input
+          class="input"
+          type="password"
+          name="bot-api-key"
+          autocomplete="off"
+          placeholder={initial.hasKey ? "Leave empty to keep the key" : "Your provider's key"}
+          value={apiKey()}
+          onInput={(e) => setApiKey(e.currentTarget.value)}
+          aria-describedby={`${titleId}-key-hint`}
+        />
+        <small id={`${titleId}-key-hint`}>Stored encrypted; never shown again, to you or anyone.</small>
+      </label>
+      <FormError action={action} />
+      <div class="form-actions">
+        <button type="submit" class="button primary" disabled={action.busy()}>
+          {props.bot ? "Save" : "Create bot"}
+        </button>
+        <button type="button" class="button quiet" onClick={() => props.onDone()}>
+          Cancel
+        </button>
+        <Show when={props.bot}>
+          <Show
+            when={confirmingDelete()}
+            fallback={
+              <button type="button" class="button quiet danger" onClick={() => setConfirmingDelete(true)}>
+                Delete bot
+              </button>
+            }
+          >
+            <button type="button" class="button danger" disabled={action.busy()} onClick={() => void remove()}>
+              Delete {props.bot!.name}
+            </button>
+          </Show>
+        </Show>
+      </div>
+    </form>
+  );
+}
+
+export interface BotsPanelProps {
+  spaceId: BeingId;
+  /** The beings located in the space. */
+  beings: Record<BeingId, Being>;
+  meId: BeingId;
+}
+
+/** The bots of the space the viewer owns, each configurable, and a way to add one. */
+export function BotsPanel(props: BotsPanelProps) {
+  const [editing, setEditing] = createSignal<BeingId | "new" | null>(null);
+  const mine = () => Object.values(props.beings).filter((being) => being.type === "bot" && being.ownerId === props.meId);
+  return (
+    <section class="bots" aria-label="Your bots here">
+      <Show
+        when={editing()}
+        keyed
+        fallback={
+          <>
+            <For each={mine()}>
+              {(bot) => (
+                <button type="button" class="button quiet wide" onClick={() => setEditing(bot.id)}>
+                  Configure {bot.name}
+                </button>
+              )}
+            </For>
+            <button type="button" class="button quiet wide" onClick={() => setEditing("new")}>
+              + New bot
+            </button>
+          </>
+        }
+      >
+        {(id) => <BotForm spaceId={props.spaceId} bot={id === "new" ? undefined : props.beings[id]} onDone={() => setEditing(null)} />}
+      </Show>
+    </section>
+  );
+}

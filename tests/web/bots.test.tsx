@@ -1,0 +1,153 @@
+import "@testing-library/jest-dom/vitest";
+import { cleanup, fireEvent, render, screen } from "@solidjs/testing-library";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Being, ContentNode } from "../../src/shared/entities.ts";
+import { BotForm, BotsPanel } from "../../src/web/components/bot-form.tsx";
+import { patchHtml } from "../../src/web/components/markdown.tsx";
+import { MessageList } from "../../src/web/components/message-list.tsx";
+import { backoff } from "../../src/web/sync/backoff.ts";
+import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
+import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
+import { fakeLink } from "./support/fake-link.ts";
+import { fakeServer, json } from "./support/fake-server.ts";
+import { batch, guest, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
+
+const helper: Being = guest("@helper", { name: "Helper", type: "bot", ownerId: "@me", properties: { bot: { model: "m", prompt: "p", replyTo: "all", hasKey: true } } });
+const reply = (content: ContentNode[], state: "active" | "complete" | "failed" = "active") =>
+  said("/r1", 5, { ownerId: "@helper", askerId: "@bob", state, content });
+
+let sync: SpaceSync | undefined;
+let outbox: Outbox | undefined;
+afterEach(() => {
+  cleanup();
+  sync?.close();
+  outbox?.close();
+  vi.restoreAllMocks();
+});
+
+async function mount(meId: `@${string}`, first = reply(["Hello"])) {
+  const server = fakeServer({
+    "GET /api/spaces/%40s": () => json(snapshot({ beings: [helper], intentions: [said("/q", 4, { ownerId: "@bob" }), first] })),
+    "PATCH /api/intentions/%2Fr1": () => json({ intention: reply(["Hello"], "complete"), seq: 99 }),
+  });
+  const link = fakeLink();
+  sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
+  await vi.waitFor(() => expect(sync!.view).not.toBeNull());
+  outbox = createOutbox({ storageKey: `spaces:outbox:${meId}`, delays: backoff(60_000, 60_000) });
+  render(() => <MessageList sync={sync!} view={sync!.view!} outbox={outbox!} meId={meId} author={(id) => id.slice(1)} />);
+  return { server, link };
+}
+
+const row = (text: string) => screen.getByText(text).closest("li") as HTMLLIElement;
+
+describe("a bot's reply in the conversation", () => {
+  it("looks alive while streaming, grows in place without rebuilding what was shown, and settles", async () => {
+    const { link } = await mount("@me");
+    const li = row("Hello");
+    expect(li).toHaveAttribute("data-state", "active");
+    expect(li).toHaveAttribute("aria-busy", "true");
+    const firstParagraph = li.querySelector(".message-body p");
+    link.deliver(batch(6, 6, [upsert(6, reply(["Hello\n\nand more *words*"]))]));
+    await vi.waitFor(() => expect(li.querySelector(".message-body")!.textContent).toContain("and more words"));
+    expect(li.querySelector(".message-body p")).toBe(firstParagraph);
+    link.deliver(batch(7, 7, [upsert(7, reply(["Hello\n\nand more *words*, done."], "complete"))]));
+    await vi.waitFor(() => expect(li).not.toHaveAttribute("data-state", "active"));
+    expect(li).not.toHaveAttribute("aria-busy");
+    expect(screen.queryByRole("button", { name: "Stop this reply" })).toBeNull();
+  });
+
+  it("offers Stop to those allowed (here the bot's owner), which cancels it", async () => {
+    const { server } = await mount("@me");
+    fireEvent.click(screen.getByRole("button", { name: "Stop this reply" }));
+    await vi.waitFor(() => expect(server.callsTo("PATCH /api/intentions/%2Fr1")).toHaveLength(1));
+    expect(server.callsTo("PATCH /api/intentions/%2Fr1")[0]!.body).toEqual({ state: "cancelled" });
+  });
+
+  it("offers no Stop to someone who may not stop it", async () => {
+    await mount("@stranger");
+    expect(row("Hello")).toHaveAttribute("data-state", "active");
+    expect(screen.queryByRole("button", { name: "Stop this reply" })).toBeNull();
+  });
+
+  it("shows a failed reply's text and why it failed", async () => {
+    await mount("@me", reply(["Half an answer", { type: "failure", props: { reason: "The model provider answered 401: bad key" } }], "failed"));
+    expect(row("Half an answer")).toHaveAttribute("data-state", "failed");
+    expect(screen.getByText("The model provider answered 401: bad key")).toBeInTheDocument();
+  });
+});
+
+describe("patchHtml", () => {
+  it("keeps the blocks that did not change and replaces the rest", () => {
+    const element = document.createElement("div");
+    patchHtml(element, "<p>one</p><p>tw</p>");
+    const [one] = element.children;
+    patchHtml(element, "<p>one</p><p>two</p><ul><li>three</li></ul>");
+    expect(element.children[0]).toBe(one);
+    expect(element.innerHTML).toBe("<p>one</p><p>two</p><ul><li>three</li></ul>");
+  });
+});
+
+describe("the bot form", () => {
+  it("creates a bot in the space with its key as a password, sent once", async () => {
+    const server = fakeServer({ "POST /api/beings": () => json({ being: helper }, 201) });
+    const done = vi.fn();
+    render(() => <BotForm spaceId={SPACE} onDone={done} />);
+    fireEvent.input(screen.getByLabelText("Name"), { target: { value: "Helper" } });
+    fireEvent.input(screen.getByLabelText("Model"), { target: { value: "llama3.2" } });
+    fireEvent.input(screen.getByLabelText("System prompt"), { target: { value: "Be brief." } });
+    fireEvent.click(screen.getByLabelText("Every message"));
+    const key = screen.getByLabelText(/API key/);
+    expect(key).toHaveAttribute("type", "password");
+    fireEvent.input(key, { target: { value: "sk-123" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create bot" }));
+    await vi.waitFor(() => expect(done).toHaveBeenCalled());
+    expect(server.callsTo("POST /api/beings")[0]!.body).toEqual({
+      name: "Helper", type: "bot", locationId: SPACE,
+      properties: { bot: { model: "llama3.2", prompt: "Be brief.", replyTo: "all" } },
+      secrets: { apiKey: "sk-123" },
+    });
+  });
+
+  it("configures a bot: says a key is set without showing it, keeps it when left empty, and deletes", async () => {
+    const server = fakeServer({
+      "PATCH /api/beings/%40helper": () => json({ being: helper }),
+      "DELETE /api/beings/%40helper": () => new Response(null, { status: 204 }),
+    });
+    const done = vi.fn();
+    render(() => <BotForm spaceId={SPACE} bot={helper} onDone={done} />);
+    expect(screen.getByText("key set")).toBeInTheDocument();
+    expect(screen.getByLabelText(/API key/)).toHaveValue("");
+    fireEvent.input(screen.getByLabelText("System prompt"), { target: { value: "Be kind." } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(done).toHaveBeenCalledTimes(1));
+    const patch = server.callsTo("PATCH /api/beings/%40helper")[0]!.body as Record<string, unknown>;
+    expect(patch).not.toHaveProperty("secrets");
+    expect(patch.properties).toEqual({ bot: { model: "m", prompt: "Be kind.", replyTo: "all" } });
+    fireEvent.click(screen.getByRole("button", { name: "Delete bot" }));
+    fireEvent.click(screen.getByRole("button", { name: "Delete Helper" }));
+    await vi.waitFor(() => expect(server.callsTo("DELETE /api/beings/%40helper")).toHaveLength(1));
+  });
+});
+
+describe("the bots panel", () => {
+  it("lists the viewer's own bots to configure, and a way to add one", async () => {
+    render(() => <BotsPanel spaceId={SPACE} beings={{ "@helper": helper, "@other": { ...helper, id: "@other", name: "Other", ownerId: "@bob" } }} meId="@me" />);
+    expect(screen.getByRole("button", { name: "Configure Helper" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Configure Other" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "+ New bot" }));
+    expect(screen.getByRole("heading", { name: "New bot" })).toBeInTheDocument();
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.getByRole("button", { name: "Configure Helper" })).toBeInTheDocument();
+  });
+
+  it("closes the form once the bot is created", async () => {
+    fakeServer({ "POST /api/beings": () => json({ being: helper }, 201) });
+    render(() => <BotsPanel spaceId={SPACE} beings={{}} meId="@me" />);
+    fireEvent.click(screen.getByRole("button", { name: "+ New bot" }));
+    fireEvent.input(screen.getByLabelText("Name"), { target: { value: "Helper" } });
+    fireEvent.input(screen.getByLabelText("Model"), { target: { value: "m" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create bot" }));
+    await vi.waitFor(() => expect(screen.getByRole("button", { name: "+ New bot" })).toBeInTheDocument());
+    expect(screen.queryByRole("heading", { name: "New bot" })).toBeNull();
+  });
+});
