@@ -1,6 +1,7 @@
 // Presence in Chromium on the full local stack: every tab of a being live at once, who is here now
 // and who is away, who is typing, and no serious accessibility violation on any page.
 import { readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -46,13 +47,18 @@ describe("presence in the browser", () => {
     const space = await newSpace("Comings and goings");
     const ada = await join("Ada", space, "Comings and goings");
     const bob = await join("Bob", space, "Comings and goings");
+    const cy = await join("Cy", space, "Comings and goings");
     await hereNow(ada.page, "Bob").getByRole("img", { name: "online" }).waitFor({ timeout: 10_000 });
     await bob.close();
     await ada.page.getByText("Away · 1").waitFor({ timeout: 15_000 });
     expect(await hereNow(ada.page, "Bob").count()).toBe(0);
     await ada.page.getByText("Away · 1").click();
     await away(ada.page, "Bob").getByRole("img", { name: "away" }).waitFor();
-    expect(await ada.page.locator("#people-title .count").innerText()).toBe("1");
+    expect(await ada.page.locator("#people-title .count").innerText()).toBe("2");
+    await cy.page.getByRole("textbox", { name: "Message Comings and goings" }).pressSequentially("on my way");
+    await ada.page.getByText("Cy is typing…").waitFor({ timeout: 10_000 });
+    await mkdir("test-results/screenshots", { recursive: true });
+    await ada.page.screenshot({ path: "test-results/screenshots/here-panel.png" });
   });
 
   it("shows who is typing, and clears it on send and on leaving the box", async () => {
