@@ -277,7 +277,7 @@ for (const scenario of SCENARIOS) {
   console.error(`${scenario.label}: ${result.sendData} SendData, max ${result.maxPerMinute} in 60 s, p99 ${percentile(result.latency.all, 99)} ms, lost ${result.lost}`);
 }
 
-const seconds = (values: number[], p: number) => fmt(percentile(values, p) / 1000, 1);
+const seconds = (values: number[], p: number) => fmt(percentile(values, p) / 1000, 2);
 const occupiedRate = KINDS.busy.rooms * KINDS.busy.rate + KINDS.quiet.rooms * KINDS.quiet.rate;
 const emptyRate = KINDS.empty.rooms * KINDS.empty.rate;
 console.log(`\n### Many spaces: ${totalRooms} spaces (${KINDS.busy.rooms} busy, ${KINDS.quiet.rooms} quiet, ${KINDS.empty.rooms} empty), one receiver in each of the ${occupiedRooms} occupied rooms\n`);
