@@ -1,4 +1,5 @@
 /** What the benchmarks share: the bench wrangler config, an admin for the pipeline's counters, figures. */
+import { rmSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,7 +27,9 @@ export async function benchConfig(batchTimeout: number): Promise<string> {
     .replace(/^directory = .*$/m, `directory = "${join(root, "dist/web")}"`)
     .replace(/^max_batch_timeout = .*$/m, `max_batch_timeout = ${batchTimeout}`)
     .replace(/simple = \{ limit = \d+/, "simple = { limit = 1000000");
-  const path = join(await mkdtemp(join(tmpdir(), "spaces-bench-")), "wrangler.toml");
+  const dir = await mkdtemp(join(tmpdir(), "spaces-bench-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, "wrangler.toml");
   await writeFile(path, config);
   return path;
 }
