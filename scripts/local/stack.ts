@@ -9,6 +9,7 @@ import { findLivekitServer, type LocalLivekit, startLivekit } from "./livekit.ts
 import { applyMigrations } from "./migrate.ts";
 import { startNeonHttpEndpoint } from "./neon-http-endpoint.ts";
 import { startPglite } from "./pglite.ts";
+import { startMiniflare } from "./miniflare.ts";
 import { type PostgresServer, startPostgres } from "./postgres.ts";
 import { startWranglerDev } from "./wrangler.ts";
 
@@ -35,6 +36,8 @@ export interface StackOptions {
   echo?: boolean;
   /** A wrangler config other than the repo's wrangler.toml (benchmarks vary the queue settings). */
   wranglerConfig?: string;
+  /** Where the worker runs: `wrangler dev` (default), or Miniflare directly, without wrangler dev's entry proxy and inspector (benchmarks). */
+  runtime?: "wrangler" | "miniflare";
   /** Fire the worker's scheduled handler this often: wrangler dev never runs cron triggers itself. */
   cronIntervalMs?: number;
   /** Aborts a start in progress (Ctrl-C during startup); what already started is stopped. */
@@ -95,15 +98,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         : {}),
       ...options.vars,
     };
-    const wrangler = await startWranglerDev({
-      port,
-      vars,
-      persistTo: options.persistTo ?? join(scratch, "wrangler-state"),
-      config: options.wranglerConfig,
-      envFile,
-      echo: options.echo,
-      signal,
-    });
+    const persistTo = options.persistTo ?? join(scratch, "wrangler-state");
+    const wrangler = options.runtime === "miniflare"
+      ? await startMiniflare({ port, vars, persistTo, config: options.wranglerConfig, echo: options.echo })
+      : await startWranglerDev({ port, vars, persistTo, config: options.wranglerConfig, envFile, echo: options.echo, signal });
     // Wrangler first: the worker must not outlive the services it calls.
     stops.push(wrangler.stop);
     if (options.cronIntervalMs) {

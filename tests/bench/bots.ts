@@ -9,7 +9,7 @@ import type { Intention } from "../../src/shared/entities.ts";
 import { StackClient, eventually } from "../integration/http.ts";
 import { Receiver } from "../integration/receiver.ts";
 import { fakeModel, fakeText, startFakeModelProvider } from "../support/fake-model-provider.ts";
-import { benchConfig } from "./wrangler-config.ts";
+import { benchConfig, fmt, percentile } from "./support.ts";
 
 const SPACES = 10;
 const RECEIVERS = 3;
@@ -19,11 +19,6 @@ const OLD_INTERVAL_MS = 500;
 /** BOT_BATCH=10 runs all ten turns in one consumer invocation (wrangler.toml has 4: Workers allow 6 connections at once). */
 const BOT_BATCH = process.env.BOT_BATCH ? Number(process.env.BOT_BATCH) : undefined;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
 const textOf = (row: Intention | undefined) => (typeof row?.content[0] === "string" ? row.content[0] : "");
 
 const provider = await startFakeModelProvider();

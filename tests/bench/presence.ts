@@ -6,13 +6,10 @@ import { startStack } from "../../scripts/local/stack.ts";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { connectionIs, inSpace, launchBrowser, message, person, say } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
+import { percentile } from "./support.ts";
 
 const TRIALS = 10;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
 const row = (label: string, values: number[]) =>
   `| ${label} | ${values.length} | ${percentile(values, 50).toFixed(0)} | ${percentile(values, 90).toFixed(0)} | ${Math.max(...values).toFixed(0)} |`;
 

@@ -1,5 +1,7 @@
 // Sync benchmark on the local stack with the real livekit-server: 1 writer, 20 receivers.
-// Run: sh scripts/node tests/bench/sync.ts   (prints markdown tables; takes a few minutes)
+// Run: npm run bench:sync   (prints markdown tables; takes a few minutes)
+// The worker runs in Miniflare directly: wrangler dev's entry proxy and inspector cap the write path
+// below 200 writes/s on 2 cores. `--wrangler-dev` measures through wrangler dev instead.
 import pg from "pg";
 import superjson from "superjson";
 import { startStack } from "../../scripts/local/stack.ts";
@@ -7,21 +9,13 @@ import { newIntentionId } from "../../src/shared/ids.ts";
 import type { Change } from "../../src/shared/sync.ts";
 import { eventually, StackClient } from "../integration/http.ts";
 import { Receiver } from "../integration/receiver.ts";
-import { benchConfig } from "./wrangler-config.ts";
+import { benchConfig, counters, fmt, load, percentile, signInAdmin } from "./support.ts";
 
 const RECEIVERS = 20;
 const RATES = [1, 20, 200];
 const WRITES = { 1: 20, 20: 200, 200: 1000 } as Record<number, number>;
 const BATCH_TIMEOUTS = [0, 1];
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
-
-async function stats(admin: StackClient) {
-  return (await admin.request("GET", "/api/admin/stats")).body.counters as Record<string, number>;
-}
+const runtime = process.argv.includes("--wrangler-dev") ? "wrangler" : "miniflare";
 
 interface Row {
   timeout: number;
@@ -42,7 +36,7 @@ async function runRate(writer: StackClient, admin: StackClient, space: string, r
   const sentAt = new Map<string, number>();
   const committedAt = new Map<string, number>();
   const seqOf = new Map<string, number>();
-  const before = await stats(admin);
+  const before = await counters(admin);
   const marks = receivers.map((r) => r.arrivals.length);
   const started = Date.now();
   const inflight: Promise<void>[] = [];
@@ -63,7 +57,7 @@ async function runRate(writer: StackClient, admin: StackClient, space: string, r
   const lastSeq = Math.max(...seqOf.values());
   if (!(await eventually(() => receivers.every((r) => r.last >= lastSeq), 60_000, 20))) throw new Error("receivers did not catch up");
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const after = await stats(admin);
+  const after = await counters(admin);
 
   const latencies: number[] = [];
   const sinceCommit: number[] = [];
@@ -103,7 +97,7 @@ async function runRate(writer: StackClient, admin: StackClient, space: string, r
 }
 
 async function withStack<T>(batchTimeout: number, vars: Record<string, string>, work: (url: string, databaseUrl: string) => Promise<T>): Promise<T> {
-  const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", wranglerConfig: await benchConfig(batchTimeout), vars });
+  const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", runtime, wranglerConfig: await benchConfig(batchTimeout), vars });
   try {
     return await work(stack.url, stack.databaseUrl);
   } finally {
@@ -111,15 +105,7 @@ async function withStack<T>(batchTimeout: number, vars: Record<string, string>, 
   }
 }
 
-async function signInAdmin(url: string, databaseUrl: string): Promise<StackClient> {
-  const admin = await StackClient.guest(url, "Bench admin");
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  await db.query(`UPDATE beings SET properties = '{"superuser": true}' WHERE id = $1`, [admin.id]);
-  await db.end();
-  return admin;
-}
-
+const loadAtStart = load();
 const rows: Row[] = [];
 for (const timeout of BATCH_TIMEOUTS) {
   await withStack(timeout, {}, async (url, databaseUrl) => {
@@ -182,8 +168,8 @@ const recovery = await withStack(0, { SYNC_GRACE_SECONDS: "2" }, async (url, dat
   return recovered;
 });
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
-console.log(`\n### Live sync, 1 writer and ${RECEIVERS} receivers (local stack, real livekit-server, 2 cores)\n`);
+console.log(`\n### Live sync, 1 writer and ${RECEIVERS} receivers (local stack, worker in ${runtime === "miniflare" ? "Miniflare" : "wrangler dev"}, real livekit-server, 2 cores)\n`);
+console.log(`1-minute load average: ${loadAtStart} at the start, ${load()} at the end.\n`);
 console.log("| batch timeout | target writes/s | achieved | write → receive p50 / p95 / p99 ms | commit → receive p50 / p99 ms | write round trip p50 ms | changes per LiveKit call | bytes per change per receiver | change JSON bytes | ratio |");
 console.log("|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) {

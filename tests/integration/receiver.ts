@@ -135,9 +135,15 @@ export class Receiver {
   }
 }
 
-/** The database's truth for a space, as the snapshot endpoint tells it (fine below 100 intentions). */
+/** The database's truth for a space: the snapshot's seq and every intention (paging back past the snapshot's newest). */
 export async function truth(client: StackClient, space: string): Promise<{ seq: number; intentions: Record<string, unknown> }> {
   const { body } = await client.request("GET", `/api/spaces/${space}`);
-  const intentions = Object.fromEntries(body.intentions.map((i: any) => [i.id, i]).sort(([a]: [string], [b]: [string]) => a.localeCompare(b)));
+  const all: Array<{ id: string }> = [...body.intentions];
+  for (let hasMore = body.hasMore; hasMore && all.length > 0;) {
+    const page = (await client.request("GET", `/api/spaces/${space}/intentions?before=${encodeURIComponent(all[0]!.id)}&limit=100`)).body;
+    all.unshift(...page.intentions);
+    hasMore = page.hasMore;
+  }
+  const intentions = Object.fromEntries(all.map((i) => [i.id, i] as const).sort(([a], [b]) => a.localeCompare(b)));
   return { seq: body.seq, intentions };
 }

@@ -1,0 +1,60 @@
+/** What the benchmarks share: the bench wrangler config, an admin for the pipeline's counters, figures. */
+import { rmSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { StackClient } from "../integration/http.ts";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+/** The p-th percentile (nearest rank) of `values`; NaN when there are none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** A figure for a table: fixed digits, "–" when there is none. */
+export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+
+/**
+ * wrangler.toml with the sync consumer's batch timeout set (and, given, how many bot turns one
+ * invocation runs at once) and the write limit lifted for a load test, in a fresh temp dir (two
+ * checkouts benchmarking at once must not share it).
+ */
+export async function benchConfig(batchTimeout: number, botBatchSize?: number): Promise<string> {
+  let config = await readFile(join(root, "wrangler.toml"), "utf8");
+  // The bots' consumer is the second [[queues.consumers]].
+  if (botBatchSize) config = config.replace(/(queue = "spaces-bots"\nmax_batch_size = )\d+/, `$1${botBatchSize}`);
+  config = config
+    .replace(/^main = .*$/m, `main = "${join(root, "src/worker/index.ts")}"`)
+    .replace(/^directory = .*$/m, `directory = "${join(root, "dist/web")}"`)
+    .replace(/^max_batch_timeout = .*$/m, `max_batch_timeout = ${batchTimeout}`)
+    .replace(/simple = \{ limit = \d+/, "simple = { limit = 1000000");
+  const dir = await mkdtemp(join(tmpdir(), "spaces-bench-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, "wrangler.toml");
+  await writeFile(path, config);
+  return path;
+}
+
+/** Signs in a guest and makes it a superuser, for GET /api/admin/stats. */
+export async function signInAdmin(url: string, databaseUrl: string): Promise<StackClient> {
+  const admin = await StackClient.guest(url, "Bench admin");
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(`UPDATE beings SET properties = '{"superuser": true}' WHERE id = $1`, [admin.id]);
+  await db.end();
+  return admin;
+}
+
+/** The sync pipeline's running totals (calls, batches, changes, deferred, rate_limited …). */
+export async function counters(admin: StackClient): Promise<Record<string, number>> {
+  return (await admin.request("GET", "/api/admin/stats")).body.counters as Record<string, number>;
+}
+
+/** Sleeps `ms`. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The machine's 1-minute load average, for the tables' captions (the machine is shared). */
+export const load = () => loadavg()[0]!.toFixed(2);
