@@ -1,10 +1,12 @@
 // The LiveKit API budget: a burst takes at most the bucket, the rest waits and coalesces, nothing is
 // lost, a hot space cannot take it all, a 429 is honoured. Each test names its own LiveKit project
 // (API key), so its bucket is its own; time is moved by shifting the bucket's and rooms' timestamps.
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
+import { createDb } from "../../src/worker/db/client.ts";
+import { takeLivekitCall } from "../../src/worker/db/queries/sync.ts";
 import worker from "../../src/worker/index.ts";
 import { db, guest, space } from "./client.ts";
 import { interceptLivekit, livekitEnv } from "./livekit-env.ts";
@@ -142,5 +144,17 @@ describe("the LiveKit API budget", () => {
     expect(delayed.at(-1)).toMatchObject({ space: second });
     expect(delayed.at(-1)!.delaySeconds).toBeGreaterThanOrEqual(5);
     expect(await pendingOf([first!, second!])).toBe(pending);
+  });
+});
+
+describe("the bucket under contention", () => {
+  it("grants no more than its capacity plus what refilled, however many take at once", async () => {
+    const budget = { project: `contended-${crypto.randomUUID()}`, callsPerMinute: 60 }; // capacity 6, 0.9 a second
+    const started = Date.now();
+    const waits = await Promise.all(Array.from({ length: 40 }, () => takeLivekitCall(createDb(env), budget)));
+    const seconds = (Date.now() - started) / 1000;
+    const granted = waits.filter((wait) => wait === 0).length;
+    expect(granted).toBeGreaterThanOrEqual(3);
+    expect(granted).toBeLessThanOrEqual(6 + Math.ceil(seconds * 0.9));
   });
 });

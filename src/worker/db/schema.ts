@@ -133,9 +133,10 @@ export const roomParticipants = pgTable(
 export const livekitBudget = pgTable("livekit_budget", {
   project: text("project").primaryKey(),
   tokens: doublePrecision("tokens").notNull(),
-  refilledAt: timestamp("refilled_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  // Microseconds: rounding the refill time to milliseconds credited time twice under contention.
+  refilledAt: timestamp("refilled_at", { withTimezone: true, precision: 6 }).notNull().defaultNow(),
   /** A 429's Retry-After: no call until then. */
-  blockedUntil: timestamp("blocked_until", { withTimezone: true, precision: 3 }),
+  blockedUntil: timestamp("blocked_until", { withTimezone: true, precision: 6 }),
 });
 
 /** The outbox: one row per change per touched space, gap-free seq per space, written by triggers. */
