@@ -208,6 +208,14 @@ describe("the room link", () => {
     room.remoteParticipants.set("@ada#phone", { identity: "@ada#phone", attributes: { here: "0" } });
     room.emit("participantAttributesChanged", {}, {});
     expect(presence.at(-1)).toEqual(["@me"]);
+    globalThis.dispatchEvent(new Event("pagehide"));
+    expect(room.localParticipant.attributes).toEqual({ here: "0" });
+    // Back from the back/forward cache, or a resumed connection: here again.
+    globalThis.dispatchEvent(new Event("pageshow"));
+    expect(room.localParticipant.attributes).toEqual({ here: "1" });
+    globalThis.dispatchEvent(new Event("pagehide"));
+    room.emit("reconnected");
+    expect(room.localParticipant.attributes).toEqual({ here: "1" });
     link.close();
     expect(room.localParticipant.attributes).toEqual({ here: "0" });
   });

@@ -232,6 +232,16 @@ describe("who a bot answers", () => {
     expect(rows.map((r) => r.owner_id).sort()).toEqual([ada.id, a.id, a.id, b.id].sort());
   });
 
+  it("stays silent in a private space its owner was removed from: the conversation never reaches the owner's provider", async () => {
+    const [ada, bob] = [await guest("Ada"), await guest("Bob")];
+    const room = (await space(ada, { private: true, members: [bob.id] })).id;
+    const helper = await bot(bob, room, fakeModel({ tokens: 3, rate: 100 }), { name: "Bobs bot" });
+    expect((await ada.request("PATCH", `/api/beings/${room}`, { properties: { private: true, members: [] } })).status).toBe(200);
+    const question = await post(ada, room, "only for members now");
+    await runTurns([{ space: room, bot: helper.id, trigger: question.id, asker: ada.id }]);
+    expect(await readReply(await replyTo(question, helper))).toBeUndefined();
+  });
+
   it("with replyTo mentions, answers only posts that name it (by name or id)", async () => {
     const ada = await guest("Ada");
     const room = (await space(ada)).id;

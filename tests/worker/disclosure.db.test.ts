@@ -10,17 +10,22 @@ import { createDb } from "../../src/worker/db/client.ts";
 import { createBeing, deleteBeing, enterSpace, patchBeing } from "../../src/worker/db/queries/beings.ts";
 import { Client, db, guest, space } from "./client.ts";
 import { interceptLivekit, livekitEnv } from "./livekit-env.ts";
+import { occupy } from "./occupancy.ts";
 
 let livekit: ReturnType<typeof interceptLivekit> | undefined;
 afterEach(() => livekit?.restore());
 
 /** Everything a reader of `room` can get about it: the live packets, snapshot, history, catch-up and listing. */
 async function whatReadersSee(reader: Client, room: BeingId): Promise<string> {
+  await occupy(room);
+  // From the start of the log, so the packet carries every change the space ever recorded.
+  await db(sql`UPDATE space_sync SET broadcast_seq = 0 WHERE space_id = ${room}`);
   livekit = interceptLivekit();
   const batch = createMessageBatch("spaces-sync", [{ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { space: room } }]);
   await worker.queue(batch as MessageBatch<any>, livekitEnv);
   await getQueueResult(batch, createExecutionContext());
   livekit.restore();
+  expect(livekit.sent.length).toBeGreaterThan(0);
   const paths = [`/api/spaces/${room}`, `/api/spaces/${room}/intentions`, `/api/spaces/${room}/changes?after=0&limit=1000`, "/api/spaces"];
   const replies = await Promise.all(paths.map((path) => reader.request("GET", path)));
   for (const reply of replies) expect(reply.status).toBe(200);
@@ -99,6 +104,18 @@ describe("what a change may disclose", () => {
     expect(changes.map((c: any) => c.op)).toEqual(["upsert", "delete"]);
     expect(changes[1].data).toBeUndefined();
     expect(await whatReadersSee(bob, lobby.id)).not.toContain(eve.id);
+  });
+
+  it("a space that turns private later is not named by rows written while it was public", async () => {
+    const [ada, bob] = [await guest("Ada"), await guest("Bob")];
+    const parent = await space(ada);
+    const child = (await ada.request("POST", "/api/beings", { name: "Child", type: "space", locationId: parent.id })).body.being;
+    const lobby = await space(ada);
+    await ada.request("POST", `/api/spaces/${lobby.id}/enter`);
+    await ada.request("POST", `/api/spaces/${parent.id}/enter`);
+    expect((await ada.request("PATCH", `/api/beings/${parent.id}`, { properties: { private: true } })).status).toBe(200);
+    expect(await whatReadersSee(bob, child.id)).not.toContain(parent.id);
+    expect(await whatReadersSee(bob, lobby.id)).not.toContain(parent.id);
   });
 
   it("scrubs nothing a reader may see: a move between public spaces names both", async () => {

@@ -54,8 +54,8 @@ export function SpacePage(props: SpacePageProps) {
     }),
   );
 
-  // Presence comes from the LiveKit room: without it (polling, offline) nobody can be shown as away.
-  const presenceKnown = () => sync.connection() === "connected" || sync.connection() === "reconnecting";
+  // Presence comes from the LiveKit room: without it (reconnecting, polling, offline) nobody can be shown as away.
+  const presenceKnown = () => sync.connection() === "connected";
   // The away group ages: someone who left drops out of it once the listing window has passed.
   const [now, setNow] = createSignal(Date.now());
   const clock = setInterval(() => setNow(Date.now()), 30_000);

@@ -87,6 +87,12 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
   const leaving = () => publish(room, { [HERE_ATTRIBUTE]: "0" });
   const PAGE_LEAVE = ["beforeunload", "pagehide"] as const;
   for (const event of PAGE_LEAVE) globalThis.addEventListener?.(event, leaving);
+  // Here again (with the typing state) after a join, a resumed connection, or a page brought back
+  // from the back/forward cache: a "0" must not outlive the leave it announced.
+  const announce = (target: Room | undefined) =>
+    publish(target, { [HERE_ATTRIBUTE]: "1", ...(typing ? { [TYPING_ATTRIBUTE]: "1" } : {}) });
+  const back = () => announce(room);
+  globalThis.addEventListener?.("pageshow", back);
 
   const report = (next: LinkState) => {
     if (next === state || closed) return;
@@ -140,7 +146,11 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
       .on(RoomEvent.ParticipantAttributesChanged, presence)
       .on(RoomEvent.Reconnecting, () => room === next && report("reconnecting"))
       .on(RoomEvent.SignalReconnecting, () => room === next && report("reconnecting"))
-      .on(RoomEvent.Reconnected, () => room === next && report("connected"))
+      .on(RoomEvent.Reconnected, () => {
+        if (room !== next) return;
+        report("connected");
+        announce(next);
+      })
       .on(RoomEvent.Disconnected, () => {
         // Before `joined`, a failed connect is handled where `connect` rejects, not twice.
         if (!joined || room !== next || closed) return;
@@ -163,8 +173,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     delays.reset();
     report("connected");
     presence();
-    // Announces the arrival at once (see HERE_ATTRIBUTE), with the typing state carried over a reconnect.
-    publish(next, { [HERE_ATTRIBUTE]: "1", ...(typing ? { [TYPING_ATTRIBUTE]: "1" } : {}) });
+    announce(next);
   }
 
   void connect();
@@ -178,6 +187,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
       closed = true;
       clearTimeout(timer);
       for (const event of PAGE_LEAVE) globalThis.removeEventListener?.(event, leaving);
+      globalThis.removeEventListener?.("pageshow", back);
       const current = room;
       room = undefined;
       publish(current, { [HERE_ATTRIBUTE]: "0" });

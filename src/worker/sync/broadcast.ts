@@ -46,7 +46,11 @@ export async function broadcastSpace(db: Db, service: SyncRoomService, space: Be
   };
   for (;;) {
     const claim = await claimBroadcast(db, space, PAGE_SIZE, budget);
-    if (claim.changes.length === 0) return result;
+    if (claim.changes.length === 0) {
+      // Unconfirmed seqs with no row left (pruned after a rewind): nothing to send, so confirm them.
+      if (claim.lastSeq > claim.broadcastSeq) await confirmBroadcast(db, space, claim.lastSeq);
+      return result;
+    }
     if (!claim.occupied) {
       // Nobody to tell: a later joiner loads a snapshot that holds these changes. If someone
       // arrived since the claim, the confirmation is refused and the next claim sends.

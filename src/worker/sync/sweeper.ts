@@ -67,10 +67,27 @@ async function failStaleBotReplies(env: Env, db: Db): Promise<void> {
 /** Longer than a turn's retries take to resume it (a few seconds each). */
 const STALE_REPLY_MARGIN_SECONDS = 60;
 
-/** Aligns occupancy with one ListRooms, when the budget has a call to spare this minute. */
+/** How long a sweep waits, at most, for the budget to spare its one ListRooms. */
+const RECONCILE_PATIENCE_MS = 20_000;
+
+/**
+ * Takes a call for the sweep's ListRooms, waiting for the bucket as long as RECONCILE_PATIENCE_MS: it
+ * is the only repair for a missed join, so a budget under pressure must not skip it minute after minute.
+ */
+async function takeReconcileCall(db: Db, settings: SyncSettings): Promise<boolean> {
+  const deadline = Date.now() + RECONCILE_PATIENCE_MS;
+  for (;;) {
+    const wait = await takeLivekitCall(db, settings.budget);
+    if (wait === 0) return true;
+    if (Date.now() + wait * 1000 > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  }
+}
+
+/** Aligns occupancy with one ListRooms, once the budget spares the call. */
 async function reconcile(db: Db, service: SyncRoomService, settings: SyncSettings, totals: Counters) {
   try {
-    if ((await takeLivekitCall(db, settings.budget)) > 0) return null;
+    if (!(await takeReconcileCall(db, settings))) return null;
     addUp(totals, { calls: 1 });
     const reconciled = await reconcileOccupancy(db, service);
     console.log(JSON.stringify({ event: "sync_reconcile", ...reconciled }));

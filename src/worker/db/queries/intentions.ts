@@ -106,13 +106,16 @@ export async function patchIntention(
           UPDATE intentions i SET
             content = coalesce(${patch.content === undefined ? null : JSON.stringify(patch.content)}::jsonb, i.content),
             state = coalesce(${patch.state ?? null}, i.state)
-          FROM target t WHERE i.id = t.id AND t.visible AND t.allowed
+          FROM target t, viewer v WHERE i.id = t.id AND t.visible AND t.allowed
+            -- Again on the row as it is when locked: a reply that completed meanwhile is no longer stoppable.
+            AND may_change_intention(i, v.id, v.su, ${patch.state ?? null}, ${patch.content !== undefined})
           RETURNING intention_json(i) AS intention, i.seq
         )
         SELECT v.id AS viewer_id, t.visible, t.allowed, u.intention, u.seq
         FROM viewer v LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
   );
   requireAccess(row, "intention", { signedIn: true });
+  if (!row!.intention) throw new ApiError("CONFLICT", "the intention changed meanwhile (a reply that ended cannot be stopped): reload it");
   return { intention: toIntention(row!.intention), seq: Number(row!.seq), created: false };
 }
 

@@ -103,7 +103,7 @@ export async function listChanges(db: Db, viewer: ViewerRef, space: BeingId, aft
         SELECT coalesce((SELECT last_seq FROM space_sync WHERE space_id = s.id), 0) AS seq,
           coalesce((SELECT pruned_seq FROM space_sync WHERE space_id = s.id), 0) AS pruned,
           (SELECT coalesce(jsonb_agg(c ORDER BY c.seq), '[]'::jsonb) FROM (
-             SELECT seq, at, kind, op, entity_id, data FROM changes
+             SELECT seq, at, kind, op, entity_id, change_data_in(data, kind, space_id) AS data FROM changes
              WHERE space_id = s.id AND seq > ${after} ORDER BY seq LIMIT ${limit + 1}) AS c) AS changes
         FROM viewer v JOIN beings s ON s.id = ${space} AND may_read_space(s, v.id, v.su)`,
   );

@@ -13,6 +13,8 @@ export interface BroadcastClaim {
   /** Unconfirmed changes, ascending, at most the page size. */
   changes: Change[];
   lastSeq: number;
+  /** The seq confirmed so far. */
+  broadcastSeq: number;
   /** Someone is in the space's LiveKit room (per webhooks and reconciliation). */
   occupied: boolean;
   /** 0: a LiveKit call was taken from the budget for this turn; else seconds to wait for one. */
@@ -25,18 +27,21 @@ export interface BroadcastClaim {
  * budget costs no extra round trip.
  */
 export async function claimBroadcast(db: Db, space: BeingId, limit: number, budget: Budget): Promise<BroadcastClaim> {
-  const [row] = await query<{ last_seq: string; occupied: boolean; changes: ChangeRow[]; wait: number }>(
+  // A call is taken only when a change row is there to send (a rewind may point past pruned rows).
+  const [row] = await query<{ last_seq: string; broadcast_seq: string; occupied: boolean; changes: ChangeRow[]; wait: number }>(
     db,
-    sql`SELECT s.last_seq, s.occupied,
+    sql`SELECT s.last_seq, s.broadcast_seq, s.occupied,
           (SELECT coalesce(jsonb_agg(c ORDER BY c.seq), '[]'::jsonb) FROM (
-             SELECT seq, at, kind, op, entity_id, data FROM changes
+             SELECT seq, at, kind, op, entity_id, change_data_in(data, kind, space_id) AS data FROM changes
              WHERE space_id = s.space_id AND seq > s.broadcast_seq ORDER BY seq LIMIT ${limit}) AS c) AS changes,
-          CASE WHEN s.occupied AND s.last_seq > s.broadcast_seq THEN take_livekit_call(${budget.project}::text, s.space_id, ${budget.callsPerMinute}::float8) ELSE 0 END AS wait
+          CASE WHEN s.occupied AND EXISTS (SELECT 1 FROM changes WHERE space_id = s.space_id AND seq > s.broadcast_seq)
+            THEN take_livekit_call(${budget.project}::text, s.space_id, ${budget.callsPerMinute}::float8) ELSE 0 END AS wait
         FROM space_sync s WHERE s.space_id = ${space}`,
   );
   return {
     changes: (row?.changes ?? []).map(toChange),
     lastSeq: Number(row?.last_seq ?? 0),
+    broadcastSeq: Number(row?.broadcast_seq ?? 0),
     occupied: row?.occupied ?? false,
     waitSeconds: Number(row?.wait ?? 0),
   };
@@ -81,9 +86,10 @@ export async function lostBroadcasts(db: Db, graceSeconds: number, limit: number
   const rows = await query<{ space_id: BeingId }>(
     db,
     sql`SELECT s.space_id FROM space_sync s
-        JOIN changes c ON c.space_id = s.space_id AND c.seq = s.broadcast_seq + 1
-        WHERE s.last_seq > s.broadcast_seq AND c.at < now() - make_interval(secs => ${graceSeconds})
-        ORDER BY c.at LIMIT ${limit}`,
+        CROSS JOIN LATERAL (SELECT c.at FROM changes c WHERE c.space_id = s.space_id AND c.seq > s.broadcast_seq
+                            ORDER BY c.seq LIMIT 1) AS first
+        WHERE s.last_seq > s.broadcast_seq AND first.at < now() - make_interval(secs => ${graceSeconds})
+        ORDER BY first.at LIMIT ${limit}`,
   );
   return rows.map((row) => row.space_id);
 }
