@@ -2,15 +2,22 @@
 -- disclose. The change-log trigger and every statement that notifies the sync queue call
 -- being_changes(), so the change rows and the queue notices cannot disagree.
 
--- A being rendered for the log, snapshot or listing of `space`: where its location is a private space
--- other than `space`, locationId is null (a change in S never names another private space to S's readers).
-CREATE FUNCTION being_json_in(b beings, space text) RETURNS jsonb LANGUAGE sql STABLE AS $$
+-- A row as the readers of `space` may see it: a being whose location is a private space other than
+-- `space` carries locationId null (a change in S never names another private space to S's readers).
+-- Change rows go through it again when read, so a space that turns private after a row named it is
+-- not named by that row afterwards.
+CREATE FUNCTION change_data_in(data jsonb, kind text, space text) RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT CASE
-    WHEN b.location_id IS DISTINCT FROM space AND EXISTS (
-      SELECT 1 FROM beings l WHERE l.id = b.location_id AND l.type = 'space' AND l.properties -> 'private' = 'true'::jsonb)
-    THEN jsonb_set(being_json(b), '{locationId}', 'null'::jsonb)
-    ELSE being_json(b)
+    WHEN kind = 'being' AND data ->> 'locationId' IS DISTINCT FROM space AND EXISTS (
+      SELECT 1 FROM beings l WHERE l.id = data ->> 'locationId' AND l.type = 'space' AND l.properties -> 'private' = 'true'::jsonb)
+    THEN jsonb_set(data, '{locationId}', 'null'::jsonb)
+    ELSE data
   END
+$$;
+--> statement-breakpoint
+-- A being rendered for the log, snapshot or listing of `space`.
+CREATE FUNCTION being_json_in(b beings, space text) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT change_data_in(being_json(b), 'being', space)
 $$;
 --> statement-breakpoint
 -- Whether a being shows in the space it is in: everything does except a private space.
@@ -64,6 +71,4 @@ $$;
 --> statement-breakpoint
 -- Changes already recorded before this rule: a being row in another space's log that names a
 -- private space as its location is scrubbed the same way.
-UPDATE changes c SET data = jsonb_set(c.data, '{locationId}', 'null'::jsonb)
-WHERE c.kind = 'being' AND c.data ->> 'locationId' IS DISTINCT FROM c.space_id AND c.data ->> 'locationId' IS NOT NULL
-  AND EXISTS (SELECT 1 FROM beings l WHERE l.id = c.data ->> 'locationId' AND l.properties -> 'private' = 'true'::jsonb);
+UPDATE changes SET data = change_data_in(data, kind, space_id) WHERE kind = 'being' AND data IS NOT NULL;

@@ -4,14 +4,14 @@
 -- Marks a space's room occupied or empty. When someone arrives in a room whose changes were confirmed
 -- without a broadcast (it was empty), the tail of those changes is unconfirmed again, so the next
 -- broadcast reaches the newcomer: a change committed between its snapshot and this moment is not lost
--- (a receiver that sees a gap instead fetches it). The consumer confirms an empty room only
+-- (a receiver that sees a gap instead fetches it). The rewind never reaches below what pruning removed. The consumer confirms an empty room only
 -- `WHERE NOT occupied`, under the same row lock, so the two cannot cross.
 CREATE FUNCTION set_room_occupied(space text, now_occupied boolean) RETURNS void LANGUAGE sql AS $$
   INSERT INTO space_sync AS s (space_id, occupied) VALUES (space, now_occupied)
   ON CONFLICT (space_id) DO UPDATE SET
     occupied = excluded.occupied,
     broadcast_seq = CASE WHEN excluded.occupied AND s.skipped_from IS NOT NULL
-      THEN least(s.broadcast_seq, greatest(s.skipped_from - 1, s.last_seq - 50, 0)) ELSE s.broadcast_seq END,
+      THEN least(s.broadcast_seq, greatest(s.skipped_from - 1, s.last_seq - 50, s.pruned_seq, 0)) ELSE s.broadcast_seq END,
     skipped_from = CASE WHEN excluded.occupied THEN NULL ELSE s.skipped_from END
   WHERE s.occupied IS DISTINCT FROM excluded.occupied
 $$;
@@ -40,13 +40,19 @@ DECLARE
   budget livekit_budget;
   capacity float8 := per_minute / 10;
   rate float8 := per_minute * 0.9 / 60;
-  t timestamptz := clock_timestamp();
+  t timestamptz;
   available float8;
   fair_share float8;
   last_call timestamptz;
 BEGIN
-  INSERT INTO livekit_budget (project, tokens) VALUES (for_project, 'Infinity') ON CONFLICT (project) DO NOTHING;
   SELECT * INTO budget FROM livekit_budget b WHERE b.project = for_project FOR UPDATE;
+  IF NOT FOUND THEN
+    -- A project's first take: its bucket starts full (clamped to the capacity below).
+    INSERT INTO livekit_budget (project, tokens) VALUES (for_project, 'Infinity') ON CONFLICT (project) DO NOTHING;
+    SELECT * INTO budget FROM livekit_budget b WHERE b.project = for_project FOR UPDATE;
+  END IF;
+  -- Read after the lock: a caller that waited for it must not credit its wait to the bucket again.
+  t := clock_timestamp();
   IF budget.blocked_until > t THEN
     RETURN extract(epoch FROM budget.blocked_until - t);
   END IF;

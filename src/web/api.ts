@@ -2,6 +2,7 @@
 import { hc } from "hono/client";
 import type { Being, BeingId, Intention, IntentionId } from "../shared/entities.ts";
 import { ApiError, ERROR_STATUS, type ErrorCode } from "../shared/errors.ts";
+import { retryAfterSeconds } from "../shared/retry-after.ts";
 import type { z } from "zod";
 import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch } from "../shared/schemas.ts";
 import type { ChangesPage, HistoryPage, Me, SpaceSnapshot, SyncStats, SyncToken, WriteResult } from "../shared/responses.ts";
@@ -43,13 +44,6 @@ function codeForStatus(status: number): ErrorCode {
   return found ?? (status >= 500 ? "INTERNAL" : "VALIDATION");
 }
 
-/** Seconds from a Retry-After header, in either form it may take (delay-seconds or an HTTP date). */
-function retryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = /^\s*\d+\s*$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
-  return Number.isFinite(seconds) ? Math.max(0, seconds) : undefined;
-}
-
 /** What `call` reads of a response (hc's ClientResponse and fetch's Response both have it). */
 type HttpResponse = Pick<Response, "ok" | "status" | "statusText" | "headers" | "text">;
 
@@ -70,7 +64,7 @@ async function call<T>(request: () => Promise<HttpResponse>): Promise<T> {
     body = undefined;
   }
   if (response.ok) return body as T;
-  const wait = retryAfter(response.headers.get("Retry-After"));
+  const wait = retryAfterSeconds(response.headers.get("Retry-After"));
   const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
   if (error && typeof error.code === "string" && error.code in ERROR_STATUS) {
     throw new ApiError(error.code as ErrorCode, error.message ?? response.statusText, error.details, wait);

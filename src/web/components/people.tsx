@@ -3,7 +3,7 @@
  * folded into an "away" group. A being away longer than the server's setting is not listed at all:
  * guests never leave a space, so without that cut the panel would fill with everyone who ever came.
  */
-import { createMemo, For, Show } from "solid-js";
+import { For, Show } from "solid-js";
 import type { Being, BeingId } from "../../shared/entities.ts";
 import { SpaceLink } from "./space-link.tsx";
 
@@ -100,17 +100,16 @@ function Row(props: { being: Being; status: "online" | "away" | "unknown"; meId:
 /** The "Here" list, and the away group folded under it. */
 export function People(props: PeopleProps) {
   const status = (being: Being) => (!props.presenceKnown || being.type === "bot" ? "unknown" : "online");
-  const away = createMemo(() => props.groups.away);
   return (
     <>
       <ul class="people-list" aria-label="Here now">
         <For each={props.groups.here}>{(being) => <Row being={being} status={status(being)} meId={props.meId} />}</For>
       </ul>
-      <Show when={away().length > 0}>
+      <Show when={props.groups.away.length > 0}>
         <details class="away">
-          <summary>Away · {away().length}</summary>
+          <summary>Away · {props.groups.away.length}</summary>
           <ul class="people-list" aria-label="Away">
-            <For each={away()}>{(being) => <Row being={being} status="away" meId={props.meId} />}</For>
+            <For each={props.groups.away}>{(being) => <Row being={being} status="away" meId={props.meId} />}</For>
           </ul>
         </details>
       </Show>

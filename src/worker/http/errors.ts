@@ -1,11 +1,11 @@
 /** Renders every failure in the contract's one error shape; nothing else reaches a client. */
-import { describeError, stackFrames } from "../log.ts";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, type ErrorCode } from "../../shared/errors.ts";
 import { causes, sqlState } from "../db/client.ts";
 import { DatabaseUnreachable } from "../db/reach.ts";
 import type { AppEnv } from "../env.ts";
+import { describeError, stackFrames } from "../log.ts";
 
 /**
  * Seconds a 503 asks the caller to wait before trying again. Neon wakes a suspended compute in a

@@ -2,6 +2,7 @@
 import { AccessToken, DataPacket_Kind, RoomServiceClient, TrackSource, type SendDataOptions } from "livekit-server-sdk";
 import type { BeingId } from "../../shared/entities.ts";
 import { connectionIdentity } from "../../shared/presence.ts";
+import { retryAfterSeconds } from "../../shared/retry-after.ts";
 import { SYNC_TOPIC } from "../../shared/sync.ts";
 
 export interface LivekitConfig {
@@ -67,12 +68,6 @@ export class LivekitRateLimited extends Error {
   }
 }
 
-/** Seconds from a Retry-After header (seconds or an HTTP date); 60 when absent or unreadable. */
-export function retryAfterSeconds(header: string | null, now = Date.now()): number {
-  if (header && /^\d+$/.test(header.trim())) return Math.max(1, Number(header.trim()));
-  const date = header ? Date.parse(header) : Number.NaN;
-  return Number.isFinite(date) ? Math.max(1, Math.ceil((date - now) / 1000)) : 60;
-}
 
 /** Base64 of bytes, as protobuf's JSON mapping writes `bytes` fields. */
 function base64(bytes: Uint8Array): string {
@@ -117,7 +112,8 @@ export class SyncRoomService extends RoomServiceClient {
     });
     if (response.status === 429) {
       await response.body?.cancel();
-      throw new LivekitRateLimited(retryAfterSeconds(response.headers.get("Retry-After")));
+      // At least a second; a minute when LiveKit did not say.
+      throw new LivekitRateLimited(Math.max(1, Math.ceil(retryAfterSeconds(response.headers.get("Retry-After")) ?? 60)));
     }
     if (!response.ok) throw new Error(`LiveKit SendData answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
   }
