@@ -64,11 +64,19 @@ describe("voice and video in a space", () => {
       expect(await asks(p.page)).toBe(0);
     }
 
-    await switchOf(ada.page, "Microphone").click();
+    // By keyboard: the switches are buttons in the tab order.
+    await switchOf(ada.page, "Microphone").focus();
+    await ada.page.keyboard.press("Space");
     await expect.poll(() => switchOf(ada.page, "Microphone").getAttribute("aria-pressed"), { timeout: 20_000 }).toBe("true");
     await switchOf(ada.page, "Camera").click();
     await expect.poll(() => switchOf(ada.page, "Camera").getAttribute("aria-pressed"), { timeout: 20_000 }).toBe("true");
     expect(await asks(ada.page)).toBeGreaterThan(0);
+    // Once the browser has named the devices, the microphone can be switched while it is on.
+    const picker = ada.page.getByRole("combobox", { name: "Microphone to use" });
+    const other = await picker.locator("option").evaluateAll((options) => (options as HTMLOptionElement[]).map((o) => o.value).find((v) => v !== "default"));
+    await picker.selectOption(other!);
+    await expect.poll(() => picker.inputValue()).toBe(other);
+    expect(await switchOf(ada.page, "Microphone").getAttribute("aria-pressed")).toBe("true");
 
     // Bob's page loads the media code because Ada publishes, and sees her camera play in her orb.
     await orbOf(bob.page, "Ada").locator("video").waitFor({ timeout: 20_000 });
@@ -152,5 +160,25 @@ describe("voice and video in a space", () => {
       await carol?.close();
       await denying.close();
     }
+  });
+
+  it("fits the orbs above the conversation on a phone", async () => {
+    const space = await scene.newSpace("Call");
+    const [ada, bob] = await Promise.all([scene.join("Ada", space, "Call"), scene.join("Bob", space, "Call", true)]);
+    await Promise.all([connectionIs(ada.page, "Connected"), connectionIs(bob.page, "Connected")]);
+    await switchOf(ada.page, "Camera").click();
+    await switchOf(bob.page, "Microphone").click();
+    await expect.poll(() => orbs(bob.page).count(), { timeout: 20_000 }).toBe(2);
+    await expect.poll(async () => (await playing(bob.page, ".orb video")).frames, { timeout: 20_000 }).toBeGreaterThan(0);
+    const viewport = bob.page.viewportSize()!;
+    const row = (await bob.page.getByRole("list", { name: "On voice and video" }).boundingBox())!;
+    const log = (await bob.page.getByRole("log", { name: "Conversation" }).boundingBox())!;
+    expect(row.x).toBeGreaterThanOrEqual(0);
+    expect(row.x + row.width).toBeLessThanOrEqual(viewport.width);
+    expect(row.y + row.height).toBeLessThanOrEqual(log.y);
+    // The call takes the top of the screen, not the conversation's place.
+    expect(row.height).toBeLessThan(viewport.height / 6);
+    expect(log.height).toBeGreaterThan(viewport.height / 3);
+    await bob.page.screenshot({ path: "test-results/screenshots/media-phone.png" });
   });
 });

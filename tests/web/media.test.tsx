@@ -1,11 +1,12 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
 import type { Room } from "livekit-client";
-import { createSignal } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { MediaDock } from "../../src/web/media/dock.tsx";
 import { initials } from "../../src/web/media/orbs.tsx";
+import { MediaPanel } from "../../src/web/media/panel.tsx";
 import { whyNot } from "../../src/web/media/why-not.ts";
 
 /**
@@ -57,7 +58,21 @@ class FakeRoom {
   }
 }
 
-const author = (id: BeingId) => ({ "@ada": "Ada Lovelace" })[id as "@ada"] ?? id;
+const author = (id: BeingId) => ({ "@ada": "Ada Lovelace", "@bob": "Bob" })[id as "@ada"] ?? id;
+
+/** Someone else in the room publishing `sources`, recording each (un)subscription the page asks for. */
+function remote(identity: string, sources: string[], asked: string[]) {
+  const trackPublications = new Map(
+    sources.map((source) => [`TR_${source}`, { source, isMuted: false, track: undefined, setSubscribed: (on: boolean) => asked.push(`${source} ${on ? "on" : "off"}`) }]),
+  );
+  return {
+    identity,
+    isLocal: false,
+    isSpeaking: false,
+    trackPublications,
+    getTrackPublication: (source: string) => [...trackPublications.values()].find((p) => p.source === source),
+  };
+}
 
 function dock(room: FakeRoom | undefined) {
   const [current, setCurrent] = createSignal(room as unknown as Room | undefined);
@@ -104,6 +119,39 @@ describe("the voice and video switches", () => {
     expect(alert).toHaveTextContent(/blocked the camera for this site, so nothing was turned on\. Allow it/);
     expect(switchOf("Camera")).toHaveAttribute("aria-pressed", "false");
     expect(screen.queryByRole("list", { name: "On voice and video" })).toBeNull();
+  });
+});
+
+describe("the orbs", () => {
+  it("subscribe to a person's tracks only while they are shown: a track that ends, or a call that closes, is let go", () => {
+    const room = new FakeRoom();
+    const asked: string[] = [];
+    const bob = remote("@bob#tab", ["camera", "microphone"], asked);
+    room.remoteParticipants.set(bob.identity, bob);
+    const [open, setOpen] = createSignal(true);
+    render(() => (
+      <Show when={open()}>
+        <MediaPanel room={room as unknown as Room} author={author} />
+      </Show>
+    ));
+    expect(asked.sort()).toEqual(["camera on", "microphone on"]);
+    expect(screen.getByRole("list", { name: "On voice and video" })).toHaveTextContent("Bob: camera on, microphone on");
+    bob.trackPublications.delete("TR_camera");
+    room.emit("trackUnpublished");
+    expect(asked.slice(2)).toEqual(["camera off"]);
+    expect(screen.getByRole("list", { name: "On voice and video" })).toHaveTextContent("BBob: microphone on");
+    setOpen(false);
+    expect(asked.slice(3)).toEqual(["microphone off"]);
+  });
+
+  it("open a shared screen large, subscribed while shown", () => {
+    const room = new FakeRoom();
+    const asked: string[] = [];
+    room.remoteParticipants.set("@bob#tab", remote("@bob#tab", ["screen_share"], asked));
+    render(() => <MediaPanel room={room as unknown as Room} author={author} />);
+    expect(screen.getByRole("figure")).toHaveTextContent("Bob's screen");
+    expect(screen.getByRole("figure").querySelector("video.screen-video")).not.toBeNull();
+    expect(asked).toEqual(["screen_share on"]);
   });
 });
 

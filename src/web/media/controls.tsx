@@ -102,7 +102,7 @@ export function Controls(props: ControlsProps) {
               <select
                 class="input small device-picker"
                 aria-label={`${entry.label} to use`}
-                value={(props.media.changed(), room.getActiveDevice(DEVICE[entry.kind]!)) ?? chosen()[entry.kind] ?? ""}
+                value={(props.media.changed(), room.getActiveDevice(DEVICE[entry.kind]!)) ?? chosen()[entry.kind] ?? devices()[entry.kind]![0]!.deviceId}
                 onChange={(event) => void choose(entry.kind, event.currentTarget.value)}
               >
                 <For each={devices()[entry.kind]}>{(device) => <option value={device.deviceId}>{device.label}</option>}</For>
