@@ -88,6 +88,8 @@ describe("voice and video in a space", () => {
     expect(await asks(bob.page)).toBe(0);
     // Ada's microphone plays a tone: LiveKit's speaker detection rings her orb on Bob's page.
     await expect.poll(() => orbOf(bob.page, "Ada").getAttribute("data-speaking"), { timeout: 20_000 }).toBe("true");
+    // The only one speaking is the active speaker: her orb is the highlighted one.
+    await expect.poll(() => orbOf(bob.page, "Ada").evaluate((orb) => orb.classList.contains("active")), { timeout: 20_000 }).toBe(true);
 
     // Bob turns his camera on too: two orbs on both pages (the screenshot).
     await switchOf(bob.page, "Camera").click();

@@ -49,6 +49,10 @@ class FakeRoom {
   getActiveDevice() {
     return undefined;
   }
+  async startAudio() {
+    this.canPlaybackAudio = true;
+    this.emit("audioPlaybackChanged");
+  }
   async capture(source: string, on: boolean) {
     this.asked.push(source);
     if (this.captureFails) throw this.captureFails;
@@ -152,6 +156,16 @@ describe("the orbs", () => {
     expect(screen.getByRole("figure")).toHaveTextContent("Bob's screen");
     expect(screen.getByRole("figure").querySelector("video.screen-video")).not.toBeNull();
     expect(asked).toEqual(["screen_share on"]);
+  });
+
+  it("offer to turn the sound on where the browser blocked playing it without a click", async () => {
+    const room = new FakeRoom();
+    room.canPlaybackAudio = false;
+    room.remoteParticipants.set("@bob#tab", remote("@bob#tab", ["microphone"], []));
+    render(() => <MediaPanel room={room as unknown as Room} author={author} />);
+    fireEvent.click(screen.getByRole("button", { name: "Turn on sound" }));
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Turn on sound" })).toBeNull());
+    expect(room.canPlaybackAudio).toBe(true);
   });
 });
 

@@ -25,7 +25,7 @@ export function MediaDock(props: MediaDockProps) {
   let request: MediaKind | undefined;
   // A failed fetch (offline) is tried again by the next press.
   const load = (kind?: string) => {
-    request ??= kind as MediaKind | undefined;
+    if (kind) request = kind as MediaKind;
     import("./panel.tsx").then((module) => setPanel(() => module.MediaPanel), () => undefined);
   };
   createEffect(() => props.publishing && load());
