@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { connectionIs, fakeMediaArgs, launchBrowser, message, person, say, useScene, type Person } from "./support.ts";
+import { axeViolations, connectionIs, fakeMediaArgs, launchBrowser, message, person, say, useScene, type Person } from "./support.ts";
 
 const scene = useScene({ browserArgs: fakeMediaArgs() });
 
@@ -164,7 +164,7 @@ describe("voice and video in a space", () => {
     }
   });
 
-  it("fits the orbs above the conversation on a phone", async () => {
+  it("fits the orbs above the conversation on a phone, accessible there and on a desktop", async () => {
     const space = await scene.newSpace("Call");
     const [ada, bob] = await Promise.all([scene.join("Ada", space, "Call"), scene.join("Bob", space, "Call", true)]);
     await Promise.all([connectionIs(ada.page, "Connected"), connectionIs(bob.page, "Connected")]);
@@ -182,5 +182,7 @@ describe("voice and video in a space", () => {
     expect(row.height).toBeLessThan(viewport.height / 6);
     expect(log.height).toBeGreaterThan(viewport.height / 3);
     await bob.page.screenshot({ path: "test-results/screenshots/media-phone.png" });
+    expect(await axeViolations(bob.page)).toEqual([]);
+    expect(await axeViolations(ada.page)).toEqual([]);
   });
 });

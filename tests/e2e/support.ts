@@ -3,7 +3,8 @@
  * each, signed in through the app's own sign-in page, with a log of the /api requests their page made.
  * Selectors go by role and label where the app gives one (data-testid="message" marks a message row).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
@@ -346,4 +347,16 @@ export function useScene(options: { browserArgs?: string[] } = {}): Scene {
     },
   };
   return scene;
+}
+
+// Evaluated through the DevTools protocol: the app's CSP rightly refuses an injected script tag.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Serious and critical accessibility violations (axe-core) on the page as it is now, as "rule: target" lines. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async () => (globalThis as unknown as { axe: { run(): Promise<any> } }).axe.run());
+  return result.violations
+    .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v: { id: string; nodes: Array<{ target: string[] }> }) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")}`));
 }
