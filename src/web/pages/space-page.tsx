@@ -13,6 +13,7 @@ import { groupHere, hereCount, People } from "../components/people.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 import { SpaceList } from "../components/space-list.tsx";
 import { TypingIndicator } from "../components/typing.tsx";
+import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
 import { navigate, OPERATIONS_PATH } from "../router.ts";
 import { rename, signOut, superuser } from "../session.ts";
@@ -149,6 +150,7 @@ export function SpacePage(props: SpacePageProps) {
                     This space has been deleted.
                   </p>
                 </Show>
+                <MediaDock room={sync.room()} publishing={sync.presence().media.size > 0} author={author} />
                 <MessageList sync={sync} view={view()} outbox={props.outbox} meId={props.me.id} author={author} />
                 <Show when={!view().deleted}>
                   <TypingIndicator names={typingNames()} />
