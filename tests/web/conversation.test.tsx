@@ -1,9 +1,10 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup, fireEvent, render, screen } from "@solidjs/testing-library";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IntentionId } from "../../src/shared/entities.ts";
 import { Composer } from "../../src/web/components/composer.tsx";
-import { MessageList } from "../../src/web/components/message-list.tsx";
+import { FIRST_ROWS, MessageList } from "../../src/web/components/message-list.tsx";
+import { loadMarkdown } from "../../src/web/markdown.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
@@ -51,6 +52,7 @@ const type = (text: string, options: { shiftKey?: boolean } = {}) => {
   fireEvent.keyDown(input, { key: "Enter", ...options });
 };
 
+beforeAll(() => loadMarkdown());
 beforeEach(() => localStorage.clear());
 afterEach(() => {
   cleanup();
@@ -153,7 +155,7 @@ describe("the conversation", () => {
 });
 
 describe("a long conversation", () => {
-  it("keeps only the newest 200 rows in the DOM and reveals older loaded rows on demand", async () => {
+  it("opens with the newest rows, adds the rest of the newest 200 in later tasks, and reveals older loaded rows on demand", async () => {
     const many = Array.from({ length: 450 }, (_, i) => said(`/m${String(i).padStart(3, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] }));
     fakeServer({ [SNAPSHOT]: () => json(snapshot({ intentions: many })) });
     link = fakeLink();
@@ -161,7 +163,8 @@ describe("a long conversation", () => {
     await vi.waitFor(() => expect(sync.view).not.toBeNull());
     outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
     render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} />);
-    expect(screen.getAllByTestId("message")).toHaveLength(200);
+    expect(screen.getAllByTestId("message")).toHaveLength(FIRST_ROWS);
+    await vi.waitFor(() => expect(screen.getAllByTestId("message")).toHaveLength(200), { timeout: 10_000 });
     expect(screen.getByText("line 449")).toBeInTheDocument();
     expect(screen.queryByText("line 249")).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Load older messages" }));

@@ -1,7 +1,7 @@
 /** A confirmed message; its owner can edit or delete it in place. */
 import { createSignal, Show } from "solid-js";
 import type { ContentNode, Intention } from "../../shared/entities.ts";
-import { MAX_TEXT_LENGTH } from "../../shared/schemas.ts";
+import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
 import { deleteIntention, patchIntention } from "../api.ts";
 import { contentText } from "../../shared/content.ts";
 import { Markdown } from "./markdown.tsx";

@@ -4,6 +4,7 @@ import type { BeingId, Intention } from "../../shared/entities.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import type { SpaceSync } from "../sync/store.ts";
+import { loadMarkdown, markdownReady } from "../markdown.ts";
 import { IntentionRow } from "./intention-row.tsx";
 import { PendingRow } from "./pending-row.tsx";
 import { continuesGroup } from "./time.ts";
@@ -18,10 +19,16 @@ export interface MessageListProps {
 
 // Within this many pixels of an edge counts as being at it.
 const EDGE_PX = 120;
-// Rows in the DOM at first, and how many more each scroll to the top reveals. A space can hold
-// thousands of loaded messages; laying them all out would cost far more than a frame per batch.
+// Rows in the DOM at most until the reader scrolls up, and how many more each scroll to the top
+// reveals. A space can hold thousands of loaded messages; laying them all out would cost far more
+// than a frame per batch.
 export const WINDOW_ROWS = 200;
 const WINDOW_STEP = 100;
+// Opening a space renders this many of the newest rows (more than a screenful), then adds the other
+// loaded ones FILL_STEP at a time, each step its own task: 100 rows of Markdown in one go were a
+// 0.5 s long task on a phone, during which nobody could scroll or type.
+export const FIRST_ROWS = 12;
+const FILL_STEP = 6;
 
 /** The scrolling message log; scrolling to the top loads older history. */
 export function MessageList(props: MessageListProps) {
@@ -42,7 +49,7 @@ export function MessageList(props: MessageListProps) {
   const lastConfirmed = () => props.view.intentions[props.view.order[props.view.order.length - 1]];
 
   // Only the newest rows are rendered; older loaded ones join as the reader scrolls up.
-  const [windowRows, setWindowRows] = createSignal(WINDOW_ROWS);
+  const [windowRows, setWindowRows] = createSignal(FIRST_ROWS);
   const shown = createMemo(() => {
     const order = props.view.order;
     return order.length <= windowRows() ? order : order.slice(order.length - windowRows());
@@ -52,20 +59,39 @@ export function MessageList(props: MessageListProps) {
   const scrollToBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
   };
-  const loadOlder = async () => {
-    // Keep the same messages in view as the page above them grows.
+  /** Runs `grow`, which adds rows above, keeping the same messages in view. */
+  const keepingPlace = async (grow: () => unknown) => {
     const fromBottom = scroller.scrollHeight - scroller.scrollTop;
-    if (hiddenRows() > 0) setWindowRows(windowRows() + WINDOW_STEP);
-    else await props.sync.loadOlder();
+    await grow();
     scroller.scrollTop = scroller.scrollHeight - fromBottom;
   };
+  const loadOlder = () =>
+    keepingPlace(() => (hiddenRows() > 0 ? setWindowRows(windowRows() + WINDOW_STEP) : props.sync.loadOlder()));
+  let fillTimer: ReturnType<typeof setTimeout> | undefined;
+  const fill = () => {
+    if (hiddenRows() === 0 || windowRows() >= WINDOW_ROWS) return;
+    const grow = () => setWindowRows(Math.min(WINDOW_ROWS, windowRows() + FILL_STEP));
+    // At the bottom, the resize observer below keeps the reader there.
+    if (following) grow();
+    else void keepingPlace(grow);
+    fillTimer = setTimeout(fill);
+  };
+  onCleanup(() => clearTimeout(fillTimer));
   const olderExist = () => props.view.hasMore || hiddenRows() > 0;
   const onScroll = () => {
     following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < EDGE_PX;
     if (scroller.scrollTop < EDGE_PX && olderExist()) void loadOlder();
   };
 
-  onMount(scrollToBottom);
+  // Normally loading already (the space page starts it with the snapshot); a failed load is retried here.
+  void loadMarkdown().catch(() => undefined);
+  createEffect(
+    on(markdownReady, (ready) => {
+      if (!ready) return;
+      scrollToBottom();
+      fillTimer = setTimeout(fill);
+    }),
+  );
   // A reply streaming grows the last row without adding one: a reader at the bottom stays there; one
   // reading history keeps their place, since the growth is below what they see.
   onMount(() => {
@@ -113,44 +139,46 @@ export function MessageList(props: MessageListProps) {
         <p class="messages-empty">Nothing has been said here yet. Say hello.</p>
       </Show>
       <ol class="message-list">
-        <For each={shown()}>
-          {(id, index) => {
-            const intention = () => props.view.intentions[id];
-            const previous = () => props.view.intentions[shown()[index() - 1]];
-            return (
-              <Show when={intention()}>
-                <IntentionRow
-                  intention={intention()}
-                  author={props.author(intention().ownerId)}
-                  mine={intention().ownerId === props.meId}
-                  startsGroup={!continuesGroup(previous(), intention())}
-                  canStop={mayStop(intention())}
-                  onSaved={(row, seq) => props.sync.acceptWrite(row, seq)}
-                  onDeleted={(deleted) => props.sync.acceptDelete(deleted)}
+        <Show when={markdownReady()}>
+          <For each={shown()}>
+            {(id, index) => {
+              const intention = () => props.view.intentions[id];
+              const previous = () => props.view.intentions[shown()[index() - 1]];
+              return (
+                <Show when={intention()}>
+                  <IntentionRow
+                    intention={intention()}
+                    author={props.author(intention().ownerId)}
+                    mine={intention().ownerId === props.meId}
+                    startsGroup={!continuesGroup(previous(), intention())}
+                    canStop={mayStop(intention())}
+                    onSaved={(row, seq) => props.sync.acceptWrite(row, seq)}
+                    onDeleted={(deleted) => props.sync.acceptDelete(deleted)}
+                  />
+                </Show>
+              );
+            }}
+          </For>
+          <For each={pending()}>
+            {(entry, index) => {
+              const row = () => ({ ownerId: props.meId, createdAt: new Date(entry.createdAt) });
+              const previous = () => {
+                const before = pending()[index() - 1];
+                return before ? { ownerId: props.meId, createdAt: new Date(before.createdAt) } : lastConfirmed();
+              };
+              return (
+                <PendingRow
+                  entry={entry}
+                  ownerId={props.meId}
+                  author={props.author(props.meId)}
+                  startsGroup={!continuesGroup(previous(), row())}
+                  onRetry={() => props.outbox.retry(entry.id)}
+                  onDiscard={() => props.outbox.discard(entry.id)}
                 />
-              </Show>
-            );
-          }}
-        </For>
-        <For each={pending()}>
-          {(entry, index) => {
-            const row = () => ({ ownerId: props.meId, createdAt: new Date(entry.createdAt) });
-            const previous = () => {
-              const before = pending()[index() - 1];
-              return before ? { ownerId: props.meId, createdAt: new Date(before.createdAt) } : lastConfirmed();
-            };
-            return (
-              <PendingRow
-                entry={entry}
-                ownerId={props.meId}
-                author={props.author(props.meId)}
-                startsGroup={!continuesGroup(previous(), row())}
-                onRetry={() => props.outbox.retry(entry.id)}
-                onDiscard={() => props.outbox.discard(entry.id)}
-              />
-            );
-          }}
-        </For>
+              );
+            }}
+          </For>
+        </Show>
       </ol>
     </div>
   );
