@@ -7,6 +7,7 @@ import type { SpaceSync } from "../sync/store.ts";
 import { loadMarkdown, markdownReady } from "../markdown.ts";
 import { IntentionRow } from "./intention-row.tsx";
 import { PendingRow } from "./pending-row.tsx";
+import { createEdits } from "../sync/edits.ts";
 import { continuesGroup } from "./time.ts";
 
 export interface MessageListProps {
@@ -46,15 +47,21 @@ export function MessageList(props: MessageListProps) {
     (props.meId === intention.askerId ||
       props.meId === props.view.beings[intention.ownerId]?.ownerId ||
       props.meId === props.view.space.ownerId);
-  const lastConfirmed = () => props.view.intentions[props.view.order[props.view.order.length - 1]];
+  const lastConfirmed = () => props.view.intentions[shown()[shown().length - 1]!];
+  const edits = createEdits({
+    onSaved: (intention, seq) => props.sync.acceptWrite(intention, seq),
+    onDeleted: (id) => props.sync.acceptDelete(id),
+  });
 
   // Only the newest rows are rendered; older loaded ones join as the reader scrolls up.
   const [windowRows, setWindowRows] = createSignal(FIRST_ROWS);
-  const shown = createMemo(() => {
+  const windowed = createMemo(() => {
     const order = props.view.order;
     return order.length <= windowRows() ? order : order.slice(order.length - windowRows());
   });
-  const hiddenRows = () => props.view.order.length - shown().length;
+  const hiddenRows = () => props.view.order.length - windowed().length;
+  // A row being deleted is gone at once (and back if the server refuses).
+  const shown = createMemo(() => windowed().filter((id) => edits.of(id)?.status !== "deleting"));
 
   const scrollToBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
@@ -153,7 +160,7 @@ export function MessageList(props: MessageListProps) {
                     startsGroup={!continuesGroup(previous(), intention())}
                     canStop={mayStop(intention())}
                     onSaved={(row, seq) => props.sync.acceptWrite(row, seq)}
-                    onDeleted={(deleted) => props.sync.acceptDelete(deleted)}
+                    edits={edits}
                   />
                 </Show>
               );
