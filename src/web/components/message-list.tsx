@@ -74,14 +74,20 @@ export function MessageList(props: MessageListProps) {
   };
   const loadOlder = () =>
     keepingPlace(() => (hiddenRows() > 0 ? setWindowRows(windowRows() + WINDOW_STEP) : props.sync.loadOlder()));
+  const fillable = () => hiddenRows() > 0 && windowRows() < WINDOW_ROWS;
+  const grow = () => setWindowRows(Math.min(WINDOW_ROWS, windowRows() + FILL_STEP));
+  /** Adds rows at once while they do not fill the screen: a row added above what the first paint shows would move it. */
+  const fillScreen = () => {
+    // A scroller with no height is not laid out (hidden, or no layout at all): there is no screen to fill.
+    while (fillable() && scroller.clientHeight > 0 && scroller.scrollHeight <= scroller.clientHeight) grow();
+  };
   let fillTimer: ReturnType<typeof setTimeout> | undefined;
-  const fill = () => {
-    if (hiddenRows() === 0 || windowRows() >= WINDOW_ROWS) return;
-    const grow = () => setWindowRows(Math.min(WINDOW_ROWS, windowRows() + FILL_STEP));
+  const fillStep = () => {
+    if (!fillable()) return;
     // At the bottom, the resize observer below keeps the reader there.
     if (following) grow();
     else void keepingPlace(grow);
-    fillTimer = setTimeout(fill);
+    fillTimer = setTimeout(fillStep);
   };
   onCleanup(() => clearTimeout(fillTimer));
   const olderExist = () => props.view.hasMore || hiddenRows() > 0;
@@ -95,8 +101,9 @@ export function MessageList(props: MessageListProps) {
   createEffect(
     on(markdownReady, (ready) => {
       if (!ready) return;
+      fillScreen();
       scrollToBottom();
-      fillTimer = setTimeout(fill);
+      fillTimer = setTimeout(fillStep);
     }),
   );
   // A reply streaming grows the last row without adding one: a reader at the bottom stays there; one
