@@ -20,16 +20,14 @@ export interface MessageListProps {
 
 // Within this many pixels of an edge counts as being at it.
 const EDGE_PX = 120;
-// Rows in the DOM at most until the reader scrolls up, and how many more each scroll to the top
-// reveals. A space can hold thousands of loaded messages; laying them all out would cost far more
-// than a frame per batch.
-export const WINDOW_ROWS = 200;
-const WINDOW_STEP = 100;
-// Opening a space renders this many of the newest rows (more than a screenful), then adds the other
-// loaded ones FILL_STEP at a time, each step its own task: 100 rows of Markdown in one go were a
-// 0.5 s long task on a phone, during which nobody could scroll or type.
-export const FIRST_ROWS = 12;
-const FILL_STEP = 6;
+// Opening a space renders its newest rows, at least FIRST_ROWS and as many more as it takes to fill
+// the screen; older loaded ones join WINDOW_STEP at a time as the reader scrolls up. Rendering every
+// loaded row at once (100 rows of Markdown) was a 0.5 s task on a phone, in which nobody could scroll
+// or type; and a space can hold thousands of loaded messages.
+export const FIRST_ROWS = 16;
+export const WINDOW_STEP = 20;
+// Rows added at a time while the first ones do not fill the screen (a tall one, or short messages).
+const FILL_STEP = 8;
 
 /** The scrolling message log; scrolling to the top loads older history. */
 export function MessageList(props: MessageListProps) {
@@ -74,22 +72,13 @@ export function MessageList(props: MessageListProps) {
   };
   const loadOlder = () =>
     keepingPlace(() => (hiddenRows() > 0 ? setWindowRows(windowRows() + WINDOW_STEP) : props.sync.loadOlder()));
-  const fillable = () => hiddenRows() > 0 && windowRows() < WINDOW_ROWS;
-  const grow = () => setWindowRows(Math.min(WINDOW_ROWS, windowRows() + FILL_STEP));
-  /** Adds rows at once while they do not fill the screen: a row added above what the first paint shows would move it. */
+  /** Adds rows while they do not fill the screen: the first paint shows a full screen, and nothing moves it later. */
   const fillScreen = () => {
     // A scroller with no height is not laid out (hidden, or no layout at all): there is no screen to fill.
-    while (fillable() && scroller.clientHeight > 0 && scroller.scrollHeight <= scroller.clientHeight) grow();
+    while (hiddenRows() > 0 && scroller.clientHeight > 0 && scroller.scrollHeight <= scroller.clientHeight) {
+      setWindowRows(windowRows() + FILL_STEP);
+    }
   };
-  let fillTimer: ReturnType<typeof setTimeout> | undefined;
-  const fillStep = () => {
-    if (!fillable()) return;
-    // At the bottom, the resize observer below keeps the reader there.
-    if (following) grow();
-    else void keepingPlace(grow);
-    fillTimer = setTimeout(fillStep);
-  };
-  onCleanup(() => clearTimeout(fillTimer));
   const olderExist = () => props.view.hasMore || hiddenRows() > 0;
   const onScroll = () => {
     following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < EDGE_PX;
@@ -101,9 +90,11 @@ export function MessageList(props: MessageListProps) {
   createEffect(
     on(markdownReady, (ready) => {
       if (!ready) return;
-      fillScreen();
-      scrollToBottom();
-      fillTimer = setTimeout(fillStep);
+      // Not in this effect, where Solid defers the DOM updates of each added step: the height would never change.
+      queueMicrotask(() => {
+        fillScreen();
+        scrollToBottom();
+      });
     }),
   );
   // A reply streaming grows the last row without adding one: a reader at the bottom stays there; one
