@@ -128,7 +128,10 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     if (closed) return;
     // The SDK narrates every connection step at info level; only problems belong in the console.
     setLogLevel("warn");
-    const next = new Room({ adaptiveStream: false, dynacast: false });
+    // Two peer connections (LiveKit's classic mode) rather than one: the single-connection mode lays out
+    // a publisher at connect (data channels, audio and video transceivers), a long task on the main
+    // thread (about 0.5 s on a throttled phone) for a client that never publishes anything.
+    const next = new Room({ adaptiveStream: false, dynacast: false, singlePeerConnection: false });
     let joined = false;
     const presence = () => {
       if (room !== next) return;
