@@ -86,7 +86,8 @@ export function MessageList(props: MessageListProps) {
   };
 
   // Normally loading already (the space page starts it with the snapshot); a failed load is retried here.
-  void loadMarkdown().catch(() => undefined);
+  const [rendererMissing, setRendererMissing] = createSignal(false);
+  loadMarkdown().catch(() => setRendererMissing(true));
   createEffect(
     on(markdownReady, (ready) => {
       if (!ready) return;
@@ -142,6 +143,11 @@ export function MessageList(props: MessageListProps) {
       </Show>
       <Show when={!props.view.hasMore && props.view.order.length + pending().length === 0}>
         <p class="messages-empty">Nothing has been said here yet. Say hello.</p>
+      </Show>
+      <Show when={rendererMissing()}>
+        <p class="messages-empty" role="alert">
+          The messages could not be shown: reload to try again.
+        </p>
       </Show>
       <ol class="message-list">
         <Show when={markdownReady()}>
