@@ -260,6 +260,24 @@ export async function say(page: Page, text: string): Promise<void> {
   await box.press("Enter");
 }
 
+/** Edits my message holding `text` into `next` through its Edit button, as a person does. */
+export async function editMessage(page: Page, text: string, next: string): Promise<void> {
+  const row = message(page, text);
+  await row.hover();
+  await row.getByRole("button", { name: "Edit message" }).click();
+  const editor = page.getByRole("textbox", { name: "Edit message" });
+  await editor.fill(next);
+  await editor.press("Enter");
+}
+
+/** Deletes my message holding `text` through its Delete button and the confirmation. */
+export async function deleteMessage(page: Page, text: string): Promise<void> {
+  const row = message(page, text);
+  await row.hover();
+  await row.getByRole("button", { name: "Delete message" }).click();
+  await row.getByRole("button", { name: "Delete", exact: true }).click();
+}
+
 /** The connection indicator's words ("Connected", "Offline", "Live sync off · polling"…). */
 export function connection(page: Page): Locator {
   return page.getByRole("banner").getByRole("status");

@@ -13,6 +13,7 @@ import { groupHere, hereCount, People } from "../components/people.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 import { SpaceList } from "../components/space-list.tsx";
 import { TypingIndicator } from "../components/typing.tsx";
+import { loadMarkdown } from "../markdown.ts";
 import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
 import { navigate, OPERATIONS_PATH } from "../router.ts";
@@ -30,6 +31,8 @@ export interface SpacePageProps {
 export function SpacePage(props: SpacePageProps) {
   const sync = createSpaceSync(props.spaceId);
   onCleanup(() => sync.close());
+  // The messages' renderer is not in the start chunk: fetch it alongside the snapshot, not after it.
+  void loadMarkdown().catch(() => undefined);
   const [peopleOpen, setPeopleOpen] = createSignal(false);
   const [creating, setCreating] = createSignal(false);
   const [signOutFailed, setSignOutFailed] = createSignal(false);

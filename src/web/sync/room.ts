@@ -74,6 +74,9 @@ export function presenceOf(participants: Iterable<ParticipantLike>): RoomPresenc
 
 const NOBODY: RoomPresence = { online: new Set(), typing: new Set(), media: new Set() };
 
+/** Resolves in a new task (the event loop runs rendering and input first). */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve));
+
 /** Opens (and keeps open) the space's room; call `close` to leave it. */
 export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: RoomOptions = {}): RoomLink {
   const delays = options.delays ?? backoff(1_000, 30_000);
@@ -133,12 +136,18 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
       import("livekit-client"),
       import("superjson"),
     ]);
+    // Evaluating the SDK, making the room and connecting are each a sizeable task on a phone: run apart,
+    // they let the page paint and answer input in between instead of blocking it for their sum.
+    await nextTask();
     if (closed) return;
     // The SDK narrates every connection step at info level; only problems belong in the console.
     setLogLevel("warn");
+    // Two peer connections (LiveKit's classic mode) rather than one: the single-connection mode lays out
+    // a publisher at connect (data channels, audio and video transceivers), a long task on the main
+    // thread (about 0.5 s on a throttled phone) that every visitor pays, though most never publish.
     // Media (src/web/media) is subscribed only while shown: adaptiveStream sizes each video to its element,
     // dynacast stops sending the layers nobody watches. Neither costs a listener anything.
-    const next = new Room({ adaptiveStream: true, dynacast: true });
+    const next = new Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: false });
     let joined = false;
     const presence = () => {
       if (room !== next) return;
@@ -174,6 +183,8 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
         // The SDK gave up on resuming: start over with a fresh token (and so a new connection identity).
         failed("reconnecting");
       });
+    await nextTask();
+    if (closed) return;
     try {
       room = next;
       await next.connect(token.url, token.token, { autoSubscribe: false });
