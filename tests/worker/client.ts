@@ -104,6 +104,8 @@ export async function databaseFingerprint(): Promise<string> {
       (SELECT coalesce(string_agg(b::text, ',' ORDER BY b.id), '') FROM beings b) ||
       (SELECT coalesce(string_agg(i::text, ',' ORDER BY i.id), '') FROM intentions i) ||
       (SELECT coalesce(string_agg(c::text, ',' ORDER BY c.space_id, c.seq), '') FROM changes c) ||
-      (SELECT coalesce(string_agg(s::text, ',' ORDER BY s.id), '') FROM sessions s)) AS fingerprint`);
+      (SELECT coalesce(string_agg(s::text, ',' ORDER BY s.id), '') FROM sessions s) ||
+      (SELECT coalesce(string_agg(p::text, ',' ORDER BY p.id), '') FROM passkeys p) ||
+      (SELECT coalesce(string_agg(i::text, ',' ORDER BY i.provider, i.subject), '') FROM identities i)) AS fingerprint`);
   return row!.fingerprint;
 }
