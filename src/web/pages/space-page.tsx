@@ -14,7 +14,7 @@ import { SpaceLink } from "../components/space-link.tsx";
 import { SpaceList } from "../components/space-list.tsx";
 import { TypingIndicator } from "../components/typing.tsx";
 import { nameOf } from "../names.ts";
-import { navigate, OPERATIONS_PATH } from "../router.ts";
+import { ACCOUNT_PATH, navigate, OPERATIONS_PATH } from "../router.ts";
 import { rename, signOut, superuser } from "../session.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import { createSpaceSync } from "../sync/store.ts";
@@ -126,6 +126,9 @@ export function SpacePage(props: SpacePageProps) {
           </button>
         </Show>
         <NameEditor name={props.me.name} onRename={rename} />
+        <AppLink href={ACCOUNT_PATH} class="button small quiet">
+          Account
+        </AppLink>
         <button type="button" class="button small quiet" onClick={() => void leave()}>
           {signOutFailed() ? "Sign out failed, retry" : "Sign out"}
         </button>
