@@ -163,6 +163,9 @@ export const passkeyCredential = object({
 });
 export type PasskeyCredential = Infer<typeof passkeyCredential>;
 
+/** A passkey's credential id in a path. */
+export const passkeyId = base64url.min(1).max(1_024);
+
 /** POST /api/auth/passkeys/register and /signin. */
 export const passkeyFinish = strictObject({ credential: passkeyCredential });
 

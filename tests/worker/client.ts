@@ -104,7 +104,8 @@ export async function databaseFingerprint(): Promise<string> {
       (SELECT coalesce(string_agg(b::text, ',' ORDER BY b.id), '') FROM beings b) ||
       (SELECT coalesce(string_agg(i::text, ',' ORDER BY i.id), '') FROM intentions i) ||
       (SELECT coalesce(string_agg(c::text, ',' ORDER BY c.space_id, c.seq), '') FROM changes c) ||
-      (SELECT coalesce(string_agg(s::text, ',' ORDER BY s.id), '') FROM sessions s) ||
+      -- A session's last use is bookkeeping (GET /api/me moves it), not a change a request could be refused for.
+      (SELECT coalesce(string_agg((s.id, s.being_id, s.created_at, s.expires_at, s.public_id, s.user_agent)::text, ',' ORDER BY s.id), '') FROM sessions s) ||
       (SELECT coalesce(string_agg(p::text, ',' ORDER BY p.id), '') FROM passkeys p) ||
       (SELECT coalesce(string_agg(i::text, ',' ORDER BY i.provider, i.subject), '') FROM identities i)) AS fingerprint`);
   return row!.fingerprint;

@@ -189,6 +189,7 @@ describe("passkeys", () => {
     const authenticator = new SoftAuthenticator(ORIGIN);
     const [id] = [(await register(ada, authenticator)).body.passkey.id, (await register(ada, new SoftAuthenticator(ORIGIN))).body.passkey.id];
     expect((await bob.request("DELETE", `/api/auth/passkeys/${id}`)).status).toBe(404);
+    expect((await bob.request("DELETE", "/api/auth/passkeys/not%20base64url")).status).toBe(400);
     expect((await bob.request("GET", "/api/auth/passkeys")).body.passkeys).toEqual([]);
     expect(await count("passkeys", ada.id)).toBe(2);
   });

@@ -7,7 +7,7 @@ import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newBeingId } from "../../shared/ids.ts";
 import type { AuthProvider, IdentityInfo } from "../../shared/responses.ts";
-import { oidcStart, passkeyFinish, providerId, sessionPublicId } from "../../shared/schemas.ts";
+import { oidcStart, passkeyFinish, passkeyId, providerId, sessionPublicId } from "../../shared/schemas.ts";
 import { deviceLabel } from "../auth/device-label.ts";
 import { accountFromCallback, authorizationUrl, SignInRefused, type FlowSecrets } from "../auth/oidc.ts";
 import {
@@ -97,8 +97,8 @@ export const accounts = new Hono<AppEnv>()
     return c.json({ being }, 200);
   })
   .get("/auth/passkeys", async (c) => c.json({ passkeys: await listPasskeys(c.var.db, c.var.viewer) }, 200))
-  .delete("/auth/passkeys/:id", async (c) => {
-    await removePasskey(c.var.db, c.var.viewer, c.req.param("id"));
+  .delete("/auth/passkeys/:id", valid("param", object({ id: passkeyId })), async (c) => {
+    await removePasskey(c.var.db, c.var.viewer, c.req.valid("param").id);
     return c.body(null, 204);
   })
 
