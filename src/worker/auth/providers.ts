@@ -53,18 +53,23 @@ export function configuredProviders(env: Env): Provider[] {
   const providers: Provider[] = [];
   for (const entry of Array.isArray(entries) ? entries : []) {
     const { id, clientId, name, issuer } = (entry ?? {}) as Record<string, unknown>;
-    if (!providerId.safeParse(id).success || typeof clientId !== "string" || !clientId) continue;
-    const clientSecret = secretOf(env, id as string);
-    const preset = PRESETS[id as string];
-    const displayName = typeof name === "string" && name ? name : (preset?.name ?? (id as string));
-    const base = { id: id as string, name: displayName, clientId, clientSecret };
-    if (!clientSecret) {
-      console.warn(JSON.stringify({ level: "warn", event: "auth_provider_without_secret", provider: id }));
-    } else if (preset?.kind === "github") {
-      providers.push({ ...base, kind: "github" });
-    } else if (typeof issuer === "string" || preset?.issuer) {
-      providers.push({ ...base, kind: "oidc", issuer: typeof issuer === "string" ? issuer : preset!.issuer! });
+    const preset = typeof id === "string" && Object.hasOwn(PRESETS, id) ? PRESETS[id] : undefined;
+    const clientSecret = typeof id === "string" ? secretOf(env, id) : "";
+    const missing = !providerId.safeParse(id).success
+      ? "a valid id"
+      : typeof clientId !== "string" || !clientId
+        ? "a clientId"
+        : !clientSecret
+          ? "its secret"
+          : preset?.kind !== "github" && typeof issuer !== "string" && !preset?.issuer
+            ? "an issuer"
+            : undefined;
+    if (missing) {
+      console.warn(JSON.stringify({ level: "warn", event: "auth_provider_left_out", provider: String(id), missing }));
+      continue;
     }
+    const base = { id: id as string, name: typeof name === "string" && name ? name : (preset?.name ?? (id as string)), clientId: clientId as string, clientSecret };
+    providers.push(preset?.kind === "github" ? { ...base, kind: "github" } : { ...base, kind: "oidc", issuer: typeof issuer === "string" ? issuer : preset!.issuer! });
   }
   return providers;
 }
