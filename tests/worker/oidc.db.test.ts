@@ -151,7 +151,8 @@ describe("OpenID Connect sign-in", () => {
     expect((await client.request("GET", callback)).headers.get("Location")).toBe("/");
     const before = await databaseFingerprint();
 
-    expect((await client.request("GET", callback)).headers.get("Location")).toBe("/?signin_error=expired");
+    // Signed in by the first use, the browser is sent to the account page, where the message shows.
+    expect((await client.request("GET", callback)).headers.get("Location")).toBe("/account?signin_error=expired");
 
     const fresh = new Client();
     const state = new URL(await begin(fresh)).searchParams.get("state")!;

@@ -70,11 +70,12 @@ export const accounts = new Hono<AppEnv>()
   })
   .post("/auth/passkeys/register", valid("json", passkeyFinish), async (c) => {
     const { credential } = c.req.valid("json");
-    const challenge = await takeChallenge(c.var.db, claimedChallenge(credential), "passkey-register");
-    if (!challenge?.beingId) throw new ApiError("VALIDATION", "the passkey challenge is unknown, used already or expired: start again");
-    const made = await verifyRegistration(relyingParty(c.req.url), credential, claimedChallenge(credential));
+    const challenge = claimedChallenge(credential);
+    const taken = await takeChallenge(c.var.db, challenge, "passkey-register");
+    if (!taken?.beingId) throw new ApiError("VALIDATION", "the passkey challenge is unknown, used already or expired: start again");
+    const made = await verifyRegistration(relyingParty(c.req.url), credential, challenge);
     const label = deviceLabel(c.req.header("User-Agent") ?? "");
-    const passkey = await addPasskey(c.var.db, c.var.viewer, challenge.beingId, { ...made, label });
+    const passkey = await addPasskey(c.var.db, c.var.viewer, taken.beingId, { ...made, label });
     return c.json({ passkey }, 201);
   })
 
@@ -118,9 +119,10 @@ export const accounts = new Hono<AppEnv>()
     const state = c.req.query("state") ?? "";
     const began = await takeFlowState(c);
     // A state this browser did not begin (forged, or another browser's link) is refused and left untouched.
-    if (!state || began !== state) return c.redirect(landing(false, "expired"), 303);
+    // Whether it was a sign-in or a "Save this identity" is unknown then: someone signed in was saving.
+    if (!state || began !== state) return c.redirect(landing(c.var.viewer.sessionId !== null, "expired"), 303);
     const flow = await takeChallenge(c.var.db, state, "oidc");
-    if (!flow?.data) return c.redirect(landing(false, "expired"), 303);
+    if (!flow?.data) return c.redirect(landing(c.var.viewer.sessionId !== null, "expired"), 303);
     const attach = flow.data.attach === "true";
     const provider = findProvider(c.env, c.req.valid("param").provider);
     if (!provider || provider.id !== flow.data.provider) return c.redirect(landing(attach, "failed"), 303);
