@@ -111,6 +111,9 @@ export function SpacePage(props: SpacePageProps) {
               Operations
             </AppLink>
           </Show>
+          <AppLink href={ACCOUNT_PATH} class="button small quiet topbar-link">
+            Account
+          </AppLink>
         </div>
         {/* A space that is not there has no live channel to report on, nor anyone in it. */}
         <Show when={sync.status() !== "not-found"}>
@@ -126,9 +129,6 @@ export function SpacePage(props: SpacePageProps) {
           </button>
         </Show>
         <NameEditor name={props.me.name} onRename={rename} />
-        <AppLink href={ACCOUNT_PATH} class="button small quiet">
-          Account
-        </AppLink>
         <button type="button" class="button small quiet" onClick={() => void leave()}>
           {signOutFailed() ? "Sign out failed, retry" : "Sign out"}
         </button>
