@@ -1,6 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import solid from "vite-plugin-solid";
 import { defineConfig } from "vitest/config";
+import { OIDC_CLIENT } from "./tests/support/oidc-client.ts";
 
 // Four suites, each runnable alone with `vitest run --project NAME`:
 //   worker  inside workerd against a real PostgreSQL (tests/setup/database.ts starts it)
@@ -30,6 +31,13 @@ export default defineConfig({
                 LIVEKIT_API_KEY: "",
                 LIVEKIT_API_SECRET: "",
                 SUPERUSER_IDS: "@root",
+                // Sign-in providers: real oidc-provider instances on loopback (tests/setup/oidc-provider.ts).
+                AUTH_PROVIDERS: JSON.stringify([
+                  { id: "test", name: "Test ID", issuer: inject<string>("oidcIssuer"), clientId: OIDC_CLIENT.id },
+                  { id: "slow", name: "Slow clock ID", issuer: inject<string>("oidcSlowIssuer"), clientId: OIDC_CLIENT.id },
+                ]),
+                AUTH_TEST_CLIENT_SECRET: OIDC_CLIENT.secret,
+                AUTH_SLOW_CLIENT_SECRET: OIDC_CLIENT.secret,
               },
             },
           })),
@@ -37,7 +45,7 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["tests/worker/**/*.test.ts"],
-          globalSetup: ["tests/setup/database.ts", "tests/setup/model-provider.ts"],
+          globalSetup: ["tests/setup/database.ts", "tests/setup/model-provider.ts", "tests/setup/oidc-provider.ts"],
         },
       },
       {

@@ -103,3 +103,39 @@ export interface SyncStats {
   /** The last hour, oldest first, one entry per minute that had activity or a sweeper sample. */
   minutes: SyncMinute[];
 }
+
+/** GET /api/auth/sessions: one signed-in device of the caller's being. `id` is public (never the cookie's secret). */
+export interface DeviceSession {
+  id: string;
+  /** The browser, from its User-Agent at sign-in ("Chrome on Linux"). */
+  label: string;
+  createdAt: Date;
+  /** When the app last opened with this session. */
+  lastUsedAt: Date;
+  /** The session of the request that asked. */
+  current: boolean;
+}
+
+/** GET /api/auth/passkeys: one passkey of the caller's being. */
+export interface PasskeyInfo {
+  /** The WebAuthn credential id, base64url. */
+  id: string;
+  /** Where it was registered ("Chrome on macOS"). */
+  label: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** GET /api/auth/identities: one sign-in provider account linked to the caller's being (its subject stays on the server). */
+export interface IdentityInfo {
+  provider: string;
+  /** The provider's display name, or its id when it is no longer configured. */
+  name: string;
+  createdAt: Date;
+}
+
+/** GET /api/auth/providers: a configured sign-in provider (no secret, no client id). */
+export interface AuthProvider {
+  id: string;
+  name: string;
+}

@@ -1,6 +1,6 @@
 /** Validation schemas for every API input; the worker validates with them at the edge (the web app checks only `limits.ts`, to stay light). */
 // Named imports, not the `z` namespace: the namespace object drags every locale into the bundle.
-import { array, boolean, lazy, number, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
+import { array, boolean, lazy, number, object, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
 import { BEING_TYPES, BOT_REPLY_TO, INTENTION_STATES, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
 import { BEING_ID_PATTERN, MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from "./limits.ts";
 
@@ -132,3 +132,43 @@ export type BotConfigInput = Infer<typeof botConfig>;
 export type BotSecretsInput = Infer<typeof botSecretsInput>;
 export type IntentionCreate = Input<typeof intentionCreate>;
 export type IntentionPatch = Input<typeof intentionPatch>;
+
+/**
+ * A WebAuthn credential as the browser serialises it (PublicKeyCredential.toJSON(), which SimpleWebAuthn's
+ * browser package produces). Only its shape is checked here; the server's WebAuthn library verifies the rest.
+ * Fields browsers add later are dropped, not refused.
+ */
+const base64url = string().max(16_384).regex(/^[A-Za-z0-9_-]*$/, "must be base64url");
+export const passkeyCredential = object({
+  id: base64url.min(1),
+  rawId: base64url.min(1),
+  type: oneOf(["public-key"]),
+  response: object({
+    clientDataJSON: base64url,
+    attestationObject: base64url.optional(),
+    authenticatorData: base64url.optional(),
+    signature: base64url.optional(),
+    userHandle: base64url.optional(),
+    transports: array(string().max(32)).max(16).optional(),
+    publicKey: base64url.optional(),
+    publicKeyAlgorithm: number().optional(),
+  }),
+  clientExtensionResults: record(string(), unknown()),
+  authenticatorAttachment: oneOf(["platform", "cross-platform"]).optional(),
+});
+export type PasskeyCredential = Infer<typeof passkeyCredential>;
+
+/** A passkey's credential id in a path. */
+export const passkeyId = base64url.min(1).max(1_024);
+
+/** POST /api/auth/passkeys/register and /signin. */
+export const passkeyFinish = strictObject({ credential: passkeyCredential });
+
+/** POST /api/auth/oidc/:provider/start: `attach` links the account to the signed-in being instead of signing in. */
+export const oidcStart = strictObject({ attach: boolean().optional() });
+
+/** A sign-in provider's id in a path (configuration ids are lowercase words). */
+export const providerId = string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "a provider id is 1–32 lowercase letters, digits, '_' or '-'");
+
+/** A session's public id in a path. */
+export const sessionPublicId = string().uuid("a session id is a UUID");

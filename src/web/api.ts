@@ -5,7 +5,16 @@ import { ApiError, ERROR_STATUS, type ErrorCode } from "../shared/errors.ts";
 import { retryAfterSeconds } from "../shared/retry-after.ts";
 import type { z } from "zod";
 import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch } from "../shared/schemas.ts";
-import type { ChangesPage, HistoryPage, Me, SpaceSnapshot, SyncStats, SyncToken, WriteResult } from "../shared/responses.ts";
+import type {
+  AuthProvider,
+  ChangesPage,
+  HistoryPage,
+  Me,
+  SpaceSnapshot,
+  SyncStats,
+  SyncToken,
+  WriteResult,
+} from "../shared/responses.ts";
 import type { AppType } from "../worker/app.ts";
 
 /** The request never reached the server (offline, DNS, connection reset): safe to retry later. */
@@ -29,10 +38,11 @@ type IntentionPatch = z.output<typeof intentionPatch>;
 
 // The session lives in an HttpOnly cookie; same-origin requests also carry Origin, which the
 // server's CSRF check needs on every mutating call.
-const client = hc<AppType>("/", { init: { credentials: "same-origin" } });
+/** The typed client; modules fetched on demand (src/web/account/api.ts) call through it too. */
+export const client = hc<AppType>("/", { init: { credentials: "same-origin" } });
 
 // JSON has no dates: the contract's timestamp fields (and the stats' `minute`, `blockedUntil`) come back as ISO strings.
-const DATE_KEYS = new Set(["createdAt", "modifiedAt", "at", "minute", "blockedUntil"]);
+const DATE_KEYS = new Set(["createdAt", "modifiedAt", "at", "minute", "blockedUntil", "lastUsedAt"]);
 function reviveDates(key: string, value: unknown): unknown {
   return DATE_KEYS.has(key) && typeof value === "string" ? new Date(value) : value;
 }
@@ -48,7 +58,7 @@ function codeForStatus(status: number): ErrorCode {
 type HttpResponse = Pick<Response, "ok" | "status" | "statusText" | "headers" | "text">;
 
 /** Sends one request and returns its parsed body, or throws ApiError / OfflineError. */
-async function call<T>(request: () => Promise<HttpResponse>): Promise<T> {
+export async function call<T>(request: () => Promise<HttpResponse>): Promise<T> {
   let response: HttpResponse;
   try {
     response = await request();
@@ -177,4 +187,15 @@ export async function deleteIntention(id: IntentionId): Promise<void> {
 /** The sync pipeline's figures and its last hour by minute; FORBIDDEN unless the caller is a superuser. */
 export function getSyncStats(): Promise<SyncStats> {
   return call(() => client.api.admin.stats.$get());
+}
+
+/** The sign-in providers the server is configured with (none: only guests and passkeys). */
+export async function listProviders(): Promise<AuthProvider[]> {
+  return (await call<{ providers: AuthProvider[] }>(() => client.api.auth.providers.$get())).providers;
+}
+
+/** Begins a sign-in at a provider (`attach`: link it to the signed-in being); answers the URL to go to. */
+export async function startProviderSignIn(provider: string, attach: boolean): Promise<string> {
+  const body = await call<{ url: string }>(() => client.api.auth.oidc[":provider"].start.$post({ param: { provider }, json: { attach } }));
+  return body.url;
 }

@@ -3,26 +3,26 @@ import { createSignal, Match, onCleanup, Show, Switch, type Component } from "so
 import { LOBBY_ID, type Being } from "../shared/entities.ts";
 import { SignInPage } from "./pages/sign-in-page.tsx";
 import { SpacePage } from "./pages/space-page.tsx";
-import { currentSpace, navigate, onOperationsPage, spaceInPath } from "./router.ts";
+import { currentSpace, navigate, onAccountPage, onOperationsPage, spaceInPath } from "./router.ts";
 import { me } from "./session.ts";
 import { createOutbox } from "./sync/outbox.ts";
 
 /**
- * The operator's page, fetched when first opened: few ever open it, so its code stays out of the start
- * chunk. (Solid's lazy() with Suspense would do the same, but adds about 0.6 kB gzip to that chunk.)
+ * A page fetched when first opened (the operator's, the account page): few open them, so their code stays
+ * out of the start chunk. (Solid's lazy() with Suspense would do the same, but adds about 0.6 kB gzip to that chunk.)
  */
-function OperationsRoute() {
+function LazyPage(props: { load: () => Promise<Component> }) {
   const [page, setPage] = createSignal<Component>();
   const [failed, setFailed] = createSignal(false);
-  import("./pages/operations-page.tsx").then(
-    (module) => setPage(() => module.OperationsPage),
+  props.load().then(
+    (loaded) => setPage(() => loaded),
     () => setFailed(true),
   );
   return (
     <Show when={page()} fallback={<p class="page-note" role="status">{failed() ? "The page could not be loaded: reload to try again." : "Loading…"}</p>}>
       {(page) => {
-        const OperationsPage = page();
-        return <OperationsPage />;
+        const Page = page();
+        return <Page />;
       }}
     </Show>
   );
@@ -34,18 +34,22 @@ function SignedIn(props: { me: Being }) {
   const outbox = createOutbox({ storageKey: `spaces:outbox:${props.me.id}` });
   onCleanup(() => outbox.close());
   // Signing in at "/" lands in the lobby; say so in the address bar, so the link can be shared.
-  if (!spaceInPath(location.pathname) && !onOperationsPage()) navigate(LOBBY_ID, true);
+  if (!spaceInPath(location.pathname) && !onOperationsPage() && !onAccountPage()) navigate(LOBBY_ID, true);
   return (
-    <Show
-      when={onOperationsPage()}
+    <Switch
       fallback={
         <Show when={currentSpace()} keyed>
           {(spaceId) => <SpacePage spaceId={spaceId} me={props.me} outbox={outbox} />}
         </Show>
       }
     >
-      <OperationsRoute />
-    </Show>
+      <Match when={onOperationsPage()}>
+        <LazyPage load={() => import("./pages/operations-page.tsx").then((module) => module.OperationsPage)} />
+      </Match>
+      <Match when={onAccountPage()}>
+        <LazyPage load={() => import("./pages/account-page.tsx").then((module) => () => module.AccountPage({ get me() { return props.me; } }))} />
+      </Match>
+    </Switch>
   );
 }
 

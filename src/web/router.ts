@@ -1,4 +1,4 @@
-/** The app's only routing: the path is a space id ("/@intraliminal") or the operator's page; anything else means the lobby. */
+/** The app's only routing: the path is a space id ("/@intraliminal"), the operator's or the account page; anything else means the lobby. */
 import { createSignal } from "solid-js";
 import { LOBBY_ID, type BeingId } from "../shared/entities.ts";
 import { isBeingId } from "../shared/limits.ts";
@@ -8,6 +8,9 @@ globalThis.addEventListener?.("popstate", () => setPath(location.pathname));
 
 /** The operator's page: the sync pipeline's figures, for superusers. Being ids start with "@", so it names no space. */
 export const OPERATIONS_PATH = "/admin";
+
+/** The account page: ways back into this being, and its devices. */
+export const ACCOUNT_PATH = "/account";
 
 /** The space the address bar names, or undefined when it names none. */
 export function spaceInPath(pathname: string): BeingId | undefined {
@@ -28,6 +31,11 @@ export function currentSpace(): BeingId {
 /** True while the address bar names the operator's page. */
 export function onOperationsPage(): boolean {
   return path() === OPERATIONS_PATH;
+}
+
+/** True while the address bar names the account page. */
+export function onAccountPage(): boolean {
+  return path() === ACCOUNT_PATH;
 }
 
 /** The URL path of a space. */

@@ -41,6 +41,12 @@ export async function signIn(name: string): Promise<void> {
   setSession({ being: await api.signInGuest(name), superuser: false });
 }
 
+/** Runs a sign-in that sets the session cookie (a passkey), then asks the server who we are now. */
+export async function signInWith(work: () => Promise<unknown>): Promise<void> {
+  await work();
+  setSession(await api.getMe());
+}
+
 /** Signs out; the app falls back to the sign-in page. */
 export async function signOut(): Promise<void> {
   await api.signOut();

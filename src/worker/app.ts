@@ -11,6 +11,7 @@ import { errorResponse } from "./http/errors.ts";
 import { limitWrites } from "./http/rate-limit.ts";
 import { sameOrigin } from "./http/same-origin.ts";
 import { readSession } from "./http/session.ts";
+import { accounts } from "./routes/accounts.ts";
 import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
 import { beings } from "./routes/beings.ts";
@@ -38,6 +39,7 @@ export const app = new Hono<AppEnv>()
   .basePath("/api")
   .use(requestId(), payloadLimit, sameOrigin, requestContext, limitWrites)
   .route("/", auth)
+  .route("/", accounts)
   .route("/", beings)
   .route("/", spaces)
   .route("/", intentions)

@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const outdir = mkdtempSync(join(tmpdir(), "spaces-bundle-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-it("builds the production worker with wrangler deploy --dry-run, minified under 200 KiB gzip", () => {
+// The budget: 165 KiB gzip before accounts; passkeys added about 88 KiB (@simplewebauthn/server with its
+// attestation formats and X.509 parsing, which it does not let a bundler drop) and OpenID Connect about 14 KiB
+// (oauth4webapi). Workers allow 3 MiB (free) / 10 MiB (paid) compressed; the budget catches accidental growth.
+it("builds the production worker with wrangler deploy --dry-run, minified under 300 KiB gzip", () => {
   const run = spawnSync(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--minify", "--outdir", outdir], {
     cwd: root,
     encoding: "utf8",
@@ -25,5 +28,5 @@ it("builds the production worker with wrangler deploy --dry-run, minified under 
   const raw = bundle.reduce((n, b) => n + b.length, 0);
   const gzip = bundle.reduce((n, b) => n + gzipSync(b).length, 0);
   console.log(`worker bundle (minified): ${(raw / 1024).toFixed(0)} KiB, ${(gzip / 1024).toFixed(0)} KiB gzip`);
-  expect(gzip).toBeLessThan(200 * 1024);
+  expect(gzip).toBeLessThan(300 * 1024);
 }, 130_000);

@@ -5,12 +5,16 @@
 //   POST /postgres/down | /postgres/up                    an outage of PostgreSQL (same data, same port)
 //   POST /postgres/pause | /postgres/resume               a hung PostgreSQL (SIGSTOP / SIGCONT)
 //   GET  /neon/stats   POST /neon/reset-stats             queries the worker sent over HTTP
-// Bots stream from the fake OpenAI-compatible provider (tests/support/fake-model-provider.ts), started here.
+// Bots stream from the fake OpenAI-compatible provider (tests/support/fake-model-provider.ts), started here,
+// and people may sign in at a real OpenID provider (tests/support/oidc-provider.ts) configured as "test".
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
+import { freePort } from "../../scripts/local/free-port.ts";
 import { type Stack, startStack } from "../../scripts/local/stack.ts";
 import { startFakeModelProvider } from "../support/fake-model-provider.ts";
+import { OIDC_CLIENT } from "../support/oidc-client.ts";
+import { startOidcProvider } from "../support/oidc-provider.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -50,13 +54,24 @@ function control(stack: Stack) {
 /** Starts the stack and the control server, provides their URLs, and returns the teardown that stops both. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const provider = await startFakeModelProvider();
+  const oidc = await startOidcProvider();
+  // The worker's port first: the OpenID provider accepts only callbacks it knows. Passkeys need a host
+  // name (WebAuthn refuses IP addresses), so browsers may come as localhost as well as 127.0.0.1.
+  const port = await freePort();
+  oidc.configure(["127.0.0.1", "localhost"].map((host) => `http://${host}:${port}/api/auth/oidc/test/callback`));
   const stack = await startStack({
     database: { kind: "postgres" },
     livekit: "required",
     buildWeb: false,
-    vars: { BOT_API_BASE_URL: provider.url },
+    port,
+    vars: {
+      BOT_API_BASE_URL: provider.url,
+      AUTH_PROVIDERS: JSON.stringify([{ id: "test", name: "Test ID", issuer: oidc.issuer, clientId: OIDC_CLIENT.id }]),
+      AUTH_TEST_CLIENT_SECRET: OIDC_CLIENT.secret,
+    },
   }).catch(async (error: unknown) => {
     await provider.close();
+    await oidc.close();
     throw error;
   });
   const livekit = stack.livekit!;
@@ -69,6 +84,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } catch (error) {
     await stack.stop();
     await provider.close();
+    await oidc.close();
     throw error;
   }
   project.provide("stack", {
@@ -84,5 +100,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await new Promise((resolve) => server.close(resolve));
     await stack.stop();
     await provider.close();
+    await oidc.close();
   };
 }

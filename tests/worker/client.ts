@@ -16,24 +16,42 @@ export interface Reply<T = any> {
 
 /** A browser-like caller: keeps its session cookie and sends the app's own Origin. */
 export class Client {
-  cookie: string | null = null;
+  /** Cookies by name, as the server set them (attributes dropped; an emptied cookie is removed). */
+  readonly jar = new Map<string, string>();
   being: Being | null = null;
+
+  /** The session cookie as a `name=value` pair, or null. */
+  get cookie(): string | null {
+    const value = this.jar.get("session");
+    return value === undefined ? null : `session=${value}`;
+  }
+
+  set cookie(pair: string | null) {
+    if (pair === null) this.jar.delete("session");
+    else this.jar.set("session", pair.slice(pair.indexOf("=") + 1));
+  }
   /** Each client is its own address, so sign-ins are not rate-limited as one caller. */
   readonly address = `10.${Math.floor(Math.random() * 255)}.${Math.floor(Math.random() * 255)}.${Math.floor(Math.random() * 255)}`;
 
   /** Sends a request; `body` objects are sent as JSON, strings as they are. */
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
     const init: RequestInit = { method, headers: { Origin: ORIGIN, "CF-Connecting-IP": this.address, ...headers } };
-    if (this.cookie) (init.headers as Record<string, string>).Cookie = this.cookie;
+    if (this.jar.size > 0) (init.headers as Record<string, string>).Cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join("; ");
     if (body !== undefined) {
       init.body = typeof body === "string" ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)["Content-Type"] ??= "application/json";
     }
-    const response = await SELF.fetch(`${ORIGIN}${path}`, init);
-    const setCookie = response.headers.get("Set-Cookie");
-    if (setCookie) this.cookie = setCookie.split(";")[0]!.endsWith("=") ? null : setCookie.split(";")[0]!;
+    const response = await SELF.fetch(`${ORIGIN}${path}`, { ...init, redirect: "manual" });
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(";")[0]!;
+      const name = pair.slice(0, pair.indexOf("="));
+      const value = pair.slice(pair.indexOf("=") + 1);
+      if (value) this.jar.set(name, value);
+      else this.jar.delete(name);
+    }
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+    const json = response.headers.get("Content-Type")?.startsWith("application/json");
+    return { status: response.status, body: text && json ? JSON.parse(text) : text || null, headers: response.headers };
   }
 
   get id(): BeingId {
@@ -86,6 +104,9 @@ export async function databaseFingerprint(): Promise<string> {
       (SELECT coalesce(string_agg(b::text, ',' ORDER BY b.id), '') FROM beings b) ||
       (SELECT coalesce(string_agg(i::text, ',' ORDER BY i.id), '') FROM intentions i) ||
       (SELECT coalesce(string_agg(c::text, ',' ORDER BY c.space_id, c.seq), '') FROM changes c) ||
-      (SELECT coalesce(string_agg(s::text, ',' ORDER BY s.id), '') FROM sessions s)) AS fingerprint`);
+      -- A session's last use is bookkeeping (GET /api/me moves it), not a change a request could be refused for.
+      (SELECT coalesce(string_agg((s.id, s.being_id, s.created_at, s.expires_at, s.public_id, s.user_agent)::text, ',' ORDER BY s.id), '') FROM sessions s) ||
+      (SELECT coalesce(string_agg(p::text, ',' ORDER BY p.id), '') FROM passkeys p) ||
+      (SELECT coalesce(string_agg(i::text, ',' ORDER BY i.provider, i.subject), '') FROM identities i)) AS fingerprint`);
   return row!.fingerprint;
 }

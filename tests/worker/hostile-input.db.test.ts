@@ -231,6 +231,19 @@ const ENDPOINTS: Endpoint[] = [
     signedIn: true,
   },
   { name: "admin stats", method: "GET", path: () => "/api/admin/stats", signedIn: true },
+  { name: "providers", method: "GET", path: () => "/api/auth/providers", signedIn: false },
+  { name: "passkey sign-in options", method: "POST", path: () => "/api/auth/passkeys/signin/options", signedIn: false },
+  { name: "passkey registration options", method: "POST", path: () => "/api/auth/passkeys/register/options", signedIn: true },
+  { name: "passkeys", method: "GET", path: () => "/api/auth/passkeys", signedIn: true },
+  { name: "identities", method: "GET", path: () => "/api/auth/identities", signedIn: true },
+  { name: "devices", method: "GET", path: () => "/api/auth/sessions", signedIn: true },
+  {
+    name: "provider sign-in start",
+    method: "POST",
+    path: () => "/api/auth/oidc/test/start",
+    json: { valid: () => ({ attach: true }), fields: ["attach"] },
+    signedIn: true,
+  },
 ];
 
 const MUTATING = ENDPOINTS.filter((e) => e.method !== "GET");
@@ -406,6 +419,7 @@ const BAD_FIELD: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   },
   "post intention": { id: badIntentionIdValue, content: badIntentionContent },
   "patch intention": { content: badIntentionContent, state: badState },
+  "provider sign-in start": { attach: fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 8 }), fc.constant([true])) },
 };
 
 const MALFORMED_JSON = [

@@ -16,7 +16,7 @@ import { TypingIndicator } from "../components/typing.tsx";
 import { loadMarkdown } from "../markdown.ts";
 import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
-import { navigate, OPERATIONS_PATH } from "../router.ts";
+import { ACCOUNT_PATH, navigate, OPERATIONS_PATH } from "../router.ts";
 import { rename, signOut, superuser } from "../session.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import { createSpaceSync } from "../sync/store.ts";
@@ -115,6 +115,9 @@ export function SpacePage(props: SpacePageProps) {
               Operations
             </AppLink>
           </Show>
+          <AppLink href={ACCOUNT_PATH} class="button small quiet topbar-link">
+            Account
+          </AppLink>
         </div>
         {/* A space that is not there has no live channel to report on, nor anyone in it. */}
         <Show when={sync.status() !== "not-found"}>

@@ -1,6 +1,6 @@
 /** The database schema. Change recording (the outbox) is done by triggers in drizzle/0001_change_log.sql. */
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import type { BeingType, ContentNode, IntentionState, IntentionType } from "../../shared/entities.ts";
 
 // Millisecond precision: the same as a JavaScript Date, so a row survives a JSON round trip unchanged.
@@ -80,8 +80,68 @@ export const sessions = pgTable(
       .references(() => beings.id, { onDelete: "cascade" }),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+    /** The session's name in the device list: the id itself is a bearer secret and never leaves the server. */
+    publicId: uuid("public_id").notNull().unique().defaultRandom(),
+    /** The browser's User-Agent at sign-in (truncated), for the device list's label. */
+    userAgent: text("user_agent").notNull().default(""),
+    /** When the app last opened with this session (GET /api/me) or signed in with it. */
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [index("sessions_being_idx").on(t.beingId)],
+);
+
+/**
+ * WebAuthn credentials (passkeys): a way back into a being from any device. The credential id and the
+ * COSE public key are base64url; `counter` is the authenticator's signature counter (0 when it keeps none).
+ * Deleting the last way in (passkey or identity) of a being is refused by a trigger (drizzle/0012).
+ */
+export const passkeys = pgTable(
+  "passkeys",
+  {
+    id: text("id").primaryKey(),
+    beingId: text("being_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    publicKey: text("public_key").notNull(),
+    counter: bigint("counter", { mode: "number" }).notNull().default(0),
+    transports: jsonb("transports").$type<string[]>().notNull().default([]),
+    /** Where it was made ("Chrome on Linux"), so a person can tell their passkeys apart. */
+    label: text("label").notNull().default(""),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index("passkeys_being_idx").on(t.beingId)],
+);
+
+/** Accounts at sign-in providers (OpenID Connect issuers, GitHub): (provider, subject) leads to one being. */
+export const identities = pgTable(
+  "identities",
+  {
+    provider: text("provider").notNull(),
+    subject: text("subject").notNull(),
+    beingId: text("being_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] }), index("identities_being_idx").on(t.beingId)],
+);
+
+/**
+ * Sign-in ceremonies under way: a WebAuthn challenge or an OpenID Connect `state`, single-use (the
+ * statement that reads one deletes it) and short-lived. `beingId` is the being a passkey or identity
+ * will be attached to; `data` holds an OIDC flow's provider, nonce and PKCE verifier.
+ */
+export const authChallenges = pgTable(
+  "auth_challenges",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind").$type<"passkey-register" | "passkey-signin" | "oidc">().notNull(),
+    beingId: text("being_id").references(() => beings.id, { onDelete: "cascade" }),
+    data: jsonb("data").$type<Record<string, string>>(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index("auth_challenges_expires_idx").on(t.expiresAt)],
 );
 
 /**

@@ -25,6 +25,8 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 /** Maps what a database error means for the caller; undefined when it is our fault (INTERNAL). */
 function fromDatabase(state: string): ApiError | undefined {
   if (state === "23505") return new ApiError("CONFLICT", "that id is taken");
+  // Raised by keep_a_way_in() (drizzle/0012): removing a being's last passkey or provider account.
+  if (state === "SPW01") return new ApiError("CONFLICT", "at least one way in must remain: add another passkey or sign-in provider first");
   if (state === "23503") return new ApiError("VALIDATION", "the request refers to a being that does not exist");
   // Text the database cannot store (NUL, unpaired surrogates): validation refuses it first; this is the backstop.
   if (state === "22021" || state === "22P05") return new ApiError("VALIDATION", "the request holds text that cannot be stored");

@@ -7,16 +7,16 @@ import { guestSignIn } from "../../shared/schemas.ts";
 import { getMe } from "../db/queries/beings.ts";
 import { createGuest, deleteSession } from "../db/queries/sessions.ts";
 import type { AppEnv } from "../env.ts";
-import { clearSession, newSessionId, writeSession } from "../http/session.ts";
+import { clearSession, newSession, writeSession } from "../http/session.ts";
 import { valid } from "../http/validate.ts";
 
 export const auth = new Hono<AppEnv>()
   .post("/auth/guest", valid("json", guestSignIn), async (c) => {
     if (c.env.GUEST_SIGNIN === "off") throw new ApiError("FORBIDDEN", "guest sign-in is switched off");
     const { name } = c.req.valid("json");
-    const sessionId = newSessionId();
-    const being = await createGuest(c.var.db, newBeingId(name), name, sessionId);
-    await writeSession(c, sessionId);
+    const session = newSession(c);
+    const being = await createGuest(c.var.db, newBeingId(name), name, session);
+    await writeSession(c, session.id);
     return c.json({ being }, 201);
   })
   .post("/auth/signout", async (c) => {

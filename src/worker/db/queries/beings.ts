@@ -23,11 +23,16 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
  */
 const touchedBy = (after: SQL, before: SQL) => sql`(SELECT coalesce(array_agg(space), '{}') FROM being_changes(${after}, ${before}))`;
 
-/** The viewer's own being, and whether it is a superuser (the rule lives in viewerCte; the web app asks, never recomputes). */
+/**
+ * The viewer's own being, and whether it is a superuser (the rule lives in viewerCte; the web app asks, never
+ * recomputes). The app asks when it opens, which is what the device list shows as a session's last use.
+ */
 export async function getMe(db: Db, viewer: ViewerRef): Promise<Me> {
   const [row] = await query<{ being: unknown; su: boolean }>(
     db,
-    sql`WITH ${viewerCte(viewer)} SELECT being_json(b) AS being, v.su FROM viewer v JOIN beings b ON b.id = v.id`,
+    sql`WITH ${viewerCte(viewer)},
+        used AS (UPDATE sessions SET last_used_at = now() WHERE id = ${viewer.sessionId} AND last_used_at < now() - interval '1 minute')
+        SELECT being_json(b) AS being, v.su FROM viewer v JOIN beings b ON b.id = v.id`,
   );
   if (!row) throw new ApiError("UNAUTHENTICATED", "sign in first");
   return { being: toBeing(row.being), superuser: row.su };
