@@ -51,5 +51,7 @@ if (stopping) {
 } else {
   const live = stack.livekit ? `live sync via ${stack.livekit.url}` : "live sync off";
   const database = databaseUrl ? "DATABASE_URL" : "PGlite in .data/pglite";
-  console.log(`\n  Spaces is running at ${stack.url}\n  (${database}; ${live}; Ctrl-C stops everything)\n`);
+  // Named as localhost, the address it listens on: WebAuthn refuses passkeys on an IP address.
+  const url = stack.url.replace("//127.0.0.1:", "//localhost:");
+  console.log(`\n  Spaces is running at ${url}\n  (${database}; ${live}; Ctrl-C stops everything)\n`);
 }
