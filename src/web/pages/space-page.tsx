@@ -16,6 +16,7 @@ import { TypingIndicator } from "../components/typing.tsx";
 import { nameOf } from "../names.ts";
 import { navigate, OPERATIONS_PATH } from "../router.ts";
 import { rename, signOut, superuser } from "../session.ts";
+import { appCache } from "../sync/cache.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import { createSpaceSync } from "../sync/store.ts";
 
@@ -27,7 +28,7 @@ export interface SpacePageProps {
 
 /** The whole screen for one space. */
 export function SpacePage(props: SpacePageProps) {
-  const sync = createSpaceSync(props.spaceId);
+  const sync = createSpaceSync(props.spaceId, { cache: appCache.spaces(props.me.id) });
   onCleanup(() => sync.close());
   const [peopleOpen, setPeopleOpen] = createSignal(false);
   const [creating, setCreating] = createSignal(false);
