@@ -77,9 +77,12 @@ export function statuses(page: Page): Promise<string[]> {
   return page.evaluate(() => (globalThis as { __e2eStatuses?: string[] }).__e2eStatuses ?? []);
 }
 
-/** Starts Debian's Chromium (never a downloaded one). */
+/** Debian's Chromium (never a downloaded one). */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Starts Debian's Chromium. */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 30_000 });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
 }
 
 export const DESKTOP = { width: 1280, height: 800 };
