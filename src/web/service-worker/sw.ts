@@ -13,7 +13,13 @@ const SHELL_CACHE = `spaces-shell-${BUILD.version}`;
 const SHELL = "/";
 const precached = new Set(BUILD.files);
 
+/** The Static Routing API (Chromium 123+), not yet in TypeScript's lib. */
+type RouterInstallEvent = ExtendableEvent & { addRoutes?(rules: { condition: { urlPattern: { pathname: string } }; source: "network" }): Promise<void> };
+
 sw.addEventListener("install", (event) => {
+  // The API goes straight to the network without waking this worker (where the browser can say so):
+  // the fetch handler below would let it through anyway, but only after starting up.
+  (event as RouterInstallEvent).addRoutes?.({ condition: { urlPattern: { pathname: "/api/*" } }, source: "network" }).catch(() => undefined);
   // "reload": from the server, not from the HTTP cache, so the set is the build's own.
   const requests = BUILD.files.map((file) => new Request(file, { cache: "reload" }));
   event.waitUntil(
