@@ -23,6 +23,12 @@ export function superuser(): boolean {
   return session()?.superuser === true;
 }
 
+/** Makes `current` the signed-in being, and the owner of the cache (which empties it if it was someone else's). */
+function adopt(current: Me): void {
+  void appCache.claim(current);
+  setSession(current);
+}
+
 /**
  * Asks the server who we are, retrying while the network is down. Meanwhile the being the cache
  * last belonged to is taken at its word, so its spaces open at once (offline too); the server's
@@ -37,8 +43,9 @@ export async function loadSession(delays = backoff(1_000, 30_000)): Promise<void
     try {
       const current = await api.getMe();
       answered = true;
-      void (current ? appCache.claim(current) : appCache.wipe());
-      setSession(current);
+      if (current) return adopt(current);
+      void appCache.wipe();
+      setSession(null);
       return;
     } catch (error) {
       if (!api.isRetryable(error)) {
@@ -54,9 +61,7 @@ export async function loadSession(delays = backoff(1_000, 30_000)): Promise<void
 /** Signs in as a new guest with this name. */
 export async function signIn(name: string): Promise<void> {
   // A guest is made here and now: no operator can have made it a superuser yet.
-  const current = { being: await api.signInGuest(name), superuser: false };
-  void appCache.claim(current);
-  setSession(current);
+  adopt({ being: await api.signInGuest(name), superuser: false });
 }
 
 /** Signs out, leaving nothing of the being's spaces in this browser; the app falls back to the sign-in page. */
@@ -69,5 +74,5 @@ export async function signOut(): Promise<void> {
 /** Renames the signed-in being. */
 export async function rename(name: string): Promise<void> {
   const current = session();
-  if (current) setSession({ ...current, being: await api.patchBeing(current.being.id, { name }) });
+  if (current) adopt({ ...current, being: await api.patchBeing(current.being.id, { name }) });
 }

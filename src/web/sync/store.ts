@@ -1,6 +1,7 @@
 /**
  * One space, kept in sync in a Solid store: join (room first, then the copy kept in IndexedDB or
- * the snapshot, then what arrived meanwhile), live batches, catch-up after gaps and reconnects, the polling fallback, older history.
+ * the snapshot, then what arrived meanwhile), live batches, catch-up after gaps and reconnects,
+ * the polling fallback, older history.
  * All state changes go through `apply.ts` inside `produce`, one batch per store transaction, so a
  * change re-renders only the rows it touches.
  */
