@@ -1,8 +1,8 @@
 /**
  * The service worker: the app shell (the page and its hashed assets) offline. It never answers for
  * /api: the data belongs to the sync rules and the spaces cache in IndexedDB (src/web/sync/cache.ts).
- * A script, not a module (Chromium alone runs module service workers everywhere): the build prepends
- * `BUILD`, the deploy's version and the files to keep (scripts/service-worker-plugin.ts).
+ * A classic script, not a module (every browser with service workers runs those): the build
+ * prepends `BUILD`, the deploy's version and the files to keep (scripts/service-worker-plugin.ts).
  */
 declare const BUILD: { version: string; files: string[] };
 
