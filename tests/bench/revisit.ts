@@ -52,7 +52,7 @@ async function kept(page: Page, space: BeingId): Promise<void> {
           request.onerror = () => resolve(false);
           request.onsuccess = () => {
             const get = request.result.transaction("spaces").objectStore("spaces").get(space);
-            get.onsuccess = () => resolve(get.result?.state.order.length === count);
+            get.onsuccess = () => resolve(get.result?.order.length === count);
             get.onerror = () => resolve(false);
           };
         }),
@@ -77,7 +77,7 @@ try {
       // A new browser profile each run: nothing kept yet, the app shell installed by signing in.
       const reader = await person(browser, stack.url, `Reader ${run}`);
       await reader.context.addInitScript(RECORD_FIRST_MESSAGE);
-      await until("the service worker in control", () => reader.page.evaluate(() => navigator.serviceWorker.controller !== null));
+      await until("the service worker in control", () => reader.page.evaluate(() => navigator.serviceWorker.controller !== null), 60_000, 200);
       const cdp = await reader.context.newCDPSession(reader.page);
       if (conditions) await cdp.send("Network.emulateNetworkConditions", conditions);
       cold.push(await open(reader.page, space));

@@ -53,7 +53,7 @@ function kept(page: Page, space: BeingId): Promise<{ last: number; messages: num
     const db = await request(indexedDB.open("spaces-cache"));
     try {
       const stored = await request(db.transaction("spaces").objectStore("spaces").get(space));
-      return stored && { last: stored.state.last as number, messages: (stored.state.order as unknown[]).length };
+      return stored && { last: stored.last as number, messages: (stored.order as unknown[]).length };
     } finally {
       db.close();
     }
@@ -69,6 +69,14 @@ async function keeps(page: Page, space: BeingId, messages: number): Promise<numb
     return state?.messages === messages;
   });
   return last;
+}
+
+/**
+ * Waits until the service worker controls the page. It installs after the first load, fetching the
+ * whole shell (about 800 KB) from wrangler dev, which takes a while on a loaded machine.
+ */
+async function inControl(page: Page): Promise<void> {
+  await until("the service worker in control", () => page.evaluate(() => navigator.serviceWorker.controller !== null), 60_000, 200);
 }
 
 /** The requests `who` made since `mark` for the space's snapshot, and for its changes. */
@@ -164,7 +172,7 @@ describe("opening a space, even offline", () => {
     await message(ada.page, "read me offline").waitFor();
     await keeps(ada.page, space, 1);
     // The service worker has taken the page (and so holds the app shell).
-    await until("the service worker in control", () => ada.page.evaluate(() => navigator.serviceWorker.controller !== null));
+    await inControl(ada.page);
 
     await ada.setOnline(false);
     const reloaded = await ada.page.reload();
@@ -183,7 +191,7 @@ describe("opening a space, even offline", () => {
     await until("the offline message to be confirmed", async () => (await row.getAttribute("data-state")) === null, 30_000);
     const snapshot = await scene.host.request("GET", `/api/spaces/${space}`);
     expect(snapshot.body.intentions.map((i: { content: string[] }) => i.content.join(""))).toContain("written offline");
-  });
+  }, 120_000);
 
   it("can be installed: Chromium finds no installability error", async () => {
     // Installability is not judged in an incognito profile (every context of scene.browser): a profile on disk.
@@ -195,7 +203,7 @@ describe("opening a space, even offline", () => {
       page.on("console", (entry) => entry.type() === "error" && errors.push(entry.text()));
       await page.goto("/");
       await page.getByLabel("Your name").waitFor();
-      await until("the service worker in control", () => page.evaluate(() => navigator.serviceWorker.controller !== null));
+      await inControl(page);
       const cdp = await context.newCDPSession(page);
       const manifest = await cdp.send("Page.getAppManifest");
       expect(manifest.errors).toEqual([]);
@@ -206,5 +214,5 @@ describe("opening a space, even offline", () => {
       await context.close();
       await rm(profile, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });

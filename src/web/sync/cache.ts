@@ -26,15 +26,25 @@ export interface CacheSettings {
 export const CACHE_SETTINGS: CacheSettings = { spaces: 20, messagesPerSpace: 200 };
 
 const DB_NAME = "spaces-cache";
+/** Each space's state, by space id. */
 const SPACES = "spaces";
+/**
+ * When each space was last opened or stored, apart from its state: marking a space used on a
+ * revisit writes a few bytes, not the whole state again, on the way to the first paint.
+ */
+const USED = "used";
 const META = "meta";
 const OWNER_KEY = "owner";
 
-interface StoredSpace {
+interface Used {
   id: BeingId;
-  /** Orders eviction: a read or a write makes the space the most recently used. */
-  usedAt: number;
-  state: SpaceState;
+  at: number;
+}
+
+interface Stores {
+  spaces: IDBObjectStore;
+  used: IDBObjectStore;
+  meta: IDBObjectStore;
 }
 
 /** One being's view of the cache: every read and write checks, in its transaction, that the being still owns it. */
@@ -82,15 +92,15 @@ export function openCache(options: CacheOptions = {}): CacheDatabase {
     return opening;
   };
 
-  /** Runs `work` in one transaction over both stores; resolves with its result once committed, or undefined on any failure. */
-  async function run<T>(mode: IDBTransactionMode, work: (spaces: IDBObjectStore, meta: IDBObjectStore) => Promise<T>): Promise<T | undefined> {
+  /** Runs `work` in one transaction over every store; resolves with its result once committed, or undefined on any failure. */
+  async function run<T>(mode: IDBTransactionMode, work: (stores: Stores) => Promise<T>): Promise<T | undefined> {
     try {
-      const tx = (await db()).transaction([SPACES, META], mode);
+      const tx = (await db()).transaction([SPACES, USED, META], mode);
       const done = new Promise<void>((resolve, reject) => {
         tx.oncomplete = () => resolve();
         tx.onerror = tx.onabort = () => reject(tx.error);
       });
-      const result = await work(tx.objectStore(SPACES), tx.objectStore(META));
+      const result = await work({ spaces: tx.objectStore(SPACES), used: tx.objectStore(USED), meta: tx.objectStore(META) });
       await done;
       return result;
     } catch {
@@ -101,38 +111,48 @@ export function openCache(options: CacheOptions = {}): CacheDatabase {
   /** True when `ownerId` owns the cache (checked inside the caller's transaction). */
   const owns = async (meta: IDBObjectStore, ownerId: BeingId) => (await req<Me | undefined>(meta.get(OWNER_KEY)))?.being.id === ownerId;
 
+  const emptied = ({ spaces, used }: Stores) => {
+    spaces.clear();
+    used.clear();
+  };
+
   return {
-    owner: () => run("readonly", (_spaces, meta) => req<Me | undefined>(meta.get(OWNER_KEY))),
+    owner: () => run("readonly", ({ meta }) => req<Me | undefined>(meta.get(OWNER_KEY))),
     async claim(me) {
-      await run("readwrite", async (spaces, meta) => {
-        if (!(await owns(meta, me.being.id))) spaces.clear();
-        meta.put(me, OWNER_KEY);
+      await run("readwrite", async (stores) => {
+        if (!(await owns(stores.meta, me.being.id))) emptied(stores);
+        stores.meta.put(me, OWNER_KEY);
       });
     },
     async wipe() {
-      await run("readwrite", async (spaces, meta) => {
-        spaces.clear();
-        meta.clear();
+      await run("readwrite", async (stores) => {
+        emptied(stores);
+        stores.meta.clear();
       });
     },
     spaces: (ownerId) => ({
-      read: (spaceId) =>
-        run("readwrite", async (spaces, meta) => {
-          if (!(await owns(meta, ownerId))) return undefined;
-          const stored = await req<StoredSpace | undefined>(spaces.get(spaceId));
-          if (stored) spaces.put({ ...stored, usedAt: now() });
-          return stored?.state;
-        }),
+      async read(spaceId) {
+        const state = await run("readonly", async ({ spaces, meta }) =>
+          (await owns(meta, ownerId)) ? req<SpaceState | undefined>(spaces.get(spaceId)) : undefined,
+        );
+        // After the read, not in it: the paint need not wait for this write.
+        if (state) void run("readwrite", async ({ used, meta }) => void ((await owns(meta, ownerId)) && used.put({ id: spaceId, at: now() } satisfies Used)));
+        return state;
+      },
       async write(state) {
-        await run("readwrite", async (spaces, meta) => {
+        await run("readwrite", async ({ spaces, used, meta }) => {
           if (!(await owns(meta, ownerId))) return;
-          spaces.put({ id: state.space.id, usedAt: now(), state: newest(state, settings.messagesPerSpace) } satisfies StoredSpace);
-          const excess = (await req(spaces.count())) - settings.spaces;
-          if (excess > 0) await evictOldest(spaces, excess);
+          spaces.put(newest(state, settings.messagesPerSpace), state.space.id);
+          used.put({ id: state.space.id, at: now() } satisfies Used);
+          const excess = (await req(used.count())) - settings.spaces;
+          if (excess > 0) await evictOldest(spaces, used, excess);
         });
       },
       async forget(spaceId) {
-        await run("readwrite", async (spaces) => spaces.delete(spaceId));
+        await run("readwrite", async ({ spaces, used }) => {
+          spaces.delete(spaceId);
+          used.delete(spaceId);
+        });
       },
     }),
     async close() {
@@ -153,15 +173,16 @@ function newest(state: SpaceState, limit: number): SpaceState {
 }
 
 /** Deletes the `count` least recently used spaces. */
-function evictOldest(spaces: IDBObjectStore, count: number): Promise<void> {
+function evictOldest(spaces: IDBObjectStore, used: IDBObjectStore, count: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const cursor = spaces.index("usedAt").openCursor();
+    const cursor = used.index("at").openCursor();
     cursor.onerror = () => reject(cursor.error);
     cursor.onsuccess = () => {
-      const at = cursor.result;
-      if (!at || count-- <= 0) return resolve();
-      at.delete();
-      at.continue();
+      const oldest = cursor.result;
+      if (!oldest || count-- <= 0) return resolve();
+      spaces.delete((oldest.value as Used).id);
+      oldest.delete();
+      oldest.continue();
     };
   });
 }
@@ -185,7 +206,8 @@ function openAt(factory: IDBFactory, name: string, version: number): Promise<IDB
   request.onupgradeneeded = () => {
     const db = request.result;
     for (const store of [...db.objectStoreNames]) db.deleteObjectStore(store);
-    db.createObjectStore(SPACES, { keyPath: "id" }).createIndex("usedAt", "usedAt");
+    db.createObjectStore(SPACES);
+    db.createObjectStore(USED, { keyPath: "id" }).createIndex("at", "at");
     db.createObjectStore(META);
   };
   return req(request).then((db) => {
