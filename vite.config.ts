@@ -13,5 +13,8 @@ export default defineConfig({
     // livekit-client is one ~570 kB chunk, loaded after the first paint (src/web/sync/room.ts);
     // anything bigger than that should still be noticed.
     chunkSizeWarningLimit: 600,
+    // The polyfill makes <link rel="modulepreload"> work where browsers lack it; the app's entry has
+    // no static chunk imports, so it emits no such links and the polyfill only weighs on the start chunk.
+    modulePreload: { polyfill: false },
   },
 });

@@ -1,18 +1,15 @@
-/** Validation schemas for every API input; the worker validates with them at the edge, the web client before sending. */
+/** Validation schemas for every API input; the worker validates with them at the edge (the web app checks only `limits.ts`, to stay light). */
 // Named imports, not the `z` namespace: the namespace object drags every locale into the bundle.
 import { array, boolean, lazy, number, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
 import { BEING_TYPES, BOT_REPLY_TO, INTENTION_STATES, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
+import { BEING_ID_PATTERN, MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from "./limits.ts";
 
-/** Largest JSON body the API accepts, in bytes. */
-export const MAX_BODY_BYTES = 64 * 1024;
-export const MAX_NAME_LENGTH = 64;
-export const MAX_TEXT_LENGTH = 10_000;
 const MAX_CONTENT_NODES = 1_000;
 const MAX_CONTENT_DEPTH = 16;
 const MAX_PROPERTIES_BYTES = 16 * 1024;
 
 export const beingId = string()
-  .regex(/^@[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a being id is @ followed by 1–64 letters, digits, '_', '.' or '-'")
+  .regex(BEING_ID_PATTERN, "a being id is @ followed by 1–64 letters, digits, '_', '.' or '-'")
   .transform((id) => id as BeingId);
 
 export const intentionId = string()
@@ -51,8 +48,6 @@ export const intentionContent = union([
   string().min(1, "content must not be empty").max(MAX_TEXT_LENGTH).transform((text) => [text] as ContentNode[]),
   contentNodes.min(1, "content must not be empty"),
 ]);
-
-export const MAX_BOT_PROMPT_LENGTH = 8_000;
 
 /**
  * A bot's configuration, `properties.bot`. `hasKey` is the server's: whatever a caller sends there is

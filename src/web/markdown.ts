@@ -1,5 +1,33 @@
 /** Message text as HTML: Markdown through micromark, whose defaults are the sanitiser. */
-import { micromark } from "micromark";
+import { createSignal } from "solid-js";
+
+type Micromark = typeof import("micromark").micromark;
+
+let micromark: Micromark | undefined;
+let loading: Promise<void> | undefined;
+const [loaded, setLoaded] = createSignal(false);
+
+/** True once `loadMarkdown` has brought the renderer in: until then nothing may call `renderMarkdown`. */
+export const markdownReady = loaded;
+
+/**
+ * Loads micromark, once. It is about 15 KiB gzip, a third of what the app needs at start, and only a
+ * conversation uses it: the sign-in page never loads it, and a space loads it alongside its snapshot.
+ * A failed load (the network went away) is tried again by the next call.
+ */
+export function loadMarkdown(): Promise<void> {
+  loading ??= import("micromark").then(
+    (module) => {
+      micromark = module.micromark;
+      setLoaded(true);
+    },
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  );
+  return loading;
+}
 
 /**
  * Renders Markdown to HTML that is safe to put in the page: micromark escapes raw HTML
@@ -7,6 +35,7 @@ import { micromark } from "micromark";
  * xmpp (`allowDangerousProtocol` stays off), so no script, event handler or javascript: URL survives.
  */
 export function renderMarkdown(text: string): string {
+  if (!micromark) throw new Error("renderMarkdown before loadMarkdown");
   // In a conversation Shift+Enter means "new line": every single newline becomes a hard break
   // (CommonMark's two trailing spaces), where plain Markdown would join the lines.
   return micromark(text.replace(/(?<!\n)\n(?!\n)/g, "  \n"));

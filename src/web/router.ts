@@ -1,7 +1,7 @@
 /** The app's only routing: the path is a space id ("/@intraliminal") or the operator's page; anything else means the lobby. */
 import { createSignal } from "solid-js";
 import { LOBBY_ID, type BeingId } from "../shared/entities.ts";
-import { beingId } from "../shared/schemas.ts";
+import { isBeingId } from "../shared/limits.ts";
 
 const [path, setPath] = createSignal(globalThis.location?.pathname ?? "/");
 globalThis.addEventListener?.("popstate", () => setPath(location.pathname));
@@ -17,8 +17,7 @@ export function spaceInPath(pathname: string): BeingId | undefined {
   } catch {
     return undefined; // a malformed %-escape
   }
-  const parsed = beingId.safeParse(id);
-  return parsed.success ? parsed.data : undefined;
+  return isBeingId(id) ? id : undefined;
 }
 
 /** The space to show: the one in the address bar, else the lobby. */

@@ -4,7 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { requestId } from "hono/request-id";
 import { ApiError } from "../shared/errors.ts";
-import { MAX_BODY_BYTES } from "../shared/schemas.ts";
+import { MAX_BODY_BYTES } from "../shared/limits.ts";
 import { createDb } from "./db/client.ts";
 import type { AppEnv } from "./env.ts";
 import { errorResponse } from "./http/errors.ts";

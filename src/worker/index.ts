@@ -1,9 +1,12 @@
-/** The Worker: HTTP (the API and the app's pages, with security headers), the sync and bots queues, and the sweeper cron. */
+/** The Worker: HTTP (the API and the app's pages, with security headers), the sync and bots queues, the bots' turn runners, and the sweeper cron. */
 import { app } from "./app.ts";
 import { BOT_QUEUE_NAME, handleBotBatch } from "./bots/consumer.ts";
 import { withSecurityHeaders } from "./http/security-headers.ts";
 import { handleSyncBatch } from "./sync/consumer.ts";
 import { sweep } from "./sync/sweeper.ts";
+
+/** The bots' turn runners (a Durable Object class; wrangler.toml binds it as BOT_TURNS). */
+export { TurnRunner } from "./bots/runner.ts";
 
 export default {
   // The API, and the app's pages (assets served with the security headers and the CSP); hashed

@@ -3,12 +3,12 @@
  * statement's parameters (session ids, and anything a request sent), so only the first line of each
  * error in the cause chain is kept, and only the frames of a stack.
  */
+import { causes } from "./db/client.ts";
 
-/** An error and its causes on one line, each cut to its first line. */
+/** An error and (up to three of) the errors it wraps on one line, each cut to its first line. */
 export function describeError(error: unknown): string {
-  const parts: string[] = [];
-  for (let e = error; e && parts.length < 4; e = (e as { cause?: unknown }).cause) parts.push(String(e).split("\n")[0]!);
-  return parts.join(" <- ");
+  const chain = error && typeof error === "object" ? [...causes(error)].slice(0, 4) : [error];
+  return chain.map((e) => String(e).split("\n")[0]).join(" <- ");
 }
 
 /** The stack's frames without its message (which repeats the error's text, parameters included). */

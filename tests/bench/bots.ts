@@ -16,8 +16,6 @@ const RECEIVERS = 3;
 const TOKENS = 600;
 const RATE = 40;
 const OLD_INTERVAL_MS = 500;
-/** BOT_BATCH=10 runs all ten turns in one consumer invocation (wrangler.toml has 4: Workers allow 6 connections at once). */
-const BOT_BATCH = process.env.BOT_BATCH ? Number(process.env.BOT_BATCH) : undefined;
 
 const textOf = (row: Intention | undefined) => (typeof row?.content[0] === "string" ? row.content[0] : "");
 
@@ -25,7 +23,7 @@ const provider = await startFakeModelProvider();
 const stack = await startStack({
   database: { kind: "postgres" },
   livekit: "required",
-  wranglerConfig: await benchConfig(0, BOT_BATCH),
+  wranglerConfig: await benchConfig(0),
   vars: { BOT_API_BASE_URL: provider.url },
 });
 try {
@@ -110,7 +108,7 @@ try {
   const hundredMessages = 100 * 420; // a space's snapshot with its 100 newest messages of about 420 bytes of JSON each
 
   console.log(`\n### Bots: ${SPACES} replies at once, ${TOKENS} tokens at ${RATE} tokens/s each, ${RECEIVERS} receivers per space\n`);
-  console.log(`Local stack, real livekit-server, 2 cores shared, load average at start: see the section's text. LIVEKIT_CALLS_PER_MINUTE 900, BOT_WRITE_INTERVAL_MS 400, spaces-bots max_batch_size ${BOT_BATCH ?? 4}.\n`);
+  console.log(`Local stack, real livekit-server, 2 cores shared, load average at start: see the section's text. LIVEKIT_CALLS_PER_MINUTE 900, BOT_WRITE_INTERVAL_MS 400, each turn in its own runner (a Durable Object).\n`);
   console.log("| figure | this design (measured) | old design: broadcast + full refetch per 500 ms update (computed) |");
   console.log("|---|---|---|");
   console.log(`| post → first reply text visible, p50 / p99 | ${fmt(percentile(firstText, 50))} / ${fmt(percentile(firstText, 99))} ms (${firstText.length} receivers) | – (not measured) |`);

@@ -18,15 +18,11 @@ export function percentile(values: readonly number[], p: number): number {
 export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
 
 /**
- * wrangler.toml with the sync consumer's batch timeout set (and, given, how many bot turns one
- * invocation runs at once) and the write limit lifted for a load test, in a fresh temp dir (two
- * checkouts benchmarking at once must not share it).
+ * wrangler.toml with the sync consumer's batch timeout set and the write limit lifted for a load
+ * test, in a fresh temp dir (two checkouts benchmarking at once must not share it).
  */
-export async function benchConfig(batchTimeout: number, botBatchSize?: number): Promise<string> {
-  let config = await readFile(join(root, "wrangler.toml"), "utf8");
-  // The bots' consumer is the second [[queues.consumers]].
-  if (botBatchSize) config = config.replace(/(queue = "spaces-bots"\nmax_batch_size = )\d+/, `$1${botBatchSize}`);
-  config = config
+export async function benchConfig(batchTimeout: number): Promise<string> {
+  const config = (await readFile(join(root, "wrangler.toml"), "utf8"))
     .replace(/^main = .*$/m, `main = "${join(root, "src/worker/index.ts")}"`)
     .replace(/^directory = .*$/m, `directory = "${join(root, "dist/web")}"`)
     .replace(/^max_batch_timeout = .*$/m, `max_batch_timeout = ${batchTimeout}`)

@@ -1,12 +1,10 @@
 // Presence in Chromium on the full local stack: every tab of a being live at once, who is here now
 // and who is away, who is typing, and no serious accessibility violation on any page.
-import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { apiSettled, connection, connectionIs, inSpace, message, say, useScene, type Person } from "./support.ts";
+import { apiSettled, axeViolations, connection, connectionIs, inSpace, message, say, useScene, type Person } from "./support.ts";
 
 const scene = useScene();
 const { newSpace } = scene;
@@ -82,25 +80,13 @@ describe("presence in the browser", () => {
 });
 
 describe("accessibility (axe-core)", () => {
-  // Evaluated through the DevTools protocol: the app's CSP rightly refuses an injected script tag.
-  const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-  /** Serious and critical violations on the page as it is now, as "rule: target" lines. */
-  async function violations(page: Page): Promise<string[]> {
-    await page.evaluate(axeSource);
-    const result = await page.evaluate(async () => (globalThis as unknown as { axe: { run(): Promise<any> } }).axe.run());
-    return result.violations
-      .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
-      .flatMap((v: { id: string; nodes: Array<{ target: string[] }> }) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")}`));
-  }
-
   it("finds none on the sign-in page, a space, a private space and the not-found page", async () => {
     const context = await scene.browser.newContext({ baseURL: scene.url });
     try {
       const page = await context.newPage();
       await page.goto("/");
       await page.getByLabel("Your name").waitFor();
-      expect(await violations(page)).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
     } finally {
       await context.close();
     }
@@ -108,15 +94,15 @@ describe("accessibility (axe-core)", () => {
     const ada = await join("Ada", space, "Accessible");
     await say(ada.page, "A message with *markdown* and a [link](https://example.org)");
     await message(ada.page, "A message with").waitFor();
-    expect(await violations(ada.page)).toEqual([]);
+    expect(await axeViolations(ada.page)).toEqual([]);
 
     const hidden = await newSpace("Hidden room", { private: true, members: [ada.id] });
     await ada.visit(hidden, "Hidden room");
-    expect(await violations(ada.page)).toEqual([]);
+    expect(await axeViolations(ada.page)).toEqual([]);
 
     await ada.page.goto("/@no-such-space");
     await ada.page.getByRole("heading", { name: "Space not found" }).waitFor();
-    expect(await violations(ada.page)).toEqual([]);
+    expect(await axeViolations(ada.page)).toEqual([]);
     // A space that is not there has no connection to report (give a reconnect attempt time to show).
     await ada.page.waitForTimeout(1_500);
     expect(await ada.page.getByText("Reconnecting…").count()).toBe(0);

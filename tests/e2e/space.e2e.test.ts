@@ -10,6 +10,7 @@ import {
   connection,
   connectionIs,
   DESKTOP,
+  editMessage,
   message,
   messages,
   PHONE,
@@ -290,12 +291,7 @@ describe("a space in the browser", () => {
 
     // Ada edits row three: once in the UI, then twice more back to back (as fast as the API answers).
     const mark = bob.requests.length;
-    const row = message(ada.page, "row three (to be edited)");
-    await row.hover();
-    await row.getByRole("button", { name: "Edit message" }).click();
-    const editor = ada.page.getByRole("textbox", { name: "Edit message" });
-    await editor.fill("row three, **edit 1**");
-    await editor.press("Enter");
+    await editMessage(ada.page, "row three (to be edited)", "row three, **edit 1**");
     await message(ada.page, "row three, edit 1").getByRole("button", { name: "Edit message" }).waitFor({ state: "attached" });
     await ada.page.evaluate(async () => {
       const space = decodeURIComponent(location.pathname.slice(1));

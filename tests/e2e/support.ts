@@ -3,6 +3,10 @@
  * each, signed in through the app's own sign-in page, with a log of the /api requests their page made.
  * Selectors go by role and label where the app gives one (data-testid="message" marks a message row).
  */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, inject } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
@@ -77,12 +81,55 @@ export function statuses(page: Page): Promise<string[]> {
   return page.evaluate(() => (globalThis as { __e2eStatuses?: string[] }).__e2eStatuses ?? []);
 }
 
+/**
+ * Two seconds of a steady 440 Hz tone (16-bit mono WAV), which Chromium's fake microphone loops.
+ * Its own beep lasts 20 ms a second: too short for LiveKit's speaker detection, which wants sound
+ * in a good part of each half second, as speech has.
+ */
+function toneFile(): string {
+  const rate = 48_000;
+  const samples = rate * 2;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write("RIFF", 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write("WAVEfmt ", 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write("data", 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(12_000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  const dir = join(tmpdir(), "spaces-e2e");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "tone.wav");
+  writeFileSync(path, wav);
+  return path;
+}
+
+/**
+ * Chromium's stand-ins for a camera, a microphone (playing the tone above) and a screen, with every
+ * permission prompt answered yes, and sound allowed to play without a click.
+ */
+export function fakeMediaArgs(): string[] {
+  return [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    `--use-file-for-fake-audio-capture=${toneFile()}`,
+    "--auto-select-desktop-capture-source=Entire screen",
+    "--autoplay-policy=no-user-gesture-required",
+  ];
+}
+
 /** Debian's Chromium (never a downloaded one). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-/** Starts Debian's Chromium. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+/** Starts Debian's Chromium, with `extraArgs` after ours. */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 30_000 });
 }
 
 export const DESKTOP = { width: 1280, height: 800 };
@@ -216,6 +263,24 @@ export async function say(page: Page, text: string): Promise<void> {
   await box.press("Enter");
 }
 
+/** Edits my message holding `text` into `next` through its Edit button, as a person does. */
+export async function editMessage(page: Page, text: string, next: string): Promise<void> {
+  const row = message(page, text);
+  await row.hover();
+  await row.getByRole("button", { name: "Edit message" }).click();
+  const editor = page.getByRole("textbox", { name: "Edit message" });
+  await editor.fill(next);
+  await editor.press("Enter");
+}
+
+/** Deletes my message holding `text` through its Delete button and the confirmation. */
+export async function deleteMessage(page: Page, text: string): Promise<void> {
+  const row = message(page, text);
+  await row.hover();
+  await row.getByRole("button", { name: "Delete message" }).click();
+  await row.getByRole("button", { name: "Delete", exact: true }).click();
+}
+
 /** The connection indicator's words ("Connected", "Offline", "Live sync off · polling"…). */
 export function connection(page: Page): Locator {
   return page.getByRole("banner").getByRole("status");
@@ -265,13 +330,13 @@ export interface Scene {
  * Registers the hooks every e2e file needs (one browser and a host for the file, people closed after
  * each test) and returns the scene they set up.
  */
-export function useScene(): Scene {
+export function useScene(options: { browserArgs?: string[] } = {}): Scene {
   const stack = inject("stack");
   const people: Person[] = [];
   let browser: Browser | undefined;
   let host: StackClient | undefined;
   beforeAll(async () => {
-    [browser, host] = await Promise.all([launchBrowser(), StackClient.guest(stack.url, "Host")]);
+    [browser, host] = await Promise.all([launchBrowser(options.browserArgs), StackClient.guest(stack.url, "Host")]);
   });
   afterEach(async () => {
     const gone = people.splice(0);
@@ -303,4 +368,16 @@ export function useScene(): Scene {
     },
   };
   return scene;
+}
+
+// Evaluated through the DevTools protocol: the app's CSP rightly refuses an injected script tag.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Serious and critical accessibility violations (axe-core) on the page as it is now, as "rule: target" lines. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async () => (globalThis as unknown as { axe: { run(): Promise<any> } }).axe.run());
+  return result.violations
+    .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v: { id: string; nodes: Array<{ target: string[] }> }) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")}`));
 }

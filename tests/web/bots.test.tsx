@@ -1,9 +1,10 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup, fireEvent, render, screen } from "@solidjs/testing-library";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Being, ContentNode } from "../../src/shared/entities.ts";
 import { BotForm, BotsPanel } from "../../src/web/components/bot-form.tsx";
 import { patchHtml } from "../../src/web/components/markdown.tsx";
+import { loadMarkdown } from "../../src/web/markdown.ts";
 import { MessageList } from "../../src/web/components/message-list.tsx";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
@@ -11,6 +12,9 @@ import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
 import { fakeLink } from "./support/fake-link.ts";
 import { fakeServer, json } from "./support/fake-server.ts";
 import { batch, guest, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
+
+// The renderer is loaded on demand in the app (a space starts it with its snapshot).
+beforeAll(() => loadMarkdown());
 
 const helper: Being = guest("@helper", { name: "Helper", type: "bot", ownerId: "@me", properties: { bot: { model: "m", prompt: "p", replyTo: "all", hasKey: true } } });
 const reply = (content: ContentNode[], state: "active" | "complete" | "failed" = "active") =>

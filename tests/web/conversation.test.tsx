@@ -1,9 +1,10 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup, fireEvent, render, screen } from "@solidjs/testing-library";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IntentionId } from "../../src/shared/entities.ts";
 import { Composer } from "../../src/web/components/composer.tsx";
-import { MessageList } from "../../src/web/components/message-list.tsx";
+import { FIRST_ROWS, MessageList, WINDOW_STEP } from "../../src/web/components/message-list.tsx";
+import { loadMarkdown } from "../../src/web/markdown.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
@@ -24,11 +25,16 @@ let outbox: Outbox;
 let link: ReturnType<typeof fakeLink>;
 
 /** The conversation as the space page wires it: store, outbox (answers go to the store) and composer. */
-async function mount(post: (call: Call) => Response | Promise<Response>, outboxDelays = backoff(60_000, 60_000)) {
+async function mount(
+  post: (call: Call) => Response | Promise<Response>,
+  outboxDelays = backoff(60_000, 60_000),
+  routes: Record<string, (call: Call) => Response | Promise<Response>> = {},
+) {
   const server = fakeServer({
     [SNAPSHOT]: () =>
-      json(snapshot({ intentions: [said("/a", 1), said("/a2", 2), said("/b", 3, { ownerId: "@bob" })] })),
+      json(snapshot({ intentions: [said("/a", 1), said("/a2", 2), said("/b", 3, { ownerId: "@bob" }), said("/m", 4, { ownerId: "@me", content: ["my words"] })] })),
     [POST]: post,
+    ...routes,
   });
   link = fakeLink();
   sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
@@ -51,6 +57,7 @@ const type = (text: string, options: { shiftKey?: boolean } = {}) => {
   fireEvent.keyDown(input, { key: "Enter", ...options });
 };
 
+beforeAll(() => loadMarkdown());
 beforeEach(() => localStorage.clear());
 afterEach(() => {
   cleanup();
@@ -63,7 +70,7 @@ describe("the conversation", () => {
   it("groups consecutive messages by author and still names the author of every row for screen readers", async () => {
     await mount(() => apiError(500, "INTERNAL"));
     expect(screen.getByRole("log", { name: "Conversation" })).toHaveAttribute("aria-live", "polite");
-    expect(document.querySelectorAll(".message-head")).toHaveLength(2);
+    expect(document.querySelectorAll(".message-head")).toHaveLength(3);
     expect(rowOf("message /a2")).not.toHaveClass("group-start");
     expect(rowOf("message /a2").querySelector(".sr-only")).toHaveTextContent("ada:");
   });
@@ -112,7 +119,7 @@ describe("the conversation", () => {
     await vi.waitFor(() => expect(outbox.entries).toHaveLength(0));
     expect(rowOf("just me")).toHaveClass("mine");
     expect(rowOf("just me")).not.toHaveAttribute("data-state");
-    expect(sync.view?.order).toHaveLength(4);
+    expect(sync.view?.order).toHaveLength(5);
   });
 
   it("keeps a refused message on screen with the reason, and Retry sends it again", async () => {
@@ -152,8 +159,77 @@ describe("the conversation", () => {
   });
 });
 
+const EDIT = "PATCH /api/intentions/%2Fm";
+const DELETE = "DELETE /api/intentions/%2Fm";
+const editMine = (text: string) => {
+  fireEvent.click(screen.getByRole("button", { name: "Edit message" }));
+  fireEvent.input(screen.getByRole("textbox", { name: "Edit message" }), { target: { value: text } });
+  fireEvent.click(screen.getByRole("button", { name: "Save" }));
+};
+const deleteMine = () => {
+  fireEvent.click(screen.getByRole("button", { name: "Delete message" }));
+  fireEvent.click(screen.getByRole("button", { name: "Delete" }));
+};
+
+describe("editing and deleting my message", () => {
+  it("shows an edit at once, before the server answers, then settles it from the answer", async () => {
+    const answer = deferred<Response>();
+    const { server } = await mount(() => apiError(500, "INTERNAL"), undefined, { [EDIT]: () => answer.promise });
+    editMine("better *words*");
+    expect(screen.getByText("words", { selector: "em" }).closest("li")).toHaveAttribute("data-state", "pending");
+    expect(screen.getByText("Saving…")).toBeInTheDocument();
+    expect(screen.queryByText("my words")).toBeNull();
+    await vi.waitFor(() => expect(server.callsTo(EDIT)).toHaveLength(1));
+    expect(server.callsTo(EDIT)[0]!.body).toEqual({ content: ["better *words*"] });
+
+    answer.resolve(json({ intention: said("/m", 4, { ownerId: "@me", content: ["better *words*"], modifiedAt: new Date() }), seq: 6 }));
+    await vi.waitFor(() => expect(screen.queryByText("Saving…")).toBeNull());
+    expect(rowOf("words")).not.toHaveAttribute("data-state");
+    expect(rowOf("words")).toHaveTextContent("(edited)");
+    expect(sync.view?.intentions["/m" as IntentionId]?.content).toEqual(["better *words*"]);
+  });
+
+  it("rolls a refused edit back to the server's text, says why, and offers to edit again", async () => {
+    await mount(() => apiError(500, "INTERNAL"), undefined, { [EDIT]: () => apiError(403, "FORBIDDEN", "only its owner may change it") });
+    editMine("never saved");
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Edit not saved: only its owner may change it");
+    expect(screen.queryByText("never saved")).toBeNull();
+    expect(rowOf("my words")).toHaveAttribute("data-state", "failed");
+
+    fireEvent.click(screen.getByRole("button", { name: "Edit again" }));
+    expect(screen.getByRole("textbox", { name: "Edit message" })).toHaveValue("never saved");
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("hides a deleted message at once and brings it back with the reason when the server refuses", async () => {
+    const answer = deferred<Response>();
+    await mount(() => apiError(500, "INTERNAL"), undefined, { [DELETE]: () => answer.promise });
+    deleteMine();
+    expect(screen.queryByText("my words")).toBeNull();
+
+    answer.resolve(apiError(401, "UNAUTHENTICATED", "sign in first"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Not deleted: sign in first");
+    expect(rowOf("my words")).toHaveAttribute("data-state", "failed");
+    fireEvent.click(screen.getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(rowOf("my words")).not.toHaveAttribute("data-state");
+  });
+
+  it.each([
+    ["deleted it", () => new Response(null, { status: 204 })],
+    ["found it already gone", () => apiError(404, "NOT_FOUND")],
+  ])("keeps a deleted message gone once the server has %s", async (_case, answer) => {
+    await mount(() => apiError(500, "INTERNAL"), undefined, { [DELETE]: answer });
+    deleteMine();
+    await vi.waitFor(() => expect(sync.view?.intentions["/m" as IntentionId]).toBeUndefined());
+    expect(screen.queryByText("my words")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
 describe("a long conversation", () => {
-  it("keeps only the newest 200 rows in the DOM and reveals older loaded rows on demand", async () => {
+  it("opens with the newest rows and reveals older loaded rows on demand", async () => {
     const many = Array.from({ length: 450 }, (_, i) => said(`/m${String(i).padStart(3, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] }));
     fakeServer({ [SNAPSHOT]: () => json(snapshot({ intentions: many })) });
     link = fakeLink();
@@ -161,11 +237,12 @@ describe("a long conversation", () => {
     await vi.waitFor(() => expect(sync.view).not.toBeNull());
     outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
     render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} />);
-    expect(screen.getAllByTestId("message")).toHaveLength(200);
-    expect(screen.getByText("line 449")).toBeInTheDocument();
-    expect(screen.queryByText("line 249")).toBeNull();
+    expect(screen.getAllByTestId("message")).toHaveLength(FIRST_ROWS);
+    expect(screen.getByText(`line ${450 - FIRST_ROWS}`)).toBeInTheDocument();
+    expect(screen.queryByText(`line ${449 - FIRST_ROWS}`)).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Load older messages" }));
-    await vi.waitFor(() => expect(screen.getAllByTestId("message")).toHaveLength(300));
-    expect(screen.getByText("line 150")).toBeInTheDocument();
+    await vi.waitFor(() => expect(screen.getAllByTestId("message")).toHaveLength(FIRST_ROWS + WINDOW_STEP));
+    expect(screen.getByText(`line ${450 - FIRST_ROWS - WINDOW_STEP}`)).toBeInTheDocument();
+    expect(screen.getByText("line 449")).toBeInTheDocument();
   });
 });

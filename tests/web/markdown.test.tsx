@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { render } from "@solidjs/testing-library";
 import { Markdown } from "../../src/web/components/markdown.tsx";
 import { contentText } from "../../src/shared/content.ts";
-import { renderMarkdown } from "../../src/web/markdown.ts";
+import { loadMarkdown, renderMarkdown } from "../../src/web/markdown.ts";
+
+// The renderer is loaded on demand in the app (a space starts it with its snapshot).
+beforeAll(() => loadMarkdown());
 
 /** Renders Markdown into a detached element, as the app does with innerHTML. */
 function mount(text: string): HTMLElement {

@@ -53,6 +53,10 @@ const lk = vi.hoisted(() => {
     Reconnected: "reconnected",
     Disconnected: "disconnected",
     ParticipantAttributesChanged: "participantAttributesChanged",
+    TrackPublished: "trackPublished",
+    TrackUnpublished: "trackUnpublished",
+    LocalTrackPublished: "localTrackPublished",
+    LocalTrackUnpublished: "localTrackUnpublished",
   };
   return { FakeRoom, RoomEvent };
 });
@@ -134,6 +138,29 @@ describe("the room link", () => {
     room.remoteParticipants.delete("@ada#laptop");
     room.emit("participantDisconnected", {});
     expect(presence).toEqual([["@me"], ["@me", "@ada"], ["@me", "@ada"], ["@me", "@ada"], ["@me"]]);
+  });
+
+  it("hands the connected Room to media, says who publishes any, and takes the Room back when it is gone", async () => {
+    fakeServer({ [TOKEN]: tokenRoute });
+    const rooms: unknown[] = [];
+    const media: string[][] = [];
+    links.push(
+      openRoom(
+        SPACE,
+        { onBatch: () => undefined, onState: () => undefined, onPresence: (p) => media.push([...p.media]), onRoom: (room) => rooms.push(room) },
+        { delays: backoff(5, 20), failuresBeforeOff: 3 },
+      ),
+    );
+    await vi.waitFor(() => expect(rooms).toHaveLength(1));
+    const room = latestRoom();
+    expect(rooms[0]).toBe(room);
+    room.remoteParticipants.set("@ada#phone", { identity: "@ada#phone", trackPublications: new Map([["TR_1", {}]]) });
+    room.emit("trackPublished");
+    room.remoteParticipants.set("@ada#phone", { identity: "@ada#phone", trackPublications: new Map() });
+    room.emit("trackUnpublished");
+    expect(media.slice(-2)).toEqual([["@ada"], []]);
+    room.emit("disconnected");
+    expect(rooms).toEqual([room, undefined]);
   });
 
   it("reconnects with a fresh token when the SDK gives up, reporting reconnecting in between", async () => {

@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Being, BeingId, ContentNode, Intention, IntentionId } from "../../src/shared/entities.ts";
 import { newIntentionId } from "../../src/shared/ids.ts";
 import worker from "../../src/worker/index.ts";
-import { UNCONFIGURED } from "../../src/worker/bots/turn.ts";
+import { botSettings } from "../../src/worker/bots/settings.ts";
+import { UNCONFIGURED, runTurn, type TurnReport } from "../../src/worker/bots/turn.ts";
+import { createDb } from "../../src/worker/db/client.ts";
 import { replyIdOf, type BotTurn } from "../../src/worker/bots/turns.ts";
 import { sweep } from "../../src/worker/sync/sweeper.ts";
 import { fakeModel, fakeText } from "../support/fake-model.ts";
@@ -209,12 +211,37 @@ describe("a bot's reply", () => {
   });
 });
 
-/** Runs turns through the worker's queue handler directly (the queue named spaces-bots), as the runtime would. */
-async function runTurns(turns: BotTurn[], workerEnv: Env = env) {
-  const batch = createMessageBatch("spaces-bots", turns.map((body, i) => ({ id: `turn-${Date.now()}-${i}`, timestamp: new Date(), attempts: 1, body })));
-  await worker.queue(batch as MessageBatch<any>, workerEnv);
-  return getQueueResult(batch, createExecutionContext());
+/** Runs turns as their runner does, with the settings of `workerEnv`, to their end. */
+async function runTurns(turns: BotTurn[], workerEnv: Env = env): Promise<TurnReport[]> {
+  return Promise.all(turns.map((turn) => runTurn(createDb(workerEnv), workerEnv, botSettings(workerEnv), turn)));
 }
+
+describe("the bots' queue", () => {
+  it("hands turns to their runners in moments; a second delivery of a turn streams no second reply", async () => {
+    const ada = await guest("Ada");
+    const room = (await space(ada)).id;
+    const tag = `handover-${Date.now()}`;
+    const helper = await bot(ada, room, fakeModel({ tokens: 20, rate: 20, tag }), { replyTo: "mentions" });
+    const trigger = newIntentionId() as IntentionId;
+    await db(sql`INSERT INTO intentions (id, owner_id, location_id, content) VALUES (${trigger}, ${ada.id}, ${room}, '["Helper?"]')`);
+    const turn: BotTurn = { space: room, bot: helper.id, trigger, asker: ada.id };
+    const deliver = async () => {
+      const batch = createMessageBatch("spaces-bots", [{ id: `turn-${Date.now()}`, timestamp: new Date(), attempts: 1, body: turn }]);
+      const startedAt = Date.now();
+      await worker.queue(batch as MessageBatch<any>, env);
+      return { ms: Date.now() - startedAt, result: await getQueueResult(batch, createExecutionContext()) };
+    };
+    const first = await deliver();
+    // The reply streams for about a second; the consumer is done long before.
+    expect(first.ms).toBeLessThan(500);
+    expect(first.result.explicitAcks).toHaveLength(1);
+    const id = await replyIdOf(turn);
+    await until(id, (row) => typeof row.content[0] === "string" && row.content[0].length > 0);
+    expect((await deliver()).result.explicitAcks).toHaveLength(1);
+    expect(await settled(id)).toMatchObject({ state: "complete", content: [fakeText(20)] });
+    expect(await requestsTagged(tag)).toHaveLength(1);
+  });
+});
 
 describe("who a bot answers", () => {
   it("answers people, never bots: a bot's reply or a bot's own post starts no turn", async () => {
@@ -238,7 +265,8 @@ describe("who a bot answers", () => {
     const helper = await bot(bob, room, fakeModel({ tokens: 3, rate: 100 }), { name: "Bobs bot" });
     expect((await ada.request("PATCH", `/api/beings/${room}`, { properties: { private: true, members: [] } })).status).toBe(200);
     const question = await post(ada, room, "only for members now");
-    await runTurns([{ space: room, bot: helper.id, trigger: question.id, asker: ada.id }]);
+    const [report] = await runTurns([{ space: room, bot: helper.id, trigger: question.id, asker: ada.id }]);
+    expect(report!.outcome).toBe("skipped");
     expect(await readReply(await replyTo(question, helper))).toBeUndefined();
   });
 

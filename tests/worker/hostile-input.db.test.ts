@@ -14,7 +14,7 @@ import { SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ERROR_STATUS } from "../../src/shared/errors.ts";
-import { MAX_BODY_BYTES } from "../../src/shared/schemas.ts";
+import { MAX_BODY_BYTES } from "../../src/shared/limits.ts";
 import { Client, databaseFingerprint, ORIGIN } from "./client.ts";
 
 // ---------------------------------------------------------------------------------------------

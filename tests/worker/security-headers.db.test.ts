@@ -12,7 +12,10 @@ describe("security headers", () => {
       expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
       expect(response.headers.get("X-Frame-Options")).toBe("DENY");
       expect(response.headers.get("Referrer-Policy")).toBe("strict-origin-when-cross-origin");
-      expect(response.headers.get("Permissions-Policy")).toContain("camera=(self)");
+      // Voice and video: camera, microphone and screen capture for the app itself, and nothing else asks.
+      expect(response.headers.get("Permissions-Policy")?.split(", ")).toEqual(
+        expect.arrayContaining(["camera=(self)", "microphone=(self)", "display-capture=(self)", "geolocation=()"]),
+      );
       expect(response.headers.get("Strict-Transport-Security")).toContain("max-age=");
     }
   });

@@ -32,6 +32,10 @@ describe("POST /api/spaces/:id/token", () => {
       canUpdateOwnMetadata: true,
       canPublishSources: ["camera", "microphone", "screen_share", "screen_share_audio"],
     });
+    // Nothing beyond joining: no room administration, recording, hiding, or publishing on another's behalf.
+    expect(Object.keys(claims.video!).sort()).toEqual(
+      ["canPublish", "canPublishData", "canPublishSources", "canSubscribe", "canUpdateOwnMetadata", "room", "roomJoin"].sort(),
+    );
     const lifetime = (claims.exp as number) - (claims.nbf as number);
     expect(lifetime).toBeGreaterThan(0);
     expect(lifetime).toBeLessThanOrEqual(15 * 60);

@@ -5,7 +5,7 @@
  */
 import { createSignal, For, Show } from "solid-js";
 import type { Being, BeingId, BotConfig, BotReplyTo } from "../../shared/entities.ts";
-import { MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH } from "../../shared/schemas.ts";
+import { MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH } from "../../shared/limits.ts";
 import { createBeing, deleteBeing, patchBeing } from "../api.ts";
 import { createFormAction, FormError } from "./form-action.tsx";
 

@@ -3,7 +3,7 @@
  * While someone composes, the others see it (onTyping: a LiveKit attribute, no request).
  */
 import { createSignal, onCleanup, Show } from "solid-js";
-import { MAX_TEXT_LENGTH } from "../../shared/schemas.ts";
+import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
 import { MessageInput } from "./message-input.tsx";
 
 export interface ComposerProps {

@@ -1,9 +1,10 @@
-/** A confirmed message; its owner can edit or delete it in place. */
-import { createSignal, Show } from "solid-js";
+/** A confirmed message; its owner can edit or delete it in place (optimistically: see sync/edits.ts). */
+import { createSignal, Match, Show, Switch } from "solid-js";
 import type { ContentNode, Intention } from "../../shared/entities.ts";
-import { MAX_TEXT_LENGTH } from "../../shared/schemas.ts";
-import { deleteIntention, patchIntention } from "../api.ts";
+import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
+import { patchIntention } from "../api.ts";
 import { contentText } from "../../shared/content.ts";
+import type { Edits } from "../sync/edits.ts";
 import { Markdown } from "./markdown.tsx";
 import { MessageFrame } from "./message-frame.tsx";
 import { MessageInput } from "./message-input.tsx";
@@ -17,7 +18,8 @@ export interface IntentionRowProps {
   canStop: boolean;
   /** A write's answer, for the store (the broadcast may come later or not at all while polling). */
   onSaved(intention: Intention, seq: number): void;
-  onDeleted(id: Intention["id"]): void;
+  /** The conversation's edits and deletes under way or refused. */
+  edits: Edits;
 }
 
 /** How each state of an intention styles its row (data-state): a reply streaming, or one that failed. */
@@ -40,11 +42,25 @@ export function IntentionRow(props: IntentionRowProps) {
   const [confirmingDelete, setConfirmingDelete] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string>();
-  const text = () => contentText(props.intention.content);
+  const edit = () => props.edits.of(props.intention.id);
+  // An edit under way shows what it will write; a refused one shows the server's row again.
+  const content = () => {
+    const state = edit();
+    return state?.status === "saving" ? state.content : props.intention.content;
+  };
+  const refusal = () => {
+    const state = edit();
+    return state?.status === "refused" ? state : undefined;
+  };
+  const refusedEdit = () => {
+    const state = refusal();
+    return state?.action === "edit" ? state : undefined;
+  };
+  const text = () => contentText(content());
   // A bot's reply (it has an asker) is rewritten as it streams: that is not an edit.
   const edited = () => !props.intention.askerId && props.intention.modifiedAt.getTime() - props.intention.createdAt.getTime() > 1_000;
   const streaming = () => props.intention.state === "active";
-  const failure = () => failureOf(props.intention.content);
+  const failure = () => failureOf(content());
   let editButton: HTMLButtonElement | undefined;
 
   const startEditing = () => {
@@ -55,20 +71,17 @@ export function IntentionRow(props: IntentionRowProps) {
     setDraft(undefined);
     editButton?.focus();
   };
-  const save = async () => {
-    const content = draft()?.trim() ?? "";
-    if (!content || content.length > MAX_TEXT_LENGTH) return setError(`A message is 1 to ${MAX_TEXT_LENGTH} characters.`);
-    if (content === text()) return stopEditing();
-    setBusy(true);
-    try {
-      const result = await patchIntention(props.intention.id, { content: [content] });
-      props.onSaved(result.intention, result.seq);
-      stopEditing();
-    } catch (failure) {
-      setError(messageOf(failure));
-    } finally {
-      setBusy(false);
-    }
+  const save = () => {
+    const next = draft()?.trim() ?? "";
+    if (!next || next.length > MAX_TEXT_LENGTH) return setError(`A message is 1 to ${MAX_TEXT_LENGTH} characters.`);
+    setError(undefined);
+    if (next !== text()) void props.edits.edit(props.intention.id, [next]);
+    stopEditing();
+  };
+  const editAgain = (refused: ContentNode[]) => {
+    props.edits.dismiss(props.intention.id);
+    setError(undefined);
+    setDraft(contentText(refused));
   };
   const stop = async () => {
     setBusy(true);
@@ -81,17 +94,9 @@ export function IntentionRow(props: IntentionRowProps) {
       setBusy(false);
     }
   };
-  const remove = async () => {
-    setBusy(true);
-    try {
-      await deleteIntention(props.intention.id);
-      props.onDeleted(props.intention.id);
-    } catch (failure) {
-      setError(messageOf(failure));
-      setConfirmingDelete(false);
-    } finally {
-      setBusy(false);
-    }
+  const remove = () => {
+    setConfirmingDelete(false);
+    void props.edits.remove(props.intention.id);
   };
 
   return (
@@ -101,7 +106,9 @@ export function IntentionRow(props: IntentionRowProps) {
       mine={props.mine}
       startsGroup={props.startsGroup}
       time={props.intention.createdAt}
-      state={props.intention.type === "error" ? "error" : STATE_STYLES[props.intention.state]}
+      state={
+        edit()?.status === "saving" ? "pending" : refusal() ? "failed" : props.intention.type === "error" ? "error" : STATE_STYLES[props.intention.state]
+      }
       busy={streaming()}
     >
       <Show
@@ -111,7 +118,7 @@ export function IntentionRow(props: IntentionRowProps) {
             <Show when={text() || !streaming()} fallback={<p class="message-thinking">thinking…</p>}>
               <Markdown text={text()} class="markdown message-body" />
             </Show>
-            <Show when={edited()}>
+            <Show when={edited() && edit()?.status !== "saving"}>
               <span class="message-edited">(edited)</span>
             </Show>
             <Show when={failure()}>
@@ -146,7 +153,7 @@ export function IntentionRow(props: IntentionRowProps) {
             ref={(element) => queueMicrotask(() => element.focus())}
           />
           <div class="message-edit-actions">
-            <button type="submit" class="button small" disabled={busy()}>
+            <button type="submit" class="button small">
               Save
             </button>
             <button type="button" class="button small quiet" onClick={stopEditing}>
@@ -160,7 +167,31 @@ export function IntentionRow(props: IntentionRowProps) {
           {error()}
         </p>
       </Show>
-      <Show when={props.mine && draft() === undefined}>
+      <Switch>
+        <Match when={edit()?.status === "saving"}>
+          <p class="message-status">Saving…</p>
+        </Match>
+        <Match when={refusal()}>
+          {(refused) => (
+            <div class="message-status">
+              <span role="alert">
+                {refused().action === "edit" ? "Edit not saved" : "Not deleted"}: {refused().error}
+              </span>
+              <Show when={refusedEdit()}>
+                {(refusedEdit) => (
+                  <button type="button" class="link-button" onClick={() => editAgain(refusedEdit().content)}>
+                    Edit again
+                  </button>
+                )}
+              </Show>
+              <button type="button" class="link-button" onClick={() => props.edits.dismiss(props.intention.id)}>
+                Dismiss
+              </button>
+            </div>
+          )}
+        </Match>
+      </Switch>
+      <Show when={props.mine && draft() === undefined && edit()?.status !== "saving"}>
         <div class="message-actions">
           <Show
             when={confirmingDelete()}
@@ -176,7 +207,7 @@ export function IntentionRow(props: IntentionRowProps) {
             }
           >
             <span>Delete this message?</span>
-            <button type="button" class="link-button danger" disabled={busy()} onClick={() => void remove()}>
+            <button type="button" class="link-button danger" onClick={remove}>
               Delete
             </button>
             <button type="button" class="link-button" onClick={() => setConfirmingDelete(false)}>

@@ -5,11 +5,19 @@ import { renderMarkdown } from "../markdown.ts";
 /**
  * Puts `html` into `element`, replacing only the top-level blocks from the first one that differs:
  * as a reply streams, the paragraphs already shown stay the same nodes (no re-layout, no flicker, a
- * selection in them survives) and only the growing tail is rebuilt.
+ * selection in them survives) and only the growing tail is rebuilt. Links open in a new tab without
+ * handing it our window.
  */
 export function patchHtml(element: HTMLElement, html: string): void {
+  // Parsed once, into a template: its content is inert (no image loads, no handlers) until adopted.
   const next = document.createElement("template");
   next.innerHTML = html;
+  for (const link of next.content.querySelectorAll("a")) {
+    // micromark empties the href of a dangerous link; an empty one would reload the app.
+    if (!link.getAttribute("href")) link.removeAttribute("href");
+    link.target = "_blank";
+    link.rel = "noopener noreferrer nofollow";
+  }
   const incoming = [...next.content.childNodes];
   const current = [...element.childNodes];
   let same = 0;
@@ -18,19 +26,9 @@ export function patchHtml(element: HTMLElement, html: string): void {
   for (const node of incoming.slice(same)) element.appendChild(node);
 }
 
-/** Renders `text` as Markdown; links open in a new tab without handing it our window. */
+/** Renders `text` as Markdown (the renderer must be loaded: see `loadMarkdown`). */
 export function Markdown(props: { text: string; class?: string }) {
   const element = (<div class={props.class ?? "markdown"} />) as HTMLDivElement;
-  createRenderEffect(() => {
-    const next = document.createElement("div");
-    next.innerHTML = renderMarkdown(props.text);
-    for (const link of next.querySelectorAll("a")) {
-      // micromark empties the href of a dangerous link; an empty one would reload the app.
-      if (!link.getAttribute("href")) link.removeAttribute("href");
-      link.target = "_blank";
-      link.rel = "noopener noreferrer nofollow";
-    }
-    patchHtml(element, next.innerHTML);
-  });
+  createRenderEffect(() => patchHtml(element, renderMarkdown(props.text)));
   return element;
 }

@@ -4,8 +4,10 @@ import type { BeingId, Intention } from "../../shared/entities.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import type { SpaceSync } from "../sync/store.ts";
+import { loadMarkdown, markdownReady } from "../markdown.ts";
 import { IntentionRow } from "./intention-row.tsx";
 import { PendingRow } from "./pending-row.tsx";
+import { createEdits } from "../sync/edits.ts";
 import { continuesGroup } from "./time.ts";
 
 export interface MessageListProps {
@@ -18,10 +20,14 @@ export interface MessageListProps {
 
 // Within this many pixels of an edge counts as being at it.
 const EDGE_PX = 120;
-// Rows in the DOM at first, and how many more each scroll to the top reveals. A space can hold
-// thousands of loaded messages; laying them all out would cost far more than a frame per batch.
-export const WINDOW_ROWS = 200;
-const WINDOW_STEP = 100;
+// Opening a space renders its newest rows, at least FIRST_ROWS and as many more as it takes to fill
+// the screen; older loaded ones join WINDOW_STEP at a time as the reader scrolls up. Rendering every
+// loaded row at once (100 rows of Markdown) was a 0.5 s task on a phone, in which nobody could scroll
+// or type; and a space can hold thousands of loaded messages.
+export const FIRST_ROWS = 16;
+export const WINDOW_STEP = 20;
+// Rows added at a time while the first ones do not fill the screen (a tall one, or short messages).
+const FILL_STEP = 8;
 
 /** The scrolling message log; scrolling to the top loads older history. */
 export function MessageList(props: MessageListProps) {
@@ -39,25 +45,39 @@ export function MessageList(props: MessageListProps) {
     (props.meId === intention.askerId ||
       props.meId === props.view.beings[intention.ownerId]?.ownerId ||
       props.meId === props.view.space.ownerId);
-  const lastConfirmed = () => props.view.intentions[props.view.order[props.view.order.length - 1]];
+  const lastConfirmed = () => props.view.intentions[shown()[shown().length - 1]!];
+  const edits = createEdits({
+    onSaved: (intention, seq) => props.sync.acceptWrite(intention, seq),
+    onDeleted: (id) => props.sync.acceptDelete(id),
+  });
 
   // Only the newest rows are rendered; older loaded ones join as the reader scrolls up.
-  const [windowRows, setWindowRows] = createSignal(WINDOW_ROWS);
-  const shown = createMemo(() => {
+  const [windowRows, setWindowRows] = createSignal(FIRST_ROWS);
+  const windowed = createMemo(() => {
     const order = props.view.order;
     return order.length <= windowRows() ? order : order.slice(order.length - windowRows());
   });
-  const hiddenRows = () => props.view.order.length - shown().length;
+  const hiddenRows = () => props.view.order.length - windowed().length;
+  // A row being deleted is gone at once (and back if the server refuses).
+  const shown = createMemo(() => windowed().filter((id) => edits.of(id)?.status !== "deleting"));
 
   const scrollToBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
   };
-  const loadOlder = async () => {
-    // Keep the same messages in view as the page above them grows.
+  /** Runs `grow`, which adds rows above, keeping the same messages in view. */
+  const keepingPlace = async (grow: () => unknown) => {
     const fromBottom = scroller.scrollHeight - scroller.scrollTop;
-    if (hiddenRows() > 0) setWindowRows(windowRows() + WINDOW_STEP);
-    else await props.sync.loadOlder();
+    await grow();
     scroller.scrollTop = scroller.scrollHeight - fromBottom;
+  };
+  const loadOlder = () =>
+    keepingPlace(() => (hiddenRows() > 0 ? setWindowRows(windowRows() + WINDOW_STEP) : props.sync.loadOlder()));
+  /** Adds rows while they do not fill the screen: the first paint shows a full screen, and nothing moves it later. */
+  const fillScreen = () => {
+    // A scroller with no height is not laid out (hidden, or no layout at all): there is no screen to fill.
+    while (hiddenRows() > 0 && scroller.clientHeight > 0 && scroller.scrollHeight <= scroller.clientHeight) {
+      setWindowRows(windowRows() + FILL_STEP);
+    }
   };
   const olderExist = () => props.view.hasMore || hiddenRows() > 0;
   const onScroll = () => {
@@ -65,7 +85,19 @@ export function MessageList(props: MessageListProps) {
     if (scroller.scrollTop < EDGE_PX && olderExist()) void loadOlder();
   };
 
-  onMount(scrollToBottom);
+  // Normally loading already (the space page starts it with the snapshot); a failed load is retried here.
+  const [rendererMissing, setRendererMissing] = createSignal(false);
+  loadMarkdown().catch(() => setRendererMissing(true));
+  createEffect(
+    on(markdownReady, (ready) => {
+      if (!ready) return;
+      // Not in this effect, where Solid defers the DOM updates of each added step: the height would never change.
+      queueMicrotask(() => {
+        fillScreen();
+        scrollToBottom();
+      });
+    }),
+  );
   // A reply streaming grows the last row without adding one: a reader at the bottom stays there; one
   // reading history keeps their place, since the growth is below what they see.
   onMount(() => {
@@ -112,45 +144,52 @@ export function MessageList(props: MessageListProps) {
       <Show when={!props.view.hasMore && props.view.order.length + pending().length === 0}>
         <p class="messages-empty">Nothing has been said here yet. Say hello.</p>
       </Show>
+      <Show when={rendererMissing()}>
+        <p class="messages-empty" role="alert">
+          The messages could not be shown: reload to try again.
+        </p>
+      </Show>
       <ol class="message-list">
-        <For each={shown()}>
-          {(id, index) => {
-            const intention = () => props.view.intentions[id];
-            const previous = () => props.view.intentions[shown()[index() - 1]];
-            return (
-              <Show when={intention()}>
-                <IntentionRow
-                  intention={intention()}
-                  author={props.author(intention().ownerId)}
-                  mine={intention().ownerId === props.meId}
-                  startsGroup={!continuesGroup(previous(), intention())}
-                  canStop={mayStop(intention())}
-                  onSaved={(row, seq) => props.sync.acceptWrite(row, seq)}
-                  onDeleted={(deleted) => props.sync.acceptDelete(deleted)}
+        <Show when={markdownReady()}>
+          <For each={shown()}>
+            {(id, index) => {
+              const intention = () => props.view.intentions[id];
+              const previous = () => props.view.intentions[shown()[index() - 1]];
+              return (
+                <Show when={intention()}>
+                  <IntentionRow
+                    intention={intention()}
+                    author={props.author(intention().ownerId)}
+                    mine={intention().ownerId === props.meId}
+                    startsGroup={!continuesGroup(previous(), intention())}
+                    canStop={mayStop(intention())}
+                    onSaved={(row, seq) => props.sync.acceptWrite(row, seq)}
+                    edits={edits}
+                  />
+                </Show>
+              );
+            }}
+          </For>
+          <For each={pending()}>
+            {(entry, index) => {
+              const row = () => ({ ownerId: props.meId, createdAt: new Date(entry.createdAt) });
+              const previous = () => {
+                const before = pending()[index() - 1];
+                return before ? { ownerId: props.meId, createdAt: new Date(before.createdAt) } : lastConfirmed();
+              };
+              return (
+                <PendingRow
+                  entry={entry}
+                  ownerId={props.meId}
+                  author={props.author(props.meId)}
+                  startsGroup={!continuesGroup(previous(), row())}
+                  onRetry={() => props.outbox.retry(entry.id)}
+                  onDiscard={() => props.outbox.discard(entry.id)}
                 />
-              </Show>
-            );
-          }}
-        </For>
-        <For each={pending()}>
-          {(entry, index) => {
-            const row = () => ({ ownerId: props.meId, createdAt: new Date(entry.createdAt) });
-            const previous = () => {
-              const before = pending()[index() - 1];
-              return before ? { ownerId: props.meId, createdAt: new Date(before.createdAt) } : lastConfirmed();
-            };
-            return (
-              <PendingRow
-                entry={entry}
-                ownerId={props.meId}
-                author={props.author(props.meId)}
-                startsGroup={!continuesGroup(previous(), row())}
-                onRetry={() => props.outbox.retry(entry.id)}
-                onDiscard={() => props.outbox.discard(entry.id)}
-              />
-            );
-          }}
-        </For>
+              );
+            }}
+          </For>
+        </Show>
       </ol>
     </div>
   );

@@ -1,6 +1,6 @@
 /** The signed-in being's name, editable in place. */
 import { createSignal, Show } from "solid-js";
-import { MAX_NAME_LENGTH } from "../../shared/schemas.ts";
+import { MAX_NAME_LENGTH } from "../../shared/limits.ts";
 
 export interface NameEditorProps {
   name: string;

@@ -1,7 +1,7 @@
 /** Creating a space inside the current one: a name, and optionally private with a list of members. */
 import { createSignal, Show } from "solid-js";
 import type { Being, BeingId } from "../../shared/entities.ts";
-import { beingId, MAX_NAME_LENGTH } from "../../shared/schemas.ts";
+import { isBeingId, MAX_NAME_LENGTH } from "../../shared/limits.ts";
 import { createBeing } from "../api.ts";
 import { createFormAction, FormError } from "./form-action.tsx";
 
@@ -10,8 +10,8 @@ export function parseMembers(text: string): { members: BeingId[]; invalid: strin
   const members: BeingId[] = [];
   const invalid: string[] = [];
   for (const word of text.split(/[\s,]+/).filter(Boolean)) {
-    const parsed = beingId.safeParse(word.startsWith("@") ? word : `@${word}`);
-    if (parsed.success) members.includes(parsed.data) || members.push(parsed.data);
+    const id = word.startsWith("@") ? word : `@${word}`;
+    if (isBeingId(id)) members.includes(id) || members.push(id);
     else invalid.push(word);
   }
   return { members, invalid };

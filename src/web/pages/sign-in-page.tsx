@@ -1,6 +1,6 @@
 /** The front door: type a name, become a guest, go in. */
 import { createSignal, Show } from "solid-js";
-import { MAX_NAME_LENGTH } from "../../shared/schemas.ts";
+import { MAX_NAME_LENGTH } from "../../shared/limits.ts";
 import { signIn } from "../session.ts";
 
 /** A single-field form; after it the app shows the space in the address bar (the lobby by default). */

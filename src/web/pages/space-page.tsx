@@ -13,6 +13,8 @@ import { groupHere, hereCount, People } from "../components/people.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 import { SpaceList } from "../components/space-list.tsx";
 import { TypingIndicator } from "../components/typing.tsx";
+import { loadMarkdown } from "../markdown.ts";
+import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
 import { navigate, OPERATIONS_PATH } from "../router.ts";
 import { rename, signOut, superuser } from "../session.ts";
@@ -30,6 +32,8 @@ export interface SpacePageProps {
 export function SpacePage(props: SpacePageProps) {
   const sync = createSpaceSync(props.spaceId, { cache: appCache.spaces(props.me.id) });
   onCleanup(() => sync.close());
+  // The messages' renderer is not in the start chunk: fetch it alongside the snapshot, not after it.
+  void loadMarkdown().catch(() => undefined);
   const [peopleOpen, setPeopleOpen] = createSignal(false);
   const [creating, setCreating] = createSignal(false);
   const [signOutFailed, setSignOutFailed] = createSignal(false);
@@ -150,6 +154,7 @@ export function SpacePage(props: SpacePageProps) {
                     This space has been deleted.
                   </p>
                 </Show>
+                <MediaDock room={sync.room()} publishing={sync.presence().media.size > 0} author={author} />
                 <MessageList sync={sync} view={view()} outbox={props.outbox} meId={props.me.id} author={author} />
                 <Show when={!view().deleted}>
                   <TypingIndicator names={typingNames()} />

@@ -1,7 +1,8 @@
 /**
  * The LiveKit connection for one space: it only listens. It turns server-sent data packets into
  * SyncBatches, participants (one per connection: `<being>#<connection>`) into the set of beings
- * online, and the connection into a LinkState.
+ * online, and the connection into a LinkState. It hands the Room itself to whoever publishes media
+ * in it (src/web/media), which is loaded only when someone does.
  * It owns reconnection (always with a fresh token); catching up after a reconnect is the caller's job.
  */
 import type { Room } from "livekit-client";
@@ -22,12 +23,16 @@ export type LinkState = "connecting" | "connected" | "reconnecting" | "offline" 
 export interface RoomPresence {
   online: ReadonlySet<BeingId>;
   typing: ReadonlySet<BeingId>;
+  /** Beings publishing a camera, microphone or screen: the page loads the media code when there are any. */
+  media: ReadonlySet<BeingId>;
 }
 
 export interface RoomHandlers {
   onBatch(batch: SyncBatch): void;
   onState(state: LinkState): void;
   onPresence(presence: RoomPresence): void;
+  /** The connected Room, for media; undefined while there is none (connecting, or closed). */
+  onRoom?(room: Room | undefined): void;
 }
 
 export interface RoomLink {
@@ -45,6 +50,7 @@ export interface RoomOptions {
 interface ParticipantLike {
   identity: string;
   attributes?: Readonly<Record<string, string>>;
+  trackPublications?: { size: number };
 }
 
 /**
@@ -55,16 +61,21 @@ interface ParticipantLike {
 export function presenceOf(participants: Iterable<ParticipantLike>): RoomPresence {
   const online = new Set<BeingId>();
   const typing = new Set<BeingId>();
+  const media = new Set<BeingId>();
   for (const participant of participants) {
     const being = beingOfIdentity(participant.identity);
     if (!being || participant.attributes?.[HERE_ATTRIBUTE] === "0") continue;
     online.add(being);
     if (participant.attributes?.[TYPING_ATTRIBUTE] === "1") typing.add(being);
+    if (participant.trackPublications?.size) media.add(being);
   }
-  return { online, typing };
+  return { online, typing, media };
 }
 
-const NOBODY: RoomPresence = { online: new Set(), typing: new Set() };
+const NOBODY: RoomPresence = { online: new Set(), typing: new Set(), media: new Set() };
+
+/** Resolves in a new task (the event loop runs rendering and input first). */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve));
 
 /** Opens (and keeps open) the space's room; call `close` to leave it. */
 export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: RoomOptions = {}): RoomLink {
@@ -125,10 +136,18 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
       import("livekit-client"),
       import("superjson"),
     ]);
+    // Evaluating the SDK, making the room and connecting are each a sizeable task on a phone: run apart,
+    // they let the page paint and answer input in between instead of blocking it for their sum.
+    await nextTask();
     if (closed) return;
     // The SDK narrates every connection step at info level; only problems belong in the console.
     setLogLevel("warn");
-    const next = new Room({ adaptiveStream: false, dynacast: false });
+    // Two peer connections (LiveKit's classic mode) rather than one: the single-connection mode lays out
+    // a publisher at connect (data channels, audio and video transceivers), a long task on the main
+    // thread (about 0.5 s on a throttled phone) that every visitor pays, though most never publish.
+    // Media (src/web/media) is subscribed only while shown: adaptiveStream sizes each video to its element,
+    // dynacast stops sending the layers nobody watches. Neither costs a listener anything.
+    const next = new Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: false });
     let joined = false;
     const presence = () => {
       if (room !== next) return;
@@ -144,6 +163,10 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
       .on(RoomEvent.ParticipantConnected, presence)
       .on(RoomEvent.ParticipantDisconnected, presence)
       .on(RoomEvent.ParticipantAttributesChanged, presence)
+      .on(RoomEvent.TrackPublished, presence)
+      .on(RoomEvent.TrackUnpublished, presence)
+      .on(RoomEvent.LocalTrackPublished, presence)
+      .on(RoomEvent.LocalTrackUnpublished, presence)
       .on(RoomEvent.Reconnecting, () => room === next && report("reconnecting"))
       .on(RoomEvent.SignalReconnecting, () => room === next && report("reconnecting"))
       .on(RoomEvent.Reconnected, () => {
@@ -156,9 +179,12 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
         if (!joined || room !== next || closed) return;
         room = undefined;
         handlers.onPresence(NOBODY);
+        handlers.onRoom?.(undefined);
         // The SDK gave up on resuming: start over with a fresh token (and so a new connection identity).
         failed("reconnecting");
       });
+    await nextTask();
+    if (closed) return;
     try {
       room = next;
       await next.connect(token.url, token.token, { autoSubscribe: false });
@@ -173,6 +199,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     delays.reset();
     report("connected");
     presence();
+    handlers.onRoom?.(next);
     announce(next);
   }
 

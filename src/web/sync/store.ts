@@ -5,6 +5,7 @@
  * All state changes go through `apply.ts` inside `produce`, one batch per store transaction, so a
  * change re-renders only the rows it touches.
  */
+import type { Room } from "livekit-client";
 import { createSignal, type Accessor } from "solid-js";
 import { createStore, produce, reconcile, unwrap } from "solid-js/store";
 import type { BeingId, Intention, IntentionId } from "../../shared/entities.ts";
@@ -27,6 +28,8 @@ export interface SpaceSync {
   readonly connection: Accessor<ConnectionStatus>;
   /** Beings connected to the space's room right now, and those composing a message. */
   readonly presence: Accessor<RoomPresence>;
+  /** The space's LiveKit room while connected (media is published and received there). */
+  readonly room: Accessor<Room | undefined>;
   /** When each being here was last connected (from the snapshot, then from leaves seen live). */
   readonly lastSeen: Accessor<Readonly<Record<BeingId, Date>>>;
   /** A being away longer than this is no longer listed (the server's setting). */
@@ -64,7 +67,8 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
   const [status, setStatus] = createSignal<LoadStatus>("loading");
   const [link, setLink] = createSignal<LinkState>("connecting");
   const [offline, setOffline] = createSignal(typeof navigator !== "undefined" && navigator.onLine === false);
-  const [presence, setPresence] = createSignal<RoomPresence>({ online: new Set(), typing: new Set() });
+  const [presence, setPresence] = createSignal<RoomPresence>({ online: new Set(), typing: new Set(), media: new Set() });
+  const [livekitRoom, setLivekitRoom] = createSignal<Room>();
   const [lastSeen, setLastSeen] = createSignal<Readonly<Record<BeingId, Date>>>({});
   const [awayListedSeconds, setAwayListedSeconds] = createSignal(3600);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
@@ -263,6 +267,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
       if (left.length > 0) setLastSeen((seen) => ({ ...seen, ...Object.fromEntries(left.map((being) => [being, new Date()])) }));
       setPresence(next);
     },
+    onRoom: (next) => setLivekitRoom(() => next),
   });
   void start();
 
@@ -289,6 +294,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
       return state === "off" ? "polling" : state;
     },
     presence,
+    room: livekitRoom,
     lastSeen,
     awayListedSeconds,
     setTyping: (typing) => room.setTyping(typing),

@@ -4,7 +4,7 @@ import { numberSetting } from "../sync/settings.ts";
 export interface BotSettings {
   /** The OpenAI-compatible API every bot streams from (…/v1); empty: no provider, bots answer how to set one. */
   apiBaseUrl: string;
-  /** Replies streaming at once in one space, and from one bot; more wait their turn in the queue. */
+  /** Replies streaming at once in one space, and from one bot; more wait their turn (src/worker/bots/runner.ts). */
   perSpace: number;
   perBot: number;
   /** A reply ends `complete` at this many characters, the stream cut. */

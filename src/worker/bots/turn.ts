@@ -45,9 +45,9 @@ export const UNCONFIGURED =
   "(OpenRouter: https://openrouter.ai/api/v1, a local Ollama: http://127.0.0.1:11434/v1), and the bot's owner sets its model " +
   "and API key in the bot's settings (any text for a local server that needs none).";
 
-type TurnEnv = Pick<Env, "BOT_QUEUE" | "SYNC_QUEUE"> & Partial<Pick<Env, "BOT_SECRETS_KEY">>;
+type TurnEnv = Pick<Env, "SYNC_QUEUE"> & Partial<Pick<Env, "BOT_SECRETS_KEY">>;
 
-/** Runs one turn; `onSecret` hears the key, so a caller can scrub what it logs even if the turn throws. Throws when the turn broke (network, database): the queue retries it, and the same reply row carries on. */
+/** Runs one turn; `onSecret` hears the key, so a caller can scrub what it logs even if the turn throws. Throws when the turn broke (network, database): its runner retries it, and the same reply row carries on. */
 export async function runTurn(db: Db, env: TurnEnv, settings: BotSettings, turn: BotTurn, onSecret?: (secret: string) => void): Promise<TurnReport> {
   const reply = await replyIdOf(turn);
   const start = await startReply(db, turn, reply, settings);
@@ -124,7 +124,7 @@ export async function runTurn(db: Db, env: TurnEnv, settings: BotSettings, turn:
     }
   } catch (error) {
     if (error instanceof ProviderError) failure = scrubSecret(error.message, apiKey);
-    // The stream broke (network, a crash of the provider): thrown, so the queue retries the turn on the same reply.
+    // The stream broke (network, a crash of the provider): thrown, so the runner retries the turn on the same reply.
     else if (!stopped && !writeError) throw error;
   } finally {
     if (stall !== undefined) clearTimeout(stall);
@@ -144,7 +144,7 @@ export function withFailure(text: string, reason: string): ContentNode[] {
   return text ? [text, failureNode(reason)] : [failureNode(reason)];
 }
 
-/** Ends a reply `failed` when its turn has kept breaking (the queue's last attempt); a no-op when it is not active. */
+/** Ends a reply `failed` when its turn has kept breaking (the runner's last attempt); a no-op when it is not active. */
 export async function failTurn(db: Db, env: Pick<Env, "SYNC_QUEUE">, turn: BotTurn, reason: string): Promise<void> {
   if (await failReply(db, await replyIdOf(turn), failureNode(reason))) await enqueueNotices(env, [turn.space]);
 }

@@ -49,16 +49,13 @@ export async function replyIdOf(turn: Pick<BotTurn, "trigger" | "bot">): Promise
   return `/reply-${text}` as IntentionId;
 }
 
-/** Enqueues turns (after `delaySeconds`, if given); false (logged) if the queue refused them. */
-export async function enqueueTurns(env: Pick<Env, "BOT_QUEUE">, turns: readonly BotTurn[], delaySeconds?: number): Promise<boolean> {
-  if (turns.length === 0) return true;
+/** Enqueues turns; a refusal of the queue is logged. */
+async function enqueueTurns(env: Pick<Env, "BOT_QUEUE">, turns: readonly BotTurn[]): Promise<void> {
   try {
     // A post meets at most the bots in one space: far fewer than sendBatch's 100 messages.
-    await env.BOT_QUEUE.sendBatch(turns.map((body) => ({ body, contentType: "json" as const })), delaySeconds ? { delaySeconds } : undefined);
-    return true;
+    await env.BOT_QUEUE.sendBatch(turns.map((body) => ({ body, contentType: "json" as const })));
   } catch (error) {
     console.error(JSON.stringify({ level: "warn", event: "bot_enqueue_failed", turns: turns.length, error: describeError(error) }));
-    return false;
   }
 }
 

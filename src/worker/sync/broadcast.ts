@@ -2,7 +2,9 @@
 import type { BeingId } from "../../shared/entities.ts";
 import type { Counters } from "../../shared/responses.ts";
 import type { Db } from "../db/client.ts";
-import { blockLivekitCalls, claimBroadcast, confirmBroadcast, confirmEmptyRoom, type Budget } from "../db/queries/sync.ts";
+import { addCounters, blockLivekitCalls, claimBroadcast, confirmBroadcast, confirmEmptyRoom, type Budget } from "../db/queries/sync.ts";
+import { describeError } from "../log.ts";
+import { enqueueNotices } from "./notify.ts";
 import { LivekitRateLimited, sendSyncPayload, type SyncRoomService } from "./livekit.ts";
 import { packChanges } from "./pack.ts";
 
@@ -109,4 +111,28 @@ export function outcomeOf(result: BroadcastResult): string {
   if (result.deferSeconds !== null) return result.payloads ? "sent_then_deferred" : "deferred";
   if (result.emptyRoom) return "empty_room";
   return result.payloads ? "sent" : "nothing_pending";
+}
+
+/** Logs one line of JSON per broadcast turn. */
+export function logBroadcast(event: string, result: Partial<BroadcastResult> & { space: BeingId }, startedAt: number, outcome: string, error?: unknown): void {
+  const { failure: _failure, ...figures } = result;
+  const line = { event, ...figures, ms: Date.now() - startedAt, outcome, ...(error ? { error: describeError(error) } : {}) };
+  (error ? console.error : console.log)(JSON.stringify(line));
+}
+
+/** Adds counters, logging (never throwing) a failure: they are for operators, not for delivery. */
+export async function recordCounters(db: Db, counters: Counters): Promise<void> {
+  await addCounters(db, counters).catch((error) => console.error(JSON.stringify({ event: "sync_counters_failed", error: describeError(error) })));
+}
+
+/** Sums counters. */
+export function addUp(totals: Counters, more: Counters): void {
+  for (const [name, value] of Object.entries(more) as Array<[keyof Counters, number]>) totals[name] = (totals[name] ?? 0) + value;
+}
+
+/** Acks a deferred space's messages and enqueues one notice for it after `seconds`; if that fails, retries them instead. */
+export async function deferTurn(env: Pick<Env, "SYNC_QUEUE">, space: BeingId, seconds: number, messages: readonly Message<unknown>[] = []): Promise<void> {
+  const delaySeconds = Math.max(1, Math.ceil(seconds));
+  if (await enqueueNotices(env, [space], delaySeconds)) messages.forEach((message) => message.ack());
+  else messages.forEach((message) => message.retry({ delaySeconds }));
 }

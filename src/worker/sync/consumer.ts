@@ -2,34 +2,15 @@
 import type { BeingId } from "../../shared/entities.ts";
 import type { Counters } from "../../shared/responses.ts";
 import { beingId } from "../../shared/schemas.ts";
-import { createDb, type Db } from "../db/client.ts";
-import { addCounters } from "../db/queries/sync.ts";
-import { broadcastSpace, countersOf, outcomeOf, type BroadcastResult } from "./broadcast.ts";
+import { createDb } from "../db/client.ts";
+import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, outcomeOf, recordCounters } from "./broadcast.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
-import { enqueueNotices, type SyncNotice } from "./notify.ts";
+import type { SyncNotice } from "./notify.ts";
 import { syncSettings } from "./settings.ts";
-import { describeError } from "../log.ts";
 
 /** Retry delay after the n-th failed attempt: 2, 4, 8 … seconds, at most a minute. */
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(60, 2 ** Math.max(1, attempts));
-}
-
-/** Logs one line of JSON per broadcast turn. */
-export function logBroadcast(event: string, result: Partial<BroadcastResult> & { space: BeingId }, startedAt: number, outcome: string, error?: unknown): void {
-  const { failure: _failure, ...figures } = result;
-  const line = { event, ...figures, ms: Date.now() - startedAt, outcome, ...(error ? { error: describeError(error) } : {}) };
-  (error ? console.error : console.log)(JSON.stringify(line));
-}
-
-/** Adds counters, logging (never throwing) a failure: they are for operators, not for delivery. */
-export async function recordCounters(db: Db, counters: Counters): Promise<void> {
-  await addCounters(db, counters).catch((error) => console.error(JSON.stringify({ event: "sync_counters_failed", error: describeError(error) })));
-}
-
-/** Sums counters. */
-export function addUp(totals: Counters, more: Counters): void {
-  for (const [name, value] of Object.entries(more) as Array<[keyof Counters, number]>) totals[name] = (totals[name] ?? 0) + value;
 }
 
 /**
@@ -87,11 +68,4 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
 function retry(messages: readonly Message<unknown>[], totals: Counters): void {
   messages.forEach((message) => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) }));
   addUp(totals, { retries: messages.length });
-}
-
-/** Acks a deferred space's messages and enqueues one notice for it after `seconds`; if that fails, retries them instead. */
-export async function deferTurn(env: Pick<Env, "SYNC_QUEUE">, space: BeingId, seconds: number, messages: readonly Message<unknown>[] = []): Promise<void> {
-  const delaySeconds = Math.max(1, Math.ceil(seconds));
-  if (await enqueueNotices(env, [space], delaySeconds)) messages.forEach((message) => message.ack());
-  else messages.forEach((message) => message.retry({ delaySeconds }));
 }

@@ -9,7 +9,7 @@ import { Show } from "solid-js";
 import { render } from "solid-js/web";
 import type { BeingId, Intention, IntentionId } from "../../../src/shared/entities.ts";
 import type { Change, SyncBatch } from "../../../src/shared/sync.ts";
-import { MessageList, WINDOW_ROWS } from "../../../src/web/components/message-list.tsx";
+import { FIRST_ROWS, MessageList } from "../../../src/web/components/message-list.tsx";
 import "../../../src/web/styles.css";
 import { applyBatch, type SpaceState } from "../../../src/web/sync/apply.ts";
 import { createOutbox } from "../../../src/web/sync/outbox.ts";
@@ -201,7 +201,7 @@ let mountedAt = 0;
     // Connected, and the catch-up fetch that follows a connect has been answered (nothing may be in flight).
     const caughtUp = performance.getEntriesByType("resource").some((entry) => entry.name.includes("/changes?"));
     const ready =
-      caughtUp && sync.status() === "ready" && sync.connection() === "connected" && (sync.view?.order.length ?? 0) > 0 && rows() === Math.min(sync.view!.order.length, WINDOW_ROWS);
+      caughtUp && sync.status() === "ready" && sync.connection() === "connected" && (sync.view?.order.length ?? 0) > 0 && rows() >= Math.min(sync.view!.order.length, FIRST_ROWS);
     if (ready && !mountedAt) mountedAt = performance.now();
     return ready;
   },

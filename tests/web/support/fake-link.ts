@@ -21,7 +21,7 @@ export function fakeLink() {
       handlers?.onState(state);
     },
     presence(online: BeingId[], typing: BeingId[] = []) {
-      handlers?.onPresence({ online: new Set(online), typing: new Set(typing) });
+      handlers?.onPresence({ online: new Set(online), typing: new Set(typing), media: new Set() });
     },
   };
   return link;

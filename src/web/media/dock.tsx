@@ -1,0 +1,61 @@
+/**
+ * Voice and video's place on the space page. Until someone uses them it is three switches and
+ * nothing else: the media code (panel.tsx and what it imports) is fetched when this person presses
+ * one, or when someone in the room publishes; no device is asked for before a press. The switches
+ * are plain markup with one listener, so the start chunk carries as little as it can (the loaded
+ * panel draws the same switches from kinds.ts, with their state and device pickers).
+ */
+import type { Room } from "livekit-client";
+import { createEffect, createSignal, Show, type Component } from "solid-js";
+import type { BeingId } from "../../shared/entities.ts";
+import type { MediaKind } from "./kinds.ts";
+import type { MediaPanelProps } from "./panel.tsx";
+
+export interface MediaDockProps {
+  /** The space's room while connected: without it there is no call to join. */
+  room: Room | undefined;
+  /** Whether anyone in the room publishes media now. */
+  publishing: boolean;
+  author(id: BeingId): string;
+}
+
+/** The switches, then (once loaded) the call: controls, orbs and shared screens. */
+export function MediaDock(props: MediaDockProps) {
+  const [panel, setPanel] = createSignal<Component<MediaPanelProps>>();
+  let request: MediaKind | undefined;
+  // A failed fetch (offline) is tried again by the next press.
+  const load = (kind?: string) => {
+    if (kind) request = kind as MediaKind;
+    import("./panel.tsx").then((module) => setPanel(() => module.MediaPanel), () => undefined);
+  };
+  createEffect(() => props.publishing && load());
+  return (
+    <Show when={props.room} keyed>
+      {(room) => (
+        <Show
+          when={panel()}
+          fallback={
+            <div class="media-controls" role="group" aria-label="Voice and video" onClick={(event) => load((event.target as HTMLElement).dataset.kind)}>
+              <button type="button" class="button small quiet" aria-pressed="false" data-kind="microphone">
+                Microphone
+              </button>
+              <button type="button" class="button small quiet" aria-pressed="false" data-kind="camera">
+                Camera
+              </button>
+              <button type="button" class="button small quiet" aria-pressed="false" data-kind="screen">
+                Share screen
+              </button>
+            </div>
+          }
+        >
+          {(MediaPanel) => {
+            const Panel = MediaPanel();
+            const taken = request;
+            request = undefined;
+            return <Panel room={room} author={props.author} request={taken} />;
+          }}
+        </Show>
+      )}
+    </Show>
+  );
+}

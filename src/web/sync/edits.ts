@@ -1,0 +1,87 @@
+/**
+ * Optimistic edits and deletes of confirmed messages, as posting is optimistic (outbox.ts): an edit
+ * shows its new content and a delete hides its row at once, while the request is under way. The
+ * server's answer settles it (its row goes to the store); a refusal rolls it back visibly: the row
+ * shows what the server holds again, with the reason. Unlike a post nothing is queued: an edit that
+ * cannot reach the server is rolled back at once, so what the reader sees is never a guess for long.
+ */
+import { batch } from "solid-js";
+import { createStore, produce } from "solid-js/store";
+import type { ContentNode, Intention, IntentionId } from "../../shared/entities.ts";
+import { ApiError } from "../../shared/errors.ts";
+import { deleteIntention, patchIntention } from "../api.ts";
+
+/** An edit or a delete under way, or the last one refused (with what it tried to write). */
+export type EditState =
+  | { status: "saving"; content: ContentNode[] }
+  | { status: "deleting" }
+  | { status: "refused"; action: "edit"; content: ContentNode[]; error: string }
+  | { status: "refused"; action: "delete"; error: string };
+
+export interface Edits {
+  /** What is under way or was refused for the intention, if anything. */
+  of(id: IntentionId): EditState | undefined;
+  /** Shows `content` for the intention at once and saves it; resolves once saved or rolled back. */
+  edit(id: IntentionId, content: ContentNode[]): Promise<void>;
+  /** Hides the intention at once and deletes it; resolves once deleted or rolled back. */
+  remove(id: IntentionId): Promise<void>;
+  /** Forgets a refusal its reader has seen. */
+  dismiss(id: IntentionId): void;
+}
+
+export interface EditsOptions {
+  /** The row the server answered an edit with, for the store (its broadcast may come later, or not while polling). */
+  onSaved(intention: Intention, seq: number): void;
+  /** A delete the server did, for the store. */
+  onDeleted(id: IntentionId): void;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Creates the optimistic edits of one conversation. */
+export function createEdits(options: EditsOptions): Edits {
+  const [states, setStates] = createStore<Partial<Record<IntentionId, EditState>>>({});
+  // produce assigns: a plain setStates(id, next) would merge the previous state's fields into the next.
+  const set = (id: IntentionId, state: EditState | undefined) =>
+    setStates(
+      produce((draft) => {
+        if (state) draft[id] = state;
+        else delete draft[id];
+      }),
+    );
+
+  return {
+    of: (id) => states[id],
+    async edit(id, content) {
+      set(id, { status: "saving", content });
+      try {
+        const result = await patchIntention(id, { content });
+        // The server's row replaces the optimistic one in one update, so nothing flickers.
+        batch(() => {
+          options.onSaved(result.intention, result.seq);
+          set(id, undefined);
+        });
+      } catch (error) {
+        set(id, { status: "refused", action: "edit", content, error: messageOf(error) });
+      }
+    },
+    async remove(id) {
+      set(id, { status: "deleting" });
+      try {
+        await deleteIntention(id);
+      } catch (error) {
+        // Not there (someone else deleted it first): gone, as its reader wanted.
+        if (!(error instanceof ApiError && error.code === "NOT_FOUND")) {
+          return set(id, { status: "refused", action: "delete", error: messageOf(error) });
+        }
+      }
+      batch(() => {
+        options.onDeleted(id);
+        set(id, undefined);
+      });
+    },
+    dismiss(id) {
+      if (states[id]?.status === "refused") set(id, undefined);
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// Lighthouse (its default mobile settings: simulated slow 4G, 4x CPU slowdown) in Debian's Chromium
+// against the app as `npm run dev` serves it (wrangler dev, the built web app, livekit-server when
+// installed), on the sign-in page and on a space holding 100 messages; the median of RUNS runs.
+// Run: npm run bench:lighthouse [-- --runs 5] [-- --details]   (prints markdown tables; about two minutes)
+// --details also prints each run's layout shifts, longest main-thread tasks and the scripts that cost most.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as chromeLauncher from "chrome-launcher";
+import lighthouse from "lighthouse";
+import { startChunk } from "../../scripts/start-chunk.ts";
+import { startStack } from "../../scripts/local/stack.ts";
+import { StackClient } from "../integration/http.ts";
+import { benchConfig, fmt, load, percentile } from "./support.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const runsArg = process.argv.indexOf("--runs");
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+const DETAILS = process.argv.includes("--details");
+const MESSAGES = 100;
+
+/** Messages as people write them: plain lines, some Markdown, a few long ones. */
+function message(i: number): string {
+  const kinds = [
+    `Message ${i}: shall we meet at ${i % 12 + 1} o'clock?`,
+    `**Note ${i}**: the draft is in [the shared folder](https://example.com/drafts/${i}), see _section ${i % 7}_.`,
+    `A list for ${i}:\n- bread\n- milk\n- \`code ${i}\``,
+    `${"A longer thought that goes on for a while, as some messages do. ".repeat(4)}(${i})`,
+  ];
+  return kinds[i % kinds.length]!;
+}
+
+interface Figures {
+  score: number;
+  tbt: number;
+  cls: number;
+  lcp: number;
+  fcp: number;
+}
+
+type Audits = Record<string, { numericValue?: number; details?: { items?: Array<Record<string, unknown>> } }>;
+
+async function measure(url: string, headers: Record<string, string>): Promise<{ figures: Figures; audits: Audits }> {
+  const chrome = await chromeLauncher.launch({
+    chromePath: "/usr/bin/chromium",
+    chromeFlags: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
+  try {
+    const result = await lighthouse(url, {
+      port: chrome.port,
+      output: "json",
+      logLevel: "error",
+      onlyCategories: ["performance"],
+      extraHeaders: headers,
+    });
+    if (!result) throw new Error(`lighthouse returned nothing for ${url}`);
+    const { lhr } = result;
+    if (lhr.runtimeError) throw new Error(`lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+    const audits = lhr.audits as unknown as Audits;
+    const value = (id: string) => audits[id]?.numericValue ?? NaN;
+    return {
+      figures: {
+        score: (lhr.categories.performance?.score ?? NaN) * 100,
+        tbt: value("total-blocking-time"),
+        cls: value("cumulative-layout-shift"),
+        lcp: value("largest-contentful-paint"),
+        fcp: value("first-contentful-paint"),
+      },
+      audits,
+    };
+  } finally {
+    chrome.kill();
+  }
+}
+
+const median = (runs: Figures[], key: keyof Figures) => percentile(runs.map((run) => run[key]), 50);
+
+const stack = await startStack({
+  database: { kind: "postgres" },
+  livekit: "auto",
+  buildWeb: true,
+  // The write limit (120 a minute) would refuse the seeding.
+  wranglerConfig: await benchConfig(0),
+});
+try {
+  const chunk = startChunk(join(root, "dist/web"));
+  const writer = await StackClient.guest(stack.url, "Lighthouse");
+  const created = await writer.request("POST", "/api/beings", { name: "Lighthouse bench", type: "space" });
+  const space = created.body.being.id as string;
+  for (let i = 0; i < MESSAGES; i++) {
+    const posted = await writer.request("POST", `/api/spaces/${encodeURIComponent(space)}/intentions`, { content: message(i) });
+    if (posted.status !== 201) throw new Error(`seeding failed: ${posted.status} ${JSON.stringify(posted.body)}`);
+  }
+
+  const pages: Array<{ name: string; url: string; headers: Record<string, string> }> = [
+    { name: "sign-in", url: `${stack.url}/`, headers: {} },
+    { name: `a space (${MESSAGES} messages)`, url: `${stack.url}/${space}`, headers: { Cookie: writer.cookie! } },
+  ];
+  const rows: string[] = [];
+  for (const page of pages) {
+    const runs: Figures[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const { figures, audits } = await measure(page.url, page.headers);
+      runs.push(figures);
+      console.error(`${page.name} run ${i + 1}: ${JSON.stringify(figures)} (load ${load()})`);
+      if (DETAILS) printDetails(audits);
+    }
+    rows.push(
+      `| ${page.name} | ${fmt(median(runs, "score"))} | ${fmt(median(runs, "tbt"))} ms | ${fmt(median(runs, "cls"), 3)} | ` +
+        `${fmt(median(runs, "lcp"))} ms | ${fmt(median(runs, "fcp"))} ms | ${fmt(chunk.gzipBytes / 1024, 1)} KiB gzip |`,
+    );
+  }
+  console.log(`\nLighthouse ${RUNS} runs per page, median; load average ${load()} at the end`);
+  console.log(`start chunk: ${chunk.files.join(" + ")} = ${fmt(chunk.bytes / 1024, 1)} KiB, ${fmt(chunk.gzipBytes / 1024, 1)} KiB gzip\n`);
+  console.log("| page | performance | total blocking time | layout shift | LCP | FCP | start chunk |\n|---|---|---|---|---|---|---|");
+  for (const row of rows) console.log(row);
+} finally {
+  await stack.stop();
+}
+
+/** A page's layout shifts, longest main-thread tasks and the scripts that spent most time, as Lighthouse saw them. */
+function printDetails(audits: Audits): void {
+  console.error("  layout shifts (score, element):");
+  for (const shift of audits["layout-shifts"]?.details?.items ?? []) {
+    const node = shift.node as { snippet?: string } | undefined;
+    console.error(`    ${fmt(shift.score as number, 3)}  ${node?.snippet ?? "(unknown)"}`);
+  }
+  console.error("  long tasks (ms, url):");
+  for (const task of (audits["long-tasks"]?.details?.items ?? []).slice(0, 5)) {
+    console.error(`    ${fmt(task.duration as number)}  start ${fmt(task.startTime as number)}  ${task.url}`);
+  }
+  console.error("  script bootup (total / scripting / parse+compile ms, url):");
+  for (const script of (audits["bootup-time"]?.details?.items ?? []).slice(0, 5)) {
+    console.error(`    ${fmt(script.total as number)} / ${fmt(script.scripting as number)} / ${fmt(script.scriptParseCompile as number)}  ${script.url}`);
+  }
+  console.error("  main thread by category (ms):");
+  for (const group of (audits["mainthread-work-breakdown"]?.details?.items ?? []).slice(0, 6)) {
+    console.error(`    ${fmt(group.duration as number)}  ${group.groupLabel}`);
+  }
+}
