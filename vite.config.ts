@@ -1,11 +1,12 @@
-/** Builds the SolidJS app in src/web into dist/web, which the Worker serves as static assets (SPA fallback). */
+/** Builds the SolidJS app in src/web into dist/web, which the Worker serves as static assets (SPA fallback), and its service worker. */
 import { fileURLToPath } from "node:url";
 import solid from "vite-plugin-solid";
 import { defineConfig } from "vite";
+import { serviceWorker } from "./scripts/service-worker-plugin.ts";
 
 export default defineConfig({
   root: fileURLToPath(new URL("./src/web", import.meta.url)),
-  plugins: [solid()],
+  plugins: [solid(), serviceWorker(fileURLToPath(new URL("./src/web/service-worker/sw.ts", import.meta.url)))],
   build: {
     outDir: fileURLToPath(new URL("./dist/web", import.meta.url)),
     emptyOutDir: true,

@@ -7,8 +7,8 @@ import { buildWeb } from "./local/stack.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-// Types first, as three programs: the worker (workerd), the web app (DOM) and the Node tooling.
-for (const project of ["tsconfig.json", "src/web/tsconfig.json", "scripts/tsconfig.json"]) {
+// Types first, as four programs: the worker (workerd), the web app (DOM), its service worker and the Node tooling.
+for (const project of ["tsconfig.json", "src/web/tsconfig.json", "src/web/service-worker/tsconfig.json", "scripts/tsconfig.json"]) {
   const check = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", project], { cwd: root, stdio: "inherit" });
   if (check.status !== 0) process.exit(check.status ?? 1);
 }

@@ -1,9 +1,13 @@
-/** Who is signed in: the session's being, and whether it is a superuser, kept in one signal for the whole app. */
+/**
+ * Who is signed in: the session's being, and whether it is a superuser, kept in one signal for the
+ * whole app. The spaces cache (sync/cache.ts) belongs to that being: it follows every change of it.
+ */
 import { createSignal } from "solid-js";
 import type { Being } from "../shared/entities.ts";
 import type { Me } from "../shared/responses.ts";
 import * as api from "./api.ts";
 import { backoff } from "./sync/backoff.ts";
+import { appCache } from "./sync/cache.ts";
 
 // undefined while the first GET /api/me is under way; null when nobody is signed in.
 const [session, setSession] = createSignal<Me | null | undefined>(undefined);
@@ -19,14 +23,37 @@ export function superuser(): boolean {
   return session()?.superuser === true;
 }
 
-/** Asks the server who we are, retrying while the network is down (there is nothing to show without it). */
+/** Makes `current` the signed-in being, and the owner of the cache (which empties it if it was someone else's). */
+function adopt(current: Me): void {
+  void appCache.claim(current);
+  setSession(current);
+}
+
+/** Takes the server's word on who is signed in: that being owns the cache; nobody empties it. */
+function settle(current: Me | null): void {
+  if (current) return adopt(current);
+  void appCache.wipe();
+  setSession(null);
+}
+
+/**
+ * Asks the server who we are, retrying while the network is down. Meanwhile the being the cache
+ * last belonged to is taken at its word, so its spaces open at once (offline too); the server's
+ * answer settles it: nobody (the session ended elsewhere) empties the cache, someone else takes it over.
+ */
 export async function loadSession(delays = backoff(1_000, 30_000)): Promise<void> {
+  let answered = false;
+  void appCache.owner().then((kept) => {
+    if (kept && !answered) setSession(kept);
+  });
   for (;;) {
     try {
-      setSession(await api.getMe());
-      return;
+      const current = await api.getMe();
+      answered = true;
+      return settle(current);
     } catch (error) {
       if (!api.isRetryable(error)) {
+        answered = true;
         setSession(null);
         return;
       }
@@ -38,23 +65,24 @@ export async function loadSession(delays = backoff(1_000, 30_000)): Promise<void
 /** Signs in as a new guest with this name. */
 export async function signIn(name: string): Promise<void> {
   // A guest is made here and now: no operator can have made it a superuser yet.
-  setSession({ being: await api.signInGuest(name), superuser: false });
+  adopt({ being: await api.signInGuest(name), superuser: false });
 }
 
 /** Runs a sign-in that sets the session cookie (a passkey), then asks the server who we are now. */
 export async function signInWith(work: () => Promise<unknown>): Promise<void> {
   await work();
-  setSession(await api.getMe());
+  settle(await api.getMe());
 }
 
-/** Signs out; the app falls back to the sign-in page. */
+/** Signs out, leaving nothing of the being's spaces in this browser; the app falls back to the sign-in page. */
 export async function signOut(): Promise<void> {
   await api.signOut();
+  await appCache.wipe();
   setSession(null);
 }
 
 /** Renames the signed-in being. */
 export async function rename(name: string): Promise<void> {
   const current = session();
-  if (current) setSession({ ...current, being: await api.patchBeing(current.being.id, { name }) });
+  if (current) adopt({ ...current, being: await api.patchBeing(current.being.id, { name }) });
 }

@@ -75,6 +75,8 @@ describe("the operator page", () => {
     // The header offers the page once the server has said she is a superuser (on her next load).
     await olga.page.reload();
     await inSpace(olga.page, "Busy room");
+    // The page opens as the being the browser kept (superuser or not, as last known); the link comes with the server's answer.
+    await olga.page.getByRole("banner").getByRole("link", { name: "Operations" }).waitFor();
     // The link joins a crowded header: on a phone it still fits the screen.
     await olga.page.setViewportSize(PHONE);
     expect(await olga.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);

@@ -124,9 +124,12 @@ export function fakeMediaArgs(): string[] {
   ];
 }
 
-/** Starts Debian's Chromium (never a downloaded one), with `extraArgs` after ours. */
+/** Debian's Chromium (never a downloaded one). */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Starts Debian's Chromium, with `extraArgs` after ours. */
 export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 30_000 });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 30_000 });
 }
 
 export const DESKTOP = { width: 1280, height: 800 };

@@ -1,7 +1,10 @@
 import { createEffect, createRoot } from "solid-js";
 import { unwrap } from "solid-js/store";
+import { IDBFactory } from "fake-indexeddb";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fromSnapshot } from "../../src/web/sync/apply.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
+import { openCache, type SpaceCache } from "../../src/web/sync/cache.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
 import { fakeLink } from "./support/fake-link.ts";
 import { apiError, deferred, fakeServer, json, networkDown } from "./support/fake-server.ts";
@@ -13,8 +16,8 @@ const HISTORY = "GET /api/spaces/%40s/intentions";
 const fast = () => backoff(5, 20);
 
 let open: SpaceSync[] = [];
-function join(link = fakeLink()) {
-  const sync = createSpaceSync(SPACE, { openLink: link.open, pollDelays: fast(), retryDelays: fast() });
+function join(link = fakeLink(), cache?: SpaceCache) {
+  const sync = createSpaceSync(SPACE, { openLink: link.open, pollDelays: fast(), retryDelays: fast(), cache, saveDelayMs: 10 });
   open.push(sync);
   return sync;
 }
@@ -254,5 +257,59 @@ describe("history and local writes", () => {
     expect(sync.lastSeen()["@bob"]!.getTime()).toBeGreaterThanOrEqual(before);
     sync.setTyping(true);
     expect(link.typing).toEqual([true]);
+  });
+});
+
+describe("revisits (the space kept in IndexedDB)", () => {
+  const ME = { being: guest("@me", { locationId: null }), superuser: false };
+  /** A cache owned by @me over a fresh fake IndexedDB, holding `kept` if given. */
+  async function keptCache(kept?: ReturnType<typeof fromSnapshot>): Promise<SpaceCache> {
+    const db = openCache({ factory: new IDBFactory() });
+    await db.claim(ME);
+    const spaces = db.spaces(ME.being.id);
+    if (kept) await spaces.write(kept);
+    return spaces;
+  }
+
+  it("shows the kept copy while no request has been answered, then catches up from its seq (no snapshot)", async () => {
+    const changes = deferred<Response>();
+    const server = fakeServer({ [CHANGES]: () => changes.promise });
+    const sync = join(fakeLink(), await keptCache(fromSnapshot(snapshot({ seq: 5 }))));
+    await ready(sync);
+    expect(sync.view?.order).toEqual(["/a", "/b"]);
+    changes.resolve(json({ changes: [upsert(6, said("/c", 3))], seq: 6, hasMore: false }));
+    await vi.waitFor(() => expect(sync.view?.order).toEqual(["/a", "/b", "/c"]));
+    expect(server.callsTo(CHANGES).map((c) => c.url)).toEqual(["/api/spaces/%40s/changes?after=5&limit=500"]);
+    expect(server.calls.filter((c) => c.url === "/api/spaces/%40s")).toHaveLength(0);
+  });
+
+  it("falls back to the snapshot when the kept seq is too old (GONE)", async () => {
+    const server = fakeServer({
+      [CHANGES]: () => apiError(410, "GONE"),
+      [SNAPSHOT]: () => json(snapshot({ seq: 90, intentions: [said("/z", 9)] })),
+    });
+    const sync = join(fakeLink(), await keptCache(fromSnapshot(snapshot({ seq: 5 }))));
+    await vi.waitFor(() => expect(sync.view?.last).toBe(90));
+    expect(sync.view?.order).toEqual(["/z"]);
+    expect(server.calls.filter((c) => c.url === "/api/spaces/%40s")).toHaveLength(1);
+  });
+
+  it("stores what it applied, so the next visit starts from there", async () => {
+    fakeServer({ [SNAPSHOT]: () => json(snapshot({ seq: 5 })) });
+    const cache = await keptCache();
+    const link = fakeLink();
+    const sync = join(link, cache);
+    await ready(sync);
+    link.deliver(batch(6, 6, [upsert(6, said("/c", 3))]));
+    await vi.waitFor(async () => expect((await cache.read(SPACE))?.last).toBe(6));
+    expect((await cache.read(SPACE))?.order).toEqual(["/a", "/b", "/c"]);
+  });
+
+  it("forgets a space on its first 404 (it became unreadable)", async () => {
+    fakeServer({ [CHANGES]: () => apiError(404, "NOT_FOUND") });
+    const cache = await keptCache(fromSnapshot(snapshot({ seq: 5 })));
+    const sync = join(fakeLink(), cache);
+    await vi.waitFor(() => expect(sync.status()).toBe("not-found"));
+    await vi.waitFor(async () => expect(await cache.read(SPACE)).toBeUndefined());
   });
 });

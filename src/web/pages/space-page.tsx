@@ -18,6 +18,7 @@ import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
 import { ACCOUNT_PATH, navigate, OPERATIONS_PATH } from "../router.ts";
 import { rename, signOut, superuser } from "../session.ts";
+import { appCache } from "../sync/cache.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import { createSpaceSync } from "../sync/store.ts";
 
@@ -29,7 +30,7 @@ export interface SpacePageProps {
 
 /** The whole screen for one space. */
 export function SpacePage(props: SpacePageProps) {
-  const sync = createSpaceSync(props.spaceId);
+  const sync = createSpaceSync(props.spaceId, { cache: appCache.spaces(props.me.id) });
   onCleanup(() => sync.close());
   // The messages' renderer is not in the start chunk: fetch it alongside the snapshot, not after it.
   void loadMarkdown().catch(() => undefined);

@@ -1,18 +1,20 @@
 /**
- * One space, kept in sync in a Solid store: join (room first, then snapshot, then what arrived
- * meanwhile), live batches, catch-up after gaps and reconnects, the polling fallback, older history.
+ * One space, kept in sync in a Solid store: join (room first, then the copy kept in IndexedDB or
+ * the snapshot, then what arrived meanwhile), live batches, catch-up after gaps and reconnects,
+ * the polling fallback, older history.
  * All state changes go through `apply.ts` inside `produce`, one batch per store transaction, so a
  * change re-renders only the rows it touches.
  */
 import type { Room } from "livekit-client";
 import { createSignal, type Accessor } from "solid-js";
-import { createStore, produce, reconcile } from "solid-js/store";
+import { createStore, produce, reconcile, unwrap } from "solid-js/store";
 import type { BeingId, Intention, IntentionId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { SyncBatch } from "../../shared/sync.ts";
 import { getChanges, getHistory, getSpace, OfflineError } from "../api.ts";
 import { addHistory, applyBatch, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
 import { backoff, type Backoff } from "./backoff.ts";
+import type { SpaceCache } from "./cache.ts";
 import { openRoom, type LinkState, type RoomPresence } from "./room.ts";
 
 export type LoadStatus = "loading" | "ready" | "not-found";
@@ -51,6 +53,10 @@ export interface SpaceSyncOptions {
   /** Delays between attempts after a failed fetch. */
   retryDelays?: Backoff;
   historyPageSize?: number;
+  /** Where the space is kept between visits (none: every visit starts from the snapshot). */
+  cache?: SpaceCache;
+  /** How long after a change the space is stored again (one write per burst of batches). */
+  saveDelayMs?: number;
 }
 
 /** Joins a space and keeps its store in sync until `close`. */
@@ -73,11 +79,47 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
 
   function mutate<T>(change: (draft: SpaceState) => T): T {
     let result!: T;
     setRoot(produce((draft) => void (result = change(draft.view as SpaceState))));
+    scheduleSave();
     return result;
+  }
+
+  // Storing clones the whole state: throttled, so a burst of batches costs one write, off the path
+  // that applies them.
+  function scheduleSave(): void {
+    if (options.cache) saveTimer ??= setTimeout(save, options.saveDelayMs ?? 1_000);
+  }
+  function save(): void {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    if (root.view) void options.cache?.write(unwrap(root.view));
+  }
+  // A reload or a closed tab keeps what arrived since the last write.
+  const saveNow = () => {
+    if (saveTimer !== undefined) save();
+  };
+
+  /** The space is not there for us (deleted, or private and we are not a member): nothing of it is kept. */
+  function notFound(): void {
+    setStatus("not-found");
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    void options.cache?.forget(spaceId);
+  }
+
+  /** Paints the copy kept from the last visit, if any, then catches up from its seq; else joins from the snapshot. */
+  async function start(): Promise<void> {
+    const kept = await options.cache?.read(spaceId);
+    if (closed) return;
+    if (!kept) return join();
+    setRoot("view", kept);
+    setStatus("ready");
+    wantCatchUp = true;
+    void drain();
   }
 
   /** Runs a request, keeping the offline flag true to what the network last said. */
@@ -100,6 +142,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     setLastSeen((seen) => ({ ...seen, ...snapshot.presence.lastSeen }));
     setAwayListedSeconds(snapshot.presence.awayListedSeconds);
     setStatus("ready");
+    scheduleSave();
   }
 
   async function join(): Promise<void> {
@@ -109,7 +152,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
       void drain();
     } catch (error) {
       if (closed) return;
-      if (error instanceof ApiError && error.code === "NOT_FOUND") return void setStatus("not-found");
+      if (error instanceof ApiError && error.code === "NOT_FOUND") return notFound();
       retryTimer = setTimeout(join, retryDelays.next());
     }
   }
@@ -140,7 +183,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     } catch (error) {
       if (closed) return false;
       // The space was deleted or made private while we were in it.
-      if (error instanceof ApiError && error.code === "NOT_FOUND") setStatus("not-found");
+      if (error instanceof ApiError && error.code === "NOT_FOUND") notFound();
       else scheduleCatchUp(retryDelays.next());
       // The catch-up to come fetches everything after `last`: buffered batches add nothing.
       inbox.length = 0;
@@ -226,7 +269,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     },
     onRoom: (next) => setLivekitRoom(() => next),
   });
-  void join();
+  void start();
 
   const wentOnline = () => {
     setOffline(false);
@@ -237,6 +280,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
   const wentOffline = () => setOffline(true);
   globalThis.addEventListener?.("online", wentOnline);
   globalThis.addEventListener?.("offline", wentOffline);
+  globalThis.addEventListener?.("pagehide", saveNow);
 
   return {
     spaceId,
@@ -276,11 +320,13 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     },
     close() {
       closed = true;
+      saveNow();
       room.close();
       clearTimeout(retryTimer);
       clearTimeout(pollTimer);
       globalThis.removeEventListener?.("online", wentOnline);
       globalThis.removeEventListener?.("offline", wentOffline);
+      globalThis.removeEventListener?.("pagehide", saveNow);
     },
   };
 }

@@ -1,0 +1,67 @@
+/**
+ * The service worker: the app shell (the page and its hashed assets) offline. It never answers for
+ * /api: the data belongs to the sync rules and the spaces cache in IndexedDB (src/web/sync/cache.ts).
+ * A classic script, not a module (every browser with service workers runs those): the build
+ * prepends `BUILD`, the deploy's version and the files to keep (scripts/service-worker-plugin.ts).
+ */
+declare const BUILD: { version: string; files: string[] };
+
+const sw = self as unknown as ServiceWorkerGlobalScope;
+/** One cache per build: a deploy installs the next one beside it and activating drops the old. */
+const SHELL_CACHE = `spaces-shell-${BUILD.version}`;
+/** What any app address (/, /@space, /admin) is offline: the app document. */
+const SHELL = "/";
+const precached = new Set(BUILD.files);
+
+/** The Static Routing API (Chromium 123+), not yet in TypeScript's lib. */
+type RouterInstallEvent = ExtendableEvent & { addRoutes?(rules: { condition: { urlPattern: { pathname: string } }; source: "network" }): Promise<void> };
+
+sw.addEventListener("install", (event) => {
+  // The API goes straight to the network without waking this worker (where the browser can say so):
+  // the fetch handler below would let it through anyway, but only after starting up.
+  (event as RouterInstallEvent).addRoutes?.({ condition: { urlPattern: { pathname: "/api/*" } }, source: "network" }).catch(() => undefined);
+  // "reload": from the server, not from the HTTP cache, so the set is the build's own.
+  const requests = BUILD.files.map((file) => new Request(file, { cache: "reload" }));
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => cache.addAll(requests))
+      .then(() => sw.skipWaiting()),
+  );
+});
+
+sw.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) if (name.startsWith("spaces-shell-") && name !== SHELL_CACHE) await caches.delete(name);
+      // The page's request starts while this worker wakes, instead of after.
+      await sw.registration.navigationPreload?.enable();
+      await sw.clients.claim();
+    })(),
+  );
+});
+
+sw.addEventListener("fetch", (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== sw.location.origin || /^\/api(\/|$)/.test(url.pathname)) return;
+  if (request.mode === "navigate") event.respondWith(page(event));
+  else if (precached.has(url.pathname)) event.respondWith(asset(request));
+});
+
+/**
+ * A page: from the server while it answers (so a deploy shows at once and the document always
+ * matches the assets the server has), else the kept app document, which routes by its address.
+ */
+async function page(event: FetchEvent): Promise<Response> {
+  try {
+    return ((await event.preloadResponse) as Response | undefined) ?? (await fetch(event.request));
+  } catch {
+    return (await caches.match(SHELL, { cacheName: SHELL_CACHE })) ?? Response.error();
+  }
+}
+
+/** A file of this build: hashed names never change content, so the kept copy is always right. */
+async function asset(request: Request): Promise<Response> {
+  return (await caches.match(request, { cacheName: SHELL_CACHE })) ?? fetch(request);
+}
