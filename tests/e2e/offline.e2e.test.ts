@@ -76,7 +76,16 @@ async function keeps(page: Page, space: BeingId, messages: number): Promise<numb
  * whole shell (about 800 KB) from wrangler dev, which takes a while on a loaded machine.
  */
 async function inControl(page: Page): Promise<void> {
-  await until("the service worker in control", () => page.evaluate(() => navigator.serviceWorker.controller !== null), 60_000, 200);
+  try {
+    await until("the service worker in control", () => page.evaluate(() => navigator.serviceWorker.controller !== null), 60_000, 200);
+  } catch (error) {
+    // Say where the registration stood: not registered, installing, waiting, or active without control.
+    const states = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      return { registered: !!registration, installing: registration?.installing?.state, waiting: registration?.waiting?.state, active: registration?.active?.state, ready: document.readyState };
+    });
+    throw new Error(`${(error as Error).message}: ${JSON.stringify(states)}`);
+  }
 }
 
 /** The requests `who` made since `mark` for the space's snapshot, and for its changes. */
