@@ -1,7 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import solid from "vite-plugin-solid";
 import { defineConfig } from "vitest/config";
-import { OIDC_CLIENT } from "./tests/support/oidc-client.ts";
+import { GITHUB_CLIENT, OIDC_CLIENT } from "./tests/support/oidc-client.ts";
 
 // Four suites, each runnable alone with `vitest run --project NAME`:
 //   worker  inside workerd against a real PostgreSQL (tests/setup/database.ts starts it)
@@ -31,13 +31,16 @@ export default defineConfig({
                 LIVEKIT_API_KEY: "",
                 LIVEKIT_API_SECRET: "",
                 SUPERUSER_IDS: "@root",
-                // Sign-in providers: real oidc-provider instances on loopback (tests/setup/oidc-provider.ts).
+                // Sign-in providers: real oidc-provider instances on loopback (tests/setup/oidc-provider.ts), and
+                // a local GitHub (tests/setup/github.ts) at `url`, as a GitHub Enterprise Server is configured.
                 AUTH_PROVIDERS: JSON.stringify([
                   { id: "test", name: "Test ID", issuer: inject<string>("oidcIssuer"), clientId: OIDC_CLIENT.id },
                   { id: "slow", name: "Slow clock ID", issuer: inject<string>("oidcSlowIssuer"), clientId: OIDC_CLIENT.id },
+                  { id: "github", url: inject<string>("githubUrl"), clientId: GITHUB_CLIENT.id },
                 ]),
                 AUTH_TEST_CLIENT_SECRET: OIDC_CLIENT.secret,
                 AUTH_SLOW_CLIENT_SECRET: OIDC_CLIENT.secret,
+                AUTH_GITHUB_CLIENT_SECRET: GITHUB_CLIENT.secret,
               },
             },
           })),
@@ -45,7 +48,7 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["tests/worker/**/*.test.ts"],
-          globalSetup: ["tests/setup/database.ts", "tests/setup/model-provider.ts", "tests/setup/oidc-provider.ts"],
+          globalSetup: ["tests/setup/database.ts", "tests/setup/model-provider.ts", "tests/setup/oidc-provider.ts", "tests/setup/github.ts"],
         },
       },
       {

@@ -3,39 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { randomId } from "../../src/shared/ids.ts";
 import { SoftAuthenticator } from "./authenticator.ts";
 import { Client, databaseFingerprint, db, guest, ORIGIN } from "./client.ts";
-
-/**
- * Plays the browser's part at the provider: follows the authorization URL through its redirects (with the
- * browser's cookies there) until the provider sends the browser back to the app. Returns that callback's
- * path and query. `edit` changes the authorization request first (as a meddling page could).
- */
-async function throughProvider(authorizationUrl: string, edit: (url: URL) => void = () => undefined): Promise<string> {
-  const jar = new Map<string, string>();
-  const start = new URL(authorizationUrl);
-  edit(start);
-  let next = start.href;
-  for (let hop = 0; hop < 10; hop++) {
-    const response = await fetch(next, { redirect: "manual", headers: { Cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") } });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(";")[0]!;
-      jar.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
-    }
-    const location = response.headers.get("Location");
-    if (!location) throw new Error(`the provider answered ${response.status}: ${await response.text()}`);
-    await response.body?.cancel();
-    const target = new URL(location, next);
-    if (target.origin === ORIGIN) return target.pathname + target.search;
-    next = target.href;
-  }
-  throw new Error("the provider never sent the browser back");
-}
-
-/** Begins a sign-in at `provider` as `client`; returns the authorization URL. */
-async function begin(client: Client, provider = "test", attach = false): Promise<string> {
-  const reply = await client.request("POST", `/api/auth/oidc/${provider}/start`, attach ? { attach } : {});
-  expect(reply.status).toBe(200);
-  return reply.body.url;
-}
+import { begin, signedInHome, throughProvider } from "./provider-flow.ts";
 
 /** A whole sign-in as the person `account` at the provider; returns the callback's answer. */
 async function signIn(client: Client, account: string, options: { provider?: string; attach?: boolean } = {}) {
@@ -54,6 +22,7 @@ describe("OpenID Connect sign-in", () => {
     expect(reply.body.providers).toEqual([
       { id: "test", name: "Test ID" },
       { id: "slow", name: "Slow clock ID" },
+      { id: "github", name: "GitHub" },
     ]);
     expect((await new Client().request("POST", "/api/auth/oidc/google/start", {})).status).toBe(404);
   });
@@ -75,11 +44,7 @@ describe("OpenID Connect sign-in", () => {
   it("a first sign-in creates a being; the next one, from anywhere, signs into the same being", async () => {
     const account = person();
     const laptop = new Client();
-    const first = await signIn(laptop, account);
-    expect(first.status).toBe(303);
-    expect(first.headers.get("Location")).toBe("/");
-    expect(first.headers.get("Set-Cookie")).toMatch(/session=.*HttpOnly/);
-    const me = (await laptop.request("GET", "/api/me")).body.being;
+    const me = await signedInHome(laptop, await signIn(laptop, account));
     expect(me).toMatchObject({ name: `Person ${account}`, type: "guest" });
     expect(await linked(account)).toEqual([{ being_id: me.id }]);
 

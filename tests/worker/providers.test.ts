@@ -21,12 +21,22 @@ describe("sign-in providers from configuration", () => {
     );
     expect(providers).toEqual([
       { kind: "oidc", id: "google", name: "Google", issuer: "https://accounts.google.com", clientId: "g-id", clientSecret: "g-secret" },
-      { kind: "github", id: "github", name: "GitHub", clientId: "gh-id", clientSecret: "gh-secret" },
+      { kind: "github", id: "github", name: "GitHub", url: "https://github.com", clientId: "gh-id", clientSecret: "gh-secret" },
       { kind: "oidc", id: "corp-sso", name: "Corp", issuer: "https://sso.example.com", clientId: "c-id", clientSecret: "c-secret" },
     ]);
   });
 
-  it("leaves out a provider without its secret, client id or issuer, or with a bad id, and says so in the log", () => {
+  it("takes a GitHub Enterprise Server's url for GitHub", () => {
+    const [github] = configuredProviders(
+      withSettings({
+        AUTH_PROVIDERS: JSON.stringify([{ id: "github", clientId: "gh-id", url: "https://ghe.example.com/" }]),
+        AUTH_GITHUB_CLIENT_SECRET: "gh-secret",
+      }),
+    );
+    expect(github).toMatchObject({ kind: "github", url: "https://ghe.example.com" });
+  });
+
+  it("leaves out a provider without its secret, client id or issuer, or with a bad id or GitHub url, and says so in the log", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const providers = configuredProviders(
       withSettings({
@@ -35,9 +45,11 @@ describe("sign-in providers from configuration", () => {
           { id: "corp", clientId: "c-id" },
           { id: "Bad Id", clientId: "x", issuer: "https://x.example" },
           { id: "okta", issuer: "https://okta.example" },
+          { id: "github", clientId: "gh-id", url: "ftp://ghe.example.com" },
           null,
         ]),
         AUTH_CORP_CLIENT_SECRET: "c-secret",
+        AUTH_GITHUB_CLIENT_SECRET: "gh-secret",
         AUTH_OKTA_CLIENT_SECRET: "o-secret",
       }),
     );
@@ -47,6 +59,7 @@ describe("sign-in providers from configuration", () => {
       "corp: an issuer",
       "Bad Id: a valid id",
       "okta: a clientId",
+      "github: a valid url",
       "undefined: a valid id",
     ]);
     warn.mockRestore();

@@ -6,14 +6,18 @@
 import * as oauth from "oauth4webapi";
 import { ApiError } from "../../shared/errors.ts";
 import { MAX_NAME_LENGTH } from "../../shared/limits.ts";
-import type { GitHubProvider, Provider } from "./providers.ts";
+import { GITHUB_URL, type GitHubProvider, type Provider } from "./providers.ts";
 
-const GITHUB: oauth.AuthorizationServer = {
-  issuer: "https://github.com",
-  authorization_endpoint: "https://github.com/login/oauth/authorize",
-  token_endpoint: "https://github.com/login/oauth/access_token",
-};
-const GITHUB_USER_API = "https://api.github.com/user";
+/**
+ * GitHub's endpoints at its `url`: the OAuth web flow is under the site itself; the user API is at
+ * api.github.com for github.com, and under /api/v3 on a GitHub Enterprise Server.
+ */
+function gitHubEndpoints(url: string): { server: oauth.AuthorizationServer; userApi: string } {
+  return {
+    server: { issuer: url, authorization_endpoint: `${url}/login/oauth/authorize`, token_endpoint: `${url}/login/oauth/access_token` },
+    userApi: url === GITHUB_URL ? "https://api.github.com/user" : `${url}/api/v3/user`,
+  };
+}
 
 /** What a flow keeps on the server between the redirect and the callback (in its auth_challenges row). */
 export interface FlowSecrets {
@@ -36,7 +40,7 @@ function requestOptions(issuer: string): { [oauth.allowInsecureRequests]?: boole
 }
 
 async function authorizationServer(provider: Provider): Promise<oauth.AuthorizationServer> {
-  if (provider.kind === "github") return GITHUB;
+  if (provider.kind === "github") return gitHubEndpoints(provider.url).server;
   const issuer = new URL(provider.issuer);
   try {
     return await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, requestOptions(provider.issuer)));
@@ -80,7 +84,7 @@ export class SignInRefused extends Error {
 export async function accountFromCallback(provider: Provider, redirectUri: string, callback: URL, state: string, secrets: FlowSecrets): Promise<ProviderAccount> {
   const as = await authorizationServer(provider);
   const client: oauth.Client = { client_id: provider.clientId };
-  const options = provider.kind === "oidc" ? requestOptions(provider.issuer) : {};
+  const options = requestOptions(provider.kind === "oidc" ? provider.issuer : provider.url);
   try {
     const params = oauth.validateAuthResponse(as, client, callback, state);
     const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(provider.clientSecret), params, redirectUri, secrets.verifier, options);
@@ -100,8 +104,12 @@ export async function accountFromCallback(provider: Provider, redirectUri: strin
 }
 
 async function gitHubAccount(provider: GitHubProvider, as: oauth.AuthorizationServer, client: oauth.Client, response: Response): Promise<ProviderAccount> {
+  // GitHub refuses a code (used, expired, wrong verifier) with status 200 and an `error` field, which
+  // oauth4webapi would report only as a missing access_token: say GitHub's reason instead.
+  const refusal = (await response.clone().json().catch(() => ({}))) as { error?: unknown; error_description?: unknown };
+  if (typeof refusal.error === "string") throw new SignInRefused("failed", `${provider.name} refused the code: ${refusal.error} (${String(refusal.error_description)})`);
   const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
-  const user = await fetch(GITHUB_USER_API, {
+  const user = await fetch(gitHubEndpoints(provider.url).userApi, {
     headers: { Authorization: `Bearer ${tokens.access_token}`, Accept: "application/vnd.github+json", "User-Agent": "spaces" },
   });
   if (!user.ok) throw new SignInRefused("failed", `${provider.name} did not say who you are (${user.status})`);

@@ -1,8 +1,9 @@
 /**
  * Sign-in providers from configuration. `AUTH_PROVIDERS` (a var) is a JSON list of
- * `{ id, clientId, name?, issuer? }`; each provider's client secret is the worker secret
+ * `{ id, clientId, name?, issuer?, url? }`; each provider's client secret is the worker secret
  * `AUTH_<ID>_CLIENT_SECRET` (id upper-cased, "-" as "_"). `google` and `github` are presets (their issuer or
- * endpoints and name are known); any other id needs an `issuer` that serves OpenID Connect discovery.
+ * endpoints and name are known; `github` takes a `url` for a GitHub Enterprise Server, github.com by default);
+ * any other id needs an `issuer` that serves OpenID Connect discovery.
  * A provider missing its client id or secret is not configured, and so not offered.
  */
 import { providerId } from "../../shared/schemas.ts";
@@ -26,6 +27,17 @@ export interface OidcProvider extends Common {
  */
 export interface GitHubProvider extends Common {
   kind: "github";
+  /** Where GitHub is: https://github.com, or a GitHub Enterprise Server's address (no trailing slash). */
+  url: string;
+}
+
+export const GITHUB_URL = "https://github.com";
+
+/** A GitHub `url` as given, without its trailing slash, or undefined if it is not an http(s) URL. */
+function gitHubUrl(url: unknown): string | undefined {
+  if (url === undefined) return GITHUB_URL;
+  if (typeof url !== "string" || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) return undefined;
+  return url.replace(/\/+$/, "");
 }
 
 export type Provider = OidcProvider | GitHubProvider;
@@ -52,7 +64,7 @@ export function configuredProviders(env: Env): Provider[] {
   }
   const providers: Provider[] = [];
   for (const entry of Array.isArray(entries) ? entries : []) {
-    const { id, clientId, name, issuer } = (entry ?? {}) as Record<string, unknown>;
+    const { id, clientId, name, issuer, url } = (entry ?? {}) as Record<string, unknown>;
     const preset = typeof id === "string" && Object.hasOwn(PRESETS, id) ? PRESETS[id] : undefined;
     const clientSecret = typeof id === "string" ? secretOf(env, id) : "";
     const missing = !providerId.safeParse(id).success
@@ -63,13 +75,15 @@ export function configuredProviders(env: Env): Provider[] {
           ? "its secret"
           : preset?.kind !== "github" && typeof issuer !== "string" && !preset?.issuer
             ? "an issuer"
-            : undefined;
+            : preset?.kind === "github" && !gitHubUrl(url)
+              ? "a valid url"
+              : undefined;
     if (missing) {
       console.warn(JSON.stringify({ level: "warn", event: "auth_provider_left_out", provider: String(id), missing }));
       continue;
     }
     const base = { id: id as string, name: typeof name === "string" && name ? name : (preset?.name ?? (id as string)), clientId: clientId as string, clientSecret };
-    providers.push(preset?.kind === "github" ? { ...base, kind: "github" } : { ...base, kind: "oidc", issuer: typeof issuer === "string" ? issuer : preset!.issuer! });
+    providers.push(preset?.kind === "github" ? { ...base, kind: "github", url: gitHubUrl(url)! } : { ...base, kind: "oidc", issuer: typeof issuer === "string" ? issuer : preset!.issuer! });
   }
   return providers;
 }
