@@ -23,6 +23,8 @@ const lk = vi.hoisted(() => {
     remoteParticipants = new Map<string, unknown>();
     connectedWith?: { url: string; token: string; options: unknown };
     disconnected = false;
+    /** As LiveKit's Room: attributes can be set only while "connected". */
+    state = "disconnected";
     constructor() {
       FakeRoom.instances.push(this);
     }
@@ -39,9 +41,11 @@ const lk = vi.hoisted(() => {
         throw new Error("could not establish signal connection");
       }
       this.connectedWith = { url, token, options };
+      this.state = "connected";
     }
     async disconnect() {
       this.disconnected = true;
+      this.state = "disconnected";
     }
   }
   const RoomEvent = {
@@ -245,6 +249,21 @@ describe("the room link", () => {
     expect(room.localParticipant.attributes).toEqual({ here: "1" });
     link.close();
     expect(room.localParticipant.attributes).toEqual({ here: "0" });
+  });
+
+  it("sets attributes only while connected (the SDK refuses them otherwise); the join and the resumed connection say them", async () => {
+    fakeServer({ [TOKEN]: tokenRoute });
+    const { states, link } = listen();
+    await vi.waitFor(() => expect(states).toContain("connected"));
+    const room = latestRoom();
+    const calls = vi.spyOn(room.localParticipant, "setAttributes");
+    room.state = "reconnecting";
+    link.setTyping(true);
+    globalThis.dispatchEvent(new Event("pagehide"));
+    expect(calls).not.toHaveBeenCalled();
+    room.state = "connected";
+    room.emit("reconnected");
+    expect(room.localParticipant.attributes).toEqual({ here: "1", typing: "1" });
   });
 
   it("stays in the room when another tab of the same being joins (each connection has its own identity)", async () => {

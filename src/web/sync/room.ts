@@ -88,9 +88,13 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
   let closed = false;
   let typing = false;
 
-  /** Publishes this connection's attributes (an attribute set to "" is removed); failures only cost display. */
+  /**
+   * Publishes this connection's attributes (an attribute set to "" is removed); failures only cost display.
+   * Only while connected: before that the SDK refuses (and logs an error), and the join announces anyway.
+   */
   const publish = (target: Room | undefined, attributes: Record<string, string>) => {
-    target?.localParticipant.setAttributes(attributes).catch(() => undefined);
+    if ((target?.state as string | undefined) !== "connected") return;
+    target!.localParticipant.setAttributes(attributes).catch(() => undefined);
   };
   // Said before the SDK disconnects on the same events (its listeners are added at connect, after
   // these; the microtasks between two listeners carry our request onto the socket first), so the
