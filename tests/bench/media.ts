@@ -6,7 +6,7 @@ import { startStack } from "../../scripts/local/stack.ts";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { connectionIs, fakeMediaArgs, launchBrowser, person } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { fmt, load, percentile } from "./support.ts";
+import { distributionRow, load } from "./support.ts";
 
 const TRIALS = 9;
 
@@ -37,8 +37,6 @@ const orbGone = () => document.querySelectorAll(".orb").length === 0;
 const screenPlaying = () =>
   [...document.querySelectorAll<HTMLVideoElement>(".screen-share video")].some((v) => v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0);
 
-const row = (label: string, values: number[]) =>
-  `| ${label} | ${values.length} | ${fmt(percentile(values, 50))} | ${fmt(percentile(values, 90))} | ${fmt(Math.max(...values))} |`;
 
 const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: true });
 const browser = await launchBrowser(fakeMediaArgs());
@@ -72,10 +70,10 @@ try {
 
   console.log(`1-minute load average: ${loadAtStart} at the start, ${load()} at the end.\n`);
   console.log("| measured (ms), press on one page → result on the other's | n | p50 | p90 | max |\n|---|---|---|---|---|");
-  console.log(row("Camera on → the other's orb plays a decoded frame", camera));
-  console.log(row("Microphone on → the other shows the initials orb", microphone));
-  console.log(row("Share screen on → the other's large view plays a frame", screen));
-  console.log(row("Camera off (alone) → the orb is gone on the other's page", off));
+  console.log(distributionRow("Camera on → the other's orb plays a decoded frame", camera));
+  console.log(distributionRow("Microphone on → the other shows the initials orb", microphone));
+  console.log(distributionRow("Share screen on → the other's large view plays a frame", screen));
+  console.log(distributionRow("Camera off (alone) → the orb is gone on the other's page", off));
 } finally {
   await browser.close();
   await stack.stop();

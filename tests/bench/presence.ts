@@ -6,12 +6,10 @@ import { startStack } from "../../scripts/local/stack.ts";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { connectionIs, inSpace, launchBrowser, message, person, say } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { percentile } from "./support.ts";
+import { distributionRow } from "./support.ts";
 
 const TRIALS = 10;
 
-const row = (label: string, values: number[]) =>
-  `| ${label} | ${values.length} | ${percentile(values, 50).toFixed(0)} | ${percentile(values, 90).toFixed(0)} | ${Math.max(...values).toFixed(0)} |`;
 
 /** Resolves with the time at which `name` shows in the page's "Here now" list as online (or in the away group). */
 function seen(page: Page, name: string, where: "online" | "away"): Promise<number> {
@@ -72,10 +70,10 @@ try {
   }
 
   console.log("| measured (ms) | n | p50 | p90 | max |\n|---|---|---|---|---|");
-  console.log(row("join → shown online to the other (from the joiner's Connected)", arrivals));
-  console.log(row("leave (tab closed) → shown away to the other", departures));
-  console.log(row("message sent → shown in each of two tabs of one being", tabs));
-  console.log(row("gap between the two tabs", apart));
+  console.log(distributionRow("join → shown online to the other (from the joiner's Connected)", arrivals));
+  console.log(distributionRow("leave (tab closed) → shown away to the other", departures));
+  console.log(distributionRow("message sent → shown in each of two tabs of one being", tabs));
+  console.log(distributionRow("gap between the two tabs", apart));
 } finally {
   await browser.close();
   await stack.stop();

@@ -17,6 +17,10 @@ export function percentile(values: readonly number[], p: number): number {
 /** A figure for a table: fixed digits, "–" when there is none. */
 export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
 
+/** A markdown table row of a distribution in ms: label, n, p50, p90, max. */
+export const distributionRow = (label: string, values: readonly number[]) =>
+  `| ${label} | ${values.length} | ${fmt(percentile(values, 50))} | ${fmt(percentile(values, 90))} | ${fmt(Math.max(...values))} |`;
+
 /**
  * wrangler.toml with the sync consumer's batch timeout set and the write limit lifted for a load
  * test, in a fresh temp dir (two checkouts benchmarking at once must not share it).
