@@ -1,10 +1,21 @@
 /** Entry point: restore the session, mount the app, install the service worker. */
 import { render } from "solid-js/web";
 import { App } from "./app.tsx";
+import { loadMarkdown } from "./markdown.ts";
+import { spaceInPath } from "./router.ts";
 import { loadSession } from "./session.ts";
+import { appCache } from "./sync/cache.ts";
+import { prefetchSnapshot } from "./sync/prefetch.ts";
 import "./styles.css";
 
 void loadSession();
+// A space opened by its address needs its messages and their renderer: both are asked for now,
+// alongside GET /api/me, not a round trip after it.
+const opening = spaceInPath(location.pathname);
+if (opening) {
+  void prefetchSnapshot(opening, appCache);
+  void loadMarkdown().catch(() => undefined);
+}
 render(() => <App />, document.getElementById("root") as HTMLElement);
 // The app shell offline (src/web/service-worker/sw.ts, built into /sw.js); after the load, so the
 // worker's precache never competes with the page's own requests. Vite's dev server builds no worker.

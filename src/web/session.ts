@@ -8,6 +8,7 @@ import type { Me } from "../shared/responses.ts";
 import * as api from "./api.ts";
 import { backoff } from "./sync/backoff.ts";
 import { appCache } from "./sync/cache.ts";
+import { dropPrefetched } from "./sync/prefetch.ts";
 
 // undefined while the first GET /api/me is under way; null when nobody is signed in.
 const [session, setSession] = createSignal<Me | null | undefined>(undefined);
@@ -25,6 +26,8 @@ export function superuser(): boolean {
 
 /** Makes `current` the signed-in being, and the owner of the cache (which empties it if it was someone else's). */
 function adopt(current: Me): void {
+  const before = session();
+  if (before && before.being.id !== current.being.id) dropPrefetched();
   void appCache.claim(current);
   setSession(current);
 }
@@ -32,6 +35,7 @@ function adopt(current: Me): void {
 /** Takes the server's word on who is signed in: that being owns the cache; nobody empties it. */
 function settle(current: Me | null): void {
   if (current) return adopt(current);
+  dropPrefetched();
   void appCache.wipe();
   setSession(null);
 }
@@ -77,6 +81,7 @@ export async function signInWith(work: () => Promise<unknown>): Promise<void> {
 /** Signs out, leaving nothing of the being's spaces in this browser; the app falls back to the sign-in page. */
 export async function signOut(): Promise<void> {
   await api.signOut();
+  dropPrefetched();
   await appCache.wipe();
   setSession(null);
 }

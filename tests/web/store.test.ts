@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { fromSnapshot } from "../../src/web/sync/apply.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { openCache, type SpaceCache } from "../../src/web/sync/cache.ts";
+import { prefetchSnapshot } from "../../src/web/sync/prefetch.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
 import { fakeLink } from "./support/fake-link.ts";
 import { apiError, deferred, fakeServer, json, networkDown } from "./support/fake-server.ts";
@@ -16,32 +17,55 @@ const HISTORY = "GET /api/spaces/%40s/intentions";
 const fast = () => backoff(5, 20);
 
 let open: SpaceSync[] = [];
+const links = new Map<SpaceSync, ReturnType<typeof fakeLink>>();
 function join(link = fakeLink(), cache?: SpaceCache) {
   const sync = createSpaceSync(SPACE, { openLink: link.open, pollDelays: fast(), retryDelays: fast(), cache, saveDelayMs: 10 });
   open.push(sync);
+  links.set(sync, link);
   return sync;
 }
-const ready = (sync: SpaceSync) => vi.waitFor(() => expect(sync.status()).toBe("ready"));
+/** The space has painted, and then opened its room. */
+const ready = async (sync: SpaceSync) => {
+  await vi.waitFor(() => expect(sync.status()).toBe("ready"));
+  await links.get(sync)!.ready();
+};
 
 afterEach(() => {
   for (const sync of open) sync.close();
   open = [];
+  links.clear();
   vi.restoreAllMocks();
 });
 
 describe("joining a space", () => {
-  it("opens the room before asking for the snapshot, then applies what arrived meanwhile above its seq", async () => {
+  it("opens the room only once the snapshot has painted; its connect catches up on what was said in between", async () => {
     const answer = deferred<Response>();
-    const server = fakeServer({ [SNAPSHOT]: () => answer.promise, [CHANGES]: () => json({ changes: [], seq: 6, hasMore: false }) });
+    const server = fakeServer({
+      [SNAPSHOT]: () => answer.promise,
+      [CHANGES]: (call) => json(call.url.includes("after=5") ? { changes: [upsert(6, said("/c", 3))], seq: 6, hasMore: false } : { changes: [], seq: 6, hasMore: false }),
+    });
     const link = fakeLink();
     const sync = join(link);
-    // Two packets arrive while the snapshot is on its way: one it already includes, one it does not.
-    link.deliver(batch(5, 5, [upsert(5, said("/b", 2))]));
-    link.deliver(batch(6, 6, [upsert(6, said("/c", 3))]));
+    // LiveKit (its code, its connect) never stands between a person and the messages.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(link.opened).toBe(false);
     answer.resolve(json(snapshot({ seq: 5 })));
+    await ready(sync);
+    expect(sync.view?.order).toEqual(["/a", "/b"]);
+    // Said after the snapshot, before the room was there to hear it.
+    link.state("connected");
     await vi.waitFor(() => expect(sync.view?.last).toBe(6));
     expect(sync.view?.order).toEqual(["/a", "/b", "/c"]);
-    expect(server.callsTo("GET /api/spaces/%40s/changes")).toHaveLength(0);
+    expect(server.callsTo(CHANGES)).toHaveLength(1);
+  });
+
+  it("takes the snapshot prefetched as the app started rather than asking again", async () => {
+    const server = fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
+    await prefetchSnapshot(SPACE, openCache({ factory: new IDBFactory(), name: "empty" }));
+    const sync = join();
+    await ready(sync);
+    expect(sync.view?.order).toEqual(["/a", "/b"]);
+    expect(server.callsTo(SNAPSHOT)).toHaveLength(1);
   });
 
   it("shows not found for a space the server will not disclose (private, not a member)", async () => {
@@ -64,10 +88,10 @@ describe("joining a space", () => {
       createEffect(() => seen.push(sync.connection()));
       return dispose;
     });
-    link.state("connected");
     await ready(sync);
+    link.state("connected");
     expect(attempts).toBe(3);
-    expect(seen).toEqual(["connecting", "connected", "offline", "connected"]);
+    expect(seen).toEqual(["connecting", "offline", "connecting", "connected"]);
     dispose();
   });
 });

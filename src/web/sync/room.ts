@@ -11,6 +11,7 @@ import { ApiError } from "../../shared/errors.ts";
 import { beingOfIdentity, HERE_ATTRIBUTE, TYPING_ATTRIBUTE } from "../../shared/presence.ts";
 import { SYNC_TOPIC, type SyncBatch } from "../../shared/sync.ts";
 import { getSyncToken, OfflineError } from "../api.ts";
+import { nextTask } from "../tasks.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 
 /**
@@ -73,9 +74,6 @@ export function presenceOf(participants: Iterable<ParticipantLike>): RoomPresenc
 }
 
 const NOBODY: RoomPresence = { online: new Set(), typing: new Set(), media: new Set() };
-
-/** Resolves in a new task (the event loop runs rendering and input first). */
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve));
 
 /** Opens (and keeps open) the space's room; call `close` to leave it. */
 export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: RoomOptions = {}): RoomLink {

@@ -1,7 +1,7 @@
 /**
- * One space, kept in sync in a Solid store: join (room first, then the copy kept in IndexedDB or
- * the snapshot, then what arrived meanwhile), live batches, catch-up after gaps and reconnects,
- * the polling fallback, older history.
+ * One space, kept in sync in a Solid store: join (the copy kept in IndexedDB or the snapshot, painted;
+ * then the room, whose connect catches up on what was said meanwhile), live batches, catch-up after
+ * gaps and reconnects, the polling fallback, older history.
  * All state changes go through `apply.ts` inside `produce`, one batch per store transaction, so a
  * change re-renders only the rows it touches.
  */
@@ -13,9 +13,11 @@ import { ApiError } from "../../shared/errors.ts";
 import type { SyncBatch } from "../../shared/sync.ts";
 import { getChanges, getHistory, getSpace, OfflineError } from "../api.ts";
 import { addHistory, applyBatch, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
+import { afterPaint } from "../tasks.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import type { SpaceCache } from "./cache.ts";
-import { openRoom, type LinkState, type RoomPresence } from "./room.ts";
+import { takePrefetched } from "./prefetch.ts";
+import { openRoom, type LinkState, type RoomLink, type RoomPresence } from "./room.ts";
 
 export type LoadStatus = "loading" | "ready" | "not-found";
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "polling";
@@ -118,6 +120,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     if (!kept) return join();
     setRoot("view", kept);
     setStatus("ready");
+    void openLinkAfterPaint();
     wantCatchUp = true;
     void drain();
   }
@@ -135,7 +138,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
   }
 
   async function resync(): Promise<void> {
-    const snapshot = await request(() => getSpace(spaceId));
+    const snapshot = await request(() => takePrefetched(spaceId) ?? getSpace(spaceId));
     if (closed) return;
     // reconcile keeps the identity of every row the snapshot did not change.
     setRoot("view", reconcile(fromSnapshot(snapshot)));
@@ -149,6 +152,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     try {
       await resync();
       retryDelays.reset();
+      void openLinkAfterPaint();
       void drain();
     } catch (error) {
       if (closed) return;
@@ -255,20 +259,31 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     }
   };
 
-  const room = (options.openLink ?? openRoom)(spaceId, {
-    onBatch(batch) {
-      inbox.push(batch);
-      void drain();
-    },
-    onState: onLinkState,
-    onPresence(next) {
-      // Whoever just left was last seen now.
-      const left = [...presence().online].filter((being) => !next.online.has(being));
-      if (left.length > 0) setLastSeen((seen) => ({ ...seen, ...Object.fromEntries(left.map((being) => [being, new Date()])) }));
-      setPresence(next);
-    },
-    onRoom: (next) => setLivekitRoom(() => next),
-  });
+  // The room opens once the space has painted: LiveKit's code, its download and its connect (long
+  // tasks on a phone) never stand between a person and the messages. Nothing said in between is
+  // missed: the catch-up that follows every connect fetches it.
+  let room: RoomLink | undefined;
+  let roomAsked = false;
+  async function openLinkAfterPaint(): Promise<void> {
+    if (roomAsked) return;
+    roomAsked = true;
+    await afterPaint();
+    if (closed) return;
+    room = (options.openLink ?? openRoom)(spaceId, {
+      onBatch(batch) {
+        inbox.push(batch);
+        void drain();
+      },
+      onState: onLinkState,
+      onPresence(next) {
+        // Whoever just left was last seen now.
+        const left = [...presence().online].filter((being) => !next.online.has(being));
+        if (left.length > 0) setLastSeen((seen) => ({ ...seen, ...Object.fromEntries(left.map((being) => [being, new Date()])) }));
+        setPresence(next);
+      },
+      onRoom: (next) => setLivekitRoom(() => next),
+    });
+  }
   void start();
 
   const wentOnline = () => {
@@ -297,7 +312,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     room: livekitRoom,
     lastSeen,
     awayListedSeconds,
-    setTyping: (typing) => room.setTyping(typing),
+    setTyping: (typing) => room?.setTyping(typing),
     loadingOlder,
     async loadOlder() {
       const view = root.view;
@@ -321,7 +336,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     close() {
       closed = true;
       saveNow();
-      room.close();
+      room?.close();
       clearTimeout(retryTimer);
       clearTimeout(pollTimer);
       globalThis.removeEventListener?.("online", wentOnline);

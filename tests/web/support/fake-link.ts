@@ -1,4 +1,5 @@
 /** A stand-in for the room module: the test plays the LiveKit side by hand. */
+import { expect, vi } from "vitest";
 import type { BeingId } from "../../../src/shared/entities.ts";
 import type { SyncBatch } from "../../../src/shared/sync.ts";
 import type { LinkState, RoomHandlers } from "../../../src/web/sync/room.ts";
@@ -7,13 +8,18 @@ import type { LinkState, RoomHandlers } from "../../../src/web/sync/room.ts";
 export function fakeLink() {
   let handlers: RoomHandlers | undefined;
   const link = {
+    /** The store opens its room once the space has painted (see createSpaceSync). */
+    opened: false,
     closed: false,
     /** What the page said of my typing, in order. */
     typing: [] as boolean[],
     open(_spaceId: BeingId, given: RoomHandlers) {
       handlers = given;
+      link.opened = true;
       return { close: () => void (link.closed = true), setTyping: (typing: boolean) => void link.typing.push(typing) };
     },
+    /** Resolves once the store has opened the room. */
+    ready: () => vi.waitFor(() => expect(link.opened).toBe(true)),
     deliver(batch: SyncBatch) {
       handlers?.onBatch(batch);
     },
