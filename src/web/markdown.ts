@@ -38,5 +38,28 @@ export function renderMarkdown(text: string): string {
   if (!micromark) throw new Error("renderMarkdown before loadMarkdown");
   // In a conversation Shift+Enter means "new line": every single newline becomes a hard break
   // (CommonMark's two trailing spaces), where plain Markdown would join the lines.
-  return micromark(text.replace(/(?<!\n)\n(?!\n)/g, "  \n"));
+  return plainText(text) ?? micromark(withHardBreaks(text));
+}
+
+/** Every single newline a hard break (CommonMark's two trailing spaces). */
+export const withHardBreaks = (text: string) => text.replace(/(?<!\n)\n(?!\n)/g, "  \n");
+
+// What can start Markdown inside a line (or needs escaping: & < >), and control characters.
+const INLINE_SYNTAX = /[\\`*_[\]<>&\x00-\x09\x0b-\x1f]/;
+// What can start a block at the start of a line: indentation, list and heading markers, setext
+// underlines, quotes, fences, ordered list numbers.
+const BLOCK_START = /^([ \-+*#=>~]|\d+[.)])/m;
+
+/**
+ * The HTML micromark makes of text in which Markdown can do nothing: paragraphs split at blank lines,
+ * hard breaks at single newlines, `"` escaped. Most of a conversation is such text, and micromark was
+ * half of what rendering a row cost (tested equal to micromark's output in tests/web/markdown.test.tsx).
+ * Undefined for any other text.
+ */
+export function plainText(text: string): string | undefined {
+  if (!text || INLINE_SYNTAX.test(text) || BLOCK_START.test(text) || /^\s|\s$/.test(text)) return undefined;
+  return text
+    .split(/\n{2,}/)
+    .map((paragraph) => `<p>${paragraph.replace(/ +(?=\n|$)/g, "").replaceAll('"', "&quot;").replaceAll("\n", "<br />\n")}</p>`)
+    .join("\n");
 }

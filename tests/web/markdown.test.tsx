@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { render } from "@solidjs/testing-library";
 import { Markdown } from "../../src/web/components/markdown.tsx";
 import { contentText } from "../../src/shared/content.ts";
-import { loadMarkdown, renderMarkdown } from "../../src/web/markdown.ts";
+import { loadMarkdown, plainText, renderMarkdown, withHardBreaks } from "../../src/web/markdown.ts";
 
 // The renderer is loaded on demand in the app (a space starts it with its snapshot).
 beforeAll(() => loadMarkdown());
@@ -62,5 +62,32 @@ describe("Markdown sanitising", () => {
 
   it("reads structured content as its text", () => {
     expect(contentText(["plain ", { type: "em", content: ["nested ", { type: "b", content: ["deep"] }] }])).toBe("plain nested deep");
+  });
+});
+
+describe("plain text", () => {
+  it("is rendered without micromark exactly as micromark renders it", async () => {
+    const { micromark } = await import("micromark");
+    // A fixed pseudo-random corpus over letters, digits, spaces, newlines and the punctuation of
+    // ordinary sentences (some of which can start Markdown at the start of a line).
+    let seed = 42;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const alphabet = ["a", "Z", "é", "😀", "0", "7", " ", " ", "\n", "\n", ".", ",", ";", ":", "!", "?", "'", '"', "(", ")", "-", "=", "+", "#", "~", "https://example.com/x"];
+    let plain = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const text = Array.from({ length: Math.floor(next() * 40) }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
+      const fast = plainText(text);
+      if (fast === undefined) continue;
+      plain += 1;
+      expect(fast, JSON.stringify(text)).toBe(micromark(withHardBreaks(text)));
+    }
+    // The corpus does reach the fast path, often.
+    expect(plain).toBeGreaterThan(1_000);
+  });
+
+  it("leaves anything Markdown could act on to micromark", () => {
+    for (const text of ["**bold**", "a_b_", "`code`", "[a](b)", "<b>", "&amp;", "- item", "1. item", "2) item", "# title", "a\n===", "> quote", "    code", "~~~", "a\\b", "tab\there"]) {
+      expect(plainText(text), text).toBeUndefined();
+    }
   });
 });
