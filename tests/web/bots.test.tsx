@@ -11,7 +11,7 @@ import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
 import { fakeLink } from "./support/fake-link.ts";
 import { fakeServer, json } from "./support/fake-server.ts";
-import { batch, guest, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
+import { batch, conversationShown, guest, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
 
 // The renderer is loaded on demand in the app (a space starts it with its snapshot).
 beforeAll(() => loadMarkdown());
@@ -39,6 +39,8 @@ async function mount(meId: `@${string}`, first = reply(["Hello"])) {
   await vi.waitFor(() => expect(sync!.view).not.toBeNull());
   outbox = createOutbox({ storageKey: `spaces:outbox:${meId}`, delays: backoff(60_000, 60_000) });
   render(() => <MessageList sync={sync!} view={sync!.view!} outbox={outbox!} meId={meId} author={(id) => id.slice(1)} />);
+  await link.ready();
+  await conversationShown();
   return { server, link };
 }
 

@@ -10,7 +10,7 @@ import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
 import { fakeLink } from "./support/fake-link.ts";
 import { apiError, databaseDown, deferred, fakeServer, json, type Call } from "./support/fake-server.ts";
-import { batch, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
+import { batch, conversationShown, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
 
 const SNAPSHOT = "GET /api/spaces/%40s";
 const POST = "POST /api/spaces/%40s/intentions";
@@ -47,6 +47,8 @@ async function mount(
       <Composer spaceName="Studio" onSend={(text) => outbox.send(SPACE, text)} />
     </>
   ));
+  await link.ready();
+  await conversationShown();
   return { server, ...view };
 }
 
@@ -237,6 +239,9 @@ describe("a long conversation", () => {
     await vi.waitFor(() => expect(sync.view).not.toBeNull());
     outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
     render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} />);
+    // Busy (and hidden) until its first rows are in: jsdom lays nothing out, so there is no screen to fill.
+    expect(screen.getByRole("log", { name: "Conversation" })).toHaveAttribute("aria-busy", "true");
+    await conversationShown();
     expect(screen.getAllByTestId("message")).toHaveLength(FIRST_ROWS);
     expect(screen.getByText(`line ${450 - FIRST_ROWS}`)).toBeInTheDocument();
     expect(screen.queryByText(`line ${449 - FIRST_ROWS}`)).toBeNull();

@@ -20,14 +20,15 @@ export interface MessageListProps {
 
 // Within this many pixels of an edge counts as being at it.
 const EDGE_PX = 120;
-// Opening a space renders its newest rows, at least FIRST_ROWS and as many more as it takes to fill
-// the screen; older loaded ones join WINDOW_STEP at a time as the reader scrolls up. Rendering every
+// Opening a space renders its newest rows, as many as fill the screen (FIRST_ROWS where nothing is laid
+// out to measure); older loaded ones join WINDOW_STEP at a time as the reader scrolls up. Rendering every
 // loaded row at once (100 rows of Markdown) was a 0.5 s task on a phone, in which nobody could scroll
 // or type; and a space can hold thousands of loaded messages.
 export const FIRST_ROWS = 16;
 export const WINDOW_STEP = 20;
-// Rows added at a time while the first ones do not fill the screen (a tall one, or short messages).
-const FILL_STEP = 8;
+// Even a screenful of rows is a long task on a phone (each is Markdown to render): they are added one
+// by one, the newest first, and the main thread is yielded to the browser every SLICE_MS.
+const SLICE_MS = 5;
 
 /** The scrolling message log; scrolling to the top loads older history. */
 export function MessageList(props: MessageListProps) {
@@ -52,7 +53,7 @@ export function MessageList(props: MessageListProps) {
   });
 
   // Only the newest rows are rendered; older loaded ones join as the reader scrolls up.
-  const [windowRows, setWindowRows] = createSignal(FIRST_ROWS);
+  const [windowRows, setWindowRows] = createSignal(0);
   const windowed = createMemo(() => {
     const order = props.view.order;
     return order.length <= windowRows() ? order : order.slice(order.length - windowRows());
@@ -72,15 +73,31 @@ export function MessageList(props: MessageListProps) {
   };
   const loadOlder = () =>
     keepingPlace(() => (hiddenRows() > 0 ? setWindowRows(windowRows() + WINDOW_STEP) : props.sync.loadOlder()));
-  /** Adds rows while they do not fill the screen: the first paint shows a full screen, and nothing moves it later. */
+  /**
+   * Adds rows above the shown ones until they fill the screen, a slice of SLICE_MS per task. The list is
+   * shown when full, scrolled to its end: nothing moves on screen while it fills.
+   */
+  const [filled, setFilled] = createSignal(false);
+  let fillTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(fillTimer));
   const fillScreen = () => {
-    // A scroller with no height is not laid out (hidden, or no layout at all): there is no screen to fill.
-    while (hiddenRows() > 0 && scroller.clientHeight > 0 && scroller.scrollHeight <= scroller.clientHeight) {
-      setWindowRows(windowRows() + FILL_STEP);
+    // A scroller with no height is not laid out (hidden, or no layout at all): there is no screen to measure.
+    if (scroller.clientHeight === 0) {
+      setWindowRows(Math.max(windowRows(), FIRST_ROWS));
+      return setFilled(true);
     }
+    const sliceEnd = performance.now() + SLICE_MS;
+    // Past the screen by an edge's height: a reader at the bottom is not at the top edge too (which loads more).
+    while (hiddenRows() > 0 && scroller.scrollHeight <= scroller.clientHeight + EDGE_PX) {
+      setWindowRows(windowRows() + 1);
+      if (performance.now() > sliceEnd) return void (fillTimer = setTimeout(fillScreen));
+    }
+    scrollToBottom();
+    setFilled(true);
   };
   const olderExist = () => props.view.hasMore || hiddenRows() > 0;
   const onScroll = () => {
+    if (!filled()) return;
     following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < EDGE_PX;
     if (scroller.scrollTop < EDGE_PX && olderExist()) void loadOlder();
   };
@@ -90,12 +107,9 @@ export function MessageList(props: MessageListProps) {
   loadMarkdown().catch(() => setRendererMissing(true));
   createEffect(
     on(markdownReady, (ready) => {
-      if (!ready) return;
-      // Not in this effect, where Solid defers the DOM updates of each added step: the height would never change.
-      queueMicrotask(() => {
-        fillScreen();
-        scrollToBottom();
-      });
+      // In a task of its own: after the page around it has painted, and outside this effect, where Solid
+      // defers the DOM updates of each added row (the height would never change).
+      if (ready) fillTimer = setTimeout(fillScreen);
     }),
   );
   // A reply streaming grows the last row without adding one: a reader at the bottom stays there; one
@@ -107,11 +121,12 @@ export function MessageList(props: MessageListProps) {
     onCleanup(() => observer.disconnect());
   });
   createEffect(on(() => props.view.order[props.view.order.length - 1], () => following && scrollToBottom(), { defer: true }));
-  // A reader up in the history keeps the rows they are reading while new ones arrive below.
+  // Rows that arrive (new ones below, a page of history above) join the shown ones: nobody loses the
+  // rows they are reading.
   createEffect(
     on(
       () => props.view.order.length,
-      (length, previous = length) => !following && length > previous && setWindowRows(windowRows() + length - previous),
+      (length, previous = length) => length > previous && setWindowRows(windowRows() + length - previous),
       { defer: true },
     ),
   );
@@ -132,7 +147,7 @@ export function MessageList(props: MessageListProps) {
       aria-live="polite"
       aria-relevant="additions"
       aria-label="Conversation"
-      aria-busy={props.sync.loadingOlder()}
+      aria-busy={props.sync.loadingOlder() || !filled()}
       tabindex="0"
       onScroll={onScroll}
     >
@@ -149,7 +164,7 @@ export function MessageList(props: MessageListProps) {
           The messages could not be shown: reload to try again.
         </p>
       </Show>
-      <ol class="message-list">
+      <ol class="message-list" classList={{ filling: !filled() }}>
         <Show when={markdownReady()}>
           <For each={shown()}>
             {(id, index) => {

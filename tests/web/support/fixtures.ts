@@ -1,4 +1,6 @@
-/** Rows, changes and batches for web tests, with readable defaults. */
+/** Rows, changes and batches for web tests, with readable defaults; and when the conversation shows them. */
+import { screen } from "@solidjs/testing-library";
+import { expect, vi } from "vitest";
 import type { Being, BeingId, Intention, IntentionId } from "../../../src/shared/entities.ts";
 import type { Change, SyncBatch } from "../../../src/shared/sync.ts";
 import type { SpaceSnapshot, SyncStats } from "../../../src/shared/responses.ts";
@@ -87,3 +89,7 @@ export function syncStats(overrides: Partial<SyncStats> = {}): SyncStats {
     ...overrides,
   };
 }
+
+/** Resolves once the conversation has added its first rows (it is busy until then). */
+export const conversationShown = () =>
+  vi.waitFor(() => expect(screen.getByRole("log", { name: "Conversation" }).getAttribute("aria-busy")).toBe("false"));
