@@ -1,6 +1,6 @@
 /**
- * Voice and video's place on the space page. Until someone uses them it is three switches and
- * nothing else: the media code (panel.tsx and what it imports) is fetched when this person presses
+ * Voice and video's place on the space page. Until someone uses them it is three switches (disabled
+ * until the room is connected) and nothing else: the media code (panel.tsx and what it imports) is fetched when this person presses
  * one, or when someone in the room publishes; no device is asked for before a press. The switches
  * are plain markup with one listener, so the start chunk carries as little as it can (the loaded
  * panel draws the same switches from kinds.ts, with their state and device pickers).
@@ -29,25 +29,24 @@ export function MediaDock(props: MediaDockProps) {
     import("./panel.tsx").then((module) => setPanel(() => module.MediaPanel), () => undefined);
   };
   createEffect(() => props.publishing && load());
+  // Shown (disabled) before the room connects, so that the page does not move down when it does.
+  const switches = (disabled: boolean) => (
+    <div class="media-controls" role="group" aria-label="Voice and video" onClick={(event) => load((event.target as HTMLElement).dataset.kind)}>
+      <button type="button" class="button small quiet" aria-pressed="false" data-kind="microphone" disabled={disabled}>
+        Microphone
+      </button>
+      <button type="button" class="button small quiet" aria-pressed="false" data-kind="camera" disabled={disabled}>
+        Camera
+      </button>
+      <button type="button" class="button small quiet" aria-pressed="false" data-kind="screen" disabled={disabled}>
+        Share screen
+      </button>
+    </div>
+  );
   return (
-    <Show when={props.room} keyed>
+    <Show when={props.room} keyed fallback={switches(true)}>
       {(room) => (
-        <Show
-          when={panel()}
-          fallback={
-            <div class="media-controls" role="group" aria-label="Voice and video" onClick={(event) => load((event.target as HTMLElement).dataset.kind)}>
-              <button type="button" class="button small quiet" aria-pressed="false" data-kind="microphone">
-                Microphone
-              </button>
-              <button type="button" class="button small quiet" aria-pressed="false" data-kind="camera">
-                Camera
-              </button>
-              <button type="button" class="button small quiet" aria-pressed="false" data-kind="screen">
-                Share screen
-              </button>
-            </div>
-          }
-        >
+        <Show when={panel()} fallback={switches(false)}>
           {(MediaPanel) => {
             const Panel = MediaPanel();
             const taken = request;
