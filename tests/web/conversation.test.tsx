@@ -230,6 +230,55 @@ describe("editing and deleting my message", () => {
   });
 });
 
+/** A laid-out screen, which jsdom has not: the conversation 500 px tall, each row 100 px. */
+function layOut(): void {
+  vi.spyOn(Element.prototype, "clientHeight", "get").mockImplementation(function (this: Element) {
+    return this.classList.contains("messages") ? 500 : 0;
+  });
+  vi.spyOn(Element.prototype, "scrollHeight", "get").mockImplementation(function (this: Element) {
+    return this.querySelectorAll("li.message").length * 100;
+  });
+}
+
+async function openWith(intentions: ReturnType<typeof said>[]) {
+  fakeServer({ [SNAPSHOT]: () => json(snapshot({ intentions })) });
+  link = fakeLink();
+  sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
+  await vi.waitFor(() => expect(sync.view).not.toBeNull());
+  outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
+  render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} />);
+  await link.ready();
+}
+
+describe("filling the screen", () => {
+  it("adds rows from the newest up until they pass the screen, hidden until then, and shows each message that arrives", async () => {
+    layOut();
+    await openWith(Array.from({ length: 50 }, (_, i) => said(`/m${String(i).padStart(2, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] })));
+    const list = document.querySelector(".message-list")!;
+    expect(list).toHaveClass("filling");
+    await conversationShown();
+    expect(list).not.toHaveClass("filling");
+    // 500 px of screen and an edge of 120 px: seven rows of 100 px, the newest.
+    expect(screen.getAllByTestId("message").map((row) => row.textContent)).toEqual(
+      Array.from({ length: 7 }, (_, i) => expect.stringContaining(`line ${43 + i}`)),
+    );
+    link.deliver(batch(6, 6, [upsert(6, said("/n", 60, { content: ["just now"] }))]));
+    await screen.findByText("just now");
+    expect(screen.getAllByTestId("message")).toHaveLength(8);
+  });
+
+  it("shows the first message said in an empty space", async () => {
+    layOut();
+    await openWith([]);
+    await conversationShown();
+    link.deliver(batch(6, 6, [upsert(6, said("/n", 60, { content: ["first words"] }))]));
+    await screen.findByText("first words");
+    link.deliver(batch(7, 7, [upsert(7, said("/o", 61, { content: ["second words"] }))]));
+    await screen.findByText("second words");
+    expect(screen.getByText("first words")).toBeInTheDocument();
+  });
+});
+
 describe("a long conversation", () => {
   it("opens with the newest rows and reveals older loaded rows on demand", async () => {
     const many = Array.from({ length: 450 }, (_, i) => said(`/m${String(i).padStart(3, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] }));

@@ -1,5 +1,5 @@
 /** The conversation: confirmed messages in order, then the ones still on their way, newest at the bottom. */
-import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, untrack } from "solid-js";
 import type { BeingId, Intention } from "../../shared/entities.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import type { Outbox } from "../sync/outbox.ts";
@@ -123,13 +123,12 @@ export function MessageList(props: MessageListProps) {
   createEffect(on(() => props.view.order[props.view.order.length - 1], () => following && scrollToBottom(), { defer: true }));
   // Rows that arrive (new ones below, a page of history above) join the shown ones: nobody loses the
   // rows they are reading.
-  createEffect(
-    on(
-      () => props.view.order.length,
-      (length, previous = length) => length > previous && setWindowRows(windowRows() + length - previous),
-      { defer: true },
-    ),
-  );
+  let rowsKnown = props.view.order.length;
+  createEffect(() => {
+    const rows = props.view.order.length;
+    if (rows > rowsKnown) setWindowRows(untrack(windowRows) + rows - rowsKnown);
+    rowsKnown = rows;
+  });
   // What I just wrote is always worth seeing.
   createEffect(
     on(
