@@ -31,13 +31,14 @@ sw.addEventListener("install", (event) => {
 });
 
 sw.addEventListener("activate", (event) => {
+  // Each on its own: taking the open pages must not wait for, or fail with, the housekeeping.
   event.waitUntil(
-    (async () => {
-      for (const name of await caches.keys()) if (name.startsWith("spaces-shell-") && name !== SHELL_CACHE) await caches.delete(name);
+    Promise.allSettled([
+      sw.clients.claim(),
       // The page's request starts while this worker wakes, instead of after.
-      await sw.registration.navigationPreload?.enable();
-      await sw.clients.claim();
-    })(),
+      sw.registration.navigationPreload?.enable(),
+      caches.keys().then((names) => Promise.all(names.filter((name) => name.startsWith("spaces-shell-") && name !== SHELL_CACHE).map((name) => caches.delete(name)))),
+    ]),
   );
 });
 
