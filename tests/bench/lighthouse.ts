@@ -1,6 +1,7 @@
 // Lighthouse (its default mobile settings: simulated slow 4G, 4x CPU slowdown) in Debian's Chromium
 // against the app as `npm run dev` serves it (wrangler dev, the built web app, livekit-server when
-// installed), on the sign-in page and on a space holding 100 messages; the median of RUNS runs.
+// installed), on the sign-in page and on a space holding 100 messages; the median of RUNS runs. The
+// space is measured again with no LiveKit configured, to tell LiveKit's cost from the app's.
 // Run: npm run bench:lighthouse [-- --runs 5] [-- --details]   (prints markdown tables; about two minutes)
 // --details also prints each run's layout shifts, longest main-thread tasks and the scripts that cost most.
 import { join } from "node:path";
@@ -74,48 +75,63 @@ async function measure(url: string, headers: Record<string, string>): Promise<{ 
 
 const median = (runs: Figures[], key: keyof Figures) => percentile(runs.map((run) => run[key]), 50);
 
-const stack = await startStack({
-  database: { kind: "postgres" },
-  livekit: "auto",
-  buildWeb: true,
-  // The write limit (120 a minute) would refuse the seeding.
-  wranglerConfig: await benchConfig(0),
-});
-try {
-  const chunk = startChunk(join(root, "dist/web"));
-  const writer = await StackClient.guest(stack.url, "Lighthouse");
-  const created = await writer.request("POST", "/api/beings", { name: "Lighthouse bench", type: "space" });
-  const space = created.body.being.id as string;
-  for (let i = 0; i < MESSAGES; i++) {
-    const posted = await writer.request("POST", `/api/spaces/${encodeURIComponent(space)}/intentions`, { content: message(i) });
-    if (posted.status !== 201) throw new Error(`seeding failed: ${posted.status} ${JSON.stringify(posted.body)}`);
-  }
-
-  const pages: Array<{ name: string; url: string; headers: Record<string, string> }> = [
-    { name: "sign-in", url: `${stack.url}/`, headers: {} },
-    { name: `a space (${MESSAGES} messages)`, url: `${stack.url}/${space}`, headers: { Cookie: writer.cookie! } },
-  ];
-  const rows: string[] = [];
-  for (const page of pages) {
-    const runs: Figures[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const { figures, audits } = await measure(page.url, page.headers);
-      runs.push(figures);
-      console.error(`${page.name} run ${i + 1}: ${JSON.stringify(figures)} (load ${load()})`);
-      if (DETAILS) printDetails(audits);
-    }
-    rows.push(
-      `| ${page.name} | ${fmt(median(runs, "score"))} | ${fmt(median(runs, "tbt"))} ms | ${fmt(median(runs, "cls"), 3)} | ` +
-        `${fmt(median(runs, "lcp"))} ms | ${fmt(median(runs, "fcp"))} ms | ${fmt(chunk.gzipBytes / 1024, 1)} KiB gzip |`,
-    );
-  }
-  console.log(`\nLighthouse ${RUNS} runs per page, median; load average ${load()} at the end`);
-  console.log(`start chunk: ${chunk.files.join(" + ")} = ${fmt(chunk.bytes / 1024, 1)} KiB, ${fmt(chunk.gzipBytes / 1024, 1)} KiB gzip\n`);
-  console.log("| page | performance | total blocking time | layout shift | LCP | FCP | start chunk |\n|---|---|---|---|---|---|---|");
-  for (const row of rows) console.log(row);
-} finally {
-  await stack.stop();
+interface Page {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
 }
+
+/** Measures the pages `pagesOf` names on a stack of its own (LiveKit as given); one table row per page. */
+async function measureOn(livekit: "auto" | "off", pagesOf: (url: string, space: string, cookie: string) => Page[]): Promise<string[]> {
+  const stack = await startStack({
+    database: { kind: "postgres" },
+    livekit,
+    buildWeb: true,
+    // The write limit (120 a minute) would refuse the seeding.
+    wranglerConfig: await benchConfig(0),
+  });
+  try {
+    const writer = await StackClient.guest(stack.url, "Lighthouse");
+    const created = await writer.request("POST", "/api/beings", { name: "Lighthouse bench", type: "space" });
+    const space = created.body.being.id as string;
+    for (let i = 0; i < MESSAGES; i++) {
+      const posted = await writer.request("POST", `/api/spaces/${encodeURIComponent(space)}/intentions`, { content: message(i) });
+      if (posted.status !== 201) throw new Error(`seeding failed: ${posted.status} ${JSON.stringify(posted.body)}`);
+    }
+    const rows: string[] = [];
+    for (const page of pagesOf(stack.url, space, writer.cookie!)) {
+      const runs: Figures[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const { figures, audits } = await measure(page.url, page.headers);
+        runs.push(figures);
+        console.error(`${page.name} run ${i + 1}: ${JSON.stringify(figures)} (load ${load()})`);
+        if (DETAILS) printDetails(audits);
+      }
+      const chunk = startChunk(join(root, "dist/web"));
+      rows.push(
+        `| ${page.name} | ${fmt(median(runs, "score"))} | ${fmt(median(runs, "tbt"))} ms | ${fmt(median(runs, "cls"), 3)} | ` +
+          `${fmt(median(runs, "lcp"))} ms | ${fmt(median(runs, "fcp"))} ms | ${fmt(chunk.gzipBytes / 1024, 1)} KiB gzip |`,
+      );
+    }
+    return rows;
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** The space, opened by its author. */
+const spacePage = (name: string, url: string, space: string, cookie: string): Page => ({ name, url: `${url}/${space}`, headers: { Cookie: cookie } });
+const rows = await measureOn("auto", (url, space, cookie) => [
+  { name: "sign-in", url: `${url}/`, headers: {} },
+  spacePage(`a space (${MESSAGES} messages)`, url, space, cookie),
+]);
+// The same page where no LiveKit is configured (the app polls): what LiveKit's code and connect cost, apart from the app's own.
+rows.push(...(await measureOn("off", (url, space, cookie) => [spacePage(`a space (${MESSAGES} messages), no LiveKit configured`, url, space, cookie)])));
+const chunk = startChunk(join(root, "dist/web"));
+console.log(`\nLighthouse ${RUNS} runs per page, median; load average ${load()} at the end`);
+console.log(`start chunk: ${chunk.files.join(" + ")} = ${fmt(chunk.bytes / 1024, 1)} KiB, ${fmt(chunk.gzipBytes / 1024, 1)} KiB gzip\n`);
+console.log("| page | performance | total blocking time | layout shift | LCP | FCP | start chunk |\n|---|---|---|---|---|---|---|");
+for (const row of rows) console.log(row);
 
 /** A page's layout shifts, longest main-thread tasks and the scripts that spent most time, as Lighthouse saw them. */
 function printDetails(audits: Audits): void {
