@@ -87,10 +87,14 @@ export function MessageList(props: MessageListProps) {
       return setFilled(true);
     }
     const sliceEnd = performance.now() + SLICE_MS;
-    // Past the screen by an edge's height: a reader at the bottom is not at the top edge too (which loads more).
-    while (hiddenRows() > 0 && scroller.scrollHeight <= scroller.clientHeight + EDGE_PX) {
-      setWindowRows(windowRows() + 1);
-      if (performance.now() > sliceEnd) return void (fillTimer = setTimeout(fillScreen));
+    // Measured once per slice, before adding: at most one layout per slice (none when a frame was painted
+    // since the last one), where measuring after each row forced one per row. The last slice may add a
+    // few rows more than the screen needs; they sit above it. Full means past the screen by an edge's
+    // height, so that a reader at the bottom is not at the top edge too (which loads more).
+    if (hiddenRows() > 0 && scroller.scrollHeight <= scroller.clientHeight + EDGE_PX) {
+      do setWindowRows(windowRows() + 1);
+      while (hiddenRows() > 0 && performance.now() < sliceEnd);
+      return void (fillTimer = setTimeout(fillScreen));
     }
     scrollToBottom();
     setFilled(true);
