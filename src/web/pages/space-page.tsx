@@ -2,6 +2,7 @@
 import { createEffect, createMemo, createSignal, Match, on, onCleanup, Show, Switch } from "solid-js";
 import { LOBBY_ID, type Being, type BeingId } from "../../shared/entities.ts";
 import { enterSpace, isRetryable } from "../api.ts";
+import { AfterPaint } from "../components/after-paint.tsx";
 import { AppLink } from "../components/app-link.tsx";
 import { BotsPanel } from "../components/bot-form.tsx";
 import { Composer } from "../components/composer.tsx";
@@ -172,36 +173,39 @@ export function SpacePage(props: SpacePageProps) {
                 <h2 id="people-title">
                   Here <span class="count">{hereCount(groups())}</span>
                 </h2>
-                <People groups={groups()} presenceKnown={presenceKnown()} meId={props.me.id} />
-                <BotsPanel spaceId={props.spaceId} beings={view().beings} meId={props.me.id} />
-                <Show
-                  when={creating()}
-                  fallback={
-                    <button type="button" class="button quiet wide" onClick={() => setCreating(true)}>
-                      + New space
-                    </button>
-                  }
-                >
-                  <NewSpaceForm
-                    parentId={props.spaceId}
-                    onCreated={(space) => navigate(space.id)}
-                    onCancel={() => setCreating(false)}
-                  />
-                </Show>
-                <SpaceList currentId={props.spaceId} />
-                <Show when={view().space.properties.private === true}>
-                  <section class="private-note" aria-labelledby="private-title">
-                    <h2 id="private-title">Private</h2>
-                    <p>
-                      Only its owner and members can open it: {members().length > 0 ? members().join(", ") : "nobody else yet"}.
-                      Share its address with them:
-                    </p>
-                    <code class="share">{location.href}</code>
-                  </section>
-                </Show>
-                <p class="my-id">
-                  Your id: <code>{props.me.id}</code>
-                </p>
+                {/* A frame after the conversation: on a phone this panel is not even shown at first. */}
+                <AfterPaint>
+                  <People groups={groups()} presenceKnown={presenceKnown()} meId={props.me.id} />
+                  <BotsPanel spaceId={props.spaceId} beings={view().beings} meId={props.me.id} />
+                  <Show
+                    when={creating()}
+                    fallback={
+                      <button type="button" class="button quiet wide" onClick={() => setCreating(true)}>
+                        + New space
+                      </button>
+                    }
+                  >
+                    <NewSpaceForm
+                      parentId={props.spaceId}
+                      onCreated={(space) => navigate(space.id)}
+                      onCancel={() => setCreating(false)}
+                    />
+                  </Show>
+                  <SpaceList currentId={props.spaceId} />
+                  <Show when={view().space.properties.private === true}>
+                    <section class="private-note" aria-labelledby="private-title">
+                      <h2 id="private-title">Private</h2>
+                      <p>
+                        Only its owner and members can open it: {members().length > 0 ? members().join(", ") : "nobody else yet"}.
+                        Share its address with them:
+                      </p>
+                      <code class="share">{location.href}</code>
+                    </section>
+                  </Show>
+                  <p class="my-id">
+                    Your id: <code>{props.me.id}</code>
+                  </p>
+                </AfterPaint>
               </aside>
             </div>
           )}
