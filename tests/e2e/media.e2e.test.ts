@@ -22,6 +22,14 @@ const COUNT_MEDIA_ASKS = () => {
   };
   counted("getUserMedia");
   counted("getDisplayMedia");
+  // Audio contexts too: joining a room makes none (src/web/sync/room.ts), a person who only reads plays nothing.
+  const Original = globalThis.AudioContext;
+  globalThis.AudioContext = class extends Original {
+    constructor(options?: AudioContextOptions) {
+      super(options);
+      (globalThis as { __audioContexts?: number }).__audioContexts = ((globalThis as { __audioContexts?: number }).__audioContexts ?? 0) + 1;
+    }
+  };
 };
 
 const switchOf = (page: Page, label: string) => page.getByRole("group", { name: "Voice and video" }).getByRole("button", { name: label });
@@ -48,6 +56,7 @@ async function joinBoth(space: BeingId) {
 const mediaLoaded = (page: Page) =>
   page.evaluate(() => performance.getEntriesByType("resource").some((entry) => /\/assets\/panel-[^/]+\.js$/.test(entry.name)));
 const asks = (page: Page) => page.evaluate(() => (globalThis as { __mediaAsks?: number }).__mediaAsks ?? 0);
+const audioContexts = (page: Page) => page.evaluate(() => (globalThis as { __audioContexts?: number }).__audioContexts ?? 0);
 
 describe("voice and video in a space", () => {
   it("costs nothing until asked; then the other sees a playing camera, the speaking ring, a large screen; off removes the orb for both", async () => {
@@ -62,6 +71,7 @@ describe("voice and video in a space", () => {
       for (const label of ["Microphone", "Camera", "Share screen"]) await expect(switchOf(p.page, label).getAttribute("aria-pressed")).resolves.toBe("false");
       expect(await mediaLoaded(p.page)).toBe(false);
       expect(await asks(p.page)).toBe(0);
+      expect(await audioContexts(p.page)).toBe(0);
     }
 
     // By keyboard: the switches are buttons in the tab order.

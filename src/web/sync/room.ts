@@ -150,6 +150,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     // Media (src/web/media) is subscribed only while shown: adaptiveStream sizes each video to its element,
     // dynacast stops sending the layers nobody watches. Neither costs a listener anything.
     const next = new Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: false });
+    withoutAudioContextAtConnect(next);
     let joined = false;
     const presence = () => {
       if (room !== next) return;
@@ -223,6 +224,21 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
       void current?.disconnect();
     },
   };
+}
+
+/**
+ * livekit-client opens an AudioContext on every connect, to unlock audio playback early. The first one
+ * in a page is a long task (55–86 ms here, the largest part of joining a space: Lighthouse's blocking
+ * time fell from about 480 to 200 ms without it), and a person who only reads plays nothing. So the room
+ * joins without one: remote audio plays through its elements as it does anyway (webAudioMix is off), a
+ * refused playback shows "Turn on sound", and `startAudio()` behind it makes the context then. The
+ * method is the SDK's own, private one (2.23); should it go, the room simply makes its context again.
+ */
+function withoutAudioContextAtConnect(room: Room): void {
+  const internals = room as unknown as { acquireAudioContext?: (forConnect?: boolean) => Promise<void> };
+  const acquire = internals.acquireAudioContext;
+  if (typeof acquire !== "function") return;
+  internals.acquireAudioContext = (forConnect = false) => (forConnect ? Promise.resolve() : acquire.call(room, forConnect));
 }
 
 /** Reads a packet as a SyncBatch for this space; anything else (malformed, another space) is dropped. */
