@@ -18,6 +18,7 @@ import { loadMarkdown } from "../markdown.ts";
 import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
 import { ACCOUNT_PATH, navigate, OPERATIONS_PATH } from "../router.ts";
+import { afterPaint } from "../tasks.ts";
 import { rename, signOut, superuser } from "../session.ts";
 import { appCache } from "../sync/cache.ts";
 import type { Outbox } from "../sync/outbox.ts";
@@ -46,7 +47,8 @@ export function SpacePage(props: SpacePageProps) {
     entered = true;
     enterSpace(props.spaceId).catch((error) => (entered = !isRetryable(error)));
   };
-  enter();
+  // Once the page has painted: a request less in the task that first renders it.
+  void afterPaint().then(enter);
   createEffect(
     on(sync.connection, (connection) => {
       if (connection !== "connected" && connection !== "polling") return;
