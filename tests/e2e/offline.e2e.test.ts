@@ -98,14 +98,23 @@ function spaceRequests(who: Person, space: BeingId, mark: number) {
   };
 }
 
+/**
+ * A new space named `name` where the host has said `said`, opened by Ada until her browser keeps it
+ * with every message; returns the space, Ada, the messages' ids and the seq kept.
+ */
+async function visited(name: string, said: string[]) {
+  const space = await newSpace(name);
+  const ids: string[] = [];
+  for (const text of said) ids.push(await hostSays(space, text));
+  const ada = await join("Ada", space, name);
+  await message(ada.page, said[said.length - 1]!).waitFor();
+  const seq = await keeps(ada.page, space, said.length);
+  return { space, ada, ids, seq };
+}
+
 describe("opening a space, even offline", () => {
   it("a revisit paints the kept copy while every API request is held, then converges", async () => {
-    const space = await newSpace("Kept");
-    await hostSays(space, "first kept");
-    await hostSays(space, "second kept");
-    const ada = await join("Ada", space, "Kept");
-    await message(ada.page, "second kept").waitFor();
-    await keeps(ada.page, space, 2);
+    const { space, ada } = await visited("Kept", ["first kept", "second kept"]);
 
     await ada.page.goto("/");
     await inSpace(ada.page, "Intraliminal");
@@ -136,12 +145,12 @@ describe("opening a space, even offline", () => {
   });
 
   it("a change made while away (new, edited, deleted) arrives by catch-up from the kept seq, without the snapshot", async () => {
-    const space = await newSpace("Away");
-    const edited = await hostSays(space, "to be edited");
-    const deleted = await hostSays(space, "to be deleted");
-    const ada = await join("Ada", space, "Away");
-    await message(ada.page, "to be deleted").waitFor();
-    const seq = await keeps(ada.page, space, 2);
+    const {
+      space,
+      ada,
+      ids: [edited, deleted],
+      seq,
+    } = await visited("Away", ["to be edited", "to be deleted"]);
 
     await ada.page.goto("/");
     await inSpace(ada.page, "Intraliminal");
@@ -159,11 +168,7 @@ describe("opening a space, even offline", () => {
   });
 
   it("signing out leaves nothing readable in IndexedDB", async () => {
-    const space = await newSpace("Private thoughts");
-    await hostSays(space, "not for the next person");
-    const ada = await join("Ada", space, "Private thoughts");
-    await message(ada.page, "not for the next person").waitFor();
-    await keeps(ada.page, space, 1);
+    const { ada } = await visited("Private thoughts", ["not for the next person"]);
 
     await ada.page.getByRole("button", { name: "Sign out" }).click();
     await ada.page.getByLabel("Your name").waitFor();
@@ -175,11 +180,7 @@ describe("opening a space, even offline", () => {
   });
 
   it("a visited space reloads offline and reads; what is written offline waits and goes when back", async () => {
-    const space = await newSpace("Offline reading");
-    await hostSays(space, "read me offline");
-    const ada = await join("Ada", space, "Offline reading");
-    await message(ada.page, "read me offline").waitFor();
-    await keeps(ada.page, space, 1);
+    const { space, ada } = await visited("Offline reading", ["read me offline"]);
     // The service worker has taken the page (and so holds the app shell).
     await inControl(ada.page);
 

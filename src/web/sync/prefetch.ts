@@ -16,8 +16,8 @@ let drops = 0;
 
 /** Starts fetching the space's snapshot if `cache` holds nothing (it has no owner). */
 export async function prefetchSnapshot(spaceId: BeingId, cache: CacheDatabase): Promise<void> {
-  const session = drops;
-  if ((await cache.owner()) || session !== drops) return;
+  const dropsBefore = drops;
+  if ((await cache.owner()) || drops !== dropsBefore) return;
   const snapshot = getSpace(spaceId);
   // A failure is for the join that takes it to handle (or for nobody, if none does).
   snapshot.catch(() => undefined);
