@@ -7,7 +7,7 @@
 import type { Page } from "playwright-core";
 import { startStack } from "../../scripts/local/stack.ts";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { inSpace, launchBrowser, person, until } from "../e2e/support.ts";
+import { inSpace, launchBrowser, person, shellInstalled, until } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
 import { fmt, load, percentile } from "./support.ts";
 
@@ -80,7 +80,7 @@ try {
       // A new browser profile each run: nothing kept yet, the app shell installed by signing in.
       const reader = await person(browser, stack.url, `Reader ${run}`);
       await reader.context.addInitScript(RECORD_FIRST_MESSAGE);
-      await until("the service worker in control", () => reader.page.evaluate(() => navigator.serviceWorker.controller !== null), 60_000, 200);
+      await shellInstalled(reader.page);
       const cdp = await reader.context.newCDPSession(reader.page);
       if (conditions) await cdp.send("Network.emulateNetworkConditions", conditions);
       cold.push(await open(reader.page, space));

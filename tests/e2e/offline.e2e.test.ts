@@ -6,7 +6,7 @@ import { join as joinPath } from "node:path";
 import { chromium, type Page, type Route } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { bodies, CHROMIUM_ARGS, CHROMIUM_PATH, connectionIs, inSpace, message, say, until, useScene, type Person } from "./support.ts";
+import { bodies, CHROMIUM_ARGS, CHROMIUM_PATH, connectionIs, inSpace, message, say, shellInstalled, until, useScene, type Person } from "./support.ts";
 
 const scene = useScene();
 const { newSpace, join } = scene;
@@ -69,23 +69,6 @@ async function keeps(page: Page, space: BeingId, messages: number): Promise<numb
     return state?.messages === messages;
   });
   return last;
-}
-
-/**
- * Waits until the service worker controls the page. It installs after the first load, fetching the
- * whole shell (about 800 KB) from wrangler dev, which takes a while on a loaded machine.
- */
-async function inControl(page: Page): Promise<void> {
-  try {
-    await until("the service worker in control", () => page.evaluate(() => navigator.serviceWorker.controller !== null), 60_000, 200);
-  } catch (error) {
-    // Say where the registration stood: not registered, installing, waiting, or active without control.
-    const states = await page.evaluate(async () => {
-      const registration = await navigator.serviceWorker.getRegistration();
-      return { registered: !!registration, installing: registration?.installing?.state, waiting: registration?.waiting?.state, active: registration?.active?.state, ready: document.readyState };
-    });
-    throw new Error(`${(error as Error).message}: ${JSON.stringify(states)}`);
-  }
 }
 
 /** The requests `who` made since `mark` for the space's snapshot, and for its changes. */
@@ -181,8 +164,8 @@ describe("opening a space, even offline", () => {
 
   it("a visited space reloads offline and reads; what is written offline waits and goes when back", async () => {
     const { space, ada } = await visited("Offline reading", ["read me offline"]);
-    // The service worker has taken the page (and so holds the app shell).
-    await inControl(ada.page);
+    // The service worker holds the app shell.
+    await shellInstalled(ada.page);
 
     await ada.setOnline(false);
     const reloaded = await ada.page.reload();
@@ -213,7 +196,7 @@ describe("opening a space, even offline", () => {
       page.on("console", (entry) => entry.type() === "error" && errors.push(entry.text()));
       await page.goto("/");
       await page.getByLabel("Your name").waitFor();
-      await inControl(page);
+      await shellInstalled(page);
       const cdp = await context.newCDPSession(page);
       const manifest = await cdp.send("Page.getAppManifest");
       expect(manifest.errors).toEqual([]);

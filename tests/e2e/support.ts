@@ -301,6 +301,27 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
+/**
+ * Waits until the app's service worker is installed and active, i.e. holds the app shell: the page's
+ * next load, online or not, goes through it. It installs after the first load, fetching the whole
+ * shell (about 800 KB) from wrangler dev, which takes a while on a loaded machine. Not "controls this
+ * page": a page still loading when the worker activated is one `clients.claim()` skips (the spec
+ * takes only execution-ready clients), and it stays uncontrolled until it loads again.
+ */
+export async function shellInstalled(page: Page, timeout = 60_000): Promise<void> {
+  const state = () =>
+    page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      return { registered: !!registration, installing: registration?.installing?.state, waiting: registration?.waiting?.state, active: registration?.active?.state };
+    });
+  try {
+    await until("the service worker installed and active", async () => (await state()).active === "activated", timeout, 200);
+  } catch (error) {
+    // Say where the registration stood: not registered, installing, or waiting.
+    throw new Error(`${(error as Error).message}: ${JSON.stringify(await state())}`);
+  }
+}
+
 /** Waits until the person's page has no /api request in flight and has started none for `quietMs`. */
 export async function apiSettled(who: Person, quietMs = 500, timeout = 20_000): Promise<void> {
   let count = who.requests.length;
