@@ -43,6 +43,17 @@ describe("the space cache", () => {
     expect(await db.owner()).toEqual(ADA);
   });
 
+  it("makes no database to read from: a first visit's reads find nothing, and the first write makes it", async () => {
+    const db = cache();
+    expect(await db.owner()).toBeUndefined();
+    expect(await db.spaces(ADA.being.id).read("@one")).toBeUndefined();
+    expect(await factory.databases()).toEqual([]);
+    await db.claim(ADA);
+    await db.spaces(ADA.being.id).write(spaceState("@one"));
+    expect((await factory.databases()).map((database) => database.name)).toEqual(["spaces-cache"]);
+    expect(await db.spaces(ADA.being.id).read("@one")).toEqual(spaceState("@one"));
+  });
+
   it("keeps the configured number of spaces, the least recently used going first", async () => {
     const db = cache({ settings: { spaces: 2, messagesPerSpace: 10 } });
     await db.claim(ADA);
