@@ -1,6 +1,7 @@
 /** Entry point: restore the session, mount the app, install the service worker. */
 import { render } from "solid-js/web";
 import { App } from "./app.tsx";
+import { afterFirstScreen } from "./first-screen.ts";
 import { loadMarkdown } from "./markdown.ts";
 import { spaceInPath } from "./router.ts";
 import { loadSession } from "./session.ts";
@@ -17,8 +18,8 @@ if (opening) {
   void loadMarkdown().catch(() => undefined);
 }
 render(() => <App />, document.getElementById("root") as HTMLElement);
-// The app shell offline (src/web/service-worker/sw.ts, built into /sw.js); after the load, so the
-// worker's precache never competes with the page's own requests. Vite's dev server builds no worker.
+// The app shell offline (src/web/service-worker/sw.ts, built into /sw.js), once the first screen is
+// done: its precache must not compete with what the page needs now. Vite's dev server builds no worker.
 if (import.meta.env.PROD && "serviceWorker" in navigator) {
-  addEventListener("load", () => void navigator.serviceWorker.register("/sw.js").catch(() => undefined));
+  void afterFirstScreen().then(() => navigator.serviceWorker.register("/sw.js").catch(() => undefined));
 }

@@ -186,6 +186,39 @@ describe("opening a space, even offline", () => {
     expect(snapshot.body.intentions.map((i: { content: string[] }) => i.content.join(""))).toContain("written offline");
   }, 120_000);
 
+  it("installs the offline shell only once the opened space is on screen and live", async () => {
+    const space = await newSpace("Shell later");
+    await hostSays(space, "on screen first");
+    const context = await scene.browser.newContext({ baseURL: scene.url });
+    try {
+      const [name, value] = scene.host.cookie!.split(/=(.*)/) as [string, string];
+      await context.addCookies([{ name, value, url: scene.url }]);
+      // What the page showed when the app asked for its service worker.
+      await context.addInitScript(() => {
+        const register = ServiceWorkerContainer.prototype.register;
+        ServiceWorkerContainer.prototype.register = function (this: ServiceWorkerContainer, ...args: Parameters<typeof register>) {
+          (globalThis as { __e2eAtRegister?: unknown }).__e2eAtRegister = {
+            status: document.querySelector("header [role=status]")?.textContent?.trim(),
+            conversationBusy: document.querySelector("[role=log]")?.getAttribute("aria-busy"),
+            messages: document.querySelectorAll("[data-testid=message]").length,
+          };
+          return register.apply(this, args);
+        };
+      });
+      const page = await context.newPage();
+      await page.goto(`/${space}`);
+      await message(page, "on screen first").waitFor();
+      await shellInstalled(page);
+      expect(await page.evaluate(() => (globalThis as { __e2eAtRegister?: unknown }).__e2eAtRegister)).toEqual({
+        status: "Connected",
+        conversationBusy: "false",
+        messages: 1,
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
   it("can be installed: Chromium finds no installability error", async () => {
     // Installability is not judged in an incognito profile (every context of scene.browser): a profile on disk.
     const profile = await mkdtemp(joinPath(tmpdir(), "spaces-install-"));

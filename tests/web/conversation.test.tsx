@@ -240,24 +240,27 @@ function layOut(): void {
   });
 }
 
-async function openWith(intentions: ReturnType<typeof said>[]) {
+async function openWith(intentions: ReturnType<typeof said>[], onShown?: () => void) {
   fakeServer({ [SNAPSHOT]: () => json(snapshot({ intentions })) });
   link = fakeLink();
   sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
   await vi.waitFor(() => expect(sync.view).not.toBeNull());
   outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
-  render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} />);
+  render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} onShown={onShown} />);
   await link.ready();
 }
 
 describe("filling the screen", () => {
   it("adds rows from the newest up until they pass the screen, hidden until then, and shows each message that arrives", async () => {
     layOut();
-    await openWith(Array.from({ length: 50 }, (_, i) => said(`/m${String(i).padStart(2, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] })));
+    const onShown = vi.fn();
+    await openWith(Array.from({ length: 50 }, (_, i) => said(`/m${String(i).padStart(2, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] })), onShown);
     const list = document.querySelector(".message-list")!;
     expect(list).toHaveClass("filling");
+    expect(onShown).not.toHaveBeenCalled();
     await conversationShown();
     expect(list).not.toHaveClass("filling");
+    expect(onShown).toHaveBeenCalledOnce();
     // 500 px of screen and an edge of 120 px: at least seven rows of 100 px, the newest ones (a slice may
     // add a few more than the screen needs), and far from all fifty.
     const shown = screen.getAllByTestId("message").map((row) => row.textContent);

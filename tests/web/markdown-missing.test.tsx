@@ -19,8 +19,11 @@ it("says so when the messages' renderer cannot be loaded, instead of showing an 
   const sync = createSpaceSync(SPACE, { openLink: fakeLink().open, retryDelays: backoff(5, 20) });
   await vi.waitFor(() => expect(sync.view).not.toBeNull());
   const outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
-  render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} />);
+  const onShown = vi.fn();
+  render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} onShown={onShown} />);
   expect(await screen.findByRole("alert")).toHaveTextContent("The messages could not be shown: reload to try again.");
+  // All there is to show is shown: what waits for it (the room) goes ahead.
+  expect(onShown).toHaveBeenCalledOnce();
   expect(screen.queryAllByTestId("message")).toHaveLength(0);
   sync.close();
   outbox.close();

@@ -59,6 +59,19 @@ describe("joining a space", () => {
     expect(server.callsTo(CHANGES)).toHaveLength(1);
   });
 
+  it("opens the room only when the page says the conversation is on screen", async () => {
+    fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
+    const shown = deferred<void>();
+    const link = fakeLink();
+    const sync = createSpaceSync(SPACE, { openLink: link.open, openLinkAfter: () => shown.promise, retryDelays: fast() });
+    open.push(sync);
+    await vi.waitFor(() => expect(sync.status()).toBe("ready"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(link.opened).toBe(false);
+    shown.resolve();
+    await link.ready();
+  });
+
   it("takes the snapshot prefetched as the app started rather than asking again", async () => {
     const server = fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
     await prefetchSnapshot(SPACE, openCache({ factory: new IDBFactory(), name: "empty" }));

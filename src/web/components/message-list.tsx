@@ -16,6 +16,8 @@ export interface MessageListProps {
   outbox: Outbox;
   meId: BeingId;
   author(id: BeingId): string;
+  /** Called once the first screenful of messages is shown (or it is known that none can be). */
+  onShown?(): void;
 }
 
 // Within this many pixels of an edge counts as being at it.
@@ -78,13 +80,17 @@ export function MessageList(props: MessageListProps) {
    * shown when full, scrolled to its end: nothing moves on screen while it fills.
    */
   const [filled, setFilled] = createSignal(false);
+  const showList = () => {
+    setFilled(true);
+    props.onShown?.();
+  };
   let fillTimer: ReturnType<typeof setTimeout> | undefined;
   onCleanup(() => clearTimeout(fillTimer));
   const fillScreen = () => {
     // A scroller with no height is not laid out (hidden, or no layout at all): there is no screen to measure.
     if (scroller.clientHeight === 0) {
       setWindowRows(Math.max(windowRows(), FIRST_ROWS));
-      return setFilled(true);
+      return showList();
     }
     const sliceEnd = performance.now() + SLICE_MS;
     // Measured once per slice, before adding: at most one layout per slice (none when a frame was painted
@@ -97,7 +103,7 @@ export function MessageList(props: MessageListProps) {
       return void (fillTimer = setTimeout(fillScreen));
     }
     scrollToBottom();
-    setFilled(true);
+    showList();
   };
   const olderExist = () => props.view.hasMore || hiddenRows() > 0;
   const onScroll = () => {
@@ -108,7 +114,10 @@ export function MessageList(props: MessageListProps) {
 
   // Normally loading already (the space page starts it with the snapshot); a failed load is retried here.
   const [rendererMissing, setRendererMissing] = createSignal(false);
-  loadMarkdown().catch(() => setRendererMissing(true));
+  loadMarkdown().catch(() => {
+    setRendererMissing(true);
+    props.onShown?.();
+  });
   createEffect(
     on(markdownReady, (ready) => {
       // In a task of its own: after the page around it has painted, and outside this effect, where Solid

@@ -14,6 +14,7 @@ import { groupHere, hereCount, People } from "../components/people.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 import { SpaceList } from "../components/space-list.tsx";
 import { TypingIndicator } from "../components/typing.tsx";
+import { firstScreenDone } from "../first-screen.ts";
 import { loadMarkdown } from "../markdown.ts";
 import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
@@ -32,7 +33,10 @@ export interface SpacePageProps {
 
 /** The whole screen for one space. */
 export function SpacePage(props: SpacePageProps) {
-  const sync = createSpaceSync(props.spaceId, { cache: appCache.spaces(props.me.id) });
+  // The room opens once the messages are on screen (see openLinkAfter).
+  let conversationShown!: () => void;
+  const shown = new Promise<void>((resolve) => (conversationShown = resolve));
+  const sync = createSpaceSync(props.spaceId, { cache: appCache.spaces(props.me.id), openLinkAfter: () => shown.then(afterPaint) });
   onCleanup(() => sync.close());
   // The messages' renderer is not in the start chunk: fetch it alongside the snapshot, not after it.
   void loadMarkdown().catch(() => undefined);
@@ -88,6 +92,8 @@ export function SpacePage(props: SpacePageProps) {
     return Array.isArray(listed) ? listed.filter((id): id is string => typeof id === "string") : [];
   };
   createEffect(() => (document.title = `${spaceName()} · Spaces`));
+  // Done once live (or known not to be): the room connects after the conversation has painted.
+  createEffect(() => (sync.status() === "not-found" || sync.connection() !== "connecting") && firstScreenDone());
 
   const leave = async () => {
     try {
@@ -161,7 +167,7 @@ export function SpacePage(props: SpacePageProps) {
                   </p>
                 </Show>
                 <MediaDock room={sync.room()} publishing={sync.presence().media.size > 0} author={author} />
-                <MessageList sync={sync} view={view()} outbox={props.outbox} meId={props.me.id} author={author} />
+                <MessageList sync={sync} view={view()} outbox={props.outbox} meId={props.me.id} author={author} onShown={conversationShown} />
                 <Show when={!view().deleted}>
                   <TypingIndicator names={typingNames()} />
                   <Composer

@@ -50,6 +50,8 @@ export interface SpaceSync {
 
 export interface SpaceSyncOptions {
   openLink?: typeof openRoom;
+  /** What the room waits for before it opens: the conversation on screen (default: the next paint). */
+  openLinkAfter?: () => Promise<void>;
   /** Intervals between polls while the room is not connected; reset whenever a poll brings news. */
   pollDelays?: Backoff;
   /** Delays between attempts after a failed fetch. */
@@ -120,7 +122,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     if (!kept) return join();
     setRoot("view", kept);
     setStatus("ready");
-    void openLinkAfterPaint();
+    void openLinkWhenShown();
     wantCatchUp = true;
     void drain();
   }
@@ -152,7 +154,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     try {
       await resync();
       retryDelays.reset();
-      void openLinkAfterPaint();
+      void openLinkWhenShown();
       void drain();
     } catch (error) {
       if (closed) return;
@@ -259,15 +261,15 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     }
   };
 
-  // The room opens once the space has painted: LiveKit's code, its download and its connect (long
+  // The room opens once the space is on screen: LiveKit's code, its download and its connect (long
   // tasks on a phone) never stand between a person and the messages. Nothing said in between is
   // missed: the catch-up that follows every connect fetches it.
   let room: RoomLink | undefined;
   let roomAsked = false;
-  async function openLinkAfterPaint(): Promise<void> {
+  async function openLinkWhenShown(): Promise<void> {
     if (roomAsked) return;
     roomAsked = true;
-    await afterPaint();
+    await (options.openLinkAfter ?? afterPaint)();
     if (closed) return;
     room = (options.openLink ?? openRoom)(spaceId, {
       onBatch(batch) {
