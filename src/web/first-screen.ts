@@ -6,7 +6,8 @@
  * space's first screen: Lighthouse's blocking time on a space was about 470 ms with it, 120 without.
  */
 
-// A screen that never settles (a room that keeps trying) still gets the offline shell after this long.
+// A first screen that never says it is done (a join that keeps failing, a renderer that never loads,
+// a session check that keeps retrying) still gets the offline shell this long after the app started.
 const LATEST_MS = 10_000;
 
 let done!: () => void;

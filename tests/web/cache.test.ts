@@ -52,6 +52,9 @@ describe("the space cache", () => {
     await db.spaces(ADA.being.id).write(spaceState("@one"));
     expect((await factory.databases()).map((database) => database.name)).toEqual(["spaces-cache"]);
     expect(await db.spaces(ADA.being.id).read("@one")).toEqual(spaceState("@one"));
+    // Closed and used again, it looks afresh: the database is there now.
+    await db.close();
+    expect(await db.spaces(ADA.being.id).read("@one")).toEqual(spaceState("@one"));
   });
 
   it("keeps the configured number of spaces, the least recently used going first", async () => {

@@ -20,9 +20,9 @@ sw.addEventListener("install", (event) => {
   // The API goes straight to the network without waking this worker (where the browser can say so):
   // the fetch handler below would let it through anyway, but only after starting up.
   (event as RouterInstallEvent).addRoutes?.({ condition: { urlPattern: { pathname: "/api/*" } }, source: "network" }).catch(() => undefined);
-  // A hashed file (/assets/…) never changes content, so the HTTP cache's copy, which the page has just
-  // loaded, is the build's own: not downloaded twice. The rest ("/", icons, the manifest) keep their
-  // names across deploys: from the server ("reload"), so the set is this build's.
+  // A hashed file (/assets/…) never changes content, so the HTTP cache's copy is the build's own: what
+  // the page has loaded already costs a revalidation (304), not the file again. The rest ("/", icons,
+  // the manifest) keep their names across deploys: from the server ("reload"), so the set is this build's.
   const requests = BUILD.files.map((file) => new Request(file, file.startsWith("/assets/") ? {} : { cache: "reload" }));
   event.waitUntil(
     caches

@@ -171,6 +171,7 @@ export function openCache(options: CacheOptions = {}): CacheDatabase {
     async close() {
       if (opening) (await opening.catch(() => undefined))?.close();
       opening = undefined;
+      listed = undefined;
     },
   };
 }
