@@ -21,18 +21,18 @@ export function startChunk(distDir: string): StartChunk {
   const html = readFileSync(join(distDir, "index.html"), "utf8");
   const entry = /<script[^>]*type="module"[^>]*src="\/([^"]+)"/.exec(html)?.[1];
   if (!entry) throw new Error(`no module script in ${join(distDir, "index.html")}`);
-  const files: string[] = [];
+  const chunks = new Map<string, Buffer>();
   const visit = (file: string) => {
-    if (files.includes(file)) return;
-    files.push(file);
-    const code = readFileSync(join(distDir, file), "utf8");
+    if (chunks.has(file)) return;
+    const content = readFileSync(join(distDir, file));
+    chunks.set(file, content);
     const dir = file.slice(0, file.lastIndexOf("/") + 1);
-    for (const [, relative] of code.matchAll(STATIC_IMPORT)) visit(dir + relative!.slice(2));
+    for (const [, relative] of content.toString("utf8").matchAll(STATIC_IMPORT)) visit(dir + relative!.slice(2));
   };
   visit(entry);
-  const contents = files.map((file) => readFileSync(join(distDir, file)));
+  const contents = [...chunks.values()];
   return {
-    files,
+    files: [...chunks.keys()],
     bytes: contents.reduce((n, c) => n + c.length, 0),
     gzipBytes: contents.reduce((n, c) => n + gzipSync(c).length, 0),
   };

@@ -19,6 +19,9 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };
 }
 
+/** What a failure says, whatever was thrown. */
+export const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /** A failure that maps onto the contract's error shape; thrown by worker code, rebuilt by the web client. */
 export class ApiError extends Error {
   readonly code: ErrorCode;

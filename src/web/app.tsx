@@ -3,11 +3,10 @@ import { createSignal, Match, onCleanup, Show, Switch, type Component } from "so
 import { LOBBY_ID, type Being } from "../shared/entities.ts";
 import { SignInPage } from "./pages/sign-in-page.tsx";
 import { SpacePage } from "./pages/space-page.tsx";
-import { firstScreenDone } from "./first-screen.ts";
+import { firstScreenPainted } from "./first-screen.ts";
 import { currentSpace, navigate, onAccountPage, onOperationsPage, spaceInPath } from "./router.ts";
 import { me } from "./session.ts";
 import { createOutbox } from "./sync/outbox.ts";
-import { afterPaint } from "./tasks.ts";
 
 /**
  * A page fetched when first opened (the operator's, the account page): few open them, so their code stays
@@ -19,7 +18,7 @@ function LazyPage(props: { load: () => Promise<Component> }) {
   props.load().then(
     (loaded) => {
       setPage(() => loaded);
-      void afterPaint().then(firstScreenDone);
+      firstScreenPainted();
     },
     () => setFailed(true),
   );

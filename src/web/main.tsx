@@ -9,12 +9,14 @@ import { appCache } from "./sync/cache.ts";
 import { prefetchSnapshot } from "./sync/prefetch.ts";
 import "./styles.css";
 
-void loadSession();
+// Whose spaces this browser keeps: read once, for the session and for the prefetch.
+const kept = appCache.owner();
+void loadSession({ kept });
 // A space opened by its address needs its messages and their renderer: both are asked for now,
 // alongside GET /api/me, not a round trip after it.
 const opening = spaceInPath(location.pathname);
 if (opening) {
-  void prefetchSnapshot(opening, appCache);
+  void prefetchSnapshot(opening, kept);
   void loadMarkdown().catch(() => undefined);
 }
 render(() => <App />, document.getElementById("root") as HTMLElement);

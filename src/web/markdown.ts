@@ -5,10 +5,9 @@ type Micromark = typeof import("micromark").micromark;
 
 let micromark: Micromark | undefined;
 let loading: Promise<void> | undefined;
-const [loaded, setLoaded] = createSignal(false);
-
 /** True once `loadMarkdown` has brought the renderer in: until then nothing may call `renderMarkdown`. */
-export const markdownReady = loaded;
+const [markdownReady, setLoaded] = createSignal(false);
+export { markdownReady };
 
 /**
  * Loads micromark, once. It is about 15 KiB gzip, a third of what the app needs at start, and only a
@@ -36,12 +35,13 @@ export function loadMarkdown(): Promise<void> {
  */
 export function renderMarkdown(text: string): string {
   if (!micromark) throw new Error("renderMarkdown before loadMarkdown");
-  // In a conversation Shift+Enter means "new line": every single newline becomes a hard break
-  // (CommonMark's two trailing spaces), where plain Markdown would join the lines.
   return plainText(text) ?? micromark(withHardBreaks(text));
 }
 
-/** Every single newline a hard break (CommonMark's two trailing spaces). */
+/**
+ * Every single newline a hard break (CommonMark's two trailing spaces): in a conversation Shift+Enter
+ * means "new line", where plain Markdown would join the lines.
+ */
 export const withHardBreaks = (text: string) => text.replace(/(?<!\n)\n(?!\n)/g, "  \n");
 
 // What can start Markdown inside a line (or needs escaping: & < >), and control characters.

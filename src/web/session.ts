@@ -32,11 +32,16 @@ function adopt(current: Me): void {
   setSession(current);
 }
 
+/** Nobody's spaces stay in this browser: the prefetched snapshot is dropped and the cache emptied. */
+function forget(): Promise<void> {
+  dropPrefetched();
+  return appCache.wipe();
+}
+
 /** Takes the server's word on who is signed in: that being owns the cache; nobody empties it. */
 function settle(current: Me | null): void {
   if (current) return adopt(current);
-  dropPrefetched();
-  void appCache.wipe();
+  void forget();
   setSession(null);
 }
 
@@ -45,9 +50,9 @@ function settle(current: Me | null): void {
  * last belonged to is taken at its word, so its spaces open at once (offline too); the server's
  * answer settles it: nobody (the session ended elsewhere) empties the cache, someone else takes it over.
  */
-export async function loadSession(delays = backoff(1_000, 30_000)): Promise<void> {
+export async function loadSession({ kept = appCache.owner(), delays = backoff(1_000, 30_000) } = {}): Promise<void> {
   let answered = false;
-  void appCache.owner().then((kept) => {
+  void kept.then((kept) => {
     if (kept && !answered) setSession(kept);
   });
   for (;;) {
@@ -81,8 +86,12 @@ export async function signInWith(work: () => Promise<unknown>): Promise<void> {
 /** Signs out, leaving nothing of the being's spaces in this browser; the app falls back to the sign-in page. */
 export async function signOut(): Promise<void> {
   await api.signOut();
-  dropPrefetched();
-  await appCache.wipe();
+  await signedOut();
+}
+
+/** The session has ended (signed out, or this device's session ended from the account page). */
+export async function signedOut(): Promise<void> {
+  await forget();
   setSession(null);
 }
 

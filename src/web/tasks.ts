@@ -4,6 +4,13 @@
  * these points, the browser paints and answers input in between.
  */
 
+/** A promise with its resolve exposed: something that happens later, said by whoever sees it happen. */
+export function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 /** Resolves in a new task: whatever input and rendering is waiting runs first. */
 export const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve));
 

@@ -3,7 +3,13 @@
  * statement's parameters (session ids, and anything a request sent), so only the first line of each
  * error in the cause chain is kept, and only the frames of a stack.
  */
-import { causes } from "./db/client.ts";
+
+/** The error and each one it wraps: drizzle keeps the driver's error as `cause`, the driver keeps fetch's as `sourceError`. */
+export function* causes(error: unknown): Generator<object> {
+  for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause ?? (e as { sourceError?: unknown }).sourceError) {
+    yield e;
+  }
+}
 
 /** An error and (up to three of) the errors it wraps on one line, each cut to its first line. */
 export function describeError(error: unknown): string {

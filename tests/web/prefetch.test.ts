@@ -19,7 +19,7 @@ afterEach(async () => {
 describe("the first space's snapshot", () => {
   it("is fetched at once where nothing is kept, and taken once, by that space", async () => {
     const server = fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
-    await prefetchSnapshot(SPACE, appCache);
+    await prefetchSnapshot(SPACE, appCache.owner());
     expect(server.callsTo(SNAPSHOT)).toHaveLength(1);
     expect(takePrefetched("@other")).toBeUndefined();
     expect((await takePrefetched(SPACE))?.seq).toBe(5);
@@ -29,21 +29,21 @@ describe("the first space's snapshot", () => {
   it("is not fetched where spaces are kept: the page paints from its copy", async () => {
     await appCache.claim({ being: guest("@ada", { locationId: null }), superuser: false });
     const server = fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
-    await prefetchSnapshot(SPACE, appCache);
+    await prefetchSnapshot(SPACE, appCache.owner());
     expect(server.callsTo(SNAPSHOT)).toHaveLength(0);
     expect(takePrefetched(SPACE)).toBeUndefined();
   });
 
   it("is never used once the session it was fetched with has ended", async () => {
     fakeServer({ [SNAPSHOT]: () => json(snapshot()), "POST /api/auth/signout": () => new Response(null, { status: 204 }) });
-    await prefetchSnapshot(SPACE, appCache);
+    await prefetchSnapshot(SPACE, appCache.owner());
     await signOut();
     expect(takePrefetched(SPACE)).toBeUndefined();
   });
 
   it("is not fetched by a prefetch that began before the session ended", async () => {
     const server = fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
-    const prefetching = prefetchSnapshot(SPACE, appCache);
+    const prefetching = prefetchSnapshot(SPACE, appCache.owner());
     dropPrefetched();
     await prefetching;
     expect(server.callsTo(SNAPSHOT)).toHaveLength(0);

@@ -28,7 +28,7 @@ describe("the session and the cache", () => {
     await adaWasHere();
     const answer = deferred<Response>();
     fakeServer({ "GET /api/me": () => answer.promise });
-    const loading = loadSession(backoff(5, 5));
+    const loading = loadSession({ delays: backoff(5, 5) });
     await vi.waitFor(() => expect(me()?.id).toBe("@ada"));
 
     answer.resolve(json(BOB));
@@ -43,7 +43,7 @@ describe("the session and the cache", () => {
     await adaWasHere();
     let down = true;
     const server = fakeServer({ "GET /api/me": () => (down ? new TypeError("Failed to fetch") : json(ADA)) });
-    const loading = loadSession(backoff(5, 5));
+    const loading = loadSession({ delays: backoff(5, 5) });
     await vi.waitFor(() => expect(server.callsTo("GET /api/me").length).toBeGreaterThan(2));
     expect(me()?.id).toBe("@ada");
     expect((await appCache.spaces("@ada").read(SPACE))?.last).toBe(5);
@@ -57,7 +57,7 @@ describe("the session and the cache", () => {
   it("empties the cache when the server says nobody is signed in", async () => {
     await adaWasHere();
     fakeServer({ "GET /api/me": () => apiError(401, "UNAUTHENTICATED") });
-    await loadSession(backoff(5, 5));
+    await loadSession({ delays: backoff(5, 5) });
     expect(me()).toBeNull();
     await vi.waitFor(async () => expect(await appCache.owner()).toBeUndefined());
     expect(await appCache.spaces("@ada").read(SPACE)).toBeUndefined();
@@ -66,7 +66,7 @@ describe("the session and the cache", () => {
   it("signing out empties the cache before the app shows the sign-in page", async () => {
     await adaWasHere();
     fakeServer({ "GET /api/me": () => json(ADA), "POST /api/auth/signout": () => new Response(null, { status: 204 }) });
-    await loadSession(backoff(5, 5));
+    await loadSession({ delays: backoff(5, 5) });
     await signOut();
     expect(me()).toBeNull();
     expect(await appCache.owner()).toBeUndefined();

@@ -74,7 +74,7 @@ describe("joining a space", () => {
 
   it("takes the snapshot prefetched as the app started rather than asking again", async () => {
     const server = fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
-    await prefetchSnapshot(SPACE, openCache({ factory: new IDBFactory(), name: "empty" }));
+    await prefetchSnapshot(SPACE, openCache({ factory: new IDBFactory(), name: "empty" }).owner());
     const sync = join();
     await ready(sync);
     expect(sync.view?.order).toEqual(["/a", "/b"]);

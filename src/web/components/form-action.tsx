@@ -1,5 +1,6 @@
 /** The one way a form runs its action: busy while it runs, its failure shown as a message. */
 import { createSignal, Show, type Accessor } from "solid-js";
+import { errorMessage } from "../../shared/errors.ts";
 
 export interface FormAction {
   busy: Accessor<boolean>;
@@ -24,7 +25,7 @@ export function createFormAction(): FormAction {
         await work();
         return true;
       } catch (failure) {
-        setError(failure instanceof Error ? failure.message : String(failure));
+        setError(errorMessage(failure));
         return false;
       } finally {
         setBusy(false);

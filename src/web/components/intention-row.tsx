@@ -1,6 +1,7 @@
 /** A confirmed message; its owner can edit or delete it in place (optimistically: see sync/edits.ts). */
 import { createSignal, Match, Show, Switch } from "solid-js";
 import type { ContentNode, Intention } from "../../shared/entities.ts";
+import { errorMessage } from "../../shared/errors.ts";
 import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
 import { patchIntention } from "../api.ts";
 import { contentText } from "../../shared/content.ts";
@@ -34,8 +35,6 @@ export function failureOf(content: readonly ContentNode[]): string | undefined {
   return undefined;
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** One message of the conversation. */
 export function IntentionRow(props: IntentionRowProps) {
   const [draft, setDraft] = createSignal<string>();
@@ -43,6 +42,7 @@ export function IntentionRow(props: IntentionRowProps) {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string>();
   const edit = () => props.edits.of(props.intention.id);
+  const saving = () => edit()?.status === "saving";
   // An edit under way shows what it will write; a refused one shows the server's row again.
   const content = () => {
     const state = edit();
@@ -89,7 +89,7 @@ export function IntentionRow(props: IntentionRowProps) {
       const result = await patchIntention(props.intention.id, { state: "cancelled" });
       props.onSaved(result.intention, result.seq);
     } catch (failure) {
-      setError(messageOf(failure));
+      setError(errorMessage(failure));
     } finally {
       setBusy(false);
     }
@@ -107,7 +107,7 @@ export function IntentionRow(props: IntentionRowProps) {
       startsGroup={props.startsGroup}
       time={props.intention.createdAt}
       state={
-        edit()?.status === "saving" ? "pending" : refusal() ? "failed" : props.intention.type === "error" ? "error" : STATE_STYLES[props.intention.state]
+        saving() ? "pending" : refusal() ? "failed" : props.intention.type === "error" ? "error" : STATE_STYLES[props.intention.state]
       }
       busy={streaming()}
     >
@@ -118,7 +118,7 @@ export function IntentionRow(props: IntentionRowProps) {
             <Show when={text() || !streaming()} fallback={<p class="message-thinking">thinking…</p>}>
               <Markdown text={text()} class="markdown message-body" />
             </Show>
-            <Show when={edited() && edit()?.status !== "saving"}>
+            <Show when={edited() && !saving()}>
               <span class="message-edited">(edited)</span>
             </Show>
             <Show when={failure()}>
@@ -168,7 +168,7 @@ export function IntentionRow(props: IntentionRowProps) {
         </p>
       </Show>
       <Switch>
-        <Match when={edit()?.status === "saving"}>
+        <Match when={saving()}>
           <p class="message-status">Saving…</p>
         </Match>
         <Match when={refusal()}>
@@ -191,7 +191,7 @@ export function IntentionRow(props: IntentionRowProps) {
           )}
         </Match>
       </Switch>
-      <Show when={props.mine && draft() === undefined && edit()?.status !== "saving"}>
+      <Show when={props.mine && draft() === undefined && !saving()}>
         <div class="message-actions">
           <Show
             when={confirmingDelete()}

@@ -1,5 +1,6 @@
 /** The signed-in being's name, editable in place. */
 import { createSignal, Show } from "solid-js";
+import { errorMessage } from "../../shared/errors.ts";
 import { MAX_NAME_LENGTH } from "../../shared/limits.ts";
 
 export interface NameEditorProps {
@@ -28,7 +29,7 @@ export function NameEditor(props: NameEditorProps) {
       await props.onRename(name);
       close();
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(errorMessage(failure));
     } finally {
       setBusy(false);
     }

@@ -56,12 +56,13 @@ export function Controls(props: ControlsProps) {
     try {
       const track = published(me, SOURCE_OF[kind])?.track;
       const deviceId = chosen()[kind];
+      const device = deviceId ? { deviceId } : undefined;
       // Off unpublishes (the orb goes for everyone) and stops the track (the device's light goes out);
       // the screen's way also takes its sound with it.
       if (track) await (kind === "screen" ? me.setScreenShareEnabled(false) : me.unpublishTrack(track));
       else if (kind === "screen") await me.setScreenShareEnabled(true, { audio: true });
-      else if (kind === "camera") await me.setCameraEnabled(true, deviceId ? { deviceId } : undefined);
-      else await me.setMicrophoneEnabled(true, deviceId ? { deviceId } : undefined);
+      else if (kind === "camera") await me.setCameraEnabled(true, device);
+      else await me.setMicrophoneEnabled(true, device);
       if (!track && kind !== "screen") await listDevices();
     } catch (error) {
       setErrors((all) => ({ ...all, [kind]: whyNot(kind, error) }));
@@ -118,7 +119,7 @@ export function Controls(props: ControlsProps) {
       </Show>
       <For each={MEDIA_KINDS.filter((entry) => errors()[entry.kind])}>
         {(entry) => (
-          <p class="media-error error" role="alert">
+          <p class="media-error" role="alert">
             {errors()[entry.kind]}
           </p>
         )}

@@ -11,7 +11,7 @@ import * as api from "../account/api.ts";
 import { createFormAction, FormError } from "../components/form-action.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 import { shortTime } from "../components/time.ts";
-import { loadSession } from "../session.ts";
+import { signedOut } from "../session.ts";
 
 /** A list row: what it is, when, and its one action. */
 function Row(props: { title: string; detail: string; tag?: string; children: JSX.Element }) {
@@ -46,8 +46,8 @@ export function AccountPage(props: { me: Being }) {
   save.setError(takeSignInError());
   document.title = "Account · Spaces";
 
-  const waysIn = () => (passkeys()?.length ?? 0) + (identities()?.length ?? 0);
-  const loaded = () => passkeys() !== undefined && identities() !== undefined;
+  // Known to have no way back in yet (false while either list loads).
+  const guest = () => passkeys()?.length === 0 && identities()?.length === 0;
 
   const addPasskey = () =>
     save.run(async () => {
@@ -63,7 +63,7 @@ export function AccountPage(props: { me: Being }) {
     devices.run(async () => {
       await api.endSession(id);
       // Signing out this device is signing out: the app goes back to the front door.
-      if (current) await loadSession();
+      if (current) await signedOut();
       else await refetchSessions();
     });
 
@@ -83,8 +83,8 @@ export function AccountPage(props: { me: Being }) {
       </Show>
 
       <section aria-labelledby="save-heading" class="account-section">
-        <h2 id="save-heading">{loaded() && waysIn() === 0 ? "Save this identity" : "Add a way back in"}</h2>
-        <Show when={loaded() && waysIn() === 0}>
+        <h2 id="save-heading">{guest() ? "Save this identity" : "Add a way back in"}</h2>
+        <Show when={guest()}>
           <p class="account-warning" role="note">
             You are a guest: if this browser forgets you, so does Spaces. Save this identity to come back as yourself, with your name
             and your messages, from any device.

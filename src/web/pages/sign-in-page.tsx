@@ -4,9 +4,8 @@ import { MAX_NAME_LENGTH } from "../../shared/limits.ts";
 import { ProviderButtons } from "../account/provider-buttons.tsx";
 import { takeSignInError } from "../account/sign-in-errors.ts";
 import { createFormAction, FormError } from "../components/form-action.tsx";
-import { firstScreenDone } from "../first-screen.ts";
+import { firstScreenPainted } from "../first-screen.ts";
 import { signIn, signInWith } from "../session.ts";
-import { afterPaint } from "../tasks.ts";
 
 /** A single-field form; after it the app shows the space in the address bar (the lobby by default). */
 export function SignInPage() {
@@ -14,7 +13,7 @@ export function SignInPage() {
   const guest = createFormAction();
   const returning = createFormAction();
   returning.setError(takeSignInError());
-  void afterPaint().then(firstScreenDone);
+  firstScreenPainted();
 
   const submit = () => {
     if (!name().trim()) return guest.setError("Type the name others will see.");

@@ -19,7 +19,7 @@ import { loadMarkdown } from "../markdown.ts";
 import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
 import { ACCOUNT_PATH, navigate, OPERATIONS_PATH } from "../router.ts";
-import { afterPaint } from "../tasks.ts";
+import { afterPaint, deferred } from "../tasks.ts";
 import { rename, signOut, superuser } from "../session.ts";
 import { appCache } from "../sync/cache.ts";
 import type { Outbox } from "../sync/outbox.ts";
@@ -34,9 +34,11 @@ export interface SpacePageProps {
 /** The whole screen for one space. */
 export function SpacePage(props: SpacePageProps) {
   // The room opens once the messages are on screen (see openLinkAfter).
-  let conversationShown!: () => void;
-  const shown = new Promise<void>((resolve) => (conversationShown = resolve));
-  const sync = createSpaceSync(props.spaceId, { cache: appCache.spaces(props.me.id), openLinkAfter: () => shown.then(afterPaint) });
+  const conversationShown = deferred<void>();
+  const sync = createSpaceSync(props.spaceId, {
+    cache: appCache.spaces(props.me.id),
+    openLinkAfter: () => conversationShown.promise.then(afterPaint),
+  });
   onCleanup(() => sync.close());
   // The messages' renderer is not in the start chunk: fetch it alongside the snapshot, not after it.
   void loadMarkdown().catch(() => undefined);
@@ -167,7 +169,7 @@ export function SpacePage(props: SpacePageProps) {
                   </p>
                 </Show>
                 <MediaDock room={sync.room()} publishing={sync.presence().media.size > 0} author={author} />
-                <MessageList sync={sync} view={view()} outbox={props.outbox} meId={props.me.id} author={author} onShown={conversationShown} />
+                <MessageList sync={sync} view={view()} outbox={props.outbox} meId={props.me.id} author={author} onShown={() => conversationShown.resolve()} />
                 <Show when={!view().deleted}>
                   <TypingIndicator names={typingNames()} />
                   <Composer

@@ -8,7 +8,7 @@
 import { batch } from "solid-js";
 import { createStore, produce } from "solid-js/store";
 import type { ContentNode, Intention, IntentionId } from "../../shared/entities.ts";
-import { ApiError } from "../../shared/errors.ts";
+import { ApiError, errorMessage } from "../../shared/errors.ts";
 import { deleteIntention, patchIntention } from "../api.ts";
 
 /** An edit or a delete under way, or the last one refused (with what it tried to write). */
@@ -36,8 +36,6 @@ export interface EditsOptions {
   onDeleted(id: IntentionId): void;
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** Creates the optimistic edits of one conversation. */
 export function createEdits(options: EditsOptions): Edits {
   const [states, setStates] = createStore<Partial<Record<IntentionId, EditState>>>({});
@@ -62,7 +60,7 @@ export function createEdits(options: EditsOptions): Edits {
           set(id, undefined);
         });
       } catch (error) {
-        set(id, { status: "refused", action: "edit", content, error: messageOf(error) });
+        set(id, { status: "refused", action: "edit", content, error: errorMessage(error) });
       }
     },
     async remove(id) {
@@ -72,7 +70,7 @@ export function createEdits(options: EditsOptions): Edits {
       } catch (error) {
         // Not there (someone else deleted it first): gone, as its reader wanted.
         if (!(error instanceof ApiError && error.code === "NOT_FOUND")) {
-          return set(id, { status: "refused", action: "delete", error: messageOf(error) });
+          return set(id, { status: "refused", action: "delete", error: errorMessage(error) });
         }
       }
       batch(() => {

@@ -7,7 +7,7 @@
 import { batch } from "solid-js";
 import { createStore } from "solid-js/store";
 import type { BeingId, IntentionId } from "../../shared/entities.ts";
-import { ApiError } from "../../shared/errors.ts";
+import { ApiError, errorMessage } from "../../shared/errors.ts";
 import type { WriteResult } from "../../shared/responses.ts";
 import { isRetryable, postIntention } from "../api.ts";
 import { backoff, type Backoff } from "./backoff.ts";
@@ -107,7 +107,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           timer = setTimeout(() => void resume(), Math.max(delays.next(), Math.min(asked, MAX_RETRY_DELAY_MS)));
           return;
         }
-        update(sent.id, { status: "failed", error: error instanceof Error ? error.message : String(error) });
+        update(sent.id, { status: "failed", error: errorMessage(error) });
       }
     }
   }

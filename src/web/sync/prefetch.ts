@@ -6,18 +6,17 @@
  * join; a sign-in or sign-out drops it, since it was fetched with the session of its moment.
  */
 import type { BeingId } from "../../shared/entities.ts";
-import type { SpaceSnapshot } from "../../shared/responses.ts";
+import type { Me, SpaceSnapshot } from "../../shared/responses.ts";
 import { getSpace } from "../api.ts";
-import type { CacheDatabase } from "./cache.ts";
 
 let early: { spaceId: BeingId; snapshot: Promise<SpaceSnapshot> } | undefined;
 // Counts the drops: a prefetch that began before one is not started after it.
 let drops = 0;
 
-/** Starts fetching the space's snapshot if `cache` holds nothing (it has no owner). */
-export async function prefetchSnapshot(spaceId: BeingId, cache: CacheDatabase): Promise<void> {
+/** Starts fetching the space's snapshot if the cache holds nothing (`owner`, its owner, is none). */
+export async function prefetchSnapshot(spaceId: BeingId, owner: Promise<Me | undefined>): Promise<void> {
   const dropsBefore = drops;
-  if ((await cache.owner()) || drops !== dropsBefore) return;
+  if ((await owner) || drops !== dropsBefore) return;
   const snapshot = getSpace(spaceId);
   // A failure is for the join that takes it to handle (or for nobody, if none does).
   snapshot.catch(() => undefined);

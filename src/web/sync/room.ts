@@ -73,7 +73,7 @@ export function presenceOf(participants: Iterable<ParticipantLike>): RoomPresenc
   return { online, typing, media };
 }
 
-const NOBODY: RoomPresence = { online: new Set(), typing: new Set(), media: new Set() };
+export const NOBODY: RoomPresence = { online: new Set(), typing: new Set(), media: new Set() };
 
 /** Opens (and keeps open) the space's room; call `close` to leave it. */
 export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: RoomOptions = {}): RoomLink {

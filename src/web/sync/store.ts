@@ -17,7 +17,7 @@ import { addHistory, applyBatch, applyWrite, fromSnapshot, removeIntention, type
 import { backoff, type Backoff } from "./backoff.ts";
 import type { SpaceCache } from "./cache.ts";
 import { takePrefetched } from "./prefetch.ts";
-import { openRoom, type LinkState, type RoomLink, type RoomPresence } from "./room.ts";
+import { NOBODY, openRoom, type LinkState, type RoomLink, type RoomPresence } from "./room.ts";
 
 export type LoadStatus = "loading" | "ready" | "not-found";
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "polling";
@@ -71,7 +71,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
   const [status, setStatus] = createSignal<LoadStatus>("loading");
   const [link, setLink] = createSignal<LinkState>("connecting");
   const [offline, setOffline] = createSignal(typeof navigator !== "undefined" && navigator.onLine === false);
-  const [presence, setPresence] = createSignal<RoomPresence>({ online: new Set(), typing: new Set(), media: new Set() });
+  const [presence, setPresence] = createSignal<RoomPresence>(NOBODY);
   const [livekitRoom, setLivekitRoom] = createSignal<Room>();
   const [lastSeen, setLastSeen] = createSignal<Readonly<Record<BeingId, Date>>>({});
   const [awayListedSeconds, setAwayListedSeconds] = createSignal(3600);

@@ -6,6 +6,7 @@
 import * as oauth from "oauth4webapi";
 import { ApiError } from "../../shared/errors.ts";
 import { MAX_NAME_LENGTH } from "../../shared/limits.ts";
+import { isLoopback } from "../http/loopback.ts";
 import { GITHUB_URL, type GitHubProvider, type Provider } from "./providers.ts";
 
 /**
@@ -27,16 +28,15 @@ export interface FlowSecrets {
 }
 
 /** The person at the provider: a stable subject and a display name. */
-export interface ProviderAccount {
+interface ProviderAccount {
   subject: string;
   name: string;
 }
 
 // Plain http only for an issuer on this machine (local development and tests); anywhere else, https.
 function requestOptions(issuer: string): { [oauth.allowInsecureRequests]?: boolean } {
-  const { protocol, hostname } = new URL(issuer);
-  const loopback = hostname === "127.0.0.1" || hostname === "localhost" || hostname === "[::1]";
-  return protocol === "http:" && loopback ? { [oauth.allowInsecureRequests]: true } : {};
+  const url = new URL(issuer);
+  return url.protocol === "http:" && isLoopback(url) ? { [oauth.allowInsecureRequests]: true } : {};
 }
 
 async function authorizationServer(provider: Provider): Promise<oauth.AuthorizationServer> {

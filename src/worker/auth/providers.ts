@@ -16,7 +16,7 @@ interface Common {
 }
 
 /** An OpenID Connect issuer: discovery, authorization code + PKCE, and a verified ID token. */
-export interface OidcProvider extends Common {
+interface OidcProvider extends Common {
   kind: "oidc";
   issuer: string;
 }

@@ -27,8 +27,7 @@ export const DEFERRED_TURN_SECONDS = 2;
 
 /** Hands a turn to its runner; a second delivery of the same turn finds it already there. */
 export async function startTurn(env: Pick<Env, "BOT_TURNS">, turn: BotTurn): Promise<void> {
-  const runner = env.BOT_TURNS.get(env.BOT_TURNS.idFromName(await replyIdOf(turn)));
-  await runner.start(turn);
+  await env.BOT_TURNS.getByName(await replyIdOf(turn)).start(turn);
 }
 
 /** Logs one line of JSON per attempt; everything in it is scrubbed of the bot's key. */
@@ -52,9 +51,10 @@ export class TurnRunner extends DurableObject<Env> {
 
   async alarm(): Promise<void> {
     const storage = this.ctx.storage;
-    const turn = await storage.get<BotTurn>("turn");
+    const kept = await storage.get<BotTurn | number>(["turn", "attempts"]);
+    const turn = kept.get("turn") as BotTurn | undefined;
     if (!turn) return;
-    const attempts = ((await storage.get<number>("attempts")) ?? 0) + 1;
+    const attempts = ((kept.get("attempts") as number | undefined) ?? 0) + 1;
     await storage.put("attempts", attempts);
     const db = createDb(this.env);
     const startedAt = Date.now();

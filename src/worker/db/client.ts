@@ -2,6 +2,7 @@
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { SQL } from "drizzle-orm";
+import { causes } from "../log.ts";
 import { fetchWithinBounds } from "./reach.ts";
 
 export type Db = NeonHttpDatabase;
@@ -34,9 +35,3 @@ export function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
-/** The error and each one it wraps: drizzle keeps the driver's error as `cause`, the driver keeps fetch's as `sourceError`. */
-export function* causes(error: unknown): Generator<object> {
-  for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause ?? (e as { sourceError?: unknown }).sourceError) {
-    yield e;
-  }
-}

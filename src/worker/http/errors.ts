@@ -2,7 +2,8 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, type ErrorCode } from "../../shared/errors.ts";
-import { causes, sqlState } from "../db/client.ts";
+import { sqlState } from "../db/client.ts";
+import { causes } from "../log.ts";
 import { DatabaseUnreachable } from "../db/reach.ts";
 import type { AppEnv } from "../env.ts";
 import { describeError, stackFrames } from "../log.ts";

@@ -4,19 +4,19 @@
  * User markdown is already sanitised; the CSP is the second wall behind it.
  */
 import { livekitConfig } from "../sync/livekit.ts";
+import { isLoopback } from "./loopback.ts";
 
 /** Camera, microphone and screen capture for the app's own origin only; nothing else a page may ask for. */
 const PERMISSIONS_POLICY = "camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()";
 
 /** Headers for every response. HSTS only over HTTPS off localhost (local development is plain http). */
 export function baseSecurityHeaders(url: URL): Record<string, string> {
-  const local = url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
   return {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": PERMISSIONS_POLICY,
     "X-Frame-Options": "DENY",
-    ...(url.protocol === "https:" && !local ? { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" } : {}),
+    ...(url.protocol === "https:" && !isLoopback(url) ? { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { MAX_USER_AGENT } from "../auth/device-label.ts";
 import { CHALLENGE_TTL_SECONDS } from "../db/queries/accounts.ts";
 import { SESSION_TTL_SECONDS, type NewSession } from "../db/queries/sessions.ts";
 import type { AppEnv } from "../env.ts";
+import { isLoopback } from "./loopback.ts";
 
 const COOKIE = "session";
 /** Binds a provider sign-in to the browser that began it: the callback must come back with the same state. */
@@ -12,7 +13,7 @@ const FLOW_COOKIE = "signin_state";
 const FLOW_PATH = "/api/auth/oidc";
 
 /** A new unguessable session id (256 bits). */
-export function newSessionId(): string {
+function newSessionId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
@@ -24,8 +25,8 @@ export function newSession(c: Context<AppEnv>): NewSession {
 
 // Browsers refuse Secure cookies over plain http, which local development uses.
 function isLocal(c: Context<AppEnv>): boolean {
-  const { hostname, protocol } = new URL(c.req.url);
-  return protocol === "http:" && (hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]");
+  const url = new URL(c.req.url);
+  return url.protocol === "http:" && isLoopback(url);
 }
 
 /** The verified session id of the request, or null (absent or tampered cookie). */

@@ -110,7 +110,7 @@ export const accounts = new Hono<AppEnv>()
     // "Save this identity" attaches to the being signed in now; getMe refuses when there is none.
     const attachTo = attach ? (await getMe(c.var.db, c.var.viewer)).being.id : null;
     const { url, state, secrets } = await authorizationUrl(provider, redirectUri(c, provider.id));
-    await saveChallenge(c.var.db, { id: state, kind: "oidc", beingId: attachTo, data: { ...secrets, attach: String(attach) } });
+    await saveChallenge(c.var.db, { id: state, kind: "oidc", beingId: attachTo, data: { ...secrets } });
     await writeFlowState(c, state);
     return c.json({ url }, 200);
   })
@@ -123,15 +123,16 @@ export const accounts = new Hono<AppEnv>()
     if (!state || began !== state) return c.redirect(landing(c.var.viewer.sessionId !== null, "expired"), 303);
     const flow = await takeChallenge(c.var.db, state, "oidc");
     if (!flow?.data) return c.redirect(landing(c.var.viewer.sessionId !== null, "expired"), 303);
-    const attach = flow.data.attach === "true";
+    // A flow that attaches was issued for the being signed in then (see start).
+    const attach = flow.beingId !== null;
     const provider = findProvider(c.env, c.req.valid("param").provider);
     if (!provider || provider.id !== flow.data.provider) return c.redirect(landing(attach, "failed"), 303);
     try {
       const account = await accountFromCallback(provider, redirectUri(c, provider.id), new URL(c.req.url), state, flow.data as unknown as FlowSecrets);
       const session = newSession(c);
       const identity = { provider: provider.id, subject: account.subject, newBeing: { id: newBeingId(account.name), name: account.name } };
-      const outcome = await signInWithIdentity(c.var.db, c.var.viewer, identity, flow.beingId, session);
-      if ("signedIn" in outcome) await writeSession(c, session.id);
+      await signInWithIdentity(c.var.db, c.var.viewer, identity, flow.beingId, session);
+      if (!attach) await writeSession(c, session.id);
       return c.redirect(landing(attach), 303);
     } catch (error) {
       if (error instanceof SignInRefused) {
@@ -139,7 +140,7 @@ export const accounts = new Hono<AppEnv>()
         return c.redirect(landing(attach, error.reason), 303);
       }
       if (error instanceof ApiError && error.code === "CONFLICT") return c.redirect(landing(attach, "conflict"), 303);
-      if (error instanceof ApiError && (error.code === "FORBIDDEN" || error.code === "UNAUTHENTICATED")) return c.redirect(landing(attach, "expired"), 303);
+      if (error instanceof ApiError && error.code === "FORBIDDEN") return c.redirect(landing(attach, "expired"), 303);
       throw error;
     }
   })

@@ -57,8 +57,4 @@ export function fakeServer(routes: Record<string, Route> = {}) {
 }
 
 /** A promise with its resolve exposed, to hold a response until the test lets it go. */
-export function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+export { deferred } from "../../../src/web/tasks.ts";

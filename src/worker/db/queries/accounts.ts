@@ -32,7 +32,7 @@ export async function saveChallenge(
 }
 
 /** A consumed challenge: the being it was issued for (if any) and its data. */
-export interface Challenge {
+interface Challenge {
   beingId: BeingId | null;
   data: Record<string, string> | null;
 }
@@ -42,12 +42,13 @@ export interface Challenge {
  * wrong. Null when it does not exist, was used already, or has expired.
  */
 export async function takeChallenge(db: Db, id: string, kind: ChallengeKind): Promise<Challenge | null> {
-  const [row] = await query<{ being_id: BeingId | null; data: Record<string, string> | null; fresh: boolean }>(
-    db,
-    sql`DELETE FROM auth_challenges WHERE id = ${id} AND kind = ${kind} RETURNING being_id, data, expires_at > now() AS fresh`,
-  );
+  const [row] = await query<{ being_id: BeingId | null; data: Record<string, string> | null; fresh: boolean }>(db, deleteChallenge(id, kind));
   return row?.fresh ? { beingId: row.being_id, data: row.data } : null;
 }
+
+/** Deletes a challenge, answering its being, its data, and whether it was still `fresh` (not expired). */
+const deleteChallenge = (id: string, kind: ChallengeKind) =>
+  sql`DELETE FROM auth_challenges WHERE id = ${id} AND kind = ${kind} RETURNING being_id, data, expires_at > now() AS fresh`;
 
 /** What registering a passkey needs: the viewer's being and the credentials it already has (not to be made twice). */
 export async function registrationContext(db: Db, viewer: ViewerRef): Promise<{ being: Being; credentials: { id: string; transports: string[] }[] }> {
@@ -120,9 +121,7 @@ export interface StoredPasskey {
 export async function takeSignInChallenge(db: Db, challenge: string, credentialId: string): Promise<{ fresh: boolean; passkey: StoredPasskey | null }> {
   const [row] = await query<{ fresh: boolean | null; id: string | null; public_key: string; counter: string | number; transports: string[] }>(
     db,
-    sql`WITH taken AS (
-          DELETE FROM auth_challenges WHERE id = ${challenge} AND kind = 'passkey-signin' RETURNING expires_at > now() AS fresh
-        )
+    sql`WITH taken AS (${deleteChallenge(challenge, "passkey-signin")})
         SELECT (SELECT fresh FROM taken) AS fresh, p.id, p.public_key, p.counter, p.transports
         FROM (SELECT 1) AS one LEFT JOIN passkeys p ON p.id = ${credentialId}`,
   );
@@ -211,14 +210,11 @@ export function removeIdentity(db: Db, viewer: ViewerRef, provider: string): Pro
 }
 
 /** A verified account at a provider, and what to call a being made for it. */
-export interface VerifiedIdentity {
+interface VerifiedIdentity {
   provider: string;
   subject: string;
   newBeing: { id: BeingId; name: string };
 }
-
-/** How a provider sign-in ended: signed in as `being`, or attached to the viewer's being. */
-export type IdentityOutcome = { signedIn: Being } | { attached: BeingId };
 
 /**
  * The one statement of a provider sign-in, after the provider's answer was verified:
@@ -226,7 +222,7 @@ export type IdentityOutcome = { signedIn: Being } | { attached: BeingId };
  * - a new identity creates a being, or, with `attachTo`, links to that being, which must still be the
  *   viewer's (the person chose "Save this identity" from it);
  * - attaching an identity that is linked to another being is a CONFLICT, and writes nothing.
- * A sign-in starts a session and ends the request's old one.
+ * A sign-in (no `attachTo`) starts a session and ends the request's old one.
  */
 export async function signInWithIdentity(
   db: Db,
@@ -234,9 +230,9 @@ export async function signInWithIdentity(
   identity: VerifiedIdentity,
   attachTo: BeingId | null,
   session: NewSession,
-): Promise<IdentityOutcome> {
+): Promise<void> {
   const { provider, subject, newBeing } = identity;
-  const [row] = await query<{ found_id: BeingId | null; viewer_id: BeingId | null; target: BeingId | null; being: unknown }>(
+  const [row] = await query<{ found_id: BeingId | null; target: BeingId | null }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         facts AS (
@@ -247,7 +243,7 @@ export async function signInWithIdentity(
           INSERT INTO beings (id, name, type, owner_id)
           SELECT ${newBeing.id}, ${newBeing.name}, 'guest', ${newBeing.id} FROM facts f
           WHERE f.found_id IS NULL AND ${attachTo}::text IS NULL
-          RETURNING id, being_json(beings) AS being
+          RETURNING id
         ),
         target AS (
           SELECT CASE
@@ -264,14 +260,9 @@ export async function signInWithIdentity(
         signed_in AS (SELECT t.id FROM target t WHERE t.id IS NOT NULL AND ${attachTo}::text IS NULL),
         session AS (${insertSession(session, sql`signed_in`)}),
         ended AS (DELETE FROM sessions WHERE id = ${viewer.sessionId} AND EXISTS (SELECT 1 FROM signed_in))
-        SELECT f.found_id, f.viewer_id, t.id AS target,
-               coalesce((SELECT being FROM created), (SELECT being_json(b) FROM beings b WHERE b.id = t.id)) AS being
-        FROM facts f, target t`,
+        SELECT f.found_id, t.id AS target FROM facts f, target t`,
   );
-  if (attachTo) {
-    if (row!.found_id && row!.found_id !== attachTo) throw new ApiError("CONFLICT", "that account is linked to another being already");
-    if (!row!.target) throw new ApiError("FORBIDDEN", "you signed out or changed being while at the provider: start again");
-    return { attached: attachTo };
-  }
-  return { signedIn: toBeing(row!.being) };
+  if (!attachTo) return;
+  if (row!.found_id && row!.found_id !== attachTo) throw new ApiError("CONFLICT", "that account is linked to another being already");
+  if (!row!.target) throw new ApiError("FORBIDDEN", "you signed out or changed being while at the provider: start again");
 }

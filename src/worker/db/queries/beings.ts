@@ -7,6 +7,7 @@ import type { BeingCreate, BeingPatch } from "../../../shared/schemas.ts";
 import { query, type Db } from "../client.ts";
 import { toBeing } from "../rows.ts";
 import { requireAccess } from "./access.ts";
+import { touchSession } from "./sessions.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 /** A written being and the spaces whose change logs the write touched (to notify the sync queue). */
@@ -31,7 +32,7 @@ export async function getMe(db: Db, viewer: ViewerRef): Promise<Me> {
   const [row] = await query<{ being: unknown; su: boolean }>(
     db,
     sql`WITH ${viewerCte(viewer)},
-        used AS (UPDATE sessions SET last_used_at = now() WHERE id = ${viewer.sessionId} AND last_used_at < now() - interval '1 minute')
+        used AS (${touchSession(viewer.sessionId)})
         SELECT being_json(b) AS being, v.su FROM viewer v JOIN beings b ON b.id = v.id`,
   );
   if (!row) throw new ApiError("UNAUTHENTICATED", "sign in first");

@@ -25,6 +25,10 @@ export const insertSession = (session: NewSession, from: SQL) => sql`
   INSERT INTO sessions (id, being_id, expires_at, user_agent)
   SELECT ${session.id}, f.id, now() + make_interval(secs => ${SESSION_TTL_SECONDS}), ${session.userAgent} FROM ${from} f`;
 
+/** Marks the session used now (at most once a minute: the device list's "last used" needs no finer). */
+export const touchSession = (sessionId: string | null) =>
+  sql`UPDATE sessions SET last_used_at = now() WHERE id = ${sessionId} AND last_used_at < now() - interval '1 minute'`;
+
 /** Creates a guest being (its own owner, so it may edit itself) and a session for it, in one statement. */
 export async function createGuest(db: Db, id: BeingId, name: string, session: NewSession): Promise<Being> {
   const [row] = await query<{ being: unknown }>(
