@@ -4,13 +4,11 @@
 import type { Page } from "playwright-core";
 import { startStack } from "../../scripts/local/stack.ts";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { connectionIs, fakeMediaArgs, launchBrowser, person } from "../e2e/support.ts";
+import { connectionIs, fakeMediaArgs, launchBrowser, person, switchOf } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
 import { distributionRow, load } from "./support.ts";
 
 const TRIALS = 9;
-
-const switchOf = (page: Page, label: string) => page.getByRole("group", { name: "Voice and video" }).getByRole("button", { name: label });
 
 /** Presses a switch and waits until it reads `pressed` (the press's own round trip, on the presser's page). */
 async function press(page: Page, label: string, pressed: boolean) {
@@ -36,7 +34,6 @@ const orbShown = () => document.querySelectorAll(".orb").length > 0;
 const orbGone = () => document.querySelectorAll(".orb").length === 0;
 const screenPlaying = () =>
   [...document.querySelectorAll<HTMLVideoElement>(".screen-share video")].some((v) => v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0);
-
 
 const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: true });
 const browser = await launchBrowser(fakeMediaArgs());

@@ -10,7 +10,6 @@ import { distributionRow } from "./support.ts";
 
 const TRIALS = 10;
 
-
 /** Resolves with the time at which `name` shows in the page's "Here now" list as online (or in the away group). */
 function seen(page: Page, name: string, where: "online" | "away"): Promise<number> {
   const list = page.getByRole("list", { name: where === "online" ? "Here now" : "Away" });

@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { axeViolations, connectionIs, fakeMediaArgs, launchBrowser, message, person, say, useScene, type Person } from "./support.ts";
+import { axeViolations, connectionIs, fakeMediaArgs, launchBrowser, message, person, say, switchOf, useScene, type Person } from "./support.ts";
 
 const scene = useScene({ browserArgs: fakeMediaArgs() });
 
@@ -32,7 +32,6 @@ const COUNT_MEDIA_ASKS = () => {
   };
 };
 
-const switchOf = (page: Page, label: string) => page.getByRole("group", { name: "Voice and video" }).getByRole("button", { name: label });
 const orbs = (page: Page) => page.getByRole("list", { name: "On voice and video" }).getByRole("listitem");
 const orbOf = (page: Page, name: string) => orbs(page).filter({ hasText: name });
 
@@ -47,8 +46,9 @@ function playing(page: Page, selector: string) {
   });
 }
 
-async function joinBoth(space: BeingId) {
-  const [ada, bob] = await Promise.all([scene.join("Ada", space, "Call"), scene.join("Bob", space, "Call")]);
+/** Ada and Bob in the space, both connected (Bob on a phone if asked). */
+async function joinBoth(space: BeingId, options: { bobOnPhone?: boolean } = {}) {
+  const [ada, bob] = await Promise.all([scene.join("Ada", space, "Call"), scene.join("Bob", space, "Call", options.bobOnPhone)]);
   await Promise.all([connectionIs(ada.page, "Connected"), connectionIs(bob.page, "Connected")]);
   return { ada, bob };
 }
@@ -176,8 +176,7 @@ describe("voice and video in a space", () => {
 
   it("fits the orbs above the conversation on a phone, accessible there and on a desktop", async () => {
     const space = await scene.newSpace("Call");
-    const [ada, bob] = await Promise.all([scene.join("Ada", space, "Call"), scene.join("Bob", space, "Call", true)]);
-    await Promise.all([connectionIs(ada.page, "Connected"), connectionIs(bob.page, "Connected")]);
+    const { ada, bob } = await joinBoth(space, { bobOnPhone: true });
     await switchOf(ada.page, "Camera").click();
     await switchOf(bob.page, "Microphone").click();
     await expect.poll(() => orbs(bob.page).count(), { timeout: 20_000 }).toBe(2);

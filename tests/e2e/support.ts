@@ -291,6 +291,11 @@ export async function connectionIs(page: Page, label: string | RegExp, timeout =
   await connection(page).filter({ hasText: label }).waitFor({ timeout });
 }
 
+/** The voice-and-video switch labelled `label` ("Microphone", "Camera", "Share screen"). */
+export function switchOf(page: Page, label: string): Locator {
+  return page.getByRole("group", { name: "Voice and video" }).getByRole("button", { name: label });
+}
+
 /** Resolves once `check` holds, polling; throws with `what` after `timeout`. */
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeout = 20_000, step = 50): Promise<void> {
   const deadline = Date.now() + timeout;

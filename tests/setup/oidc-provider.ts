@@ -2,6 +2,7 @@
 // worker signs in with: `test`, and `slow`, whose clock is two hours behind, so its ID tokens (valid for one) arrive expired.
 import { Worker } from "node:worker_threads";
 import type { TestProject } from "vitest/node";
+import { callbackUrl, WORKER_ORIGIN } from "../support/oidc-client.ts";
 import { startOidcProvider } from "../support/oidc-provider.ts";
 
 declare module "vitest" {
@@ -11,9 +12,7 @@ declare module "vitest" {
   }
 }
 
-// The worker tests' origin (ORIGIN in tests/worker/client.ts, which only runs inside workerd).
-const APP_ORIGIN = "https://spaces.test";
-const callback = (provider: string) => `${APP_ORIGIN}/api/auth/oidc/${provider}/callback`;
+const callback = (provider: string) => callbackUrl(WORKER_ORIGIN, provider);
 
 /** Starts both providers, provides their issuers, and returns the teardown that stops them. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -13,7 +13,7 @@ import type { TestProject } from "vitest/node";
 import { freePort } from "../../scripts/local/free-port.ts";
 import { type Stack, startStack } from "../../scripts/local/stack.ts";
 import { startFakeModelProvider } from "../support/fake-model-provider.ts";
-import { OIDC_CLIENT } from "../support/oidc-client.ts";
+import { callbackUrl, OIDC_CLIENT } from "../support/oidc-client.ts";
 import { startOidcProvider } from "../support/oidc-provider.ts";
 
 declare module "vitest" {
@@ -58,7 +58,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // The worker's port first: the OpenID provider accepts only callbacks it knows. Passkeys need a host
   // name (WebAuthn refuses IP addresses), so browsers may come as localhost as well as 127.0.0.1.
   const port = await freePort();
-  oidc.configure(["127.0.0.1", "localhost"].map((host) => `http://${host}:${port}/api/auth/oidc/test/callback`));
+  oidc.configure(["127.0.0.1", "localhost"].map((host) => callbackUrl(`http://${host}:${port}`, "test")));
   const stack = await startStack({
     database: { kind: "postgres" },
     livekit: "required",

@@ -19,6 +19,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./http.ts";
 
 export interface FakeGitHub {
   /** The server's address, as a GitHub Enterprise Server's `url`. */
@@ -54,12 +55,6 @@ const TOKEN_ERRORS = {
   redirect_uri_mismatch: ["The redirect_uri MUST match the registered callback URL for this application.", "#redirect-uri-mismatch2"],
   bad_verification_code: ["The code passed is incorrect or expired.", "#bad-verification-code"],
 } as const;
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 const random = () => randomBytes(20).toString("hex");
 

@@ -11,8 +11,9 @@
  *                                of a conversation (its last message); later ones stream normally
  *   …&tag=x                      records the request body under x (GET /__requests?tag=x)
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./http.ts";
 
 export { fakeModel, fakeText } from "./fake-model.ts";
 
@@ -20,12 +21,6 @@ export interface FakeModelProvider {
   /** The base URL bots use: `…/v1`. */
   url: string;
   close(): Promise<void>;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -240,6 +240,7 @@ function layOut(): void {
   });
 }
 
+/** Renders the conversation of a space holding `intentions`, once its snapshot is in (the link may not be ready yet). */
 async function openWith(intentions: ReturnType<typeof said>[], onShown?: () => void) {
   fakeServer({ [SNAPSHOT]: () => json(snapshot({ intentions })) });
   link = fakeLink();
@@ -247,7 +248,6 @@ async function openWith(intentions: ReturnType<typeof said>[], onShown?: () => v
   await vi.waitFor(() => expect(sync.view).not.toBeNull());
   outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
   render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} onShown={onShown} />);
-  await link.ready();
 }
 
 describe("filling the screen", () => {
@@ -255,6 +255,7 @@ describe("filling the screen", () => {
     layOut();
     const onShown = vi.fn();
     await openWith(Array.from({ length: 50 }, (_, i) => said(`/m${String(i).padStart(2, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] })), onShown);
+    await link.ready();
     const list = document.querySelector(".message-list")!;
     expect(list).toHaveClass("filling");
     expect(onShown).not.toHaveBeenCalled();
@@ -275,6 +276,7 @@ describe("filling the screen", () => {
   it("shows the first message said in an empty space", async () => {
     layOut();
     await openWith([]);
+    await link.ready();
     await conversationShown();
     link.deliver(batch(6, 6, [upsert(6, said("/n", 60, { content: ["first words"] }))]));
     await screen.findByText("first words");
@@ -287,12 +289,7 @@ describe("filling the screen", () => {
 describe("a long conversation", () => {
   it("opens with the newest rows and reveals older loaded rows on demand", async () => {
     const many = Array.from({ length: 450 }, (_, i) => said(`/m${String(i).padStart(3, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] }));
-    fakeServer({ [SNAPSHOT]: () => json(snapshot({ intentions: many })) });
-    link = fakeLink();
-    sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
-    await vi.waitFor(() => expect(sync.view).not.toBeNull());
-    outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
-    render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} />);
+    await openWith(many);
     // Busy (and hidden) until its first rows are in: jsdom lays nothing out, so there is no screen to fill.
     expect(screen.getByRole("log", { name: "Conversation" })).toHaveAttribute("aria-busy", "true");
     await conversationShown();

@@ -79,13 +79,20 @@ function listen(options = { delays: backoff(5, 20), failuresBeforeOff: 3 }) {
   const states: LinkState[] = [];
   const presence: string[][] = [];
   const typing: string[][] = [];
+  const media: string[][] = [];
+  const rooms: unknown[] = [];
   const link = openRoom(
     SPACE,
-    { onBatch: (b) => batches.push(b), onState: (s) => states.push(s), onPresence: (p) => (presence.push([...p.online]), typing.push([...p.typing])) },
+    {
+      onBatch: (b) => batches.push(b),
+      onState: (s) => states.push(s),
+      onPresence: (p) => (presence.push([...p.online]), typing.push([...p.typing]), media.push([...p.media])),
+      onRoom: (room) => rooms.push(room),
+    },
     options,
   );
   links.push(link);
-  return { batches, states, presence, typing, link };
+  return { batches, states, presence, typing, media, rooms, link };
 }
 const latestRoom = () => lk.FakeRoom.instances[lk.FakeRoom.instances.length - 1];
 let tokens = 0;
@@ -146,15 +153,7 @@ describe("the room link", () => {
 
   it("hands the connected Room to media, says who publishes any, and takes the Room back when it is gone", async () => {
     fakeServer({ [TOKEN]: tokenRoute });
-    const rooms: unknown[] = [];
-    const media: string[][] = [];
-    links.push(
-      openRoom(
-        SPACE,
-        { onBatch: () => undefined, onState: () => undefined, onPresence: (p) => media.push([...p.media]), onRoom: (room) => rooms.push(room) },
-        { delays: backoff(5, 20), failuresBeforeOff: 3 },
-      ),
-    );
+    const { media, rooms } = listen();
     await vi.waitFor(() => expect(rooms).toHaveLength(1));
     const room = latestRoom();
     expect(rooms[0]).toBe(room);

@@ -10,6 +10,7 @@ import type {
   RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { isoBase64URL, isoCBOR } from "@simplewebauthn/server/helpers";
+import type { Client } from "./client.ts";
 
 const FLAG_USER_PRESENT = 0x01;
 const FLAG_USER_VERIFIED = 0x04;
@@ -111,4 +112,13 @@ export class SoftAuthenticator {
   private clientData(type: string, challenge: string): string {
     return isoBase64URL.fromUTF8String(JSON.stringify({ type, challenge, origin: this.origin, crossOrigin: false }));
   }
+}
+
+const CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
+
+/** Registers a passkey for the client's being with `authenticator`, from Chrome on Linux; returns the server's answer. */
+export async function register(client: Client, authenticator: SoftAuthenticator) {
+  const { body } = await client.request("POST", "/api/auth/passkeys/register/options");
+  const credential = await authenticator.register(body.options);
+  return client.request("POST", "/api/auth/passkeys/register", { credential }, { "User-Agent": CHROME_LINUX });
 }

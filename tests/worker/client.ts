@@ -5,13 +5,30 @@ import { serializeSigned } from "hono/utils/cookie";
 import type { Being, BeingId } from "../../src/shared/entities.ts";
 import { newBeingId } from "../../src/shared/ids.ts";
 import { createDb, query } from "../../src/worker/db/client.ts";
+import { WORKER_ORIGIN } from "../support/oidc-client.ts";
 
-export const ORIGIN = "https://spaces.test";
+export const ORIGIN = WORKER_ORIGIN;
 
 export interface Reply<T = any> {
   status: number;
   body: T;
   headers: Headers;
+}
+
+/** Keeps the cookies a response sets in `jar`, by name (attributes dropped; an emptied cookie is removed). */
+export function storeCookies(jar: Map<string, string>, headers: Headers): void {
+  for (const line of headers.getSetCookie()) {
+    const pair = line.split(";")[0]!;
+    const name = pair.slice(0, pair.indexOf("="));
+    const value = pair.slice(pair.indexOf("=") + 1);
+    if (value) jar.set(name, value);
+    else jar.delete(name);
+  }
+}
+
+/** The cookies in `jar` as a Cookie header's value. */
+export function cookieHeader(jar: Map<string, string>): string {
+  return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 }
 
 /** A browser-like caller: keeps its session cookie and sends the app's own Origin. */
@@ -36,19 +53,13 @@ export class Client {
   /** Sends a request; `body` objects are sent as JSON, strings as they are. */
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
     const init: RequestInit = { method, headers: { Origin: ORIGIN, "CF-Connecting-IP": this.address, ...headers } };
-    if (this.jar.size > 0) (init.headers as Record<string, string>).Cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join("; ");
+    if (this.jar.size > 0) (init.headers as Record<string, string>).Cookie = cookieHeader(this.jar);
     if (body !== undefined) {
       init.body = typeof body === "string" ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)["Content-Type"] ??= "application/json";
     }
     const response = await SELF.fetch(`${ORIGIN}${path}`, { ...init, redirect: "manual" });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(";")[0]!;
-      const name = pair.slice(0, pair.indexOf("="));
-      const value = pair.slice(pair.indexOf("=") + 1);
-      if (value) this.jar.set(name, value);
-      else this.jar.delete(name);
-    }
+    storeCookies(this.jar, response.headers);
     const text = await response.text();
     const json = response.headers.get("Content-Type")?.startsWith("application/json");
     return { status: response.status, body: text && json ? JSON.parse(text) : text || null, headers: response.headers };

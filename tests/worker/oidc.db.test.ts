@@ -1,14 +1,18 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { randomId } from "../../src/shared/ids.ts";
-import { SoftAuthenticator } from "./authenticator.ts";
+import { register, SoftAuthenticator } from "./authenticator.ts";
 import { Client, databaseFingerprint, db, guest, ORIGIN } from "./client.ts";
 import { begin, signedInHome, throughProvider } from "./provider-flow.ts";
 
+/** Through the provider as the person `account` (`login_hint` chooses it); returns the callback's path and query. */
+async function atProvider(client: Client, account: string, options: { provider?: string; attach?: boolean } = {}): Promise<string> {
+  return throughProvider(await begin(client, options.provider, options.attach), (url) => url.searchParams.set("login_hint", account));
+}
+
 /** A whole sign-in as the person `account` at the provider; returns the callback's answer. */
 async function signIn(client: Client, account: string, options: { provider?: string; attach?: boolean } = {}) {
-  const callback = await throughProvider(await begin(client, options.provider, options.attach), (url) => url.searchParams.set("login_hint", account));
-  return client.request("GET", callback);
+  return client.request("GET", await atProvider(client, account, options));
 }
 
 const person = () => `p${randomId(8)}`;
@@ -82,8 +86,7 @@ describe("OpenID Connect sign-in", () => {
     const account = person();
     await signIn(new Client(), account);
     const bob = await guest("Bob");
-    const url = await begin(bob, "test", true);
-    const callback = await throughProvider(url, (u) => u.searchParams.set("login_hint", account));
+    const callback = await atProvider(bob, account, { attach: true });
     const before = await databaseFingerprint();
     const reply = await bob.request("GET", callback);
     expect(reply.headers.get("Location")).toBe("/account?signin_error=conflict");
@@ -94,7 +97,7 @@ describe("OpenID Connect sign-in", () => {
 
   it("a tampered state is refused and writes nothing; so is a callback in a browser that did not begin it", async () => {
     const client = new Client();
-    const callback = await throughProvider(await begin(client), (u) => u.searchParams.set("login_hint", person()));
+    const callback = await atProvider(client, person());
     const before = await databaseFingerprint();
     const tampered = callback.replace(/state=([^&]+)/, (_m, state: string) => `state=${state.slice(0, -2)}xx`);
     const reply = await client.request("GET", tampered);
@@ -103,7 +106,7 @@ describe("OpenID Connect sign-in", () => {
     expect(reply.headers.get("Set-Cookie")).not.toMatch(/session=[^;]/);
 
     const otherBrowser = new Client();
-    const forced = await throughProvider(await begin(new Client()), (u) => u.searchParams.set("login_hint", person()));
+    const forced = await atProvider(new Client(), person());
     expect((await otherBrowser.request("GET", forced)).headers.get("Location")).toBe("/?signin_error=expired");
     expect(await databaseFingerprint()).toBe(before);
   });
@@ -111,7 +114,7 @@ describe("OpenID Connect sign-in", () => {
   it("a replayed code is refused and writes nothing: the same callback again, and the code under a new state", async () => {
     const client = new Client();
     const account = person();
-    const callback = await throughProvider(await begin(client), (u) => u.searchParams.set("login_hint", account));
+    const callback = await atProvider(client, account);
     const code = new URL(callback, ORIGIN).searchParams.get("code")!;
     expect((await client.request("GET", callback)).headers.get("Location")).toBe("/");
     const before = await databaseFingerprint();
@@ -143,7 +146,7 @@ describe("OpenID Connect sign-in", () => {
   it("an expired ID token (from a provider whose clock is two hours behind) is refused and writes nothing", async () => {
     const client = new Client();
     const account = person();
-    const callback = await throughProvider(await begin(client, "slow"), (u) => u.searchParams.set("login_hint", account));
+    const callback = await atProvider(client, account, { provider: "slow" });
     const before = await databaseFingerprint();
     const warnings = vi.spyOn(console, "warn");
     const reply = await client.request("GET", callback);
@@ -156,7 +159,7 @@ describe("OpenID Connect sign-in", () => {
 
   it("a person who says no at the provider lands back with access denied, and nothing is written", async () => {
     const client = new Client();
-    const callback = await throughProvider(await begin(client), (u) => u.searchParams.set("login_hint", "deny"));
+    const callback = await atProvider(client, "deny");
     expect(new URL(callback, ORIGIN).searchParams.get("error")).toBe("access_denied");
     const before = await databaseFingerprint();
     const reply = await client.request("GET", callback);
@@ -170,9 +173,7 @@ describe("OpenID Connect sign-in", () => {
     const refused = await client.request("DELETE", "/api/auth/identities/test");
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe("CONFLICT");
-    const { body } = await client.request("POST", "/api/auth/passkeys/register/options");
-    const credential = await new SoftAuthenticator(ORIGIN).register(body.options);
-    expect((await client.request("POST", "/api/auth/passkeys/register", { credential })).status).toBe(201);
+    expect((await register(client, new SoftAuthenticator(ORIGIN))).status).toBe(201);
     expect((await client.request("DELETE", "/api/auth/identities/test")).status).toBe(204);
     expect((await client.request("GET", "/api/auth/identities")).body.identities).toEqual([]);
   });

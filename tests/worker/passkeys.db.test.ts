@@ -1,22 +1,13 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { SoftAuthenticator } from "./authenticator.ts";
+import { register, SoftAuthenticator } from "./authenticator.ts";
 import { Client, databaseFingerprint, db, guest, ORIGIN, space } from "./client.ts";
 
-const CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
-
-/** Registers a passkey for the client's being with `authenticator`; returns the server's answer. */
-async function register(client: Client, authenticator: SoftAuthenticator) {
-  const { body } = await client.request("POST", "/api/auth/passkeys/register/options");
-  const credential = await authenticator.register(body.options);
-  return client.request("POST", "/api/auth/passkeys/register", { credential }, { "User-Agent": CHROME_LINUX });
-}
-
-/** Signs `client` in with the authenticator's first credential. */
-async function signIn(client: Client, authenticator: SoftAuthenticator) {
+/** Signs `client` in with the authenticator's first credential, sending `headers` as well. */
+async function signIn(client: Client, authenticator: SoftAuthenticator, headers: Record<string, string> = {}) {
   const { body } = await client.request("POST", "/api/auth/passkeys/signin/options");
   const credential = await authenticator.signIn(body.options);
-  return { credential, reply: await client.request("POST", "/api/auth/passkeys/signin", { credential }) };
+  return { credential, reply: await client.request("POST", "/api/auth/passkeys/signin", { credential }, headers) };
 }
 
 const count = async (table: "passkeys" | "sessions" | "auth_challenges", beingId?: string) => {
@@ -213,8 +204,7 @@ describe("devices", () => {
     const authenticator = new SoftAuthenticator(ORIGIN);
     await register(ada, authenticator);
     const phone = new Client();
-    const { body } = await phone.request("POST", "/api/auth/passkeys/signin/options");
-    await phone.request("POST", "/api/auth/passkeys/signin", { credential: await authenticator.signIn(body.options) }, {
+    await signIn(phone, authenticator, {
       "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
     });
     const listed = await ada.request("GET", "/api/auth/sessions");

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { type Client, ORIGIN, type Reply } from "./client.ts";
+import { type Client, cookieHeader, ORIGIN, type Reply, storeCookies } from "./client.ts";
 
 /**
  * Plays the browser's part at the provider: follows the authorization URL through its redirects (with the
@@ -12,11 +12,8 @@ export async function throughProvider(authorizationUrl: string, edit: (url: URL)
   edit(start);
   let next = start.href;
   for (let hop = 0; hop < 10; hop++) {
-    const response = await fetch(next, { redirect: "manual", headers: { Cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") } });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(";")[0]!;
-      jar.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
-    }
+    const response = await fetch(next, { redirect: "manual", headers: { Cookie: cookieHeader(jar) } });
+    storeCookies(jar, response.headers);
     const location = response.headers.get("Location");
     if (!location) throw new Error(`the provider answered ${response.status}: ${await response.text()}`);
     await response.body?.cancel();

@@ -2,12 +2,13 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { contentSecurityPolicy } from "../../src/worker/http/security-headers.ts";
+import { ORIGIN } from "./client.ts";
 import { livekitEnv } from "./livekit-env.ts";
 
 describe("security headers", () => {
   it("go on API responses, errors included", async () => {
     for (const path of ["/api/health", "/api/no-such-endpoint"]) {
-      const response = await SELF.fetch(`https://spaces.test${path}`);
+      const response = await SELF.fetch(`${ORIGIN}${path}`);
       await response.arrayBuffer();
       expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
       expect(response.headers.get("X-Frame-Options")).toBe("DENY");
