@@ -244,7 +244,7 @@ async function applyReport(): Promise<string> {
     };
     const lines: string[] = [];
     lines.push(
-      `Chromium ${version}, headless, 1280×800, ${INTENTIONS.toLocaleString("en")} intentions loaded, the newest rows in the DOM (the list is windowed: src/web/components/message-list.tsx).`,
+      `Chromium ${version}, headless, 1280×800, ${INTENTIONS.toLocaleString("en")} intentions loaded, the newest rows in the DOM (the list is windowed: src/web/components/conversation-scroll.ts).`,
       `Median of ${RUNS} runs after ${WARMUP} warm-up rounds; first render of the ${INTENTIONS.toLocaleString("en")}-row snapshot: ${ms(mountMs)}.`,
       "",
       "| batch | rows before → after | pure apply | store (produce) | store + DOM update | + style & layout | under 16 ms? |",

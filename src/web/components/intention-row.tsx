@@ -1,12 +1,15 @@
 /** A confirmed message; its owner can edit or delete it in place (optimistically: see sync/edits.ts). */
-import { createSignal, Match, Show, Switch } from "solid-js";
-import type { ContentNode, Intention } from "../../shared/entities.ts";
+import { createSignal, Show } from "solid-js";
+import type { Intention } from "../../shared/entities.ts";
 import { errorMessage } from "../../shared/errors.ts";
-import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
 import { patchIntention } from "../api.ts";
 import { contentText } from "../../shared/content.ts";
 import type { Edits } from "../sync/edits.ts";
-import { Markdown } from "./markdown.tsx";
+import { EditForm } from "./edit-form.tsx";
+import { EditStatus } from "./edit-status.tsx";
+import { MessageActions } from "./message-actions.tsx";
+import { MessageBody } from "./message-body.tsx";
+import { createMessageEditing } from "./message-editing.ts";
 import { MessageFrame } from "./message-frame.tsx";
 import { MessageInput } from "./message-input.tsx";
 
@@ -26,19 +29,8 @@ export interface IntentionRowProps {
 /** How each state of an intention styles its row (data-state): a reply streaming, or one that failed. */
 const STATE_STYLES: Partial<Record<Intention["state"], string>> = { active: "active", failed: "failed" };
 
-/** Why a bot's reply failed: the reason its `failure` node carries (see docs/api.md, Bots). */
-export function failureOf(content: readonly ContentNode[]): string | undefined {
-  for (const node of content) {
-    const reason = typeof node === "object" && node.type === "failure" ? node.props?.reason : undefined;
-    if (typeof reason === "string") return reason;
-  }
-  return undefined;
-}
-
 /** One message of the conversation. */
 export function IntentionRow(props: IntentionRowProps) {
-  const [draft, setDraft] = createSignal<string>();
-  const [confirmingDelete, setConfirmingDelete] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string>();
   const edit = () => props.edits.of(props.intention.id);
@@ -48,41 +40,16 @@ export function IntentionRow(props: IntentionRowProps) {
     const state = edit();
     return state?.status === "saving" ? state.content : props.intention.content;
   };
-  const refusal = () => {
-    const state = edit();
-    return state?.status === "refused" ? state : undefined;
-  };
-  const refusedEdit = () => {
-    const state = refusal();
-    return state?.action === "edit" ? state : undefined;
-  };
-  const text = () => contentText(content());
-  // A bot's reply (it has an asker) is rewritten as it streams: that is not an edit.
-  const edited = () => !props.intention.askerId && props.intention.modifiedAt.getTime() - props.intention.createdAt.getTime() > 1_000;
   const streaming = () => props.intention.state === "active";
-  const failure = () => failureOf(content());
   let editButton: HTMLButtonElement | undefined;
+  const editing = createMessageEditing({
+    id: () => props.intention.id,
+    text: () => contentText(content()),
+    edits: props.edits,
+    setError,
+    returnFocus: () => editButton?.focus(),
+  });
 
-  const startEditing = () => {
-    setError(undefined);
-    setDraft(text());
-  };
-  const stopEditing = () => {
-    setDraft(undefined);
-    editButton?.focus();
-  };
-  const save = () => {
-    const next = draft()?.trim() ?? "";
-    if (!next || next.length > MAX_TEXT_LENGTH) return setError(`A message is 1 to ${MAX_TEXT_LENGTH} characters.`);
-    setError(undefined);
-    if (next !== text()) void props.edits.edit(props.intention.id, [next]);
-    stopEditing();
-  };
-  const editAgain = (refused: ContentNode[]) => {
-    props.edits.dismiss(props.intention.id);
-    setError(undefined);
-    setDraft(contentText(refused));
-  };
   const stop = async () => {
     setBusy(true);
     try {
@@ -94,10 +61,6 @@ export function IntentionRow(props: IntentionRowProps) {
       setBusy(false);
     }
   };
-  const remove = () => {
-    setConfirmingDelete(false);
-    void props.edits.remove(props.intention.id);
-  };
 
   return (
     <MessageFrame
@@ -107,26 +70,15 @@ export function IntentionRow(props: IntentionRowProps) {
       startsGroup={props.startsGroup}
       time={props.intention.createdAt}
       state={
-        saving() ? "pending" : refusal() ? "failed" : props.intention.type === "error" ? "error" : STATE_STYLES[props.intention.state]
+        saving() ? "pending" : edit()?.status === "refused" ? "failed" : props.intention.type === "error" ? "error" : STATE_STYLES[props.intention.state]
       }
       busy={streaming()}
     >
       <Show
-        when={draft() !== undefined}
+        when={editing.draft() !== undefined}
         fallback={
           <>
-            <Show when={text() || !streaming()} fallback={<p class="message-thinking">thinking…</p>}>
-              <Markdown text={text()} class="markdown message-body" />
-            </Show>
-            <Show when={edited() && !saving()}>
-              <span class="message-edited">(edited)</span>
-            </Show>
-            <Show when={failure()}>
-              <p class="message-failure">{failure()}</p>
-            </Show>
-            <Show when={props.intention.state === "cancelled" && props.intention.askerId}>
-              <span class="message-edited">(stopped)</span>
-            </Show>
+            <MessageBody intention={props.intention} content={content()} saving={saving()} />
             <Show when={props.canStop && streaming()}>
               <div class="reply-actions">
                 <button type="button" class="button small quiet" disabled={busy()} onClick={() => void stop()} aria-label="Stop this reply">
@@ -137,84 +89,28 @@ export function IntentionRow(props: IntentionRowProps) {
           </>
         }
       >
-        <form
-          class="message-edit"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void save();
-          }}
-        >
+        <EditForm class="message-edit" onSave={editing.save} onCancel={editing.close}>
           <MessageInput
             label="Edit message"
-            value={draft() ?? ""}
-            onInput={setDraft}
-            onSubmit={() => void save()}
-            onCancel={stopEditing}
+            value={editing.draft() ?? ""}
+            onInput={editing.setDraft}
+            onSubmit={editing.save}
             ref={(element) => queueMicrotask(() => element.focus())}
           />
-          <div class="message-edit-actions">
-            <button type="submit" class="button small">
-              Save
-            </button>
-            <button type="button" class="button small quiet" onClick={stopEditing}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        </EditForm>
       </Show>
       <Show when={error()}>
         <p class="message-status" role="alert">
           {error()}
         </p>
       </Show>
-      <Switch>
-        <Match when={saving()}>
-          <p class="message-status">Saving…</p>
-        </Match>
-        <Match when={refusal()}>
-          {(refused) => (
-            <div class="message-status">
-              <span role="alert">
-                {refused().action === "edit" ? "Edit not saved" : "Not deleted"}: {refused().error}
-              </span>
-              <Show when={refusedEdit()}>
-                {(refusedEdit) => (
-                  <button type="button" class="link-button" onClick={() => editAgain(refusedEdit().content)}>
-                    Edit again
-                  </button>
-                )}
-              </Show>
-              <button type="button" class="link-button" onClick={() => props.edits.dismiss(props.intention.id)}>
-                Dismiss
-              </button>
-            </div>
-          )}
-        </Match>
-      </Switch>
-      <Show when={props.mine && draft() === undefined && !saving()}>
-        <div class="message-actions">
-          <Show
-            when={confirmingDelete()}
-            fallback={
-              <>
-                <button type="button" class="link-button" ref={editButton} onClick={startEditing} aria-label="Edit message">
-                  Edit
-                </button>
-                <button type="button" class="link-button" onClick={() => setConfirmingDelete(true)} aria-label="Delete message">
-                  Delete
-                </button>
-              </>
-            }
-          >
-            <span>Delete this message?</span>
-            <button type="button" class="link-button danger" onClick={remove}>
-              Delete
-            </button>
-            <button type="button" class="link-button" onClick={() => setConfirmingDelete(false)}>
-              Keep
-            </button>
-          </Show>
-        </div>
+      <EditStatus edit={edit()} onEditAgain={editing.editAgain} onDismiss={() => props.edits.dismiss(props.intention.id)} />
+      <Show when={props.mine && editing.draft() === undefined && !saving()}>
+        <MessageActions
+          editRef={(button) => (editButton = button)}
+          onEdit={editing.start}
+          onDelete={() => void props.edits.remove(props.intention.id)}
+        />
       </Show>
     </MessageFrame>
   );

@@ -1,11 +1,10 @@
-/** The text box used to write and to edit: Enter submits, Shift+Enter breaks the line, Escape cancels. */
+/** The text box used to write and to edit: Enter submits, Shift+Enter breaks the line. */
 import type { JSX } from "solid-js";
 
 export interface MessageInputProps {
   value: string;
   onInput(value: string): void;
   onSubmit(): void;
-  onCancel?(): void;
   onBlur?(): void;
   label: string;
   placeholder?: string;
@@ -20,9 +19,6 @@ export function MessageInput(props: MessageInputProps) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       props.onSubmit();
-    } else if (event.key === "Escape" && props.onCancel) {
-      event.preventDefault();
-      props.onCancel();
     }
   };
   return (

@@ -2,6 +2,7 @@
 import { createSignal, Show } from "solid-js";
 import { errorMessage } from "../../shared/errors.ts";
 import { MAX_NAME_LENGTH } from "../../shared/limits.ts";
+import { EditForm } from "./edit-form.tsx";
 
 export interface NameEditorProps {
   name: string;
@@ -45,14 +46,7 @@ export function NameEditor(props: NameEditorProps) {
         </button>
       }
     >
-      <form
-        class="name-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void save();
-        }}
-        onKeyDown={(event) => event.key === "Escape" && close()}
-      >
+      <EditForm class="name-form" primary busy={busy()} error={error()} onSave={() => void save()} onCancel={close}>
         <label class="sr-only" for="name-input">
           Your name
         </label>
@@ -64,18 +58,7 @@ export function NameEditor(props: NameEditorProps) {
           onInput={(event) => setDraft(event.currentTarget.value)}
           ref={(element) => queueMicrotask(() => element.select())}
         />
-        <button type="submit" class="button small primary" disabled={busy()}>
-          Save
-        </button>
-        <button type="button" class="button small quiet" onClick={close}>
-          Cancel
-        </button>
-        <Show when={error()}>
-          <span class="form-error" role="alert">
-            {error()}
-          </span>
-        </Show>
-      </form>
+      </EditForm>
     </Show>
   );
 }

@@ -1,7 +1,8 @@
 /** A message the server has not confirmed yet: sending, waiting for the network, or refused. */
-import { Match, Switch } from "solid-js";
-import type { BeingId } from "../../shared/entities.ts";
+import { For, Match, Switch } from "solid-js";
+import type { BeingId, Intention } from "../../shared/entities.ts";
 import type { OutboxEntry } from "../sync/outbox.ts";
+import { continuesGroup } from "./time.ts";
 import { Markdown } from "./markdown.tsx";
 import { MessageFrame } from "./message-frame.tsx";
 
@@ -42,5 +43,40 @@ export function PendingRow(props: PendingRowProps) {
         </Switch>
       </div>
     </MessageFrame>
+  );
+}
+
+export interface PendingRowsProps {
+  entries: readonly OutboxEntry[];
+  ownerId: BeingId;
+  author: string;
+  /** The last confirmed message, which the first of these may continue the group of. */
+  after: Intention | undefined;
+  onRetry(id: OutboxEntry["id"]): void;
+  onDiscard(id: OutboxEntry["id"]): void;
+}
+
+/** My messages still on their way, in the order written, below the confirmed ones. */
+export function PendingRows(props: PendingRowsProps) {
+  return (
+    <For each={props.entries}>
+      {(entry, index) => {
+        const row = () => ({ ownerId: props.ownerId, createdAt: new Date(entry.createdAt) });
+        const previous = () => {
+          const before = props.entries[index() - 1];
+          return before ? { ownerId: props.ownerId, createdAt: new Date(before.createdAt) } : props.after;
+        };
+        return (
+          <PendingRow
+            entry={entry}
+            ownerId={props.ownerId}
+            author={props.author}
+            startsGroup={!continuesGroup(previous(), row())}
+            onRetry={() => props.onRetry(entry.id)}
+            onDiscard={() => props.onDiscard(entry.id)}
+          />
+        );
+      }}
+    </For>
   );
 }

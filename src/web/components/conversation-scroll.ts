@@ -1,0 +1,137 @@
+/** The conversation's scrolling: which rows are rendered, the first screenful filled in slices, following the bottom, older rows on scrolling up. */
+import { createEffect, createMemo, createSignal, on, onCleanup, onMount, untrack, type Accessor } from "solid-js";
+import type { IntentionId } from "../../shared/entities.ts";
+
+// Within this many pixels of an edge counts as being at it.
+const EDGE_PX = 120;
+// Opening a space renders its newest rows, as many as fill the screen (FIRST_ROWS where nothing is laid
+// out to measure); older loaded ones join WINDOW_STEP at a time as the reader scrolls up. Rendering every
+// loaded row at once (100 rows of Markdown) was a 0.5 s task on a phone, in which nobody could scroll
+// or type; and a space can hold thousands of loaded messages.
+export const FIRST_ROWS = 16;
+export const WINDOW_STEP = 20;
+// Even a screenful of rows is a long task on a phone (each is Markdown to render): they are added one
+// by one, the newest first, and the main thread is yielded to the browser every SLICE_MS.
+const SLICE_MS = 5;
+
+export interface ConversationScrollSource {
+  /** The loaded messages, oldest first. */
+  order: Accessor<readonly IntentionId[]>;
+  /** Older messages exist on the server. */
+  hasMore: Accessor<boolean>;
+  /** Fetches a page of older messages. */
+  loadOlder(): Promise<unknown>;
+  /** The rows can be rendered (their renderer has loaded): filling starts then. */
+  ready: Accessor<boolean>;
+  /** How many of my messages are still on their way (shown below the loaded ones). */
+  pendingCount: Accessor<number>;
+  /** Called once the first screenful is shown. */
+  onShown?(): void;
+}
+
+export interface ConversationScroll {
+  /** Takes the scrolling element. */
+  ref(element: HTMLDivElement): void;
+  /** The rendered rows: the newest of `order`. */
+  windowed: Accessor<readonly IntentionId[]>;
+  /** The first screenful is in: until then the list is hidden, so nothing moves on screen as it fills. */
+  filled: Accessor<boolean>;
+  olderExist(): boolean;
+  /** Shows older rows (rendered ones first, then a page from the server), keeping the same messages in view. */
+  loadOlder(): Promise<void>;
+  onScroll(): void;
+}
+
+/** The rows to render and the scroll position of a conversation's scrolling element (see `ref`). */
+export function createConversationScroll(source: ConversationScrollSource): ConversationScroll {
+  let scroller!: HTMLDivElement;
+  // Follow new messages only while the reader is at the bottom; never yank them away from history.
+  let following = true;
+
+  // Only the newest rows are rendered; older loaded ones join as the reader scrolls up.
+  const [windowRows, setWindowRows] = createSignal(0);
+  const windowed = createMemo(() => {
+    const order = source.order();
+    return order.length <= windowRows() ? order : order.slice(order.length - windowRows());
+  });
+  const hiddenRows = () => source.order().length - windowed().length;
+
+  const scrollToBottom = () => {
+    scroller.scrollTop = scroller.scrollHeight;
+  };
+  /** Runs `grow`, which adds rows above, keeping the same messages in view. */
+  const keepingPlace = async (grow: () => unknown) => {
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    await grow();
+    scroller.scrollTop = scroller.scrollHeight - fromBottom;
+  };
+  const loadOlder = () => keepingPlace(() => (hiddenRows() > 0 ? setWindowRows(windowRows() + WINDOW_STEP) : source.loadOlder()));
+
+  /**
+   * Adds rows above the shown ones until they fill the screen, a slice of SLICE_MS per task. The list is
+   * shown when full, scrolled to its end: nothing moves on screen while it fills.
+   */
+  const [filled, setFilled] = createSignal(false);
+  const showList = () => {
+    setFilled(true);
+    source.onShown?.();
+  };
+  let fillTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(fillTimer));
+  const fillScreen = () => {
+    // A scroller with no height is not laid out (hidden, or no layout at all): there is no screen to measure.
+    if (scroller.clientHeight === 0) {
+      setWindowRows(Math.max(windowRows(), FIRST_ROWS));
+      return showList();
+    }
+    const sliceEnd = performance.now() + SLICE_MS;
+    // Measured once per slice, before adding: at most one layout per slice (none when a frame was painted
+    // since the last one), where measuring after each row forced one per row. The last slice may add a
+    // few rows more than the screen needs; they sit above it. Full means past the screen by an edge's
+    // height, so that a reader at the bottom is not at the top edge too (which loads more).
+    if (hiddenRows() > 0 && scroller.scrollHeight <= scroller.clientHeight + EDGE_PX) {
+      do setWindowRows(windowRows() + 1);
+      while (hiddenRows() > 0 && performance.now() < sliceEnd);
+      return void (fillTimer = setTimeout(fillScreen));
+    }
+    scrollToBottom();
+    showList();
+  };
+  const olderExist = () => source.hasMore() || hiddenRows() > 0;
+  const onScroll = () => {
+    if (!filled()) return;
+    following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < EDGE_PX;
+    if (scroller.scrollTop < EDGE_PX && olderExist()) void loadOlder();
+  };
+  createEffect(
+    on(source.ready, (ready) => {
+      // In a task of its own: after the page around it has painted, and outside this effect, where Solid
+      // defers the DOM updates of each added row (the height would never change).
+      if (ready) fillTimer = setTimeout(fillScreen);
+    }),
+  );
+
+  // A reply streaming grows the last row without adding one: a reader at the bottom stays there; one
+  // reading history keeps their place, since the growth is below what they see.
+  onMount(() => {
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => following && scrollToBottom());
+    observer.observe(scroller.querySelector(".message-list")!);
+    onCleanup(() => observer.disconnect());
+  });
+  createEffect(on(() => source.order()[source.order().length - 1], () => following && scrollToBottom(), { defer: true }));
+  // Rows that arrive (new ones below, a page of history above) join the shown ones: nobody loses the
+  // rows they are reading.
+  let rowsKnown = source.order().length;
+  createEffect(() => {
+    const rows = source.order().length;
+    if (rows > rowsKnown) setWindowRows(untrack(windowRows) + rows - rowsKnown);
+    rowsKnown = rows;
+  });
+  // What I just wrote is always worth seeing.
+  createEffect(
+    on(source.pendingCount, (count, previous = 0) => count > previous && scrollToBottom(), { defer: true }),
+  );
+
+  return { ref: (element) => (scroller = element), windowed, filled, olderExist, loadOlder, onScroll };
+}

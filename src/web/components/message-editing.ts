@@ -1,0 +1,43 @@
+/** Editing one of my messages in place: the draft, its check, and the save handed to the conversation's edits. */
+import { createSignal } from "solid-js";
+import type { ContentNode, IntentionId } from "../../shared/entities.ts";
+import { contentText } from "../../shared/content.ts";
+import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
+import type { Edits } from "../sync/edits.ts";
+
+export interface MessageEditingOptions {
+  id(): IntentionId;
+  /** The text shown now: a draft starts from it, and a draft left the same is not saved. */
+  text(): string;
+  edits: Edits;
+  /** Says what is wrong with the draft (undefined: nothing). */
+  setError(message: string | undefined): void;
+  /** Puts focus back where editing began, once the form closes. */
+  returnFocus(): void;
+}
+
+/** The draft is undefined while the message is not being edited. */
+export function createMessageEditing(options: MessageEditingOptions) {
+  const [draft, setDraft] = createSignal<string>();
+  const open = (text: string) => {
+    options.setError(undefined);
+    setDraft(text);
+  };
+  const close = () => {
+    setDraft(undefined);
+    options.returnFocus();
+  };
+  const save = () => {
+    const next = draft()?.trim() ?? "";
+    if (!next || next.length > MAX_TEXT_LENGTH) return options.setError(`A message is 1 to ${MAX_TEXT_LENGTH} characters.`);
+    options.setError(undefined);
+    if (next !== options.text()) void options.edits.edit(options.id(), [next]);
+    close();
+  };
+  /** Forgets the refusal of `refused` and opens its text again, to try once more. */
+  const editAgain = (refused: ContentNode[]) => {
+    options.edits.dismiss(options.id());
+    open(contentText(refused));
+  };
+  return { draft, setDraft, start: () => open(options.text()), close, save, editAgain };
+}
