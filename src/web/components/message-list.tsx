@@ -50,13 +50,6 @@ export function MessageList(props: MessageListProps) {
   // A row being deleted is gone at once (and back if the server refuses).
   const shown = createMemo(() => scroll.windowed().filter((id) => edits.of(id)?.status !== "deleting"));
 
-  // Normally loading already (the space page starts it with the snapshot); a failed load is retried here.
-  const [rendererMissing, setRendererMissing] = createSignal(false);
-  loadMarkdown().catch(() => {
-    setRendererMissing(true);
-    props.onShown?.();
-  });
-
   return (
     <div
       ref={scroll.ref}
@@ -77,11 +70,7 @@ export function MessageList(props: MessageListProps) {
       <Show when={!props.view.hasMore && props.view.order.length + pending().length === 0}>
         <p class="messages-empty">Nothing has been said here yet. Say hello.</p>
       </Show>
-      <Show when={rendererMissing()}>
-        <p class="messages-empty" role="alert">
-          The messages could not be shown: reload to try again.
-        </p>
-      </Show>
+      <RendererMissing onMissing={() => props.onShown?.()} />
       <ol class="message-list" classList={{ filling: !scroll.filled() }}>
         <Show when={markdownReady()}>
           <For each={shown()}>
@@ -114,5 +103,21 @@ export function MessageList(props: MessageListProps) {
         </Show>
       </ol>
     </div>
+  );
+}
+
+/** Says so when the messages' renderer cannot be loaded (normally loading already: the space page starts it with the snapshot; a failed load is retried here). */
+function RendererMissing(props: { onMissing(): void }) {
+  const [missing, setMissing] = createSignal(false);
+  loadMarkdown().catch(() => {
+    setMissing(true);
+    props.onMissing();
+  });
+  return (
+    <Show when={missing()}>
+      <p class="messages-empty" role="alert">
+        The messages could not be shown: reload to try again.
+      </p>
+    </Show>
   );
 }
