@@ -36,9 +36,11 @@ export interface ConversationScroll {
   windowed: Accessor<readonly IntentionId[]>;
   /** The first screenful is in: until then the list is hidden, so nothing moves on screen as it fills. */
   filled: Accessor<boolean>;
+  /** Older messages exist (loaded but not rendered, or only on the server): scrolling up shows them. */
   olderExist(): boolean;
   /** Shows older rows (rendered ones first, then a page from the server), keeping the same messages in view. */
   loadOlder(): Promise<void>;
+  /** The scrolling element's scroll handler: whether to follow the bottom, and loading older rows at the top. */
   onScroll(): void;
 }
 

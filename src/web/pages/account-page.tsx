@@ -10,6 +10,7 @@ import { DevicesSection } from "../account/devices-section.tsx";
 import { WaysSection } from "../account/ways-section.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 
+/** The page; its lists load once and are fetched again after each change made here. */
 export function AccountPage(props: { me: Being }) {
   const [loadFailed, setLoadFailed] = createSignal(false);
   // A list that cannot be loaded shows as empty, with one note saying so (rather than breaking the page).
