@@ -1,16 +1,16 @@
 /**
- * The one date codec of the HTTP side. JSON has no dates: the database renders a row's timestamps as ISO
+ * The one date codec for JSON. JSON has no dates: the database renders a row's timestamps as ISO
  * strings (being_json(), intention_json()), and so does every response body. The worker's row decoding
  * (src/worker/db/rows.ts) and the web client's response decoding (src/web/api.ts) both turn them back
  * into Dates here, by the same keys. Sync packets carry their dates in superjson's own format (pack.ts).
  */
 import type { ContentNode } from "./entities.ts";
 
-/** Keys whose string value is a timestamp, at any depth. */
+/** Keys whose string value is a timestamp, at any depth (outside what people wrote). */
 const DATE_KEYS = ["createdAt", "modifiedAt", "at", "minute", "blockedUntil", "lastUsedAt"] as const;
-/** Keys whose value is a record of timestamps by id (a snapshot's presence.lastSeen), which no key names. */
+/** Keys whose value holds timestamps by id (a snapshot's presence.lastSeen): the ids are no date keys. */
 const DATE_RECORD_KEYS = ["lastSeen"] as const;
-// What people wrote (a being's properties, content nodes' props) may use any key: it is never read for dates.
+// What people wrote (a being's properties, content nodes and their props) may use any key: never read for dates.
 const VERBATIM_KEYS = ["properties", "content"] as const;
 
 type DateKey = (typeof DATE_KEYS)[number];
