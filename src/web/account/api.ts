@@ -8,9 +8,9 @@ import type { DeviceSession, IdentityInfo, PasskeyInfo } from "../../shared/resp
 import type { PasskeyCredential } from "../../shared/schemas.ts";
 import { call, client } from "../api.ts";
 
-// The ceremonies' options are the server library's WebAuthn JSON as it made them. Their type lets `extensions`
-// hold binary PRF inputs, which JSON cannot carry (and the server never sets), so Hono's typing of the body
-// cannot match the browser library's type for the same JSON: the two options readers name it.
+// A ceremony's options are the server library's WebAuthn JSON as it made them. Their type lets `extensions`
+// hold binary PRF inputs, which JSON cannot carry (the server sets no extensions), so Hono's typing of the
+// body cannot match the browser library's type for the same JSON: the two functions that read them say which.
 
 /** Options for creating a passkey for the signed-in being. */
 export async function passkeyRegistrationOptions(): Promise<PublicKeyCredentialCreationOptionsJSON> {
