@@ -15,6 +15,15 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+const CODE_OF_STATUS = new Map(Object.entries(ERROR_STATUS).map(([code, status]) => [status as number, code as ErrorCode]));
+
+/** The contract's code for a status that came without one (a framework's own refusal, a proxy's page). */
+export function codeForStatus(status: number): ErrorCode {
+  // A gateway that could not reach the server or gave up waiting for it: a retry may well get through.
+  if (status === 502 || status === 504) return "UNAVAILABLE";
+  return CODE_OF_STATUS.get(status) ?? (status >= 500 ? "INTERNAL" : "VALIDATION");
+}
+
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };
 }

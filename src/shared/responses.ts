@@ -1,4 +1,8 @@
-/** Bodies of the API's responses that both sides name: the worker returns them, the web client reads them. */
+/**
+ * Bodies of the API's responses that code on either side names: the worker's queries build them, the web's
+ * sync and pages hold them. The web client does not read them by hand: api.ts takes each body's type from
+ * its route (hc<AppType>) and checks it against these; a body nothing names is left to the route alone.
+ */
 import type { Being, BeingId, Intention } from "./entities.ts";
 import type { Change } from "./sync.ts";
 
@@ -9,17 +13,12 @@ export interface SpaceSnapshot {
   intentions: Intention[];
   hasMore: boolean;
   seq: number;
-  presence: SpacePresence;
-}
-
-/**
- * Who was here lately, beyond LiveKit's live participant list: when each being located here was
- * last connected to the room (now, for one connected), and how long an absent being stays listed.
- */
-export interface SpacePresence {
-  lastSeen: Record<BeingId, Date>;
-  /** A being away longer than this is no longer listed as here (AWAY_LISTED_SECONDS). */
-  awayListedSeconds: number;
+  /**
+   * Who was here lately, beyond LiveKit's live participant list: when each being located here was
+   * last connected to the room (now, for one connected), and how long an absent being stays listed
+   * (AWAY_LISTED_SECONDS).
+   */
+  presence: { lastSeen: Record<BeingId, Date>; awayListedSeconds: number };
 }
 
 /** GET /api/spaces/:id/changes */
@@ -45,15 +44,6 @@ export interface WriteResult {
 export interface Me {
   being: Being;
   superuser: boolean;
-}
-
-/** POST /api/spaces/:id/token */
-export interface SyncToken {
-  token: string;
-  url: string;
-  room: string;
-  /** `<being id>#<connection id>`: one per connection. */
-  identity: string;
 }
 
 /**
@@ -132,10 +122,4 @@ export interface IdentityInfo {
   /** The provider's display name, or its id when it is no longer configured. */
   name: string;
   createdAt: Date;
-}
-
-/** GET /api/auth/providers: a configured sign-in provider (no secret, no client id). */
-export interface AuthProvider {
-  id: string;
-  name: string;
 }

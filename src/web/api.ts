@@ -1,20 +1,12 @@
 /** The one typed API client: every call to /api goes through here (Hono's `hc<AppType>`). */
-import { hc } from "hono/client";
-import type { Being, BeingId, Intention, IntentionId } from "../shared/entities.ts";
-import { ApiError, ERROR_STATUS, type ErrorCode } from "../shared/errors.ts";
+import { hc, type ClientResponse } from "hono/client";
+import type { Being, BeingId, IntentionId } from "../shared/entities.ts";
+import { decodeDates, type Decoded } from "../shared/dates.ts";
+import { ApiError, codeForStatus, ERROR_STATUS, type ErrorCode } from "../shared/errors.ts";
 import { retryAfterSeconds } from "../shared/retry-after.ts";
 import type { z } from "zod";
 import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch } from "../shared/schemas.ts";
-import type {
-  AuthProvider,
-  ChangesPage,
-  HistoryPage,
-  Me,
-  SpaceSnapshot,
-  SyncStats,
-  SyncToken,
-  WriteResult,
-} from "../shared/responses.ts";
+import type { ChangesPage, HistoryPage, Me, SpaceSnapshot, SyncStats, WriteResult } from "../shared/responses.ts";
 import type { AppType } from "../worker/app.ts";
 
 /** The request never reached the server (offline, DNS, connection reset): safe to retry later. */
@@ -41,24 +33,14 @@ type IntentionPatch = z.output<typeof intentionPatch>;
 /** The typed client; modules fetched on demand (src/web/account/api.ts) call through it too. */
 export const client = hc<AppType>("/", { init: { credentials: "same-origin" } });
 
-// JSON has no dates: the contract's timestamp fields (and the stats' `minute`, `blockedUntil`) come back as ISO strings.
-const DATE_KEYS = new Set(["createdAt", "modifiedAt", "at", "minute", "blockedUntil", "lastUsedAt"]);
-function reviveDates(key: string, value: unknown): unknown {
-  return DATE_KEYS.has(key) && typeof value === "string" ? new Date(value) : value;
-}
-
-function codeForStatus(status: number): ErrorCode {
-  // A gateway that could not reach the server or gave up waiting for it: a retry may well get through.
-  if (status === 502 || status === 504) return "UNAVAILABLE";
-  const found = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((code) => ERROR_STATUS[code] === status);
-  return found ?? (status >= 500 ? "INTERNAL" : "VALIDATION");
-}
+/** What a successful response's body is, by the route that answers it (hc types dates as strings); undefined without one. */
+type JsonBody<R> = R extends ClientResponse<infer T, number, infer F> ? (F extends "json" ? T : undefined) : never;
 
 /** What `call` reads of a response (hc's ClientResponse and fetch's Response both have it). */
 type HttpResponse = Pick<Response, "ok" | "status" | "statusText" | "headers" | "text">;
 
-/** Sends one request and returns its parsed body, or throws ApiError / OfflineError. */
-export async function call<T>(request: () => Promise<HttpResponse>): Promise<T> {
+/** Sends one request and returns its body with its dates decoded, or throws ApiError / OfflineError. */
+export async function call<R extends HttpResponse>(request: () => Promise<R>): Promise<Decoded<JsonBody<R>>> {
   let response: HttpResponse;
   try {
     response = await request();
@@ -68,12 +50,12 @@ export async function call<T>(request: () => Promise<HttpResponse>): Promise<T> 
   const text = await response.text();
   let body: unknown;
   try {
-    body = text ? JSON.parse(text, reviveDates) : undefined;
+    body = text ? JSON.parse(text) : undefined;
   } catch {
     // A proxy's HTML error page or a truncated body: keep the status, drop the text.
     body = undefined;
   }
-  if (response.ok) return body as T;
+  if (response.ok) return decodeDates(body as JsonBody<R>);
   const wait = retryAfterSeconds(response.headers.get("Retry-After"));
   const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
   if (error && typeof error.code === "string" && error.code in ERROR_STATUS) {
@@ -87,19 +69,18 @@ const param = (id: string) => ({ id: encodeURIComponent(id) });
 
 /** Creates a guest being and signs in as it (sets the session cookie). */
 export async function signInGuest(name: string): Promise<Being> {
-  const body = await call<{ being: Being }>(() => client.api.auth.guest.$post({ json: { name } }));
-  return body.being;
+  return (await call(() => client.api.auth.guest.$post({ json: { name } }))).being;
 }
 
 /** Ends the session. */
 export async function signOut(): Promise<void> {
-  await call<void>(() => client.api.auth.signout.$post());
+  await call(() => client.api.auth.signout.$post());
 }
 
 /** The signed-in being and whether it is a superuser, or null when there is no session. */
 export async function getMe(): Promise<Me | null> {
   try {
-    return await call<Me>(() => client.api.me.$get());
+    return await call(() => client.api.me.$get());
   } catch (error) {
     if (error instanceof ApiError && error.code === "UNAUTHENTICATED") return null;
     throw error;
@@ -108,41 +89,32 @@ export async function getMe(): Promise<Me | null> {
 
 /** One being by id. */
 export async function getBeing(id: BeingId): Promise<Being> {
-  const body = await call<{ being: Being }>(() => client.api.beings[":id"].$get({ param: param(id) }));
-  return body.being;
+  return (await call(() => client.api.beings[":id"].$get({ param: param(id) }))).being;
 }
 
 /** Spaces the caller may enter: private ones it belongs to first, then public ones. */
 export async function listSpaces(): Promise<Being[]> {
-  const body = await call<{ spaces: Being[] }>(() => client.api.spaces.$get());
-  return body.spaces;
+  return (await call(() => client.api.spaces.$get())).spaces;
 }
 
 /** Creates a being (a space or a bot, for the app) owned by the caller. */
 export async function createBeing(input: BeingCreate): Promise<Being> {
-  const body = await call<{ being: Being }>(() => client.api.beings.$post({ json: input }));
-  return body.being;
+  return (await call(() => client.api.beings.$post({ json: input }))).being;
 }
 
 /** Changes a being's name, location, properties or content. */
 export async function patchBeing(id: BeingId, patch: BeingPatch): Promise<Being> {
-  const body = await call<{ being: Being }>(() =>
-    client.api.beings[":id"].$patch({ param: param(id), json: patch }),
-  );
-  return body.being;
+  return (await call(() => client.api.beings[":id"].$patch({ param: param(id), json: patch }))).being;
 }
 
 /** Deletes a being (a bot, for the app) the caller owns. */
 export async function deleteBeing(id: BeingId): Promise<void> {
-  await call<void>(() => client.api.beings[":id"].$delete({ param: param(id) }));
+  await call(() => client.api.beings[":id"].$delete({ param: param(id) }));
 }
 
 /** A space with the beings in it, its newest intentions and its latest change seq. */
-export async function getSpace(id: BeingId): Promise<SpaceSnapshot> {
-  const snapshot: SpaceSnapshot = await call(() => client.api.spaces[":id"].$get({ param: param(id) }));
-  // lastSeen is keyed by being id, which the date reviver cannot recognise.
-  const lastSeen = Object.entries(snapshot.presence.lastSeen).map(([being, at]) => [being, new Date(at)]);
-  return { ...snapshot, presence: { ...snapshot.presence, lastSeen: Object.fromEntries(lastSeen) } };
+export function getSpace(id: BeingId): Promise<SpaceSnapshot> {
+  return call(() => client.api.spaces[":id"].$get({ param: param(id) }));
 }
 
 /** Older history: intentions before `before`, ascending. */
@@ -160,12 +132,11 @@ export function getChanges(id: BeingId, after: number, limit = 500): Promise<Cha
 
 /** Moves the caller's being into the space, so others see them arrive. */
 export async function enterSpace(id: BeingId): Promise<Being> {
-  const body = await call<{ being: Being }>(() => client.api.spaces[":id"].enter.$post({ param: param(id) }));
-  return body.being;
+  return (await call(() => client.api.spaces[":id"].enter.$post({ param: param(id) }))).being;
 }
 
 /** A LiveKit token for the space's room (data only: the client may not publish). */
-export function getSyncToken(id: BeingId): Promise<SyncToken> {
+export function getSyncToken(id: BeingId) {
   return call(() => client.api.spaces[":id"].token.$post({ param: param(id) }));
 }
 
@@ -181,7 +152,7 @@ export function patchIntention(id: IntentionId, patch: IntentionPatch): Promise<
 
 /** Deletes an intention. */
 export async function deleteIntention(id: IntentionId): Promise<void> {
-  await call<void>(() => client.api.intentions[":id"].$delete({ param: param(id) }));
+  await call(() => client.api.intentions[":id"].$delete({ param: param(id) }));
 }
 
 /** The sync pipeline's figures and its last hour by minute; FORBIDDEN unless the caller is a superuser. */
@@ -190,12 +161,11 @@ export function getSyncStats(): Promise<SyncStats> {
 }
 
 /** The sign-in providers the server is configured with (none: only guests and passkeys). */
-export async function listProviders(): Promise<AuthProvider[]> {
-  return (await call<{ providers: AuthProvider[] }>(() => client.api.auth.providers.$get())).providers;
+export async function listProviders() {
+  return (await call(() => client.api.auth.providers.$get())).providers;
 }
 
 /** Begins a sign-in at a provider (`attach`: link it to the signed-in being); answers the URL to go to. */
 export async function startProviderSignIn(provider: string, attach: boolean): Promise<string> {
-  const body = await call<{ url: string }>(() => client.api.auth.oidc[":provider"].start.$post({ param: { provider }, json: { attach } }));
-  return body.url;
+  return (await call(() => client.api.auth.oidc[":provider"].start.$post({ param: { provider }, json: { attach } }))).url;
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/shared/errors.ts";
 import { deleteIntention, getChanges, getMe, getSpace, isRetryable, OfflineError, patchBeing } from "../../src/web/api.ts";
 import { apiError, databaseDown, fakeServer, json, networkDown } from "./support/fake-server.ts";
-import { guest, said, snapshot, upsert } from "./support/fixtures.ts";
+import { at, guest, said, snapshot, upsert } from "./support/fixtures.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -18,6 +18,22 @@ describe("the API client", () => {
     const { changes } = await getChanges("@s", 5);
     expect(changes[0].at).toBeInstanceOf(Date);
     expect(changes[0].data?.createdAt).toBeInstanceOf(Date);
+  });
+
+  it("turns the presence's last-seen times, keyed by being id, into Dates", async () => {
+    fakeServer({ "GET /api/spaces/%40s": () => json(snapshot({ presence: { lastSeen: { "@amy": at(5) }, awayListedSeconds: 600 } })) });
+    const { presence } = await getSpace("@s");
+    expect(presence.lastSeen["@amy"]).toEqual(at(5));
+  });
+
+  it("leaves what people wrote as it came: a date-like key in properties or content stays a string", async () => {
+    const written = { at: "2026-11-20", createdAt: "tomorrow" };
+    const ada = guest("@ada", { properties: written, content: [{ type: "note", props: written }] });
+    fakeServer({ "GET /api/me": () => json({ being: ada, superuser: false }) });
+    const me = await getMe();
+    expect(me?.being.properties).toEqual(written);
+    expect(me?.being.content).toEqual([{ type: "note", props: written }]);
+    expect(me?.being.createdAt).toBeInstanceOf(Date);
   });
 
   it("throws ApiError with the contract's code, message and status", async () => {

@@ -1,19 +1,16 @@
-/** Rows arrive as the JSON that being_json()/intention_json() render; these restore their Dates. */
+/** Rows arrive as the JSON that being_json()/intention_json() render; these restore their Dates (src/shared/dates.ts). */
+import { decodeDates } from "../../shared/dates.ts";
 import type { Being, Intention } from "../../shared/entities.ts";
 import type { Change } from "../../shared/sync.ts";
 
-type Json = Record<string, unknown>;
-
 /** A being as the database rendered it, with Date fields restored. */
 export function toBeing(json: unknown): Being {
-  const row = json as Json;
-  return { ...row, createdAt: new Date(row.createdAt as string), modifiedAt: new Date(row.modifiedAt as string) } as Being;
+  return decodeDates(json) as Being;
 }
 
 /** An intention as the database rendered it, with Date fields restored. */
 export function toIntention(json: unknown): Intention {
-  const row = json as Json;
-  return { ...row, createdAt: new Date(row.createdAt as string), modifiedAt: new Date(row.modifiedAt as string) } as Intention;
+  return decodeDates(json) as Intention;
 }
 
 export interface ChangeRow {
@@ -27,8 +24,6 @@ export interface ChangeRow {
 
 /** A row of the changes table as the contract's Change. */
 export function toChange(row: ChangeRow): Change {
-  const base = { seq: Number(row.seq), at: new Date(row.at), kind: row.kind, op: row.op, id: row.entity_id };
-  if (row.op === "delete") return base as Change;
-  const data = row.kind === "being" ? toBeing(row.data) : toIntention(row.data);
-  return { ...base, data } as Change;
+  const change = { seq: Number(row.seq), at: row.at, kind: row.kind, op: row.op, id: row.entity_id };
+  return decodeDates(row.op === "delete" ? change : { ...change, data: row.data }) as Change;
 }

@@ -1,7 +1,7 @@
 /** Renders every failure in the contract's one error shape; nothing else reaches a client. */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, type ErrorCode } from "../../shared/errors.ts";
+import { ApiError, codeForStatus } from "../../shared/errors.ts";
 import { sqlState } from "../db/client.ts";
 import { causes } from "../log.ts";
 import { DatabaseUnreachable } from "../db/reach.ts";
@@ -13,15 +13,6 @@ import { describeError, stackFrames } from "../log.ts";
  * few hundred ms, so a second usually finds it awake; callers back off further on their own.
  */
 const RETRY_AFTER_SECONDS = 1;
-
-const STATUS_CODES: Record<number, ErrorCode> = {
-  400: "VALIDATION",
-  401: "UNAUTHENTICATED",
-  403: "FORBIDDEN",
-  404: "NOT_FOUND",
-  413: "PAYLOAD_TOO_LARGE",
-  429: "RATE_LIMITED",
-};
 
 /** Maps what a database error means for the caller; undefined when it is our fault (INTERNAL). */
 function fromDatabase(state: string): ApiError | undefined {
@@ -51,7 +42,7 @@ function unreachableReason(error: unknown): string | undefined {
 function toApiError(error: unknown, c: Context<AppEnv>): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof HTTPException) {
-    return new ApiError(STATUS_CODES[error.status] ?? "VALIDATION", error.message || "bad request");
+    return new ApiError(codeForStatus(error.status), error.message || "bad request");
   }
   const requestId = c.get("requestId");
   const reason = unreachableReason(error);

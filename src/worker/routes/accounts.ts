@@ -6,7 +6,7 @@ import { Hono, type Context } from "hono";
 import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newBeingId } from "../../shared/ids.ts";
-import type { AuthProvider, IdentityInfo } from "../../shared/responses.ts";
+import type { IdentityInfo } from "../../shared/responses.ts";
 import { oidcStart, passkeyFinish, passkeyId, providerId, sessionPublicId } from "../../shared/schemas.ts";
 import { deviceLabel } from "../auth/device-label.ts";
 import { accountFromCallback, authorizationUrl, SignInRefused, type FlowSecrets } from "../auth/oidc.ts";
@@ -57,7 +57,8 @@ function landing(attach: boolean, error?: "denied" | "failed" | "expired" | "con
 
 export const accounts = new Hono<AppEnv>()
   .get("/auth/providers", (c) => {
-    const providers: AuthProvider[] = configuredProviders(c.env).map(({ id, name }) => ({ id, name }));
+    // No secret, no client id: the id and the name to show.
+    const providers = configuredProviders(c.env).map(({ id, name }) => ({ id, name }));
     return c.json({ providers }, 200);
   })
 
