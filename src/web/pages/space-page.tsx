@@ -19,7 +19,7 @@ import { loadMarkdown } from "../markdown.ts";
 import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
 import { ACCOUNT_PATH, navigate, OPERATIONS_PATH } from "../router.ts";
-import { afterPaint, deferred } from "../tasks.ts";
+import { afterPaint, deferred } from "../scheduling.ts";
 import { rename, signOut, superuser } from "../session.ts";
 import { appCache } from "../sync/cache.ts";
 import type { Outbox } from "../sync/outbox.ts";

@@ -11,7 +11,7 @@ import { ApiError } from "../../shared/errors.ts";
 import { beingOfIdentity, HERE_ATTRIBUTE, TYPING_ATTRIBUTE } from "../../shared/presence.ts";
 import { SYNC_TOPIC, type SyncBatch } from "../../shared/sync.ts";
 import { getSyncToken, OfflineError } from "../api.ts";
-import { nextTask } from "../tasks.ts";
+import { nextTask } from "../scheduling.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 
 /**

@@ -12,7 +12,7 @@ import type { BeingId, Intention, IntentionId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { SyncBatch } from "../../shared/sync.ts";
 import { getChanges, getHistory, getSpace, OfflineError } from "../api.ts";
-import { afterPaint } from "../tasks.ts";
+import { afterPaint } from "../scheduling.ts";
 import { addHistory, applyBatch, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import type { SpaceCache } from "./cache.ts";
