@@ -1,9 +1,8 @@
 /** A confirmed message; its owner can edit or delete it in place (optimistically: see sync/edits.ts). */
 import { createSignal, Match, Show, Switch } from "solid-js";
 import type { ContentNode, Intention } from "../../shared/entities.ts";
-import { errorMessage } from "../../shared/errors.ts";
+import { ApiError, errorMessage } from "../../shared/errors.ts";
 import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
-import { patchIntention } from "../api.ts";
 import { contentText } from "../../shared/content.ts";
 import type { Edits } from "../sync/edits.ts";
 import { Markdown } from "./markdown.tsx";
@@ -15,10 +14,8 @@ export interface IntentionRowProps {
   author: string;
   mine: boolean;
   startsGroup: boolean;
-  /** A bot's reply still streaming that the viewer may stop (its asker, the bot's owner, the space's owner). */
-  canStop: boolean;
-  /** A write's answer, for the store (the broadcast may come later or not at all while polling). */
-  onSaved(intention: Intention, seq: number): void;
+  /** Stops this bot's reply (the server decides who may: its asker, the bot's owner, the space's owner). */
+  onStop(): Promise<void>;
   /** The conversation's edits and deletes under way or refused. */
   edits: Edits;
 }
@@ -41,6 +38,7 @@ export function IntentionRow(props: IntentionRowProps) {
   const [confirmingDelete, setConfirmingDelete] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string>();
+  const [note, setNote] = createSignal<string>();
   const edit = () => props.edits.of(props.intention.id);
   const saving = () => edit()?.status === "saving";
   // An edit under way shows what it will write; a refused one shows the server's row again.
@@ -86,10 +84,11 @@ export function IntentionRow(props: IntentionRowProps) {
   const stop = async () => {
     setBusy(true);
     try {
-      const result = await patchIntention(props.intention.id, { state: "cancelled" });
-      props.onSaved(result.intention, result.seq);
+      await props.onStop();
     } catch (failure) {
-      setError(errorMessage(failure));
+      const code = failure instanceof ApiError ? failure.code : undefined;
+      if (code === "CONFLICT") setNote("This reply had already finished.");
+      else setError(code === "FORBIDDEN" ? "You may not stop this reply." : errorMessage(failure));
     } finally {
       setBusy(false);
     }
@@ -127,7 +126,7 @@ export function IntentionRow(props: IntentionRowProps) {
             <Show when={props.intention.state === "cancelled" && props.intention.askerId}>
               <span class="message-edited">(stopped)</span>
             </Show>
-            <Show when={props.canStop && streaming()}>
+            <Show when={props.intention.askerId && streaming()}>
               <div class="reply-actions">
                 <button type="button" class="button small quiet" disabled={busy()} onClick={() => void stop()} aria-label="Stop this reply">
                   ■ Stop
@@ -166,6 +165,9 @@ export function IntentionRow(props: IntentionRowProps) {
         <p class="message-status" role="alert">
           {error()}
         </p>
+      </Show>
+      <Show when={note()}>
+        <p class="message-status">{note()}</p>
       </Show>
       <Switch>
         <Match when={saving()}>

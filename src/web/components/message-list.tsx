@@ -1,19 +1,16 @@
 /** The conversation: confirmed messages in order, then the ones still on their way, newest at the bottom. */
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, untrack } from "solid-js";
-import type { BeingId, Intention } from "../../shared/entities.ts";
+import type { BeingId } from "../../shared/entities.ts";
 import type { SpaceState } from "../sync/apply.ts";
-import type { Outbox } from "../sync/outbox.ts";
 import type { SpaceSync } from "../sync/store.ts";
 import { loadMarkdown, markdownReady } from "../markdown.ts";
 import { IntentionRow } from "./intention-row.tsx";
 import { PendingRow } from "./pending-row.tsx";
-import { createEdits } from "../sync/edits.ts";
 import { continuesGroup } from "./time.ts";
 
 export interface MessageListProps {
   sync: SpaceSync;
   view: SpaceState;
-  outbox: Outbox;
   meId: BeingId;
   author(id: BeingId): string;
   /** Called once the first screenful of messages is shown (or it is known that none can be). */
@@ -38,21 +35,9 @@ export function MessageList(props: MessageListProps) {
   // Follow new messages only while the reader is at the bottom; never yank them away from history.
   let following = true;
 
-  const pending = createMemo(() =>
-    props.outbox.entries.filter((entry) => entry.spaceId === props.view.space.id && !props.view.intentions[entry.id]),
-  );
-  // Who may stop a bot's reply: the server's rule (may_change_intention), so the button shows only where it works.
-  const mayStop = (intention: Intention) =>
-    intention.state === "active" &&
-    intention.askerId !== undefined &&
-    (props.meId === intention.askerId ||
-      props.meId === props.view.beings[intention.ownerId]?.ownerId ||
-      props.meId === props.view.space.ownerId);
+  const pending = createMemo(() => props.sync.pending());
   const lastConfirmed = () => props.view.intentions[shown()[shown().length - 1]!];
-  const edits = createEdits({
-    onSaved: (intention, seq) => props.sync.acceptWrite(intention, seq),
-    onDeleted: (id) => props.sync.acceptDelete(id),
-  });
+  const edits = props.sync.edits;
 
   // Only the newest rows are rendered; older loaded ones join as the reader scrolls up.
   const [windowRows, setWindowRows] = createSignal(0);
@@ -189,8 +174,7 @@ export function MessageList(props: MessageListProps) {
                     author={props.author(intention().ownerId)}
                     mine={intention().ownerId === props.meId}
                     startsGroup={!continuesGroup(previous(), intention())}
-                    canStop={mayStop(intention())}
-                    onSaved={(row, seq) => props.sync.acceptWrite(row, seq)}
+                    onStop={() => props.sync.stop(id)}
                     edits={edits}
                   />
                 </Show>
@@ -210,8 +194,8 @@ export function MessageList(props: MessageListProps) {
                   ownerId={props.meId}
                   author={props.author(props.meId)}
                   startsGroup={!continuesGroup(previous(), row())}
-                  onRetry={() => props.outbox.retry(entry.id)}
-                  onDiscard={() => props.outbox.discard(entry.id)}
+                  onRetry={() => props.sync.retry(entry.id)}
+                  onDiscard={() => props.sync.discard(entry.id)}
                 />
               );
             }}

@@ -36,6 +36,7 @@ export function SpacePage(props: SpacePageProps) {
   // The room opens once the messages are on screen (see openLinkAfter).
   const conversationShown = deferred<void>();
   const sync = createSpaceSync(props.spaceId, {
+    outbox: props.outbox,
     cache: appCache.spaces(props.me.id),
     openLinkAfter: () => conversationShown.promise.then(afterPaint),
   });
@@ -60,11 +61,6 @@ export function SpacePage(props: SpacePageProps) {
       if (connection !== "connected" && connection !== "polling") return;
       enter();
       void props.outbox.resume();
-    }),
-  );
-  onCleanup(
-    props.outbox.onSent((entry, result) => {
-      if (entry.spaceId === props.spaceId) sync.acceptWrite(result.intention, result.seq);
     }),
   );
 
@@ -169,12 +165,12 @@ export function SpacePage(props: SpacePageProps) {
                   </p>
                 </Show>
                 <MediaDock room={sync.room()} publishing={sync.presence().media.size > 0} author={author} />
-                <MessageList sync={sync} view={view()} outbox={props.outbox} meId={props.me.id} author={author} onShown={() => conversationShown.resolve()} />
+                <MessageList sync={sync} view={view()} meId={props.me.id} author={author} onShown={() => conversationShown.resolve()} />
                 <Show when={!view().deleted}>
                   <TypingIndicator names={typingNames()} />
                   <Composer
                     spaceName={view().space.name}
-                    onSend={(text) => props.outbox.send(props.spaceId, text)}
+                    onSend={sync.post}
                     onTyping={sync.setTyping}
                   />
                 </Show>
