@@ -62,10 +62,8 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   let running: Promise<void> | undefined;
   let closed = false;
   let gone = false;
-  let connected = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let pollTimer: ReturnType<typeof setTimeout> | undefined;
-  const here = () => ({ space: spaceId, last: sink.last()! });
+  const point = () => ({ space: spaceId, last: sink.last()! });
   const working = () => !closed && !gone && sink.last() !== undefined;
 
   async function request<T>(send: () => Promise<T>): Promise<T> {
@@ -155,11 +153,11 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       if (!parse) return;
       const packet = inbox.shift();
       if (!packet) return;
-      const verdict = receive(packet, here(), parse);
+      const verdict = receive(packet, point(), parse);
       if (verdict.kind === "gap" || verdict.kind === "ref") {
         if (!(await catchUp())) return;
         // What the catch-up did not cover, the packet may still bring.
-        if (verdict.kind === "gap") offer(receive(packet, here(), parse));
+        if (verdict.kind === "gap") offer(receive(packet, point(), parse));
       } else {
         offer(verdict);
       }
@@ -188,34 +186,21 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   }
 
   // Whenever the room is not connected (live sync off, but also while it connects or reconnects,
-  // which can take a while), the changes endpoint is asked instead, more slowly while nothing changes.
-  let polling = false;
-  function schedulePoll(delay: number): void {
-    clearTimeout(pollTimer);
-    pollTimer = setTimeout(async () => {
-      if (closed || connected) return void (polling = false);
-      const before = sink.last();
-      wantCatchUp = true;
-      await drain();
-      if (sink.last() !== before) pollDelays.reset();
-      schedulePoll(pollDelays.next());
-    }, delay);
-  }
+  // which can take a while), the changes endpoint is asked instead.
+  const poll = poller(pollDelays, async () => {
+    const before = sink.last();
+    wantCatchUp = true;
+    await drain();
+    return sink.last() !== before;
+  });
 
   function onLinkState(state: LinkState): void {
-    connected = state === "connected";
     sink.onLink(state);
-    if (connected) {
-      // Packets sent while we were away are gone for good: the changes endpoint has them.
-      clearTimeout(pollTimer);
-      polling = false;
-      wantCatchUp = true;
-      void drain();
-    } else if (!polling) {
-      polling = true;
-      pollDelays.reset();
-      schedulePoll(pollDelays.next());
-    }
+    if (state !== "connected") return poll.start();
+    poll.stop();
+    // Packets sent while we were away are gone for good: the changes endpoint has them.
+    wantCatchUp = true;
+    void drain();
   }
 
   // The room opens once the space is on screen: LiveKit's code, its download and its connect (long
@@ -262,9 +247,36 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       closed = true;
       room?.close();
       clearTimeout(retryTimer);
-      clearTimeout(pollTimer);
+      poll.stop();
       globalThis.removeEventListener?.("online", wentOnline);
       globalThis.removeEventListener?.("offline", wentOffline);
+    },
+  };
+}
+
+/** Runs `poll` until stopped, less often while it brings no news (it says whether it did). */
+function poller(delays: Backoff, poll: () => Promise<boolean>) {
+  let polling = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const schedule = (delay: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const news = await poll();
+      if (!polling) return;
+      if (news) delays.reset();
+      schedule(delays.next());
+    }, delay);
+  };
+  return {
+    start() {
+      if (polling) return;
+      polling = true;
+      delays.reset();
+      schedule(delays.next());
+    },
+    stop() {
+      polling = false;
+      clearTimeout(timer);
     },
   };
 }

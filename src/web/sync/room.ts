@@ -1,8 +1,9 @@
 /**
  * The LiveKit connection for one space: it only listens. It hands server-sent packets on the sync
  * topic to the pump as they came (the pump judges them with `receive`), turns participants (one per
- * connection: `<being>#<connection>`) into the set of beings online, and the connection into a LinkState. It hands the Room itself to whoever publishes media
- * in it (src/web/media), which is loaded only when someone does.
+ * connection: `<being>#<connection>`) into the set of beings online, and the connection into a
+ * LinkState. It hands the Room itself to whoever publishes media in it (src/web/media), which is
+ * loaded only when someone does.
  * It owns reconnection (always with a fresh token); catching up after a reconnect is the caller's job.
  */
 import type { Room } from "livekit-client";
@@ -119,15 +120,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     // they let the page paint and answer input in between instead of blocking it for their sum.
     await nextTask();
     if (closed) return;
-    // The SDK narrates every connection step at info level; only problems belong in the console.
-    livekit.setLogLevel("warn");
-    // Two peer connections (LiveKit's classic mode) rather than one: the single-connection mode lays out
-    // a publisher at connect (data channels, audio and video transceivers), a long task on the main
-    // thread (about 0.5 s on a throttled phone) that every visitor pays, though most never publish.
-    // Media (src/web/media) is subscribed only while shown: adaptiveStream sizes each video to its element,
-    // dynacast stops sending the layers nobody watches. Neither costs a listener anything.
-    const next = new livekit.Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: false });
-    withoutAudioContextAtConnect(next);
+    const next = newRoom(livekit);
     let joined = false;
     listen(next, livekit.RoomEvent, {
       ...handlers,
@@ -178,7 +171,21 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
   };
 }
 
-type RoomEvents = typeof import("livekit-client").RoomEvent;
+type LiveKit = typeof import("livekit-client");
+
+/** A Room as a listener needs it. */
+function newRoom(livekit: LiveKit): Room {
+  // The SDK narrates every connection step at info level; only problems belong in the console.
+  livekit.setLogLevel("warn");
+  // Two peer connections (LiveKit's classic mode) rather than one: the single-connection mode lays out
+  // a publisher at connect (data channels, audio and video transceivers), a long task on the main
+  // thread (about 0.5 s on a throttled phone) that every visitor pays, though most never publish.
+  // Media (src/web/media) is subscribed only while shown: adaptiveStream sizes each video to its element,
+  // dynacast stops sending the layers nobody watches. Neither costs a listener anything.
+  const room = new livekit.Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: false });
+  withoutAudioContextAtConnect(room);
+  return room;
+}
 
 interface RoomListeners extends RoomHandlers {
   /** Whether this Room is still the link's (a replaced or closed one is ignored). */
@@ -190,7 +197,7 @@ interface RoomListeners extends RoomHandlers {
 }
 
 /** What a Room says, for the link: sync packets (data), who is here (presence), and how its connection fares. */
-function listen(room: Room, RoomEvent: RoomEvents, to: RoomListeners): void {
+function listen(room: Room, RoomEvent: LiveKit["RoomEvent"], to: RoomListeners): void {
   const presence = () => to.current() && to.onPresence(presenceOf(everyone(room)));
   room
     .on(RoomEvent.DataReceived, (payload, participant, _kind, topic, _encryption, participantIdentity) => {
