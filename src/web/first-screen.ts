@@ -5,7 +5,7 @@
  * content comes after its script reaches early), it took the network and the processor from the
  * space's first screen: Lighthouse's blocking time on a space was about 470 ms with it, 120 without.
  */
-import { afterPaint, deferred } from "./tasks.ts";
+import { afterPaint, deferred } from "./scheduling.ts";
 
 // A first screen that never says it is done (a join that keeps failing, a renderer that never loads,
 // a session check that keeps retrying) still gets the offline shell this long after the app started.

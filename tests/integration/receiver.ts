@@ -5,7 +5,8 @@
  */
 import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
 import superjson from "superjson";
-import { judgeBatch, SYNC_TOPIC, type Change, type SyncBatch } from "../../src/shared/sync.ts";
+import type { BeingId } from "../../src/shared/entities.ts";
+import { receive, SYNC_TOPIC, type Change, type SyncBatch } from "../../src/shared/sync.ts";
 import { StackClient } from "./http.ts";
 
 export class Receiver {
@@ -18,7 +19,7 @@ export class Receiver {
   catchUps = 0;
   private room: Room | null = null;
   private work: Promise<void> = Promise.resolve();
-  private buffered: SyncBatch[] | null = [];
+  private buffered: Uint8Array[] | null = [];
   private closed = false;
 
   readonly client: StackClient;
@@ -40,7 +41,7 @@ export class Receiver {
     receiver.last = snapshot.seq;
     const early = receiver.buffered ?? [];
     receiver.buffered = null;
-    for (const batch of early) receiver.enqueue(batch);
+    for (const packet of early) receiver.enqueue(packet);
     await receiver.work;
     return receiver;
   }
@@ -63,10 +64,9 @@ export class Receiver {
         this.spoofed.push(payload);
         return;
       }
-      const batch = superjson.parse<SyncBatch>(new TextDecoder().decode(payload));
-      this.arrivals.push({ at: Date.now(), bytes: payload.length, batch });
-      if (this.buffered) this.buffered.push(batch);
-      else this.enqueue(batch);
+      this.arrivals.push({ at: Date.now(), bytes: payload.length, batch: superjson.parse<SyncBatch>(new TextDecoder().decode(payload)) });
+      if (this.buffered) this.buffered.push(payload);
+      else this.enqueue(payload);
     });
     room.on(RoomEvent.Reconnected, () => this.enqueueCatchUp());
     room.on(RoomEvent.Disconnected, () => {
@@ -88,24 +88,25 @@ export class Receiver {
     }
   }
 
-  private enqueue(batch: SyncBatch): void {
-    this.work = this.work.then(() => this.receive(batch)).catch(() => undefined);
+  private enqueue(packet: Uint8Array): void {
+    this.work = this.work.then(() => this.receive(packet)).catch(() => undefined);
   }
 
   private enqueueCatchUp(): void {
     this.work = this.work.then(() => this.catchUp()).catch(() => undefined);
   }
 
-  private async receive(batch: SyncBatch): Promise<void> {
-    this.batches.push(batch);
-    const verdict = judgeBatch(this.last, batch);
-    if (verdict === "duplicate") return;
-    if (verdict === "gap" || batch.ref) {
+  private async receive(packet: Uint8Array): Promise<void> {
+    const verdict = receive(packet, { space: this.space as BeingId, last: this.last }, (text) => superjson.parse(text));
+    if (verdict.kind === "rejected") return;
+    this.batches.push(verdict.batch);
+    if (verdict.kind === "duplicate") return;
+    if (verdict.kind === "gap" || verdict.kind === "ref") {
       await this.catchUp();
       return;
     }
-    for (const change of batch.changes) if (change.seq > this.last) this.applyChange(change);
-    this.last = batch.to;
+    for (const change of verdict.batch.changes) if (change.seq > this.last) this.applyChange(change);
+    this.last = verdict.batch.to;
   }
 
   /** Fetches every change after the last applied seq (following hasMore). */

@@ -10,7 +10,7 @@ import { backoff } from "../../src/web/sync/backoff.ts";
 import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
 import { fakeLink } from "./support/fake-link.ts";
-import { fakeServer, json } from "./support/fake-server.ts";
+import { apiError, fakeServer, json } from "./support/fake-server.ts";
 import { batch, conversationShown, guest, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
 
 // The renderer is loaded on demand in the app (a space starts it with its snapshot).
@@ -35,10 +35,10 @@ async function mount(meId: `@${string}`, first = reply(["Hello"])) {
     "PATCH /api/intentions/%2Fr1": () => json({ intention: reply(["Hello"], "complete"), seq: 99 }),
   });
   const link = fakeLink();
-  sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
-  await vi.waitFor(() => expect(sync!.view).not.toBeNull());
   outbox = createOutbox({ storageKey: `spaces:outbox:${meId}`, delays: backoff(60_000, 60_000) });
-  render(() => <MessageList sync={sync!} view={sync!.view!} outbox={outbox!} meId={meId} author={(id) => id.slice(1)} />);
+  sync = createSpaceSync(SPACE, { outbox, openLink: link.open, retryDelays: backoff(5, 20) });
+  await vi.waitFor(() => expect(sync!.view).not.toBeNull());
+  render(() => <MessageList sync={sync!} view={sync!.view!} meId={meId} author={(id) => id.slice(1)} />);
   await link.ready();
   await conversationShown();
   return { server, link };
@@ -69,10 +69,21 @@ describe("a bot's reply in the conversation", () => {
     expect(server.callsTo("PATCH /api/intentions/%2Fr1")[0]!.body).toEqual({ state: "cancelled" });
   });
 
-  it("offers no Stop to someone who may not stop it", async () => {
-    await mount("@stranger");
+  it("leaves who may stop it to the server: someone it refuses is told so", async () => {
+    const { server } = await mount("@stranger");
+    server.routes["PATCH /api/intentions/%2Fr1"] = () => apiError(403, "FORBIDDEN", "only its owner may change it");
     expect(row("Hello")).toHaveAttribute("data-state", "active");
-    expect(screen.queryByRole("button", { name: "Stop this reply" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Stop this reply" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("You may not stop this reply.");
+    expect(row("Hello")).toHaveAttribute("data-state", "active");
+  });
+
+  it("says a reply that ended before the stop reached the server had already finished, without an alarm", async () => {
+    const { server } = await mount("@me");
+    server.routes["PATCH /api/intentions/%2Fr1"] = () => apiError(409, "CONFLICT", "the reply has ended");
+    fireEvent.click(screen.getByRole("button", { name: "Stop this reply" }));
+    expect(await screen.findByText("This reply had already finished.")).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 
   it("shows a failed reply's text and why it failed", async () => {

@@ -25,7 +25,7 @@ let sync: SpaceSync;
 let outbox: Outbox;
 let link: ReturnType<typeof fakeLink>;
 
-/** The conversation as the space page wires it: store, outbox (answers go to the store) and composer. */
+/** The conversation as the space page wires it: store (with the outbox) and composer. */
 async function mount(
   post: (call: Call) => Response | Promise<Response>,
   outboxDelays = backoff(60_000, 60_000),
@@ -38,14 +38,13 @@ async function mount(
     ...routes,
   });
   link = fakeLink();
-  sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
-  await vi.waitFor(() => expect(sync.view).not.toBeNull());
   outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: outboxDelays });
-  outbox.onSent((_entry, result) => sync.acceptWrite(result.intention, result.seq));
+  sync = createSpaceSync(SPACE, { outbox, openLink: link.open, retryDelays: backoff(5, 20) });
+  await vi.waitFor(() => expect(sync.view).not.toBeNull());
   const view = render(() => (
     <>
-      <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => (id === "@me" ? "You" : id.slice(1))} />
-      <Composer spaceName="Studio" onSend={(text) => outbox.send(SPACE, text)} />
+      <MessageList sync={sync} view={sync.view!} meId="@me" author={(id) => (id === "@me" ? "You" : id.slice(1))} />
+      <Composer spaceName="Studio" onSend={sync.post} />
     </>
   ));
   await link.ready();
@@ -245,10 +244,10 @@ function layOut(): void {
 async function openWith(intentions: ReturnType<typeof said>[], onShown?: () => void) {
   fakeServer({ [SNAPSHOT]: () => json(snapshot({ intentions })) });
   link = fakeLink();
-  sync = createSpaceSync(SPACE, { openLink: link.open, retryDelays: backoff(5, 20) });
-  await vi.waitFor(() => expect(sync.view).not.toBeNull());
   outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
-  render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} onShown={onShown} />);
+  sync = createSpaceSync(SPACE, { outbox, openLink: link.open, retryDelays: backoff(5, 20) });
+  await vi.waitFor(() => expect(sync.view).not.toBeNull());
+  render(() => <MessageList sync={sync} view={sync.view!} meId="@me" author={(id) => id} onShown={onShown} />);
 }
 
 describe("filling the screen", () => {

@@ -16,11 +16,11 @@ vi.mock("micromark", () => {
 
 it("says so when the messages' renderer cannot be loaded, instead of showing an empty conversation", async () => {
   fakeServer({ "GET /api/spaces/%40s": () => json(snapshot({ intentions: [said("/a", 1)] })) });
-  const sync = createSpaceSync(SPACE, { openLink: fakeLink().open, retryDelays: backoff(5, 20) });
-  await vi.waitFor(() => expect(sync.view).not.toBeNull());
   const outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: backoff(60_000, 60_000) });
+  const sync = createSpaceSync(SPACE, { outbox, openLink: fakeLink().open, retryDelays: backoff(5, 20) });
+  await vi.waitFor(() => expect(sync.view).not.toBeNull());
   const onShown = vi.fn();
-  render(() => <MessageList sync={sync} view={sync.view!} outbox={outbox} meId="@me" author={(id) => id} onShown={onShown} />);
+  render(() => <MessageList sync={sync} view={sync.view!} meId="@me" author={(id) => id} onShown={onShown} />);
   expect(await screen.findByRole("alert")).toHaveTextContent("The messages could not be shown: reload to try again.");
   // All there is to show is shown: what waits for it (the room) goes ahead.
   expect(onShown).toHaveBeenCalledOnce();

@@ -1,6 +1,6 @@
 import superjson from "superjson";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { SyncBatch } from "../../src/shared/sync.ts";
+import { receive, type SyncBatch } from "../../src/shared/sync.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { openRoom, type LinkState, type RoomLink } from "../../src/web/sync/room.ts";
 import { apiError, fakeServer, json, networkDown } from "./support/fake-server.ts";
@@ -84,7 +84,11 @@ function listen(options = { delays: backoff(5, 20), failuresBeforeOff: 3 }) {
   const link = openRoom(
     SPACE,
     {
-      onBatch: (b) => batches.push(b),
+      // Read as the pump reads them.
+      onPacket: (packet) => {
+        const verdict = receive(packet, { space: SPACE, last: 0 }, (text) => superjson.parse(text));
+        if (verdict.kind !== "rejected") batches.push(verdict.batch);
+      },
       onState: (s) => states.push(s),
       onPresence: (p) => (presence.push([...p.online]), typing.push([...p.typing]), media.push([...p.media])),
       onRoom: (room) => rooms.push(room),

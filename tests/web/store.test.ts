@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { fromSnapshot } from "../../src/web/sync/apply.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { openCache, type SpaceCache } from "../../src/web/sync/cache.ts";
+import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
 import { prefetchSnapshot } from "../../src/web/sync/prefetch.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
 import { fakeLink } from "./support/fake-link.ts";
@@ -17,9 +18,15 @@ const HISTORY = "GET /api/spaces/%40s/intentions";
 const fast = () => backoff(5, 20);
 
 let open: SpaceSync[] = [];
+let outboxes: Outbox[] = [];
 const links = new Map<SpaceSync, ReturnType<typeof fakeLink>>();
+function anOutbox() {
+  const outbox = createOutbox({ storageKey: "spaces:outbox:@me", delays: fast() });
+  outboxes.push(outbox);
+  return outbox;
+}
 function join(link = fakeLink(), cache?: SpaceCache) {
-  const sync = createSpaceSync(SPACE, { openLink: link.open, pollDelays: fast(), retryDelays: fast(), cache, saveDelayMs: 10 });
+  const sync = createSpaceSync(SPACE, { outbox: anOutbox(), openLink: link.open, pollDelays: fast(), retryDelays: fast(), cache, saveDelayMs: 10 });
   open.push(sync);
   links.set(sync, link);
   return sync;
@@ -32,7 +39,10 @@ const ready = async (sync: SpaceSync) => {
 
 afterEach(() => {
   for (const sync of open) sync.close();
+  for (const outbox of outboxes) outbox.close();
   open = [];
+  outboxes = [];
+  localStorage.clear();
   links.clear();
   vi.restoreAllMocks();
 });
@@ -63,7 +73,7 @@ describe("joining a space", () => {
     fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
     const shown = deferred<void>();
     const link = fakeLink();
-    const sync = createSpaceSync(SPACE, { openLink: link.open, openLinkAfter: () => shown.promise, retryDelays: fast() });
+    const sync = createSpaceSync(SPACE, { outbox: anOutbox(), openLink: link.open, openLinkAfter: () => shown.promise, retryDelays: fast() });
     open.push(sync);
     await vi.waitFor(() => expect(sync.status()).toBe("ready"));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -267,11 +277,14 @@ describe("history and local writes", () => {
   });
 
   it("takes in a write's answer at once, and does not duplicate it when its broadcast follows", async () => {
-    fakeServer({ [SNAPSHOT]: () => json(snapshot()) });
+    fakeServer({
+      [SNAPSHOT]: () => json(snapshot()),
+      "PATCH /api/intentions/%2Fc": () => json({ intention: said("/c", 3), seq: 6 }),
+    });
     const link = fakeLink();
     const sync = join(link);
     await ready(sync);
-    sync.acceptWrite(said("/c", 3), 6);
+    await sync.stop("/c");
     expect(sync.view?.order).toEqual(["/a", "/b", "/c"]);
     link.deliver(batch(6, 6, [upsert(6, said("/c", 3))]));
     await vi.waitFor(() => expect(sync.view?.last).toBe(6));

@@ -2,7 +2,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { judgeBatch } from "../../src/shared/sync.ts";
+import superjson from "superjson";
+import { receive } from "../../src/shared/sync.ts";
 import worker from "../../src/worker/index.ts";
 import { retryDelaySeconds } from "../../src/worker/sync/consumer.ts";
 import { Client, db, guest, space } from "./client.ts";
@@ -143,7 +144,7 @@ describe("the sync queue consumer", () => {
     let last = 0;
     for (const { bytes, batch } of livekit.sent) {
       expect(bytes).toBeLessThanOrEqual(15 * 1024);
-      expect(judgeBatch(last, batch)).toBe("apply");
+      expect(receive(superjson.stringify(batch), { space: room, last }, (text) => superjson.parse(text)).kind).toBe("apply");
       last = batch.to;
     }
     expect(last).toBe((await committedChanges(owner, room)).length);

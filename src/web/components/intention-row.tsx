@@ -1,8 +1,7 @@
 /** A confirmed message; its owner can edit or delete it in place (optimistically: see sync/edits.ts). */
 import { createSignal, Show } from "solid-js";
 import type { Intention } from "../../shared/entities.ts";
-import { errorMessage } from "../../shared/errors.ts";
-import { patchIntention } from "../api.ts";
+import { ApiError, errorMessage } from "../../shared/errors.ts";
 import { contentText } from "../../shared/content.ts";
 import type { Edits } from "../sync/edits.ts";
 import { EditForm } from "./edit-form.tsx";
@@ -18,10 +17,8 @@ export interface IntentionRowProps {
   author: string;
   mine: boolean;
   startsGroup: boolean;
-  /** A bot's reply still streaming that the viewer may stop (its asker, the bot's owner, the space's owner). */
-  canStop: boolean;
-  /** A write's answer, for the store (the broadcast may come later or not at all while polling). */
-  onSaved(intention: Intention, seq: number): void;
+  /** Stops this bot's reply (the server decides who may: its asker, the bot's owner, the space's owner). */
+  onStop(): Promise<void>;
   /** The conversation's edits and deletes under way or refused. */
   edits: Edits;
 }
@@ -33,6 +30,7 @@ const STATE_STYLES: Partial<Record<Intention["state"], string>> = { active: "act
 export function IntentionRow(props: IntentionRowProps) {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string>();
+  const [note, setNote] = createSignal<string>();
   const edit = () => props.edits.of(props.intention.id);
   const saving = () => edit()?.status === "saving";
   // An edit under way shows what it will write; a refused one shows the server's row again.
@@ -53,10 +51,11 @@ export function IntentionRow(props: IntentionRowProps) {
   const stop = async () => {
     setBusy(true);
     try {
-      const result = await patchIntention(props.intention.id, { state: "cancelled" });
-      props.onSaved(result.intention, result.seq);
+      await props.onStop();
     } catch (failure) {
-      setError(errorMessage(failure));
+      const code = failure instanceof ApiError ? failure.code : undefined;
+      if (code === "CONFLICT") setNote("This reply had already finished.");
+      else setError(code === "FORBIDDEN" ? "You may not stop this reply." : errorMessage(failure));
     } finally {
       setBusy(false);
     }
@@ -79,7 +78,7 @@ export function IntentionRow(props: IntentionRowProps) {
         fallback={
           <>
             <MessageBody intention={props.intention} content={content()} saving={saving()} />
-            <Show when={props.canStop && streaming()}>
+            <Show when={props.intention.askerId && streaming()}>
               <div class="reply-actions">
                 <button type="button" class="button small quiet" disabled={busy()} onClick={() => void stop()} aria-label="Stop this reply">
                   ■ Stop
@@ -103,6 +102,9 @@ export function IntentionRow(props: IntentionRowProps) {
         <p class="message-status" role="alert">
           {error()}
         </p>
+      </Show>
+      <Show when={note()}>
+        <p class="message-status">{note()}</p>
       </Show>
       <EditStatus edit={edit()} onEditAgain={editing.editAgain} onDismiss={() => props.edits.dismiss(props.intention.id)} />
       <Show when={props.mine && editing.draft() === undefined && !saving()}>

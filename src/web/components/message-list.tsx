@@ -1,20 +1,17 @@
 /** The conversation: confirmed messages in order, then the ones still on their way, newest at the bottom. */
 import { createMemo, createSignal, For, Show } from "solid-js";
-import type { BeingId, Intention } from "../../shared/entities.ts";
+import type { BeingId } from "../../shared/entities.ts";
 import type { SpaceState } from "../sync/apply.ts";
-import type { Outbox } from "../sync/outbox.ts";
 import type { SpaceSync } from "../sync/store.ts";
 import { loadMarkdown, markdownReady } from "../markdown.ts";
 import { createConversationScroll } from "./conversation-scroll.ts";
 import { IntentionRow } from "./intention-row.tsx";
 import { PendingRows } from "./pending-row.tsx";
-import { createEdits } from "../sync/edits.ts";
 import { continuesGroup } from "./time.ts";
 
 export interface MessageListProps {
   sync: SpaceSync;
   view: SpaceState;
-  outbox: Outbox;
   meId: BeingId;
   author(id: BeingId): string;
   /** Called once the first screenful of messages is shown (or it is known that none can be). */
@@ -23,21 +20,9 @@ export interface MessageListProps {
 
 /** The scrolling message log; scrolling to the top loads older history. */
 export function MessageList(props: MessageListProps) {
-  const pending = createMemo(() =>
-    props.outbox.entries.filter((entry) => entry.spaceId === props.view.space.id && !props.view.intentions[entry.id]),
-  );
-  // Who may stop a bot's reply: the server's rule (may_change_intention), so the button shows only where it works.
-  const mayStop = (intention: Intention) =>
-    intention.state === "active" &&
-    intention.askerId !== undefined &&
-    (props.meId === intention.askerId ||
-      props.meId === props.view.beings[intention.ownerId]?.ownerId ||
-      props.meId === props.view.space.ownerId);
+  const pending = createMemo(() => props.sync.pending());
   const lastConfirmed = () => props.view.intentions[shown()[shown().length - 1]!];
-  const edits = createEdits({
-    onSaved: (intention, seq) => props.sync.acceptWrite(intention, seq),
-    onDeleted: (id) => props.sync.acceptDelete(id),
-  });
+  const edits = props.sync.edits;
 
   const scroll = createConversationScroll({
     order: () => props.view.order,
@@ -84,8 +69,7 @@ export function MessageList(props: MessageListProps) {
                     author={props.author(intention().ownerId)}
                     mine={intention().ownerId === props.meId}
                     startsGroup={!continuesGroup(previous(), intention())}
-                    canStop={mayStop(intention())}
-                    onSaved={(row, seq) => props.sync.acceptWrite(row, seq)}
+                    onStop={() => props.sync.stop(id)}
                     edits={edits}
                   />
                 </Show>
@@ -97,8 +81,8 @@ export function MessageList(props: MessageListProps) {
             ownerId={props.meId}
             author={props.author(props.meId)}
             after={lastConfirmed()}
-            onRetry={(id) => props.outbox.retry(id)}
-            onDiscard={(id) => props.outbox.discard(id)}
+            onRetry={(id) => props.sync.retry(id)}
+            onDiscard={(id) => props.sync.discard(id)}
           />
         </Show>
       </ol>

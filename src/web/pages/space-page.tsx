@@ -10,7 +10,7 @@ import { firstScreenDone } from "../first-screen.ts";
 import { loadMarkdown } from "../markdown.ts";
 import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
-import { afterPaint, deferred } from "../tasks.ts";
+import { afterPaint, deferred } from "../scheduling.ts";
 import { appCache } from "../sync/cache.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import { createSpaceSync } from "../sync/store.ts";
@@ -30,6 +30,7 @@ export function SpacePage(props: SpacePageProps) {
   // The room opens once the messages are on screen (see openLinkAfter).
   const conversationShown = deferred<void>();
   const sync = createSpaceSync(props.spaceId, {
+    outbox: props.outbox,
     cache: appCache.spaces(props.me.id),
     openLinkAfter: () => conversationShown.promise.then(afterPaint),
   });
@@ -39,11 +40,6 @@ export function SpacePage(props: SpacePageProps) {
   const [peopleOpen, setPeopleOpen] = createSignal(false);
   enterOnArrival(props.spaceId, sync.connection);
   whenReachable(sync.connection, () => void props.outbox.resume());
-  onCleanup(
-    props.outbox.onSent((entry, result) => {
-      if (entry.spaceId === props.spaceId) sync.acceptWrite(result.intention, result.seq);
-    }),
-  );
 
   const here = createHere(sync, props.me.id);
   const spaceName = () => sync.view?.space.name ?? props.spaceId;
@@ -78,12 +74,12 @@ export function SpacePage(props: SpacePageProps) {
                   </p>
                 </Show>
                 <MediaDock room={sync.room()} publishing={sync.presence().media.size > 0} author={author} />
-                <MessageList sync={sync} view={view()} outbox={props.outbox} meId={props.me.id} author={author} onShown={() => conversationShown.resolve()} />
+                <MessageList sync={sync} view={view()} meId={props.me.id} author={author} onShown={() => conversationShown.resolve()} />
                 <Show when={!view().deleted}>
                   <TypingIndicator names={typingNames()} />
                   <Composer
                     spaceName={view().space.name}
-                    onSend={(text) => props.outbox.send(props.spaceId, text)}
+                    onSend={sync.post}
                     onTyping={sync.setTyping}
                   />
                 </Show>

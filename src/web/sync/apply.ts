@@ -1,11 +1,12 @@
 /**
- * The contract's receive rule as plain data manipulation: no DOM, no network, no Solid.
- * Every function here mutates the state it is given, so the store can run it inside Solid's
- * `produce` (one batch = one store transaction, only touched rows notified) and a test can run
- * it on a plain object.
+ * A space's state and how changes move it, as plain data manipulation: no DOM, no network, no Solid.
+ * What to apply was decided before (a batch by `receive` in src/shared/sync.ts, a catch-up page by
+ * the pump). Every function here mutates the state it is given, so the store can run it inside
+ * Solid's `produce` (one batch = one store transaction, only touched rows notified) and a test can
+ * run it on a plain object.
  */
 import type { Being, BeingId, Intention, IntentionId } from "../../shared/entities.ts";
-import { judgeBatch, type Change, type SyncBatch } from "../../shared/sync.ts";
+import type { Change } from "../../shared/sync.ts";
 import type { HistoryPage, SpaceSnapshot } from "../../shared/responses.ts";
 
 export interface SpaceState {
@@ -22,13 +23,6 @@ export interface SpaceState {
   /** The space being itself was deleted. */
   deleted: boolean;
 }
-
-/**
- * What the caller must do with a batch: `ignore` (a duplicate, or not for this space),
- * `gap` (catch up, then offer the batch again), `fetch` (a `ref` batch: catch up instead),
- * `applied` (done).
- */
-export type Verdict = "ignore" | "gap" | "fetch" | "applied";
 
 /** Orders intentions by (createdAt, id), the contract's conversation order. */
 export function compareIntentions(a: Intention, b: Intention): number {
@@ -54,21 +48,18 @@ export function fromSnapshot(snapshot: SpaceSnapshot): SpaceState {
   };
 }
 
-/** Applies one batch under the receive rule and says what the caller must do next. */
-export function applyBatch(draft: SpaceState, batch: SyncBatch): Verdict {
-  if (batch.v !== 1 || batch.space !== draft.space.id) return "ignore";
-  const verdict = judgeBatch(draft.last, batch);
-  if (verdict === "duplicate") return "ignore";
-  if (verdict === "gap") return "gap";
-  if (batch.ref) return "fetch";
+/**
+ * Applies changes that connect to the state (a batch `receive` judged `apply`, or a page of the changes
+ * endpoint): those with seq > last, then last = `to`, the end of the seqs they cover.
+ */
+export function applyChanges(draft: SpaceState, changes: readonly Change[], to: number): void {
   // Every splice of the store's `order` shifts each later index through the store proxy (and
   // re-runs each row's look at its neighbour). A large batch edits a plain copy and assigns it
   // once; a small one (the live case) splices in place so untouched rows are not revisited.
-  const order = batch.changes.length > BULK_CHANGES ? draft.order.slice() : draft.order;
-  for (const change of batch.changes) if (change.seq > draft.last) applyChange(draft, order, change);
+  const order = changes.length > BULK_CHANGES ? draft.order.slice() : draft.order;
+  for (const change of changes) if (change.seq > draft.last) applyChange(draft, order, change);
   if (order !== draft.order) draft.order = order;
-  draft.last = batch.to;
-  return "applied";
+  draft.last = to;
 }
 
 /** Batches with more changes than this rebuild the order list once instead of splicing it. */

@@ -4,6 +4,7 @@
  * server's answer settles it (its row goes to the store); a refusal rolls it back visibly: the row
  * shows what the server holds again, with the reason. Unlike a post nothing is queued: an edit that
  * cannot reach the server is rolled back at once, so what the reader sees is never a guess for long.
+ * The space's store (store.ts) makes one, and takes in what the server answers.
  */
 import { batch } from "solid-js";
 import { createStore, produce } from "solid-js/store";

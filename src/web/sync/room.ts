@@ -1,17 +1,18 @@
 /**
- * The LiveKit connection for one space: it only listens. It turns server-sent data packets into
- * SyncBatches, participants (one per connection: `<being>#<connection>`) into the set of beings
- * online, and the connection into a LinkState. It hands the Room itself to whoever publishes media
- * in it (src/web/media), which is loaded only when someone does.
+ * The LiveKit connection for one space: it only listens. It hands server-sent packets on the sync
+ * topic to the pump as they came (the pump judges them with `receive`), turns participants (one per
+ * connection: `<being>#<connection>`) into the set of beings online, and the connection into a
+ * LinkState. It hands the Room itself to whoever publishes media in it (src/web/media), which is
+ * loaded only when someone does.
  * It owns reconnection (always with a fresh token); catching up after a reconnect is the caller's job.
  */
 import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
 import { beingOfIdentity, HERE_ATTRIBUTE, TYPING_ATTRIBUTE } from "../../shared/presence.ts";
-import { SYNC_TOPIC, type SyncBatch } from "../../shared/sync.ts";
+import { SYNC_TOPIC } from "../../shared/sync.ts";
 import { getSyncToken, OfflineError } from "../api.ts";
-import { nextTask } from "../tasks.ts";
+import { nextTask } from "../scheduling.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 
 /**
@@ -29,7 +30,8 @@ export interface RoomPresence {
 }
 
 export interface RoomHandlers {
-  onBatch(batch: SyncBatch): void;
+  /** A packet the server sent on the sync topic, unread (see `receive` in src/shared/sync.ts). */
+  onPacket(packet: Uint8Array): void;
   onState(state: LinkState): void;
   onPresence(presence: RoomPresence): void;
   /** The connected Room, for media; undefined while there is none (connecting, or closed). */
@@ -84,28 +86,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
-  let typing = false;
-
-  /**
-   * Publishes this connection's attributes (an attribute set to "" is removed); failures only cost display.
-   * Only while connected: before that the SDK refuses (and logs an error), and the join announces anyway.
-   */
-  const publish = (target: Room | undefined, attributes: Record<string, string>) => {
-    if ((target?.state as string | undefined) !== "connected") return;
-    target!.localParticipant.setAttributes(attributes).catch(() => undefined);
-  };
-  // Said before the SDK disconnects on the same events (its listeners are added at connect, after
-  // these; the microtasks between two listeners carry our request onto the socket first), so the
-  // others see the leave at once rather than at LiveKit's next batch.
-  const leaving = () => publish(room, { [HERE_ATTRIBUTE]: "0" });
-  const PAGE_LEAVE = ["beforeunload", "pagehide"] as const;
-  for (const event of PAGE_LEAVE) globalThis.addEventListener?.(event, leaving);
-  // Here again (with the typing state) after a join, a resumed connection, or a page brought back
-  // from the back/forward cache: a "0" must not outlive the leave it announced.
-  const announce = (target: Room | undefined) =>
-    publish(target, { [HERE_ATTRIBUTE]: "1", ...(typing ? { [TYPING_ATTRIBUTE]: "1" } : {}) });
-  const back = () => announce(room);
-  globalThis.addEventListener?.("pageshow", back);
+  const here = hereAttributes(() => room);
 
   const report = (next: LinkState) => {
     if (next === state || closed) return;
@@ -134,58 +115,28 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     }
     if (!token.url) return failed("off", true);
     // Loaded on first use: LiveKit is most of the app's weight, and the snapshot can paint without it.
-    const [{ Room, RoomEvent, setLogLevel }, { default: superjson }] = await Promise.all([
-      import("livekit-client"),
-      import("superjson"),
-    ]);
+    const livekit = await import("livekit-client");
     // Evaluating the SDK, making the room and connecting are each a sizeable task on a phone: run apart,
     // they let the page paint and answer input in between instead of blocking it for their sum.
     await nextTask();
     if (closed) return;
-    // The SDK narrates every connection step at info level; only problems belong in the console.
-    setLogLevel("warn");
-    // Two peer connections (LiveKit's classic mode) rather than one: the single-connection mode lays out
-    // a publisher at connect (data channels, audio and video transceivers), a long task on the main
-    // thread (about 0.5 s on a throttled phone) that every visitor pays, though most never publish.
-    // Media (src/web/media) is subscribed only while shown: adaptiveStream sizes each video to its element,
-    // dynacast stops sending the layers nobody watches. Neither costs a listener anything.
-    const next = new Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: false });
-    withoutAudioContextAtConnect(next);
+    const next = newRoom(livekit);
     let joined = false;
-    const presence = () => {
-      if (room !== next) return;
-      handlers.onPresence(presenceOf([next.localParticipant, ...next.remoteParticipants.values()]));
-    };
-    next
-      .on(RoomEvent.DataReceived, (payload, participant, _kind, topic, _encryption, participantIdentity) => {
-        // Clients hold no right to publish data; anything a participant sent is not ours to trust.
-        if (room !== next || topic !== SYNC_TOPIC || participant || participantIdentity) return;
-        const batch = decode(payload, spaceId, (text) => superjson.parse(text));
-        if (batch) handlers.onBatch(batch);
-      })
-      .on(RoomEvent.ParticipantConnected, presence)
-      .on(RoomEvent.ParticipantDisconnected, presence)
-      .on(RoomEvent.ParticipantAttributesChanged, presence)
-      .on(RoomEvent.TrackPublished, presence)
-      .on(RoomEvent.TrackUnpublished, presence)
-      .on(RoomEvent.LocalTrackPublished, presence)
-      .on(RoomEvent.LocalTrackUnpublished, presence)
-      .on(RoomEvent.Reconnecting, () => room === next && report("reconnecting"))
-      .on(RoomEvent.SignalReconnecting, () => room === next && report("reconnecting"))
-      .on(RoomEvent.Reconnected, () => {
-        if (room !== next) return;
-        report("connected");
-        announce(next);
-      })
-      .on(RoomEvent.Disconnected, () => {
+    listen(next, livekit.RoomEvent, {
+      ...handlers,
+      current: () => room === next,
+      onState: report,
+      onResumed: () => here.announce(next),
+      onLost() {
         // Before `joined`, a failed connect is handled where `connect` rejects, not twice.
-        if (!joined || room !== next || closed) return;
+        if (!joined || closed) return;
         room = undefined;
         handlers.onPresence(NOBODY);
         handlers.onRoom?.(undefined);
         // The SDK gave up on resuming: start over with a fresh token (and so a new connection identity).
         failed("reconnecting");
-      });
+      },
+    });
     await nextTask();
     if (closed) return;
     try {
@@ -201,27 +152,113 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     failures = 0;
     delays.reset();
     report("connected");
-    presence();
+    handlers.onPresence(presenceOf(everyone(next)));
     handlers.onRoom?.(next);
-    announce(next);
+    here.announce(next);
   }
 
   void connect();
   return {
-    setTyping(next) {
-      if (next === typing) return;
-      typing = next;
-      publish(room, { [TYPING_ATTRIBUTE]: typing ? "1" : "" });
-    },
+    setTyping: here.setTyping,
     close() {
       closed = true;
       clearTimeout(timer);
-      for (const event of PAGE_LEAVE) globalThis.removeEventListener?.(event, leaving);
-      globalThis.removeEventListener?.("pageshow", back);
       const current = room;
       room = undefined;
-      publish(current, { [HERE_ATTRIBUTE]: "0" });
+      here.leave(current);
       void current?.disconnect();
+    },
+  };
+}
+
+type LiveKit = typeof import("livekit-client");
+
+/** A Room as a listener needs it. */
+function newRoom(livekit: LiveKit): Room {
+  // The SDK narrates every connection step at info level; only problems belong in the console.
+  livekit.setLogLevel("warn");
+  // Two peer connections (LiveKit's classic mode) rather than one: the single-connection mode lays out
+  // a publisher at connect (data channels, audio and video transceivers), a long task on the main
+  // thread (about 0.5 s on a throttled phone) that every visitor pays, though most never publish.
+  // Media (src/web/media) is subscribed only while shown: adaptiveStream sizes each video to its element,
+  // dynacast stops sending the layers nobody watches. Neither costs a listener anything.
+  const room = new livekit.Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: false });
+  withoutAudioContextAtConnect(room);
+  return room;
+}
+
+interface RoomListeners extends RoomHandlers {
+  /** Whether this Room is still the link's (a replaced or closed one is ignored). */
+  current(): boolean;
+  /** The SDK resumed the connection. */
+  onResumed(): void;
+  /** The SDK gave up on the connection. */
+  onLost(): void;
+}
+
+/** What a Room says, for the link: sync packets (data), who is here (presence), and how its connection fares. */
+function listen(room: Room, RoomEvent: LiveKit["RoomEvent"], to: RoomListeners): void {
+  const presence = () => to.current() && to.onPresence(presenceOf(everyone(room)));
+  room
+    .on(RoomEvent.DataReceived, (payload, participant, _kind, topic, _encryption, participantIdentity) => {
+      // Clients hold no right to publish data; anything a participant sent is not ours to trust.
+      if (to.current() && topic === SYNC_TOPIC && !participant && !participantIdentity) to.onPacket(payload);
+    })
+    .on(RoomEvent.ParticipantConnected, presence)
+    .on(RoomEvent.ParticipantDisconnected, presence)
+    .on(RoomEvent.ParticipantAttributesChanged, presence)
+    .on(RoomEvent.TrackPublished, presence)
+    .on(RoomEvent.TrackUnpublished, presence)
+    .on(RoomEvent.LocalTrackPublished, presence)
+    .on(RoomEvent.LocalTrackUnpublished, presence)
+    .on(RoomEvent.Reconnecting, () => to.current() && to.onState("reconnecting"))
+    .on(RoomEvent.SignalReconnecting, () => to.current() && to.onState("reconnecting"))
+    .on(RoomEvent.Reconnected, () => {
+      if (!to.current()) return;
+      to.onState("connected");
+      to.onResumed();
+    })
+    .on(RoomEvent.Disconnected, () => to.current() && to.onLost());
+}
+
+const everyone = (room: Room) => [room.localParticipant, ...room.remoteParticipants.values()];
+
+/**
+ * This connection's own presence, said through its attributes: here (or leaving) and typing.
+ * Attributes are published only while connected: before that the SDK refuses (and logs an error),
+ * and the join announces anyway. Failures only cost display.
+ */
+function hereAttributes(current: () => Room | undefined) {
+  let typing = false;
+  // An attribute set to "" is removed.
+  const publish = (target: Room | undefined, attributes: Record<string, string>) => {
+    if ((target?.state as string | undefined) !== "connected") return;
+    target!.localParticipant.setAttributes(attributes).catch(() => undefined);
+  };
+  // Said before the SDK disconnects on the same events (its listeners are added at connect, after
+  // these; the microtasks between two listeners carry our request onto the socket first), so the
+  // others see the leave at once rather than at LiveKit's next batch.
+  const leaving = () => publish(current(), { [HERE_ATTRIBUTE]: "0" });
+  const PAGE_LEAVE = ["beforeunload", "pagehide"] as const;
+  for (const event of PAGE_LEAVE) globalThis.addEventListener?.(event, leaving);
+  // Here again (with the typing state) after a join, a resumed connection, or a page brought back
+  // from the back/forward cache: a "0" must not outlive the leave it announced.
+  const announce = (target: Room | undefined) =>
+    publish(target, { [HERE_ATTRIBUTE]: "1", ...(typing ? { [TYPING_ATTRIBUTE]: "1" } : {}) });
+  const back = () => announce(current());
+  globalThis.addEventListener?.("pageshow", back);
+  return {
+    announce,
+    setTyping(next: boolean) {
+      if (next === typing) return;
+      typing = next;
+      publish(current(), { [TYPING_ATTRIBUTE]: typing ? "1" : "" });
+    },
+    /** Says this connection is leaving `room` and stops listening to the page. */
+    leave(room: Room | undefined) {
+      for (const event of PAGE_LEAVE) globalThis.removeEventListener?.(event, leaving);
+      globalThis.removeEventListener?.("pageshow", back);
+      publish(room, { [HERE_ATTRIBUTE]: "0" });
     },
   };
 }
@@ -239,20 +276,4 @@ function withoutAudioContextAtConnect(room: Room): void {
   const acquire = internals.acquireAudioContext;
   if (typeof acquire !== "function") return;
   internals.acquireAudioContext = (forConnect = false) => (forConnect ? Promise.resolve() : acquire.call(room, forConnect));
-}
-
-/** Reads a packet as a SyncBatch for this space; anything else (malformed, another space) is dropped. */
-function decode(payload: Uint8Array, spaceId: BeingId, parse: (text: string) => unknown): SyncBatch | undefined {
-  try {
-    const batch = parse(new TextDecoder().decode(payload)) as SyncBatch | undefined;
-    const valid =
-      batch?.v === 1 &&
-      batch.space === spaceId &&
-      Number.isInteger(batch.from) &&
-      Number.isInteger(batch.to) &&
-      Array.isArray(batch.changes);
-    return valid ? batch : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,23 +1,22 @@
 /**
- * One space, kept in sync in a Solid store: join (the copy kept in IndexedDB or the snapshot, painted;
- * then the room, whose connect catches up on what was said meanwhile), live batches, catch-up after
- * gaps and reconnects, the polling fallback, older history.
- * All state changes go through `apply.ts` inside `produce`, one batch per store transaction, so a
- * change re-renders only the rows it touches.
+ * One space in a Solid store, and every write the page makes there. The pump (pump.ts) brings the
+ * space's changes; they go through apply.ts inside `produce`, one batch per store transaction, so a
+ * change re-renders only the rows it touches. Posts go through the outbox (shown at once, never lost),
+ * edits and deletes through edits.ts (optimistic), a reply's stop straight to the server; each answer
+ * is applied here at once, as its broadcast may come later (or not at all while polling).
+ * The UI says "message" where the data says "intention": a message on screen is an intention here.
  */
 import type { Room } from "livekit-client";
 import { createSignal, type Accessor } from "solid-js";
 import { createStore, produce, reconcile, unwrap } from "solid-js/store";
 import type { BeingId, Intention, IntentionId } from "../../shared/entities.ts";
-import { ApiError } from "../../shared/errors.ts";
-import type { SyncBatch } from "../../shared/sync.ts";
-import { getChanges, getHistory, getSpace, OfflineError } from "../api.ts";
-import { afterPaint } from "../tasks.ts";
-import { addHistory, applyBatch, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
-import { backoff, type Backoff } from "./backoff.ts";
+import { getHistory, patchIntention } from "../api.ts";
+import { addHistory, applyChanges, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
 import type { SpaceCache } from "./cache.ts";
-import { takePrefetched } from "./prefetch.ts";
-import { NOBODY, openRoom, type LinkState, type RoomLink, type RoomPresence } from "./room.ts";
+import { createEdits, type Edits } from "./edits.ts";
+import type { Outbox, OutboxEntry } from "./outbox.ts";
+import { startPump, type PumpOptions } from "./pump.ts";
+import { NOBODY, type LinkState, type RoomPresence } from "./room.ts";
 
 export type LoadStatus = "loading" | "ready" | "not-found";
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "polling";
@@ -41,21 +40,24 @@ export interface SpaceSync {
   readonly loadingOlder: Accessor<boolean>;
   /** Loads the page of history before the oldest loaded intention. */
   loadOlder(): Promise<void>;
-  /** Takes in a row an HTTP write returned (ignored when its broadcast got here first). */
-  acceptWrite(intention: Intention, seq: number): void;
-  /** Removes an intention the caller deleted. */
-  acceptDelete(id: IntentionId): void;
+  /** Posts a message here: shown at once as pending, sent by the outbox. */
+  post(text: string): void;
+  /** My messages here still on their way (not yet in `view`), oldest first. */
+  pending(): OutboxEntry[];
+  /** Sends a refused message again. */
+  retry(id: IntentionId): void;
+  /** Drops a refused or waiting message. */
+  discard(id: IntentionId): void;
+  /** Edits and deletes of my messages, under way or refused. */
+  readonly edits: Edits;
+  /** Stops a bot's reply; rejects with the server's refusal (the server decides who may). */
+  stop(id: IntentionId): Promise<void>;
   close(): void;
 }
 
-export interface SpaceSyncOptions {
-  openLink?: typeof openRoom;
-  /** What the room waits for before it opens: the conversation on screen (default: the next paint). */
-  openLinkAfter?: () => Promise<void>;
-  /** Intervals between polls while the room is not connected; reset whenever a poll brings news. */
-  pollDelays?: Backoff;
-  /** Delays between attempts after a failed fetch. */
-  retryDelays?: Backoff;
+export interface SpaceSyncOptions extends PumpOptions {
+  /** Where posts wait until the server has them (one per signed-in being, shared by its spaces). */
+  outbox: Outbox;
   historyPageSize?: number;
   /** Where the space is kept between visits (none: every visit starts from the snapshot). */
   cache?: SpaceCache;
@@ -64,9 +66,8 @@ export interface SpaceSyncOptions {
 }
 
 /** Joins a space and keeps its store in sync until `close`. */
-export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}): SpaceSync {
-  const pollDelays = options.pollDelays ?? backoff(1_000, 10_000);
-  const retryDelays = options.retryDelays ?? backoff(1_000, 30_000);
+export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): SpaceSync {
+  const { outbox, cache } = options;
   const [root, setRoot] = createStore<{ view: SpaceState | null }>({ view: null });
   const [status, setStatus] = createSignal<LoadStatus>("loading");
   const [link, setLink] = createSignal<LinkState>("connecting");
@@ -76,207 +77,60 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
   const [lastSeen, setLastSeen] = createSignal<Readonly<Record<BeingId, Date>>>({});
   const [awayListedSeconds, setAwayListedSeconds] = createSignal(3600);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
-
-  const inbox: SyncBatch[] = [];
-  let wantCatchUp = false;
-  let running: Promise<void> | undefined;
-  let closed = false;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let pollTimer: ReturnType<typeof setTimeout> | undefined;
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
 
-  function mutate<T>(change: (draft: SpaceState) => T): T {
-    let result!: T;
-    setRoot(produce((draft) => void (result = change(draft.view as SpaceState))));
+  function mutate(change: (draft: SpaceState) => void): void {
+    if (!root.view) return;
+    setRoot(produce((draft) => change(draft.view!)));
     scheduleSave();
-    return result;
   }
 
   // Storing clones the whole state: throttled, so a burst of batches costs one write, off the path
   // that applies them.
   function scheduleSave(): void {
-    if (options.cache) saveTimer ??= setTimeout(save, options.saveDelayMs ?? 1_000);
+    if (cache) saveTimer ??= setTimeout(save, options.saveDelayMs ?? 1_000);
   }
   function save(): void {
     clearTimeout(saveTimer);
     saveTimer = undefined;
-    if (root.view) void options.cache?.write(unwrap(root.view));
+    if (root.view) void cache?.write(unwrap(root.view));
   }
   // A reload or a closed tab keeps what arrived since the last write.
   const saveNow = () => {
     if (saveTimer !== undefined) save();
   };
+  globalThis.addEventListener?.("pagehide", saveNow);
 
-  /** The space is not there for us (deleted, or private and we are not a member): nothing of it is kept. */
-  function notFound(): void {
-    setStatus("not-found");
-    clearTimeout(saveTimer);
-    saveTimer = undefined;
-    void options.cache?.forget(spaceId);
-  }
-
-  /** Paints the copy kept from the last visit, if any, then catches up from its seq; else joins from the snapshot. */
-  async function start(): Promise<void> {
-    const kept = await options.cache?.read(spaceId);
-    if (closed) return;
-    if (!kept) return join();
-    setRoot("view", kept);
-    setStatus("ready");
-    void openLinkWhenShown();
-    wantCatchUp = true;
-    void drain();
-  }
-
-  /** Runs a request, keeping the offline flag true to what the network last said. */
-  async function request<T>(send: () => Promise<T>): Promise<T> {
-    try {
-      const result = await send();
-      setOffline(false);
-      return result;
-    } catch (error) {
-      if (error instanceof OfflineError) setOffline(true);
-      throw error;
-    }
-  }
-
-  async function resync(): Promise<void> {
-    const snapshot = await request(() => takePrefetched(spaceId) ?? getSpace(spaceId));
-    if (closed) return;
-    // reconcile keeps the identity of every row the snapshot did not change.
-    setRoot("view", reconcile(fromSnapshot(snapshot)));
-    setLastSeen((seen) => ({ ...seen, ...snapshot.presence.lastSeen }));
-    setAwayListedSeconds(snapshot.presence.awayListedSeconds);
-    setStatus("ready");
-    scheduleSave();
-  }
-
-  async function join(): Promise<void> {
-    try {
-      await resync();
-      retryDelays.reset();
-      void openLinkWhenShown();
-      void drain();
-    } catch (error) {
-      if (closed) return;
-      if (error instanceof ApiError && error.code === "NOT_FOUND") return notFound();
-      retryTimer = setTimeout(join, retryDelays.next());
-    }
-  }
-
-  /** Fetches every change after the last applied one, following `hasMore`. */
-  async function fetchChanges(): Promise<void> {
-    for (;;) {
-      const after = (root.view as SpaceState).last;
-      const page = await request(() => getChanges(spaceId, after));
-      if (closed || page.changes.length === 0) return;
-      const to = page.changes[page.changes.length - 1].seq;
-      mutate((draft) => applyBatch(draft, { v: 1, space: spaceId, from: after + 1, to, changes: page.changes }));
-      if (!page.hasMore) return;
-    }
-  }
-
-  /** Catches up (reloading the snapshot when the server no longer holds our point); false if it could not. */
-  async function catchUp(): Promise<boolean> {
-    try {
-      try {
-        await fetchChanges();
-      } catch (error) {
-        if (!(error instanceof ApiError && error.code === "GONE")) throw error;
-        await resync();
-      }
-      retryDelays.reset();
-      return true;
-    } catch (error) {
-      if (closed) return false;
-      // The space was deleted or made private while we were in it.
-      if (error instanceof ApiError && error.code === "NOT_FOUND") notFound();
-      else scheduleCatchUp(retryDelays.next());
-      // The catch-up to come fetches everything after `last`: buffered batches add nothing.
-      inbox.length = 0;
-      return false;
-    }
-  }
-
-  async function work(): Promise<void> {
-    while (!closed && root.view && status() === "ready") {
-      if (wantCatchUp) {
-        wantCatchUp = false;
-        if (!(await catchUp())) return;
-        continue;
-      }
-      const batch = inbox.shift();
-      if (!batch) return;
-      const verdict = mutate((draft) => applyBatch(draft, batch));
-      if (verdict === "gap" || verdict === "fetch") {
-        if (!(await catchUp())) return;
-        if (verdict === "gap") mutate((draft) => applyBatch(draft, batch));
-      }
-    }
-  }
-
-  /** Processes the inbox one item at a time: batches and catch-ups never interleave. */
-  function drain(): Promise<void> {
-    running ??= work().finally(() => {
-      running = undefined;
-      if (!closed && root.view && (inbox.length > 0 || wantCatchUp)) void drain();
-    });
-    return running;
-  }
-
-  function scheduleCatchUp(delay: number): void {
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => {
-      wantCatchUp = true;
-      void drain();
-    }, delay);
-  }
-
-  // Whenever the room is not connected (live sync off, but also while it connects or reconnects,
-  // which can take a while), the changes endpoint is asked instead, more slowly while nothing changes.
-  let polling = false;
-  function schedulePoll(delay: number): void {
-    clearTimeout(pollTimer);
-    pollTimer = setTimeout(async () => {
-      if (closed || link() === "connected") return void (polling = false);
-      const before = root.view?.last;
-      wantCatchUp = true;
-      await drain();
-      if (root.view && root.view.last !== before) pollDelays.reset();
-      schedulePoll(pollDelays.next());
-    }, delay);
-  }
-
-  const onLinkState = (state: LinkState) => {
-    setLink(state);
-    if (state === "connected") {
-      // Packets sent while we were away are gone for good: the changes endpoint has them.
-      clearTimeout(pollTimer);
-      polling = false;
-      wantCatchUp = true;
-      void drain();
-    } else if (!polling) {
-      polling = true;
-      pollDelays.reset();
-      schedulePoll(pollDelays.next());
-    }
-  };
-
-  // The room opens once the space is on screen: LiveKit's code, its download and its connect (long
-  // tasks on a phone) never stand between a person and the messages. Nothing said in between is
-  // missed: the catch-up that follows every connect fetches it.
-  let room: RoomLink | undefined;
-  let roomAsked = false;
-  async function openLinkWhenShown(): Promise<void> {
-    if (roomAsked) return;
-    roomAsked = true;
-    await (options.openLinkAfter ?? afterPaint)();
-    if (closed) return;
-    room = (options.openLink ?? openRoom)(spaceId, {
-      onBatch(batch) {
-        inbox.push(batch);
-        void drain();
+  const pump = startPump(
+    spaceId,
+    {
+      last: () => root.view?.last,
+      async restore() {
+        const kept = await cache?.read(spaceId);
+        if (!kept || closed) return false;
+        setRoot("view", kept);
+        setStatus("ready");
+        return true;
       },
-      onState: onLinkState,
+      reset(snapshot) {
+        // reconcile keeps the identity of every row the snapshot did not change.
+        setRoot("view", reconcile(fromSnapshot(snapshot)));
+        setLastSeen((seen) => ({ ...seen, ...snapshot.presence.lastSeen }));
+        setAwayListedSeconds(snapshot.presence.awayListedSeconds);
+        setStatus("ready");
+        scheduleSave();
+      },
+      apply: (changes, to) => mutate((draft) => applyChanges(draft, changes, to)),
+      notFound() {
+        // Nothing of a space we may not read is kept.
+        setStatus("not-found");
+        clearTimeout(saveTimer);
+        saveTimer = undefined;
+        void cache?.forget(spaceId);
+      },
+      onLink: setLink,
+      onOffline: setOffline,
       onPresence(next) {
         // Whoever just left was last seen now.
         const left = [...presence().online].filter((being) => !next.online.has(being));
@@ -284,20 +138,16 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
         setPresence(next);
       },
       onRoom: (next) => setLivekitRoom(() => next),
-    });
-  }
-  void start();
+    },
+    options,
+  );
 
-  const wentOnline = () => {
-    setOffline(false);
-    if (status() !== "loading") return scheduleCatchUp(0);
-    clearTimeout(retryTimer);
-    void join();
-  };
-  const wentOffline = () => setOffline(true);
-  globalThis.addEventListener?.("online", wentOnline);
-  globalThis.addEventListener?.("offline", wentOffline);
-  globalThis.addEventListener?.("pagehide", saveNow);
+  /** Takes in a row a write returned (ignored when its broadcast got here first). */
+  const acceptWrite = (intention: Intention, seq: number) => mutate((draft) => applyWrite(draft, intention, seq));
+  const stopHearingSent = outbox.onSent((entry, result) => {
+    if (entry.spaceId === spaceId) acceptWrite(result.intention, result.seq);
+  });
+  const edits = createEdits({ onSaved: acceptWrite, onDeleted: (id) => mutate((draft) => removeIntention(draft, id)) });
 
   return {
     spaceId,
@@ -314,14 +164,14 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
     room: livekitRoom,
     lastSeen,
     awayListedSeconds,
-    setTyping: (typing) => room?.setTyping(typing),
+    setTyping: pump.setTyping,
     loadingOlder,
     async loadOlder() {
       const view = root.view;
       if (!view?.hasMore || loadingOlder()) return;
       setLoadingOlder(true);
       try {
-        const page = await request(() => getHistory(spaceId, view.order[0], options.historyPageSize ?? 50));
+        const page = await pump.request(() => getHistory(spaceId, view.order[0], options.historyPageSize ?? 50));
         if (!closed) mutate((draft) => addHistory(draft, page));
       } catch {
         // History is a read the reader repeats by scrolling up again; the indicator shows offline.
@@ -329,20 +179,20 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions = {}
         setLoadingOlder(false);
       }
     },
-    acceptWrite(intention, seq) {
-      if (root.view) mutate((draft) => applyWrite(draft, intention, seq));
-    },
-    acceptDelete(id) {
-      if (root.view) mutate((draft) => removeIntention(draft, id));
+    post: (text) => void outbox.send(spaceId, text),
+    pending: () => outbox.entries.filter((entry) => entry.spaceId === spaceId && !root.view?.intentions[entry.id]),
+    retry: outbox.retry,
+    discard: outbox.discard,
+    edits,
+    async stop(id) {
+      const result = await patchIntention(id, { state: "cancelled" });
+      acceptWrite(result.intention, result.seq);
     },
     close() {
       closed = true;
       saveNow();
-      room?.close();
-      clearTimeout(retryTimer);
-      clearTimeout(pollTimer);
-      globalThis.removeEventListener?.("online", wentOnline);
-      globalThis.removeEventListener?.("offline", wentOffline);
+      pump.close();
+      stopHearingSent();
       globalThis.removeEventListener?.("pagehide", saveNow);
     },
   };

@@ -2,7 +2,7 @@
  * The bench page of tests/bench/web-apply.ts: the app's real sync store (createSpaceSync, which
  * loads its snapshot over HTTP from the bench server) and the app's real MessageList with the app's
  * stylesheet. Only the LiveKit room is replaced, through the store's own `openLink` seam, by a link
- * that reports "connected" and hands batches to the store exactly where DataReceived would.
+ * that reports "connected" and hands packets to the pump exactly where DataReceived would.
  * `window.bench` runs one timed batch at a time.
  */
 import { Show } from "solid-js";
@@ -12,7 +12,8 @@ import type { Change, SyncBatch } from "../../../src/shared/sync.ts";
 import { FIRST_ROWS } from "../../../src/web/components/conversation-scroll.ts";
 import { MessageList } from "../../../src/web/components/message-list.tsx";
 import "../../../src/web/styles.css";
-import { applyBatch, type SpaceState } from "../../../src/web/sync/apply.ts";
+import superjson from "superjson";
+import { applyChanges, type SpaceState } from "../../../src/web/sync/apply.ts";
 import { createOutbox } from "../../../src/web/sync/outbox.ts";
 import type { RoomHandlers } from "../../../src/web/sync/room.ts";
 import { createSpaceSync } from "../../../src/web/sync/store.ts";
@@ -21,20 +22,21 @@ import type { BenchWindow, Figures, Kind } from "./types.ts";
 const SPACE = "@bench" as BeingId;
 const BATCH = 1_000;
 
-let handlers!: RoomHandlers;
-const sync = createSpaceSync(SPACE, {
-  openLink(_spaceId, given) {
-    handlers = given;
-    setTimeout(() => given.onState("connected"));
-    return { close() {}, setTyping() {} };
-  },
-});
 const memory = new Map<string, string>();
 const storage = {
   getItem: (key: string) => memory.get(key) ?? null,
   setItem: (key: string, value: string) => void memory.set(key, value),
 } as unknown as Storage;
 const outbox = createOutbox({ storageKey: "bench", storage });
+let handlers!: RoomHandlers;
+const sync = createSpaceSync(SPACE, {
+  outbox,
+  openLink(_spaceId, given) {
+    handlers = given;
+    setTimeout(() => given.onState("connected"));
+    return { close() {}, setTyping() {} };
+  },
+});
 const names: Record<string, string> = {};
 const author = (id: BeingId) => names[id] ?? sync.view?.beings[id]?.name ?? id;
 
@@ -49,7 +51,7 @@ render(
         {(view) => (
           <div class="space-body">
             <main class="conversation" aria-label="Conversation in Bench">
-              <MessageList sync={sync} view={view()} outbox={outbox} meId={"@me" as BeingId} author={author} />
+              <MessageList sync={sync} view={view()} meId={"@me" as BeingId} author={author} />
             </main>
           </div>
         )}
@@ -130,20 +132,26 @@ async function run(kind: Kind): Promise<Figures> {
   // The pure function on a plain copy (the copy is made before the clock starts).
   const plain = plainCopy(view);
   const p0 = performance.now();
-  applyBatch(plain, batch);
+  applyChanges(plain, batch.changes, batch.to);
   const pureMs = performance.now() - p0;
 
-  // The iteration over batch.changes ending marks the end of the store's own work: Solid runs the
-  // produce() recipe inside a batch and updates the DOM only after it returns.
+  // The packet as the room hands it over: reading it is part of the store's work.
+  const packet = new TextEncoder().encode(superjson.stringify(batch));
+  // The iteration over the received changes ending marks the end of the store's own work: Solid runs
+  // the produce() recipe inside a batch and updates the DOM only after it returns.
   let storeDone = 0;
-  const list = batch.changes;
+  const parse = superjson.parse;
   const iterate = Array.prototype[Symbol.iterator];
-  Object.defineProperty(list, Symbol.iterator, {
-    value: function* (this: Change[]) {
-      yield* iterate.call(this) as IterableIterator<Change>;
-      storeDone = performance.now();
-    },
-  });
+  superjson.parse = <T,>(text: string): T => {
+    const received = parse<SyncBatch>(text);
+    Object.defineProperty(received.changes, Symbol.iterator, {
+      value: function* (this: Change[]) {
+        yield* iterate.call(this) as IterableIterator<Change>;
+        storeDone = performance.now();
+      },
+    });
+    return received as T;
+  };
 
   const log = document.querySelector(".message-list")!;
   const observer = new MutationObserver(() => undefined);
@@ -151,8 +159,9 @@ async function run(kind: Kind): Promise<Figures> {
   await frame(); // start at the beginning of a frame, nothing else pending
 
   const t0 = performance.now();
-  handlers.onBatch(batch);
+  handlers.onPacket(packet);
   const t1 = performance.now();
+  superjson.parse = parse;
   void (log.parentElement as HTMLElement).scrollHeight; // style + layout, as the next frame would
   const t2 = performance.now();
 

@@ -7,7 +7,7 @@ export interface Figures {
   changes: number;
   rowsBefore: number;
   rowsAfter: number;
-  /** applyBatch on a plain object: the receive rule alone. */
+  /** applyChanges on a plain object: the state change alone. */
   pureMs: number;
   /** From handing the batch over until the store's produce() has applied the last change. */
   storeMs: number;

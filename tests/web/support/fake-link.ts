@@ -1,4 +1,5 @@
 /** A stand-in for the room module: the test plays the LiveKit side by hand. */
+import superjson from "superjson";
 import { expect, vi } from "vitest";
 import type { BeingId } from "../../../src/shared/entities.ts";
 import type { SyncBatch } from "../../../src/shared/sync.ts";
@@ -20,8 +21,9 @@ export function fakeLink() {
     },
     /** Resolves once the store has opened the room. */
     ready: () => vi.waitFor(() => expect(link.opened).toBe(true)),
+    /** Sends a batch as the server's packet would carry it. */
     deliver(batch: SyncBatch) {
-      handlers?.onBatch(batch);
+      handlers?.onPacket(new TextEncoder().encode(superjson.stringify(batch)));
     },
     state(state: LinkState) {
       handlers?.onState(state);

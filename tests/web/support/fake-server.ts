@@ -57,4 +57,4 @@ export function fakeServer(routes: Record<string, Route> = {}) {
 }
 
 /** A promise with its resolve exposed, to hold a response until the test lets it go. */
-export { deferred } from "../../../src/web/tasks.ts";
+export { deferred } from "../../../src/web/scheduling.ts";

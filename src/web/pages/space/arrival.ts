@@ -3,7 +3,7 @@ import { createEffect, on, type Accessor } from "solid-js";
 import type { BeingId } from "../../../shared/entities.ts";
 import { enterSpace, isRetryable } from "../../api.ts";
 import type { ConnectionStatus } from "../../sync/store.ts";
-import { afterPaint } from "../../tasks.ts";
+import { afterPaint } from "../../scheduling.ts";
 
 /** Runs `then` whenever the space becomes reachable (live, or polling). */
 export function whenReachable(connection: Accessor<ConnectionStatus>, then: () => void): void {
