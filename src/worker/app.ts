@@ -13,18 +13,17 @@ import { sameOrigin } from "./http/same-origin.ts";
 import { readSession } from "./http/session.ts";
 import { accounts } from "./routes/accounts.ts";
 import { admin } from "./routes/admin.ts";
-import { auth } from "./routes/auth.ts";
 import { beings } from "./routes/beings.ts";
 import { health } from "./routes/health.ts";
 import { intentions } from "./routes/intentions.ts";
 import { livekit } from "./routes/livekit.ts";
 import { spaces } from "./routes/spaces.ts";
+import { accountSettings } from "./settings.ts";
 
 /** A database client and the caller's session for this request. */
 const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("db", createDb(c.env));
-  const superuserIds = (c.env.SUPERUSER_IDS ?? "").split(",").map((id) => id.trim()).filter(Boolean);
-  c.set("viewer", { sessionId: await readSession(c), superuserIds });
+  c.set("viewer", { sessionId: await readSession(c), superuserIds: accountSettings(c.env).superuserIds });
   await next();
 });
 
@@ -38,8 +37,7 @@ const payloadLimit = bodyLimit({
 export const app = new Hono<AppEnv>()
   .basePath("/api")
   .use(requestId(), payloadLimit, sameOrigin, requestContext, limitWrites)
-  .route("/", auth)
-  .route("/", accounts)
+  .route("/auth", accounts)
   .route("/", beings)
   .route("/", spaces)
   .route("/", intentions)

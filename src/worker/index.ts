@@ -1,9 +1,9 @@
-/** The Worker: HTTP (the API and the app's pages, with security headers), the sync and bots queues, the bots' turn runners, and the sweeper cron. */
+/** The Worker: HTTP (the API and the app's pages, with security headers), the sync and bots queues, the bots' turn runners, and the cron. */
 import { app } from "./app.ts";
 import { BOT_QUEUE_NAME, handleBotBatch } from "./bots/consumer.ts";
+import { runCron } from "./cron.ts";
 import { withSecurityHeaders } from "./http/security-headers.ts";
 import { handleSyncBatch } from "./sync/consumer.ts";
-import { sweep } from "./sync/sweeper.ts";
 
 /** The bots' turn runners (a Durable Object class; wrangler.toml binds it as BOT_TURNS). */
 export { TurnRunner } from "./bots/runner.ts";
@@ -20,7 +20,5 @@ export default {
   },
   // A batch names its queue (wrangler.toml): the bots' turns, or the sync notices.
   queue: (batch, env) => (batch.queue === BOT_QUEUE_NAME ? handleBotBatch(batch, env) : handleSyncBatch(batch, env)),
-  scheduled: async (_controller, env) => {
-    await sweep(env);
-  },
+  scheduled: (_controller, env) => runCron(env),
 } satisfies ExportedHandler<Env, unknown>;

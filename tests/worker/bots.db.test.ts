@@ -4,11 +4,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Being, BeingId, ContentNode, Intention, IntentionId } from "../../src/shared/entities.ts";
 import { newIntentionId } from "../../src/shared/ids.ts";
 import worker from "../../src/worker/index.ts";
-import { botSettings } from "../../src/worker/bots/settings.ts";
-import { UNCONFIGURED, runTurn, type TurnReport } from "../../src/worker/bots/turn.ts";
+import { botSettings } from "../../src/worker/settings.ts";
+import { UNCONFIGURED, runTurn, type TurnReport } from "../../src/worker/bots/reply.ts";
 import { createDb } from "../../src/worker/db/client.ts";
-import { replyIdOf, type BotTurn } from "../../src/worker/bots/turns.ts";
-import { sweep } from "../../src/worker/sync/sweeper.ts";
+import { replyIdOf, type BotTurn } from "../../src/worker/bots/who-answers.ts";
+import { runCron } from "../../src/worker/cron.ts";
 import { fakeModel, fakeText } from "../support/fake-model.ts";
 import { Client, db, guest, sessionFor, space } from "./client.ts";
 
@@ -175,7 +175,7 @@ describe("a bot's reply", () => {
     // Inserted as its dead turn left it: active, last written an hour ago (the trigger sets modified_at only on update).
     await db(sql`INSERT INTO intentions (id, owner_id, location_id, content, state, asker_id, modified_at)
                  VALUES (${id}, ${helper.id}, ${room}, '["half a"]', 'active', ${ada.id}, now() - interval '1 hour')`);
-    await sweep(env);
+    await runCron(env);
     const row = await readReply(id as IntentionId);
     expect(row!.state).toBe("failed");
     expect(row!.content[0]).toBe("half a");

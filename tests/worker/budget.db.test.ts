@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { createDb } from "../../src/worker/db/client.ts";
-import { takeLivekitCall } from "../../src/worker/db/queries/sync.ts";
+import { takeLivekitCall } from "../../src/worker/sync/budget.ts";
 import worker from "../../src/worker/index.ts";
 import { db, guest, space } from "./client.ts";
 import { interceptLivekit, livekitEnv } from "./livekit-env.ts";

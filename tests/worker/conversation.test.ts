@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { buildConversation, estimateTokens } from "../../src/worker/bots/conversation.ts";
-import { mentions, replyIdOf, turnsFor } from "../../src/worker/bots/turns.ts";
+import { mentions, replyIdOf, turnsFor } from "../../src/worker/bots/who-answers.ts";
 
 const bot = { id: "@sage-1" as BeingId, name: "Sage", prompt: "Be wise." };
 const ada = "@ada" as BeingId;

@@ -14,10 +14,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client.ts";
 import { describeError } from "../log.ts";
+import { botSettings } from "../settings.ts";
 import { scrubSecret } from "./secrets.ts";
-import { botSettings } from "./settings.ts";
-import { failTurn, runTurn, type TurnReport } from "./turn.ts";
-import { replyIdOf, type BotTurn } from "./turns.ts";
+import { failTurn, runTurn, type TurnReport } from "./reply.ts";
+import { replyIdOf, type BotTurn } from "./who-answers.ts";
 
 /** Attempts of one turn, first included; the last one that breaks ends the reply `failed` instead of leaving it active. */
 export const TURN_ATTEMPTS = 3;

@@ -1,13 +1,14 @@
 /**
- * Accounts: passkeys, sign-in providers, and the device list, all under /api/auth/. Every sign-in here
- * ends in the same kind of session as a guest's (src/worker/http/session.ts).
+ * Accounts, all under /api/auth/ (app.ts mounts them there): signing in as a guest and signing out,
+ * passkeys, sign-in providers, and the device list. Every sign-in ends in the same kind of session
+ * (src/worker/http/session.ts).
  */
 import { Hono, type Context } from "hono";
 import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newBeingId } from "../../shared/ids.ts";
 import type { IdentityInfo } from "../../shared/responses.ts";
-import { oidcStart, passkeyFinish, passkeyId, providerId, sessionPublicId } from "../../shared/schemas.ts";
+import { guestSignIn, oidcStart, passkeyFinish, passkeyId, providerId, sessionPublicId } from "../../shared/schemas.ts";
 import { deviceLabel } from "../auth/device-label.ts";
 import { accountFromCallback, authorizationUrl, SignInRefused, type FlowSecrets } from "../auth/oidc.ts";
 import {
@@ -33,10 +34,11 @@ import {
   takeSignInChallenge,
 } from "../db/queries/accounts.ts";
 import { getMe } from "../db/queries/beings.ts";
-import { endSession, listSessions } from "../db/queries/sessions.ts";
+import { createGuest, deleteSession, endSession, listSessions } from "../db/queries/sessions.ts";
 import type { AppEnv } from "../env.ts";
 import { clearSession, newSession, takeFlowState, writeFlowState, writeSession } from "../http/session.ts";
 import { valid } from "../http/validate.ts";
+import { accountSettings } from "../settings.ts";
 
 const byProvider = valid("param", object({ provider: providerId }));
 
@@ -56,20 +58,33 @@ function landing(attach: boolean, error?: "denied" | "failed" | "expired" | "con
 }
 
 export const accounts = new Hono<AppEnv>()
-  .get("/auth/providers", (c) => {
+  .post("/guest", valid("json", guestSignIn), async (c) => {
+    if (!accountSettings(c.env).guestSignIn) throw new ApiError("FORBIDDEN", "guest sign-in is switched off");
+    const { name } = c.req.valid("json");
+    const session = newSession(c);
+    const being = await createGuest(c.var.db, newBeingId(name), name, session);
+    await writeSession(c, session.id);
+    return c.json({ being }, 201);
+  })
+  .post("/signout", async (c) => {
+    if (c.var.viewer.sessionId) await deleteSession(c.var.db, c.var.viewer.sessionId);
+    clearSession(c);
+    return c.body(null, 204);
+  })
+  .get("/providers", (c) => {
     // No secret, no client id: the id and the name to show.
     const providers = configuredProviders(c.env).map(({ id, name }) => ({ id, name }));
     return c.json({ providers }, 200);
   })
 
   // Passkeys: register one for the signed-in being (a guest keeps its id, name and messages).
-  .post("/auth/passkeys/register/options", async (c) => {
+  .post("/passkeys/register/options", async (c) => {
     const { being, credentials } = await registrationContext(c.var.db, c.var.viewer);
     const options = await registrationOptions(relyingParty(c.req.url), being, credentials);
     await saveChallenge(c.var.db, { id: options.challenge, kind: "passkey-register", beingId: being.id });
     return c.json({ options }, 200);
   })
-  .post("/auth/passkeys/register", valid("json", passkeyFinish), async (c) => {
+  .post("/passkeys/register", valid("json", passkeyFinish), async (c) => {
     const { credential } = c.req.valid("json");
     const challenge = claimedChallenge(credential);
     const taken = await takeChallenge(c.var.db, challenge, "passkey-register");
@@ -81,12 +96,12 @@ export const accounts = new Hono<AppEnv>()
   })
 
   // Passkeys: sign in as the being a passkey belongs to (from any browser).
-  .post("/auth/passkeys/signin/options", async (c) => {
+  .post("/passkeys/signin/options", async (c) => {
     const options = await authenticationOptions(relyingParty(c.req.url));
     await saveChallenge(c.var.db, { id: options.challenge, kind: "passkey-signin", beingId: null });
     return c.json({ options }, 200);
   })
-  .post("/auth/passkeys/signin", valid("json", passkeyFinish), async (c) => {
+  .post("/passkeys/signin", valid("json", passkeyFinish), async (c) => {
     const { credential } = c.req.valid("json");
     const challenge = claimedChallenge(credential);
     const { fresh, passkey } = await takeSignInChallenge(c.var.db, challenge, credential.id);
@@ -98,14 +113,14 @@ export const accounts = new Hono<AppEnv>()
     await writeSession(c, session.id);
     return c.json({ being }, 200);
   })
-  .get("/auth/passkeys", async (c) => c.json({ passkeys: await listPasskeys(c.var.db, c.var.viewer) }, 200))
-  .delete("/auth/passkeys/:id", valid("param", object({ id: passkeyId })), async (c) => {
+  .get("/passkeys", async (c) => c.json({ passkeys: await listPasskeys(c.var.db, c.var.viewer) }, 200))
+  .delete("/passkeys/:id", valid("param", object({ id: passkeyId })), async (c) => {
     await removePasskey(c.var.db, c.var.viewer, c.req.valid("param").id);
     return c.body(null, 204);
   })
 
   // Sign-in providers. Start is a same-origin POST that answers the provider's URL; the page then navigates there.
-  .post("/auth/oidc/:provider/start", byProvider, valid("json", oidcStart), async (c) => {
+  .post("/oidc/:provider/start", byProvider, valid("json", oidcStart), async (c) => {
     const provider = requireProvider(c.env, c.req.valid("param").provider);
     const attach = c.req.valid("json").attach === true;
     // "Save this identity" attaches to the being signed in now; getMe refuses when there is none.
@@ -116,7 +131,7 @@ export const accounts = new Hono<AppEnv>()
     return c.json({ url }, 200);
   })
   // A top-level navigation from the provider: it answers with a redirect into the app, never with JSON.
-  .get("/auth/oidc/:provider/callback", byProvider, async (c) => {
+  .get("/oidc/:provider/callback", byProvider, async (c) => {
     const state = c.req.query("state") ?? "";
     const began = await takeFlowState(c);
     // A state this browser did not begin (forged, or another browser's link) is refused and left untouched.
@@ -145,19 +160,19 @@ export const accounts = new Hono<AppEnv>()
       throw error;
     }
   })
-  .get("/auth/identities", async (c) => {
+  .get("/identities", async (c) => {
     const names = new Map(configuredProviders(c.env).map((p) => [p.id, p.name]));
     const identities: IdentityInfo[] = (await listIdentities(c.var.db, c.var.viewer)).map((i) => ({ ...i, name: names.get(i.provider) ?? i.provider }));
     return c.json({ identities }, 200);
   })
-  .delete("/auth/identities/:provider", byProvider, async (c) => {
+  .delete("/identities/:provider", byProvider, async (c) => {
     await removeIdentity(c.var.db, c.var.viewer, c.req.valid("param").provider);
     return c.body(null, 204);
   })
 
   // Devices: the being's sessions, and signing one out from another.
-  .get("/auth/sessions", async (c) => c.json({ sessions: await listSessions(c.var.db, c.var.viewer) }, 200))
-  .delete("/auth/sessions/:id", valid("param", object({ id: sessionPublicId })), async (c) => {
+  .get("/sessions", async (c) => c.json({ sessions: await listSessions(c.var.db, c.var.viewer) }, 200))
+  .delete("/sessions/:id", valid("param", object({ id: sessionPublicId })), async (c) => {
     const { current } = await endSession(c.var.db, c.var.viewer, c.req.valid("param").id);
     if (current) clearSession(c);
     return c.body(null, 204);

@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import type { SyncStats } from "../../shared/responses.ts";
 import { readSyncStats } from "../db/queries/sync.ts";
 import type { AppEnv } from "../env.ts";
-import { syncSettings } from "../sync/settings.ts";
+import { budgetSettings } from "../settings.ts";
 
 export const admin = new Hono<AppEnv>().get("/admin/stats", async (c) =>
-  c.json((await readSyncStats(c.var.db, c.var.viewer, syncSettings(c.env).budget)) satisfies SyncStats, 200),
+  c.json((await readSyncStats(c.var.db, c.var.viewer, budgetSettings(c.env))) satisfies SyncStats, 200),
 );

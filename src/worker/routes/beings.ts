@@ -1,12 +1,13 @@
-/** Beings: read, create, change, delete. */
+/** Beings: who am I, read, create, change, delete. */
 import { Hono } from "hono";
 import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newBeingId } from "../../shared/ids.ts";
 import type { BeingId } from "../../shared/entities.ts";
+import type { Me } from "../../shared/responses.ts";
 import { beingCreate, beingId, beingPatch, type BotSecretsInput } from "../../shared/schemas.ts";
 import { sealApiKey } from "../bots/secrets.ts";
-import { createBeing, deleteBeing, getBeing, patchBeing, type SealedKey } from "../db/queries/beings.ts";
+import { createBeing, deleteBeing, getBeing, getMe, patchBeing, type SealedKey } from "../db/queries/beings.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { notifyAfterCommit } from "../sync/notify.ts";
@@ -20,6 +21,7 @@ async function sealed(env: Env, bot: BeingId, secrets: BotSecretsInput | undefin
 }
 
 export const beings = new Hono<AppEnv>()
+  .get("/me", async (c) => c.json((await getMe(c.var.db, c.var.viewer)) satisfies Me, 200))
   .get("/beings/:id", byId, async (c) => c.json({ being: await getBeing(c.var.db, c.var.viewer, c.req.valid("param").id) }, 200))
   .post("/beings", valid("json", beingCreate), async (c) => {
     const input = c.req.valid("json");

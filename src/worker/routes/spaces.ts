@@ -4,15 +4,15 @@ import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newIntentionId } from "../../shared/ids.ts";
 import { beingId, changesQuery, historyQuery, intentionCreate } from "../../shared/schemas.ts";
-import { answerAfterCommit } from "../bots/turns.ts";
+import { answerAfterCommit } from "../bots/who-answers.ts";
 import { enterSpace } from "../db/queries/beings.ts";
 import { createIntention } from "../db/queries/intentions.ts";
 import { getSpaceSnapshot, listChanges, listIntentions, listSpaces, requireReadableSpace } from "../db/queries/spaces.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { createJoinToken, livekitConfig } from "../sync/livekit.ts";
+import { presenceSettings } from "../settings.ts";
 import { notifyAfterCommit } from "../sync/notify.ts";
-import { presenceSettings } from "../sync/settings.ts";
 
 const bySpace = valid("param", object({ id: beingId }));
 

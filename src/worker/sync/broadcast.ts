@@ -2,10 +2,12 @@
 import type { BeingId } from "../../shared/entities.ts";
 import type { Counters } from "../../shared/responses.ts";
 import type { Db } from "../db/client.ts";
-import { addCounters, blockLivekitCalls, claimBroadcast, confirmBroadcast, confirmEmptyRoom, type Budget } from "../db/queries/sync.ts";
+import { addCounters, claimBroadcast, confirmBroadcast, confirmEmptyRoom } from "../db/queries/sync.ts";
 import { describeError } from "../log.ts";
+import type { Budget } from "../settings.ts";
+import { blockOnRateLimit, takeLivekitCallSql } from "./budget.ts";
 import { enqueueNotices } from "./notify.ts";
-import { LivekitRateLimited, sendSyncPayload, type SyncRoomService } from "./livekit.ts";
+import { sendSyncPayload, type SyncRoomService } from "./livekit.ts";
 import { packChanges } from "./pack.ts";
 
 /** Changes read from the log per claim; a space that fell further behind takes several calls. */
@@ -47,7 +49,7 @@ export async function broadcastSpace(db: Db, service: SyncRoomService, space: Be
     failure: undefined,
   };
   for (;;) {
-    const claim = await claimBroadcast(db, space, PAGE_SIZE, budget);
+    const claim = await claimBroadcast(db, space, PAGE_SIZE, takeLivekitCallSql(budget, space));
     if (claim.changes.length === 0) {
       // Unconfirmed seqs with no row left (pruned after a rewind): nothing to send, so confirm them.
       if (claim.lastSeq > claim.broadcastSeq) await confirmBroadcast(db, space, claim.lastSeq);
@@ -71,13 +73,13 @@ export async function broadcastSpace(db: Db, service: SyncRoomService, space: Be
     try {
       await sendSyncPayload(service, space, payload, await nonceOf(payload));
     } catch (error) {
-      if (!(error instanceof LivekitRateLimited)) {
+      const retryAfterSeconds = await blockOnRateLimit(db, budget, error);
+      if (retryAfterSeconds === null) {
         result.failure = error;
-        return result;
+      } else {
+        result.rateLimited = true;
+        result.deferSeconds = retryAfterSeconds;
       }
-      await blockLivekitCalls(db, budget, error.retryAfterSeconds);
-      result.rateLimited = true;
-      result.deferSeconds = error.retryAfterSeconds;
       return result;
     }
     await confirmBroadcast(db, space, batch.to);

@@ -3,10 +3,10 @@ import type { BeingId } from "../../shared/entities.ts";
 import type { Counters } from "../../shared/responses.ts";
 import { beingId } from "../../shared/schemas.ts";
 import { createDb } from "../db/client.ts";
+import { budgetSettings } from "../settings.ts";
 import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, outcomeOf, recordCounters } from "./broadcast.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import type { SyncNotice } from "./notify.ts";
-import { syncSettings } from "./settings.ts";
 
 /** Retry delay after the n-th failed attempt: 2, 4, 8 … seconds, at most a minute. */
 export function retryDelaySeconds(attempts: number): number {
@@ -41,7 +41,7 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
 
   const db = createDb(env);
   const service = new SyncRoomService(config);
-  const { budget } = syncSettings(env);
+  const budget = budgetSettings(env);
   const totals: Counters = {};
   await Promise.all(
     [...bySpace].map(async ([space, messages]) => {

@@ -1,21 +1,19 @@
 /**
- * The sweeper (cron, every minute): reconciles room occupancy, re-broadcasts changes whose broadcast
- * was never confirmed, prunes the change log, and samples the pipeline's gauges for the operator page.
+ * The sync sweep (src/worker/cron.ts runs it every minute): reconciles room occupancy, re-broadcasts
+ * changes whose broadcast was never confirmed, prunes the change log, and samples the pipeline's gauges
+ * for the operator page.
  */
 import type { BeingId } from "../../shared/entities.ts";
 import type { Counters } from "../../shared/responses.ts";
 import { createDb, type Db } from "../db/client.ts";
 import { forgetDepartedParticipants } from "../db/queries/rooms.ts";
-import { lostBroadcasts, pruneChanges, sampleGauges, takeLivekitCall } from "../db/queries/sync.ts";
+import { lostBroadcasts, pruneChanges, sampleGauges } from "../db/queries/sync.ts";
+import { describeError } from "../log.ts";
+import { budgetSettings, syncSettings, type Budget, type SyncSettings } from "../settings.ts";
 import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, outcomeOf, recordCounters } from "./broadcast.ts";
+import { waitForLivekitCall } from "./budget.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import { reconcileOccupancy } from "./occupancy.ts";
-import { enqueueNotices } from "./notify.ts";
-import { botSettings } from "../bots/settings.ts";
-import { failureNode } from "../bots/turn.ts";
-import { failStaleReplies } from "../db/queries/replies.ts";
-import { syncSettings, type SyncSettings } from "./settings.ts";
-import { describeError } from "../log.ts";
 
 /** Spaces re-broadcast per run (the rest wait for the next minute), and how many at once. */
 const SPACES_PER_RUN = 1000;
@@ -32,13 +30,14 @@ export interface SweepResult {
 export async function sweep(env: Env): Promise<SweepResult> {
   const db = createDb(env);
   const settings = syncSettings(env);
+  const budget = budgetSettings(env);
   const config = livekitConfig(env);
   const totals: Counters = {};
   const result: SweepResult = { spaces: 0, changes: 0, reconciled: null, pruned: 0 };
   if (config) {
     const service = new SyncRoomService(config);
-    result.reconciled = await reconcile(db, service, settings, totals);
-    Object.assign(result, await resendLost(env, db, service, settings, totals));
+    result.reconciled = await reconcile(db, service, budget, totals);
+    Object.assign(result, await resendLost(env, db, service, settings, budget, totals));
   }
   result.pruned = await pruneChanges(db, settings.retentionSeconds).catch((error) => {
     console.error(JSON.stringify({ event: "sync_prune", outcome: "failed", error: describeError(error) }));
@@ -48,45 +47,20 @@ export async function sweep(env: Env): Promise<SweepResult> {
     sampleGauges(db),
     forgetDepartedParticipants(db),
   ]).catch((error) => console.error(JSON.stringify({ event: "sync_sweep_upkeep", outcome: "failed", error: describeError(error) })));
-  await failStaleBotReplies(env, db).catch((error) => console.error(JSON.stringify({ event: "bot_stale_replies", outcome: "failed", error: describeError(error) })));
   await recordCounters(db, totals);
   return result;
 }
 
 /**
- * A bot's reply that has had no write for well past the stall timeout has lost its turn (the worker
- * died where no retry could follow): it ends failed, its text kept, instead of staying active forever.
+ * How long a sweep waits, at most, for the budget to spare its one ListRooms: it is the only repair
+ * for a missed join, so a budget under pressure must not skip it minute after minute.
  */
-async function failStaleBotReplies(env: Env, db: Db): Promise<void> {
-  const staleSeconds = botSettings(env).stallSeconds + STALE_REPLY_MARGIN_SECONDS;
-  const spaces = await failStaleReplies(db, staleSeconds, failureNode("The reply stopped and could not be finished; ask again."));
-  await enqueueNotices(env, spaces);
-}
-
-/** Longer than a turn's retries take to resume it (a few seconds each). */
-const STALE_REPLY_MARGIN_SECONDS = 60;
-
-/** How long a sweep waits, at most, for the budget to spare its one ListRooms. */
 const RECONCILE_PATIENCE_MS = 20_000;
 
-/**
- * Takes a call for the sweep's ListRooms, waiting for the bucket as long as RECONCILE_PATIENCE_MS: it
- * is the only repair for a missed join, so a budget under pressure must not skip it minute after minute.
- */
-async function takeReconcileCall(db: Db, settings: SyncSettings): Promise<boolean> {
-  const deadline = Date.now() + RECONCILE_PATIENCE_MS;
-  for (;;) {
-    const wait = await takeLivekitCall(db, settings.budget);
-    if (wait === 0) return true;
-    if (Date.now() + wait * 1000 > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
-  }
-}
-
 /** Aligns occupancy with one ListRooms, once the budget spares the call. */
-async function reconcile(db: Db, service: SyncRoomService, settings: SyncSettings, totals: Counters) {
+async function reconcile(db: Db, service: SyncRoomService, budget: Budget, totals: Counters) {
   try {
-    if (!(await takeReconcileCall(db, settings))) return null;
+    if (!(await waitForLivekitCall(db, budget, RECONCILE_PATIENCE_MS))) return null;
     addUp(totals, { calls: 1 });
     const reconciled = await reconcileOccupancy(db, service);
     console.log(JSON.stringify({ event: "sync_reconcile", ...reconciled }));
@@ -102,13 +76,13 @@ async function reconcile(db: Db, service: SyncRoomService, settings: SyncSetting
  * Finds spaces whose oldest unconfirmed change is older than the grace period (an enqueue, a
  * consumer run or a LiveKit call was lost) and gives each a broadcast turn.
  */
-async function resendLost(env: Env, db: Db, service: SyncRoomService, settings: SyncSettings, totals: Counters) {
+async function resendLost(env: Env, db: Db, service: SyncRoomService, settings: SyncSettings, budget: Budget, totals: Counters) {
   const spaces = await lostBroadcasts(db, settings.graceSeconds, SPACES_PER_RUN);
   let changes = 0;
   const sweepOne = async (space: BeingId) => {
     const startedAt = Date.now();
     try {
-      const result = await broadcastSpace(db, service, space, settings.budget);
+      const result = await broadcastSpace(db, service, space, budget);
       if (result.deferSeconds !== null) await deferTurn(env, space, result.deferSeconds);
       addUp(totals, { ...countersOf(result), sweeper_resends: result.changes });
       changes += result.changes;

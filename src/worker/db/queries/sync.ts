@@ -1,8 +1,9 @@
 /** The sync pipeline's reads and writes: pending changes, broadcast progress, counters, lag. */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { BeingId } from "../../../shared/entities.ts";
 import type { Counters, SyncStats } from "../../../shared/responses.ts";
 import type { Change } from "../../../shared/sync.ts";
+import type { Budget } from "../../settings.ts";
 import { query, type Db } from "../client.ts";
 import { toChange, type ChangeRow } from "../rows.ts";
 import { requireAccess } from "./access.ts";
@@ -23,10 +24,9 @@ export interface BroadcastClaim {
 
 /**
  * Reads a space's unconfirmed changes and, when someone is in its room and something is pending,
- * takes one LiveKit call from the budget (take_livekit_call, drizzle/0007): one statement, so the
- * budget costs no extra round trip.
+ * runs `takeCall`, the budget's statement that takes one LiveKit call for it (src/worker/sync/budget.ts).
  */
-export async function claimBroadcast(db: Db, space: BeingId, limit: number, budget: Budget): Promise<BroadcastClaim> {
+export async function claimBroadcast(db: Db, space: BeingId, limit: number, takeCall: SQL): Promise<BroadcastClaim> {
   // A call is taken only when a change row is there to send (a rewind may point past pruned rows).
   const [row] = await query<{ last_seq: string; broadcast_seq: string; occupied: boolean; changes: ChangeRow[]; wait: number }>(
     db,
@@ -35,7 +35,7 @@ export async function claimBroadcast(db: Db, space: BeingId, limit: number, budg
              SELECT seq, at, kind, op, entity_id, change_data_in(data, kind, space_id) AS data FROM changes
              WHERE space_id = s.space_id AND seq > s.broadcast_seq ORDER BY seq LIMIT ${limit}) AS c) AS changes,
           CASE WHEN s.occupied AND EXISTS (SELECT 1 FROM changes WHERE space_id = s.space_id AND seq > s.broadcast_seq)
-            THEN take_livekit_call(${budget.project}::text, s.space_id, ${budget.callsPerMinute}::float8) ELSE 0 END AS wait
+            THEN ${takeCall} ELSE 0 END AS wait
         FROM space_sync s WHERE s.space_id = ${space}`,
   );
   return {
@@ -69,18 +69,6 @@ export async function confirmEmptyRoom(db: Db, space: BeingId, seq: number): Pro
   return rows.length > 0;
 }
 
-/** A LiveKit project's API budget: its API key names the project, whose calls LiveKit counts together. */
-export interface Budget {
-  project: string;
-  /** Calls per minute; 0 = unlimited. */
-  callsPerMinute: number;
-}
-
-/** LiveKit answered 429: every space of the project waits out its Retry-After. */
-export async function blockLivekitCalls(db: Db, budget: Budget, seconds: number): Promise<void> {
-  await query(db, sql`SELECT block_livekit_calls(${budget.project}::text, ${seconds}::float8)`);
-}
-
 /** Spaces whose oldest unconfirmed change is older than the grace period: their broadcast was lost. */
 export async function lostBroadcasts(db: Db, graceSeconds: number, limit: number): Promise<BeingId[]> {
   const rows = await query<{ space_id: BeingId }>(
@@ -110,12 +98,6 @@ export async function addCounters(db: Db, increments: Counters): Promise<void> {
           SELECT jsonb_object_agg(k, coalesce((m.counters ->> k)::float8, 0) + coalesce((excluded.counters ->> k)::float8, 0))
           FROM jsonb_object_keys(m.counters || excluded.counters) AS k)`,
   );
-}
-
-/** Takes one LiveKit call from the budget for work that is not a space's broadcast; returns seconds to wait (0: taken). */
-export async function takeLivekitCall(db: Db, budget: Budget): Promise<number> {
-  const [row] = await query<{ wait: number }>(db, sql`SELECT take_livekit_call(${budget.project}::text, '', ${budget.callsPerMinute}::float8) AS wait`);
-  return Number(row?.wait ?? 0);
 }
 
 /** How far back the superseded-version pass looks each run; the sweeper runs every minute. */
@@ -155,17 +137,22 @@ export async function pruneChanges(db: Db, retentionSeconds: number): Promise<nu
   return row?.deleted ?? 0;
 }
 
+/**
+ * The pipeline's lag, one row: spaces with unconfirmed changes, how many changes in all and at most in one
+ * space, and the age of the oldest (the first unconfirmed change of each space that still has its row).
+ */
+const PIPELINE_LAG = sql`SELECT count(*) AS spaces, coalesce(sum(s.last_seq - s.broadcast_seq), 0) AS changes,
+    coalesce(max(s.last_seq - s.broadcast_seq), 0) AS max_changes, extract(epoch FROM now() - min(c.at))::float8 AS oldest_seconds
+  FROM space_sync s LEFT JOIN changes c ON c.space_id = s.space_id AND c.seq = s.broadcast_seq + 1
+  WHERE s.last_seq > s.broadcast_seq`;
+
 /** Records this minute's gauges (pending changes, oldest pending age, occupied rooms) and forgets minutes older than a day. */
 export async function sampleGauges(db: Db): Promise<void> {
   await query(
     db,
-    sql`WITH forgotten AS (DELETE FROM sync_minutes WHERE minute < now() - interval '1 day')
+    sql`WITH forgotten AS (DELETE FROM sync_minutes WHERE minute < now() - interval '1 day'), lag AS (${PIPELINE_LAG})
         INSERT INTO sync_minutes AS m (minute, pending, oldest_pending_seconds, occupied_rooms)
-        SELECT date_trunc('minute', now()),
-          (SELECT coalesce(sum(last_seq - broadcast_seq), 0) FROM space_sync WHERE last_seq > broadcast_seq),
-          (SELECT extract(epoch FROM now() - min(c.at))::float8 FROM space_sync s
-             JOIN changes c ON c.space_id = s.space_id AND c.seq = s.broadcast_seq + 1 WHERE s.last_seq > s.broadcast_seq),
-          (SELECT count(*) FROM space_sync WHERE occupied)
+        SELECT date_trunc('minute', now()), lag.changes, lag.oldest_seconds, (SELECT count(*) FROM space_sync WHERE occupied) FROM lag
         ON CONFLICT (minute) DO UPDATE SET pending = excluded.pending,
           oldest_pending_seconds = excluded.oldest_pending_seconds, occupied_rooms = excluded.occupied_rooms`,
   );
@@ -187,14 +174,10 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
     minutes: Array<{ minute: string; counters: Record<string, number>; pending: number | null; oldest_pending_seconds: number | null; occupied_rooms: number | null }> | null;
   }>(
     db,
-    sql`WITH ${viewerCte(viewer)}
+    sql`WITH ${viewerCte(viewer)}, lag AS (${PIPELINE_LAG})
         SELECT (SELECT id FROM viewer) AS viewer_id, (SELECT su FROM viewer) AS su, now() AS at,
           (SELECT jsonb_object_agg(name, value) FROM sync_counters) AS counters,
-          (SELECT jsonb_build_object('spaces', count(*), 'changes', coalesce(sum(s.last_seq - s.broadcast_seq), 0),
-                    'max_changes', coalesce(max(s.last_seq - s.broadcast_seq), 0),
-                    'oldest_seconds', extract(epoch FROM now() - min(c.at))::float8)
-           FROM space_sync s JOIN changes c ON c.space_id = s.space_id AND c.seq = s.broadcast_seq + 1
-           WHERE s.last_seq > s.broadcast_seq) AS lag,
+          (SELECT to_jsonb(lag) FROM lag) AS lag,
           (SELECT count(*) FROM space_sync WHERE occupied)::int AS occupied,
           (SELECT (counters ->> 'calls')::float8 FROM sync_minutes WHERE minute = date_trunc('minute', now())) AS calls_this_minute,
           (SELECT blocked_until FROM livekit_budget WHERE project = ${budget.project} AND blocked_until > now()) AS blocked_until,

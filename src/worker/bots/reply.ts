@@ -13,12 +13,12 @@ import type { ContentNode, IntentionId } from "../../shared/entities.ts";
 import { contentText } from "../../shared/content.ts";
 import type { Db } from "../db/client.ts";
 import { failReply, replyIsActive, startReply, writeReply } from "../db/queries/replies.ts";
+import type { BotSettings } from "../settings.ts";
 import { enqueueNotices } from "../sync/notify.ts";
 import { buildConversation } from "./conversation.ts";
 import { ProviderError, streamCompletion } from "./provider.ts";
 import { openApiKey, scrubSecret } from "./secrets.ts";
-import type { BotSettings } from "./settings.ts";
-import { replyIdOf, type BotTurn } from "./turns.ts";
+import { replyIdOf, type BotTurn } from "./who-answers.ts";
 
 /** How a turn ended; `deferred` means the concurrency limits held it back (it should be tried again later). */
 export type TurnOutcome = "complete" | "failed" | "cancelled" | "deferred" | "skipped";
