@@ -3,7 +3,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { SQL } from "drizzle-orm";
 import { causes } from "../log.ts";
-import { fetchWithinBounds } from "./reach.ts";
+import { fetchWithinBounds } from "./bounded-fetch.ts";
 
 export type Db = NeonHttpDatabase;
 
