@@ -172,7 +172,7 @@ export async function listPasskeys(db: Db, viewer: ViewerRef): Promise<PasskeyIn
 
 /**
  * Runs `removal`, a DELETE of one of the viewer's ways in (its table aliased, `USING viewer v`, RETURNING a
- * row). The last way in is refused by the database (keep_a_way_in(), drizzle/0012).
+ * row). The last way in is refused by the database (keep_a_way_in() in db/rulebook.sql).
  */
 async function removeWayIn(db: Db, viewer: ViewerRef, removal: SQL, notFound: string): Promise<void> {
   const [row] = await query<{ viewer_id: string | null; removed: boolean }>(

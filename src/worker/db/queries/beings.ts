@@ -20,7 +20,7 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
 
 /**
  * SQL: the spaces whose logs a being write touched, from the same rule the change-log trigger
- * applies (being_changes() in drizzle/0005), so the queue notices match the change rows exactly.
+ * applies (being_changes() in db/rulebook.sql), so the queue notices match the change rows exactly.
  */
 const touchedBy = (after: SQL, before: SQL) => sql`(SELECT coalesce(array_agg(space), '{}') FROM being_changes(${after}, ${before}))`;
 
@@ -87,7 +87,7 @@ export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input:
                  ${json(input.content ?? [])}::jsonb
           FROM viewer v, facts f
           WHERE v.id IS NOT NULL AND f.location_ok AND NOT f.taken
-            AND (v.su OR ${properties}::jsonb -> 'superuser' IS NULL)
+            AND may_set_privileged(v.su, ${properties}::jsonb, false)
           RETURNING id, being_json(beings) AS being, ${touchedBy(sql`beings`, sql`NULL::beings`)} AS touched
         ),
         ${keyWrites(sql`created`, sealed)}
@@ -124,7 +124,7 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
     sql`WITH ${viewerCte(viewer)},
         target AS (
           SELECT b.id, b AS prior, may_see_being(b, v.id, v.su) AS visible,
-                 coalesce(b.id = v.id OR b.owner_id = v.id OR v.su, false) AS allowed,
+                 may_change_being(b, v.id, v.su) AS allowed,
                  coalesce(b.owner_id = v.id, false) AS owns, b.type = 'bot' AS is_bot,
                  CASE WHEN ${sealed === undefined} THEN EXISTS (SELECT 1 FROM bot_secrets k WHERE k.being_id = b.id)
                       ELSE ${typeof sealed === "string"} END AS has_key
@@ -144,7 +144,7 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
             owner_id = CASE WHEN ${changesOwner} THEN ${patch.ownerId ?? null} ELSE b.owner_id END
           FROM viewer v, target t, facts f
           WHERE b.id = t.id AND t.visible AND t.allowed AND f.location_ok
-            AND (v.su OR (NOT ${changesOwner} AND ${properties}::jsonb -> 'superuser' IS NULL))
+            AND may_set_privileged(v.su, ${properties}::jsonb, ${changesOwner})
             AND (${sealed === undefined} OR (t.owns AND t.is_bot))
           RETURNING b.id, being_json(b) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched
         ),
@@ -170,7 +170,7 @@ export async function deleteBeing(db: Db, viewer: ViewerRef, id: BeingId): Promi
     sql`WITH ${viewerCte(viewer)},
         target AS (
           SELECT b.id, b AS prior, may_see_being(b, v.id, v.su) AS visible,
-                 coalesce(b.id = v.id OR b.owner_id = v.id OR v.su, false) AS allowed
+                 may_change_being(b, v.id, v.su) AS allowed
           FROM viewer v JOIN beings b ON b.id = ${id}
         ),
         -- The being's own delete, its intentions' deletes, and the beings it owned losing their owner.

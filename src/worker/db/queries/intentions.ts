@@ -86,7 +86,8 @@ export async function createIntention(
 
 /**
  * Changes an intention's content or state: by its owner or a superuser; a bot's reply still streaming
- * may also be cancelled by its asker, the bot's owner and the space's owner (may_change_intention, drizzle/0010).
+ * may also be cancelled by its asker, the bot's owner and the space's owner (may_change_intention in
+ * db/rulebook.sql). A stop that comes after the reply ended is allowed but too late: CONFLICT, not FORBIDDEN.
  */
 export async function patchIntention(
   db: Db,
@@ -107,15 +108,15 @@ export async function patchIntention(
             content = coalesce(${patch.content === undefined ? null : JSON.stringify(patch.content)}::jsonb, i.content),
             state = coalesce(${patch.state ?? null}, i.state)
           FROM target t, viewer v WHERE i.id = t.id AND t.visible AND t.allowed
-            -- Again on the row as it is when locked: a reply that completed meanwhile is no longer stoppable.
-            AND may_change_intention(i, v.id, v.su, ${patch.state ?? null}, ${patch.content !== undefined})
+            -- On the row as it is when locked: a reply that ended (even meanwhile) is no longer stoppable.
+            AND change_comes_in_time(i, v.id, v.su)
           RETURNING intention_json(i) AS intention, i.seq
         )
         SELECT v.id AS viewer_id, t.visible, t.allowed, u.intention, u.seq
         FROM viewer v LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
   );
   requireAccess(row, "intention", { signedIn: true });
-  if (!row!.intention) throw new ApiError("CONFLICT", "the intention changed meanwhile (a reply that ended cannot be stopped): reload it");
+  if (!row!.intention) throw new ApiError("CONFLICT", "the reply had already finished: there is nothing left to stop");
   return { intention: toIntention(row!.intention), seq: Number(row!.seq), created: false };
 }
 
