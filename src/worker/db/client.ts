@@ -21,6 +21,13 @@ export async function query<Row>(db: Db, statement: SQL): Promise<Row[]> {
   return result.rows as Row[];
 }
 
+/** Runs a statement that always yields one row (a SELECT of one-row CTEs, with no FROM that may be empty) and returns it. */
+export async function queryOne<Row>(db: Db, statement: SQL): Promise<Row> {
+  const [row] = await query<Row>(db, statement);
+  if (row === undefined) throw new Error("a statement that always yields one row returned none");
+  return row;
+}
+
 /** Whether a database error is a unique violation (SQLSTATE 23505), possibly wrapped by drizzle. */
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === "23505";

@@ -68,10 +68,10 @@ export async function createIntention(
                     AND NOT EXISTS (SELECT 1 FROM beings me WHERE me.id = v.id AND me.type = 'bot')) AS bots
           FROM viewer v LEFT JOIN target t ON true LEFT JOIN existing e ON true LEFT JOIN created c ON true`,
     );
-    requireAccess(row, "space", { signedIn: true });
-    if (row!.created) return { intention: toIntention(row!.created), seq: Number(row!.created_seq), created: true, bots: row!.bots ?? [] };
-    if (row!.existing_owner === row!.viewer_id) {
-      return { intention: toIntention(row!.existing), seq: Number(row!.existing_seq), created: false, bots: [] };
+    requireAccess(row, "space");
+    if (row.created) return { intention: toIntention(row.created), seq: Number(row.created_seq), created: true, bots: row.bots ?? [] };
+    if (row.existing_owner === row.viewer_id) {
+      return { intention: toIntention(row.existing), seq: Number(row.existing_seq), created: false, bots: [] };
     }
     throw new ApiError("CONFLICT", `the id ${id} is taken`);
   };
@@ -115,9 +115,9 @@ export async function patchIntention(
         SELECT v.id AS viewer_id, t.visible, t.allowed, u.intention, u.seq
         FROM viewer v LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
   );
-  requireAccess(row, "intention", { signedIn: true });
-  if (!row!.intention) throw new ApiError("CONFLICT", "the reply had already finished: there is nothing left to stop");
-  return { intention: toIntention(row!.intention), seq: Number(row!.seq), created: false };
+  requireAccess(row, "intention");
+  if (!row.intention) throw new ApiError("CONFLICT", "the reply had already finished: there is nothing left to stop");
+  return { intention: toIntention(row.intention), seq: Number(row.seq), created: false };
 }
 
 /** Deletes an intention: by its owner or a superuser (may_change_intention). Returns the space it was in. */
@@ -134,6 +134,6 @@ export async function deleteIntention(db: Db, viewer: ViewerRef, id: IntentionId
         SELECT v.id AS viewer_id, t.visible, t.allowed, t.location_id AS space
         FROM viewer v LEFT JOIN target t ON true`,
   );
-  requireAccess(row, "intention", { signedIn: true });
-  return row!.space;
+  requireAccess(row, "intention");
+  return row.space;
 }

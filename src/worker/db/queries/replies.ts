@@ -1,7 +1,7 @@
 /** Bots' replies: start one (idempotent by its derived id), rewrite it while active, finish it. Each function is one statement. */
 import { sql } from "drizzle-orm";
 import type { BeingId, BotConfig, ContentNode, IntentionId, IntentionState } from "../../../shared/entities.ts";
-import { query, type Db } from "../client.ts";
+import { query, queryOne, type Db } from "../client.ts";
 
 /** How many messages of a space's history a turn reads (the token budget then trims them). */
 export const HISTORY_MESSAGES = 50;
@@ -29,7 +29,7 @@ export async function startReply(
   reply: IntentionId,
   limits: { perSpace: number; perBot: number },
 ): Promise<ReplyStart> {
-  const [row] = await query<{ bot: ReplyStart["bot"]; sealed: string | null; state: IntentionState | null; created: boolean; history: ReplyStart["history"] | null }>(
+  const row = await queryOne<{ bot: ReplyStart["bot"]; sealed: string | null; state: IntentionState | null; created: boolean; history: ReplyStart["history"] | null }>(
     db,
     sql`WITH bot AS (
           SELECT b.id, b.name, coalesce(b.properties -> 'bot', '{}'::jsonb) AS config FROM beings b
@@ -63,7 +63,7 @@ export async function startReply(
                  ORDER BY i.created_at DESC, i.id DESC LIMIT ${HISTORY_MESSAGES}) AS h
            LEFT JOIN beings o ON o.id = h.owner_id) AS history`,
   );
-  return { bot: row!.bot, sealedKey: row!.sealed, state: row!.state, created: row!.created, history: row!.history ?? [] };
+  return { bot: row.bot, sealedKey: row.sealed, state: row.state, created: row.created, history: row.history ?? [] };
 }
 
 /**

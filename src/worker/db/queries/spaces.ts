@@ -124,6 +124,6 @@ export async function requireReadableSpace(db: Db, viewer: ViewerRef, space: Bei
     sql`WITH ${viewerCte(viewer)}
         SELECT v.id AS viewer_id, may_read_space(s, v.id, v.su) AS visible FROM viewer v LEFT JOIN beings s ON s.id = ${space}`,
   );
-  requireAccess(row, "space", { signedIn: true });
-  return row!.viewer_id as BeingId;
+  requireAccess(row, "space");
+  return row.viewer_id as BeingId;
 }
