@@ -32,6 +32,12 @@ $$;
 
 -- Who may read, see and change what --------------------------------------------------------------
 
+-- Whether a being is a superuser: its properties.superuser is true, or configuration names it
+-- (`configured`: a JSON array of being ids, SUPERUSER_IDS). False for a missing row.
+CREATE OR REPLACE FUNCTION is_superuser(b beings, configured jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(b.properties -> 'superuser' = 'true'::jsonb OR configured ? b.id, false)
+$$;
+
 -- Whether a being is a private space (properties.private is true): the one test of "private" that
 -- every other rule (reading, disclosure, the change log, listings) asks. False for a missing row.
 CREATE OR REPLACE FUNCTION is_private_space(b beings) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$

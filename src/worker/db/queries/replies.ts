@@ -34,8 +34,9 @@ export async function startReply(
     sql`WITH bot AS (
           SELECT b.id, b.name, coalesce(b.properties -> 'bot', '{}'::jsonb) AS config FROM beings b
           WHERE b.id = ${turn.bot} AND b.type = 'bot' AND b.location_id = ${turn.space}
-            -- The conversation goes to the owner's provider account: only while the owner may read the space.
-            AND coalesce((SELECT may_read_space(s, o.id, coalesce(o.properties -> 'superuser' = 'true'::jsonb, false))
+            -- The conversation goes to the owner's provider account: only while the owner may read the space
+            -- (a turn is not given SUPERUSER_IDS, so only properties.superuser makes the owner a superuser here).
+            AND coalesce((SELECT may_read_space(s, o.id, is_superuser(o, '[]'::jsonb))
                           FROM beings s, beings o WHERE s.id = ${turn.space} AND o.id = b.owner_id), false)
         ),
         post AS (SELECT i.id, i.created_at FROM intentions i WHERE i.id = ${turn.trigger} AND i.location_id = ${turn.space}),
