@@ -3,7 +3,7 @@
 // writes retried once it is back are stored exactly once, the space's change log without a gap.
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { newIntentionId } from "../../src/shared/ids.ts";
-import { QUERY_TIMEOUT_MS } from "../../src/worker/db/reach.ts";
+import { QUERY_TIMEOUT_MS } from "../../src/worker/db/bounded-fetch.ts";
 import { controlStack, StackClient, type StackReply as Reply } from "./http.ts";
 
 const stack = inject("stack");

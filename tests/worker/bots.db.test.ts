@@ -326,8 +326,27 @@ describe("stopping a reply", () => {
       expect(kept[0]).toMatch(/^t1 /);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(await readReply(id)).toMatchObject({ state: "cancelled", content: kept });
-      // Once ended, it is the bot's again: nobody else may change it.
-      expect((await stopper.request("PATCH", path, { state: "cancelled" })).status).toBe(403);
+      // Once ended, the stopper may still ask, but too late: a conflict, not a refusal.
+      expect((await stopper.request("PATCH", path, { state: "cancelled" })).status).toBe(409);
     }
+  });
+
+  it("a stop after the reply finished answers 409 to whoever may stop it, 403 to anyone else, and changes nothing", async () => {
+    const owner = await guest("Owner");
+    const asker = await guest("Asker");
+    const stranger = await guest("Stranger");
+    const room = (await space(owner)).id;
+    const helper = await bot(owner, room, fakeModel({ tokens: 3, rate: 200 }));
+    const id = await replyTo(await post(asker, room, "a short answer, please"), helper);
+    const finished = await settled(id);
+    expect(finished.state).toBe("complete");
+    const path = `/api/intentions/${encodeURIComponent(id)}`;
+    const late = await asker.request("PATCH", path, { state: "cancelled" });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("CONFLICT");
+    expect(late.body.error.message).toMatch(/already finished/);
+    expect((await stranger.request("PATCH", path, { state: "cancelled" })).status).toBe(403);
+    expect((await asker.request("PATCH", path, { content: "my words now" })).status).toBe(403);
+    expect(await readReply(id)).toEqual(finished);
   });
 });

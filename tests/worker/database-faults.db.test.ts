@@ -9,7 +9,7 @@ import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { newIntentionId } from "../../src/shared/ids.ts";
-import { QUERY_TIMEOUT_MS } from "../../src/worker/db/reach.ts";
+import { QUERY_TIMEOUT_MS } from "../../src/worker/db/bounded-fetch.ts";
 import { type Client, db, guest, type Reply } from "./client.ts";
 
 type Fault = (init: RequestInit | undefined, original: typeof fetch) => Promise<Response> | Response;

@@ -3,7 +3,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { SQL } from "drizzle-orm";
 import { causes } from "../log.ts";
-import { fetchWithinBounds } from "./reach.ts";
+import { fetchWithinBounds } from "./bounded-fetch.ts";
 
 export type Db = NeonHttpDatabase;
 
@@ -19,6 +19,13 @@ export function createDb(env: Pick<Env, "DATABASE_URL" | "NEON_HTTP_ENDPOINT">):
 export async function query<Row>(db: Db, statement: SQL): Promise<Row[]> {
   const result = await db.execute(statement);
   return result.rows as Row[];
+}
+
+/** Runs a statement that always yields one row (a SELECT of one-row CTEs, with no FROM that may be empty) and returns it. */
+export async function queryOne<Row>(db: Db, statement: SQL): Promise<Row> {
+  const [row] = await query<Row>(db, statement);
+  if (row === undefined) throw new Error("a statement that always yields one row returned none");
+  return row;
 }
 
 /** Whether a database error is a unique violation (SQLSTATE 23505), possibly wrapped by drizzle. */

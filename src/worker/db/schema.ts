@@ -1,4 +1,4 @@
-/** The database schema. Change recording (the outbox) is done by triggers in drizzle/0001_change_log.sql. */
+/** The database schema. Change recording (the outbox) is done by triggers whose functions are in db/rulebook.sql. */
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import type { BeingType, ContentNode, IntentionState, IntentionType } from "../../shared/entities.ts";
@@ -93,7 +93,7 @@ export const sessions = pgTable(
 /**
  * WebAuthn credentials (passkeys): a way back into a being from any device. The credential id and the
  * COSE public key are base64url; `counter` is the authenticator's signature counter (0 when it keeps none).
- * Deleting the last way in (passkey or identity) of a being is refused by a trigger (drizzle/0012).
+ * Deleting the last way in (passkey or identity) of a being is refused by a trigger (keep_a_way_in() in db/rulebook.sql).
  */
 export const passkeys = pgTable(
   "passkeys",

@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { ApiError, codeForStatus } from "../../shared/errors.ts";
 import { sqlState } from "../db/client.ts";
 import { causes } from "../log.ts";
-import { DatabaseUnreachable } from "../db/reach.ts";
+import { DatabaseUnreachable } from "../db/bounded-fetch.ts";
 import type { AppEnv } from "../env.ts";
 import { describeError, stackFrames } from "../log.ts";
 
@@ -17,7 +17,7 @@ const RETRY_AFTER_SECONDS = 1;
 /** Maps what a database error means for the caller; undefined when it is our fault (INTERNAL). */
 function fromDatabase(state: string): ApiError | undefined {
   if (state === "23505") return new ApiError("CONFLICT", "that id is taken");
-  // Raised by keep_a_way_in() (drizzle/0012): removing a being's last passkey or provider account.
+  // Raised by keep_a_way_in() (db/rulebook.sql): removing a being's last passkey or provider account.
   if (state === "SPW01") return new ApiError("CONFLICT", "at least one way in must remain: add another passkey or sign-in provider first");
   if (state === "23503") return new ApiError("VALIDATION", "the request refers to a being that does not exist");
   // Text the database cannot store (NUL, unpaired surrogates): validation refuses it first; this is the backstop.
@@ -28,7 +28,7 @@ function fromDatabase(state: string): ApiError | undefined {
 
 /**
  * Why the database could not serve the request at all, for the log; undefined if it could. Not
- * reached, no answer in time, a 5xx from Neon (see reach.ts), or a server refusing connections
+ * reached, no answer in time, a 5xx from Neon (see bounded-fetch.ts), or a server refusing connections
  * (SQLSTATE class 08) or shutting down or starting up (57P01 admin, 57P02 crash, 57P03 cannot connect now).
  */
 function unreachableReason(error: unknown): string | undefined {

@@ -6,9 +6,10 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Being, BeingId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
 import type { IdentityInfo, PasskeyInfo } from "../../../shared/responses.ts";
-import { query, type Db } from "../client.ts";
+import { query, queryOne, type Db } from "../client.ts";
 import { toBeing } from "../rows.ts";
 import type { authChallenges } from "../schema.ts";
+import { requireSignedIn } from "./access.ts";
 import { insertSession, type NewSession } from "./sessions.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
@@ -52,14 +53,14 @@ const deleteChallenge = (id: string, kind: ChallengeKind) =>
 
 /** What registering a passkey needs: the viewer's being and the credentials it already has (not to be made twice). */
 export async function registrationContext(db: Db, viewer: ViewerRef): Promise<{ being: Being; credentials: { id: string; transports: string[] }[] }> {
-  const [row] = await query<{ being: unknown; credentials: { id: string; transports: string[] }[] }>(
+  const [row] = await query<{ viewer_id: string; being: unknown; credentials: { id: string; transports: string[] }[] }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT being_json(b) AS being,
+        SELECT v.id AS viewer_id, being_json(b) AS being,
                (SELECT coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'transports', p.transports)), '[]') FROM passkeys p WHERE p.being_id = b.id) AS credentials
         FROM viewer v JOIN beings b ON b.id = v.id`,
   );
-  if (!row) throw new ApiError("UNAUTHENTICATED", "sign in first");
+  requireSignedIn(row);
   return { being: toBeing(row.being), credentials: row.credentials };
 }
 
@@ -100,7 +101,7 @@ export async function addPasskey(db: Db, viewer: ViewerRef, beingId: BeingId, pa
         )
         SELECT v.id AS viewer_id, (SELECT to_jsonb(a) FROM added a) AS passkey FROM viewer v`,
   );
-  if (!row?.viewer_id) throw new ApiError("UNAUTHENTICATED", "sign in first");
+  requireSignedIn(row);
   if (row.viewer_id !== beingId) throw new ApiError("FORBIDDEN", "the passkey was begun for another being: start again");
   if (!row.passkey) throw new ApiError("CONFLICT", "this passkey is registered already");
   return toPasskeyInfo(row.passkey);
@@ -166,13 +167,13 @@ export async function listPasskeys(db: Db, viewer: ViewerRef): Promise<PasskeyIn
           FROM passkeys p WHERE p.being_id = v.id) AS passkeys
         FROM viewer v`,
   );
-  if (!row?.viewer_id) throw new ApiError("UNAUTHENTICATED", "sign in first");
+  requireSignedIn(row);
   return row.passkeys.map(toPasskeyInfo);
 }
 
 /**
  * Runs `removal`, a DELETE of one of the viewer's ways in (its table aliased, `USING viewer v`, RETURNING a
- * row). The last way in is refused by the database (keep_a_way_in(), drizzle/0012).
+ * row). The last way in is refused by the database (keep_a_way_in() in db/rulebook.sql).
  */
 async function removeWayIn(db: Db, viewer: ViewerRef, removal: SQL, notFound: string): Promise<void> {
   const [row] = await query<{ viewer_id: string | null; removed: boolean }>(
@@ -180,7 +181,7 @@ async function removeWayIn(db: Db, viewer: ViewerRef, removal: SQL, notFound: st
     sql`WITH ${viewerCte(viewer)}, removed AS (${removal})
         SELECT v.id AS viewer_id, EXISTS (SELECT 1 FROM removed) AS removed FROM viewer v`,
   );
-  if (!row?.viewer_id) throw new ApiError("UNAUTHENTICATED", "sign in first");
+  requireSignedIn(row);
   if (!row.removed) throw new ApiError("NOT_FOUND", notFound);
 }
 
@@ -199,7 +200,7 @@ export async function listIdentities(db: Db, viewer: ViewerRef): Promise<{ provi
           FROM identities i WHERE i.being_id = v.id) AS identities
         FROM viewer v`,
   );
-  if (!row?.viewer_id) throw new ApiError("UNAUTHENTICATED", "sign in first");
+  requireSignedIn(row);
   return row.identities.map((i) => ({ provider: i.provider, createdAt: new Date(i.created_at) }));
 }
 
@@ -232,7 +233,7 @@ export async function signInWithIdentity(
   session: NewSession,
 ): Promise<void> {
   const { provider, subject, newBeing } = identity;
-  const [row] = await query<{ found_id: BeingId | null; target: BeingId | null }>(
+  const row = await queryOne<{ found_id: BeingId | null; target: BeingId | null }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         facts AS (
@@ -263,6 +264,6 @@ export async function signInWithIdentity(
         SELECT f.found_id, t.id AS target FROM facts f, target t`,
   );
   if (!attachTo) return;
-  if (row!.found_id && row!.found_id !== attachTo) throw new ApiError("CONFLICT", "that account is linked to another being already");
-  if (!row!.target) throw new ApiError("FORBIDDEN", "you signed out or changed being while at the provider: start again");
+  if (row.found_id && row.found_id !== attachTo) throw new ApiError("CONFLICT", "that account is linked to another being already");
+  if (!row.target) throw new ApiError("FORBIDDEN", "you signed out or changed being while at the provider: start again");
 }

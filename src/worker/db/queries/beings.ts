@@ -6,7 +6,7 @@ import type { Me } from "../../../shared/responses.ts";
 import type { BeingCreate, BeingPatch } from "../../../shared/schemas.ts";
 import { query, type Db } from "../client.ts";
 import { toBeing } from "../rows.ts";
-import { requireAccess } from "./access.ts";
+import { requireAccess, requireSignedIn } from "./access.ts";
 import { touchSession } from "./sessions.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
@@ -20,7 +20,7 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
 
 /**
  * SQL: the spaces whose logs a being write touched, from the same rule the change-log trigger
- * applies (being_changes() in drizzle/0005), so the queue notices match the change rows exactly.
+ * applies (being_changes() in db/rulebook.sql), so the queue notices match the change rows exactly.
  */
 const touchedBy = (after: SQL, before: SQL) => sql`(SELECT coalesce(array_agg(space), '{}') FROM being_changes(${after}, ${before}))`;
 
@@ -29,13 +29,13 @@ const touchedBy = (after: SQL, before: SQL) => sql`(SELECT coalesce(array_agg(sp
  * recomputes). The app asks when it opens, which is what the device list shows as a session's last use.
  */
 export async function getMe(db: Db, viewer: ViewerRef): Promise<Me> {
-  const [row] = await query<{ being: unknown; su: boolean }>(
+  const [row] = await query<{ viewer_id: string; being: unknown; su: boolean }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         used AS (${touchSession(viewer.sessionId)})
-        SELECT being_json(b) AS being, v.su FROM viewer v JOIN beings b ON b.id = v.id`,
+        SELECT v.id AS viewer_id, being_json(b) AS being, v.su FROM viewer v JOIN beings b ON b.id = v.id`,
   );
-  if (!row) throw new ApiError("UNAUTHENTICATED", "sign in first");
+  requireSignedIn(row);
   return { being: toBeing(row.being), superuser: row.su };
 }
 
@@ -87,14 +87,14 @@ export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input:
                  ${json(input.content ?? [])}::jsonb
           FROM viewer v, facts f
           WHERE v.id IS NOT NULL AND f.location_ok AND NOT f.taken
-            AND (v.su OR ${properties}::jsonb -> 'superuser' IS NULL)
+            AND may_set_privileged(v.su, ${properties}::jsonb, false)
           RETURNING id, being_json(beings) AS being, ${touchedBy(sql`beings`, sql`NULL::beings`)} AS touched
         ),
         ${keyWrites(sql`created`, sealed)}
         SELECT v.id AS viewer_id, v.su, f.location_ok, f.taken, c.being, c.touched
         FROM viewer v CROSS JOIN facts f LEFT JOIN created c ON true`,
   );
-  if (!row?.viewer_id) throw new ApiError("UNAUTHENTICATED", "sign in first");
+  requireSignedIn(row);
   if (!row.location_ok) throw new ApiError("NOT_FOUND", "location not found");
   if (row.taken) throw new ApiError("CONFLICT", `the id ${id} is taken`);
   if (!row.being) throw new ApiError("FORBIDDEN", "only a superuser may set properties.superuser");
@@ -124,7 +124,7 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
     sql`WITH ${viewerCte(viewer)},
         target AS (
           SELECT b.id, b AS prior, may_see_being(b, v.id, v.su) AS visible,
-                 coalesce(b.id = v.id OR b.owner_id = v.id OR v.su, false) AS allowed,
+                 may_change_being(b, v.id, v.su) AS allowed,
                  coalesce(b.owner_id = v.id, false) AS owns, b.type = 'bot' AS is_bot,
                  CASE WHEN ${sealed === undefined} THEN EXISTS (SELECT 1 FROM bot_secrets k WHERE k.being_id = b.id)
                       ELSE ${typeof sealed === "string"} END AS has_key
@@ -144,7 +144,7 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
             owner_id = CASE WHEN ${changesOwner} THEN ${patch.ownerId ?? null} ELSE b.owner_id END
           FROM viewer v, target t, facts f
           WHERE b.id = t.id AND t.visible AND t.allowed AND f.location_ok
-            AND (v.su OR (NOT ${changesOwner} AND ${properties}::jsonb -> 'superuser' IS NULL))
+            AND may_set_privileged(v.su, ${properties}::jsonb, ${changesOwner})
             AND (${sealed === undefined} OR (t.owns AND t.is_bot))
           RETURNING b.id, being_json(b) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched
         ),
@@ -152,12 +152,12 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
         SELECT v.id AS viewer_id, v.su, t.visible, t.allowed, t.owns, t.is_bot, f.location_ok, u.being, u.touched
         FROM viewer v CROSS JOIN facts f LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
   );
-  requireAccess(row, "being", { signedIn: true });
-  if (!row!.location_ok) throw new ApiError("NOT_FOUND", "location not found");
-  if (!row!.being && sealed !== undefined && !row!.is_bot) throw new ApiError("VALIDATION", "secrets: only a bot has an API key");
-  if (!row!.being && sealed !== undefined && !row!.owns) throw new ApiError("FORBIDDEN", "only the bot's owner may set its API key");
-  if (!row!.being) throw new ApiError("FORBIDDEN", "only a superuser may set ownerId or properties.superuser");
-  return { being: toBeing(row!.being), touched: row!.touched ?? [] };
+  requireAccess(row, "being");
+  if (!row.location_ok) throw new ApiError("NOT_FOUND", "location not found");
+  if (!row.being && sealed !== undefined && !row.is_bot) throw new ApiError("VALIDATION", "secrets: only a bot has an API key");
+  if (!row.being && sealed !== undefined && !row.owns) throw new ApiError("FORBIDDEN", "only the bot's owner may set its API key");
+  if (!row.being) throw new ApiError("FORBIDDEN", "only a superuser may set ownerId or properties.superuser");
+  return { being: toBeing(row.being), touched: row.touched ?? [] };
 }
 
 /**
@@ -170,7 +170,7 @@ export async function deleteBeing(db: Db, viewer: ViewerRef, id: BeingId): Promi
     sql`WITH ${viewerCte(viewer)},
         target AS (
           SELECT b.id, b AS prior, may_see_being(b, v.id, v.su) AS visible,
-                 coalesce(b.id = v.id OR b.owner_id = v.id OR v.su, false) AS allowed
+                 may_change_being(b, v.id, v.su) AS allowed
           FROM viewer v JOIN beings b ON b.id = ${id}
         ),
         -- The being's own delete, its intentions' deletes, and the beings it owned losing their owner.
@@ -185,8 +185,8 @@ export async function deleteBeing(db: Db, viewer: ViewerRef, id: BeingId): Promi
         SELECT v.id AS viewer_id, t.visible, t.allowed, (SELECT spaces FROM touched) AS touched
         FROM viewer v LEFT JOIN target t ON true`,
   );
-  requireAccess(row, "being", { signedIn: true });
-  return row!.touched ?? [];
+  requireAccess(row, "being");
+  return row.touched ?? [];
 }
 
 /** Moves the viewer's being into a space it may read ("enter"); a no-op when it is already there. */
@@ -204,6 +204,6 @@ export async function enterSpace(db: Db, viewer: ViewerRef, space: BeingId): Pro
                coalesce((SELECT being FROM moved), being_json(me)) AS being
         FROM viewer v LEFT JOIN target t ON true LEFT JOIN beings me ON me.id = v.id`,
   );
-  requireAccess(row, "space", { signedIn: true });
-  return { being: toBeing(row!.being), touched: row!.touched ?? [] };
+  requireAccess(row, "space");
+  return { being: toBeing(row.being), touched: row.touched ?? [] };
 }

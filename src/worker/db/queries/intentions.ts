@@ -68,10 +68,10 @@ export async function createIntention(
                     AND NOT EXISTS (SELECT 1 FROM beings me WHERE me.id = v.id AND me.type = 'bot')) AS bots
           FROM viewer v LEFT JOIN target t ON true LEFT JOIN existing e ON true LEFT JOIN created c ON true`,
     );
-    requireAccess(row, "space", { signedIn: true });
-    if (row!.created) return { intention: toIntention(row!.created), seq: Number(row!.created_seq), created: true, bots: row!.bots ?? [] };
-    if (row!.existing_owner === row!.viewer_id) {
-      return { intention: toIntention(row!.existing), seq: Number(row!.existing_seq), created: false, bots: [] };
+    requireAccess(row, "space");
+    if (row.created) return { intention: toIntention(row.created), seq: Number(row.created_seq), created: true, bots: row.bots ?? [] };
+    if (row.existing_owner === row.viewer_id) {
+      return { intention: toIntention(row.existing), seq: Number(row.existing_seq), created: false, bots: [] };
     }
     throw new ApiError("CONFLICT", `the id ${id} is taken`);
   };
@@ -86,7 +86,8 @@ export async function createIntention(
 
 /**
  * Changes an intention's content or state: by its owner or a superuser; a bot's reply still streaming
- * may also be cancelled by its asker, the bot's owner and the space's owner (may_change_intention, drizzle/0010).
+ * may also be cancelled by its asker, the bot's owner and the space's owner (may_change_intention in
+ * db/rulebook.sql). A stop that comes after the reply ended is allowed but too late: CONFLICT, not FORBIDDEN.
  */
 export async function patchIntention(
   db: Db,
@@ -107,16 +108,16 @@ export async function patchIntention(
             content = coalesce(${patch.content === undefined ? null : JSON.stringify(patch.content)}::jsonb, i.content),
             state = coalesce(${patch.state ?? null}, i.state)
           FROM target t, viewer v WHERE i.id = t.id AND t.visible AND t.allowed
-            -- Again on the row as it is when locked: a reply that completed meanwhile is no longer stoppable.
-            AND may_change_intention(i, v.id, v.su, ${patch.state ?? null}, ${patch.content !== undefined})
+            -- On the row as it is when locked: a reply that ended (even meanwhile) is no longer stoppable.
+            AND change_comes_in_time(i, v.id, v.su)
           RETURNING intention_json(i) AS intention, i.seq
         )
         SELECT v.id AS viewer_id, t.visible, t.allowed, u.intention, u.seq
         FROM viewer v LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
   );
-  requireAccess(row, "intention", { signedIn: true });
-  if (!row!.intention) throw new ApiError("CONFLICT", "the intention changed meanwhile (a reply that ended cannot be stopped): reload it");
-  return { intention: toIntention(row!.intention), seq: Number(row!.seq), created: false };
+  requireAccess(row, "intention");
+  if (!row.intention) throw new ApiError("CONFLICT", "the reply had already finished: there is nothing left to stop");
+  return { intention: toIntention(row.intention), seq: Number(row.seq), created: false };
 }
 
 /** Deletes an intention: by its owner or a superuser (may_change_intention). Returns the space it was in. */
@@ -133,6 +134,6 @@ export async function deleteIntention(db: Db, viewer: ViewerRef, id: IntentionId
         SELECT v.id AS viewer_id, t.visible, t.allowed, t.location_id AS space
         FROM viewer v LEFT JOIN target t ON true`,
   );
-  requireAccess(row, "intention", { signedIn: true });
-  return row!.space;
+  requireAccess(row, "intention");
+  return row.space;
 }

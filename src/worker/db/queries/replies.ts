@@ -1,7 +1,7 @@
 /** Bots' replies: start one (idempotent by its derived id), rewrite it while active, finish it. Each function is one statement. */
 import { sql } from "drizzle-orm";
 import type { BeingId, BotConfig, ContentNode, IntentionId, IntentionState } from "../../../shared/entities.ts";
-import { query, type Db } from "../client.ts";
+import { query, queryOne, type Db } from "../client.ts";
 
 /** How many messages of a space's history a turn reads (the token budget then trims them). */
 export const HISTORY_MESSAGES = 50;
@@ -29,13 +29,14 @@ export async function startReply(
   reply: IntentionId,
   limits: { perSpace: number; perBot: number },
 ): Promise<ReplyStart> {
-  const [row] = await query<{ bot: ReplyStart["bot"]; sealed: string | null; state: IntentionState | null; created: boolean; history: ReplyStart["history"] | null }>(
+  const row = await queryOne<{ bot: ReplyStart["bot"]; sealed: string | null; state: IntentionState | null; created: boolean; history: ReplyStart["history"] | null }>(
     db,
     sql`WITH bot AS (
           SELECT b.id, b.name, coalesce(b.properties -> 'bot', '{}'::jsonb) AS config FROM beings b
           WHERE b.id = ${turn.bot} AND b.type = 'bot' AND b.location_id = ${turn.space}
-            -- The conversation goes to the owner's provider account: only while the owner may read the space.
-            AND coalesce((SELECT may_read_space(s, o.id, coalesce(o.properties -> 'superuser' = 'true'::jsonb, false))
+            -- The conversation goes to the owner's provider account: only while the owner may read the space
+            -- (a turn is not given SUPERUSER_IDS, so only properties.superuser makes the owner a superuser here).
+            AND coalesce((SELECT may_read_space(s, o.id, is_superuser(o, '[]'::jsonb))
                           FROM beings s, beings o WHERE s.id = ${turn.space} AND o.id = b.owner_id), false)
         ),
         post AS (SELECT i.id, i.created_at FROM intentions i WHERE i.id = ${turn.trigger} AND i.location_id = ${turn.space}),
@@ -63,7 +64,7 @@ export async function startReply(
                  ORDER BY i.created_at DESC, i.id DESC LIMIT ${HISTORY_MESSAGES}) AS h
            LEFT JOIN beings o ON o.id = h.owner_id) AS history`,
   );
-  return { bot: row!.bot, sealedKey: row!.sealed, state: row!.state, created: row!.created, history: row!.history ?? [] };
+  return { bot: row.bot, sealedKey: row.sealed, state: row.state, created: row.created, history: row.history ?? [] };
 }
 
 /**

@@ -4,9 +4,10 @@ import type { Being, BeingId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
 import type { DeviceSession } from "../../../shared/responses.ts";
 import { deviceLabel } from "../../auth/device-label.ts";
-import { query, type Db } from "../client.ts";
+import { query, queryOne, type Db } from "../client.ts";
 import { toBeing } from "../rows.ts";
 import { sessions } from "../schema.ts";
+import { requireSignedIn } from "./access.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 export const SESSION_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -31,7 +32,7 @@ export const touchSession = (sessionId: string | null) =>
 
 /** Creates a guest being (its own owner, so it may edit itself) and a session for it, in one statement. */
 export async function createGuest(db: Db, id: BeingId, name: string, session: NewSession): Promise<Being> {
-  const [row] = await query<{ being: unknown }>(
+  const row = await queryOne<{ being: unknown }>(
     db,
     sql`WITH guest AS (
           INSERT INTO beings (id, name, type, owner_id) VALUES (${id}, ${name}, 'guest', ${id})
@@ -39,7 +40,7 @@ export async function createGuest(db: Db, id: BeingId, name: string, session: Ne
         ), session AS (${insertSession(session, sql`guest`)})
         SELECT being FROM guest`,
   );
-  return toBeing(row!.being);
+  return toBeing(row.being);
 }
 
 /** Ends a session; its cookie is worthless afterwards. */
@@ -56,7 +57,7 @@ export async function listSessions(db: Db, viewer: ViewerRef): Promise<DeviceSes
         FROM viewer v LEFT JOIN sessions s ON s.being_id = v.id AND s.expires_at > now()
         ORDER BY s.last_used_at DESC`,
   );
-  if (!rows[0]?.viewer_id) throw new ApiError("UNAUTHENTICATED", "sign in first");
+  requireSignedIn(rows[0]);
   return rows
     .filter((row) => row.id !== null)
     .map((row) => ({
@@ -80,7 +81,7 @@ export async function endSession(db: Db, viewer: ViewerRef, publicId: string): P
         )
         SELECT v.id AS viewer_id, (SELECT current FROM ended) AS current FROM viewer v`,
   );
-  if (!row?.viewer_id) throw new ApiError("UNAUTHENTICATED", "sign in first");
+  requireSignedIn(row);
   if (row.current === null) throw new ApiError("NOT_FOUND", "no such session");
   return { current: row.current };
 }

@@ -63,7 +63,7 @@ export async function listSpaces(db: Db, viewer: ViewerRef): Promise<Being[]> {
     sql`WITH ${viewerCte(viewer)}
         SELECT coalesce(jsonb_agg(being_json_in(x.s, (x.s).id) ORDER BY x.private DESC, (x.s).name, (x.s).id), '[]'::jsonb) AS spaces
         FROM (
-          SELECT s, coalesce(s.properties -> 'private' = 'true'::jsonb, false) AS private
+          SELECT s, is_private_space(s) AS private
           FROM viewer v JOIN beings s ON s.type = 'space' AND may_read_space(s, v.id, v.su)
           ORDER BY 2 DESC, s.name, s.id LIMIT ${SPACE_LIST_LIMIT}
         ) AS x`,
@@ -124,6 +124,6 @@ export async function requireReadableSpace(db: Db, viewer: ViewerRef, space: Bei
     sql`WITH ${viewerCte(viewer)}
         SELECT v.id AS viewer_id, may_read_space(s, v.id, v.su) AS visible FROM viewer v LEFT JOIN beings s ON s.id = ${space}`,
   );
-  requireAccess(row, "space", { signedIn: true });
-  return row!.viewer_id as BeingId;
+  requireAccess(row, "space");
+  return row.viewer_id as BeingId;
 }

@@ -6,7 +6,7 @@ import type { Change } from "../../../shared/sync.ts";
 import type { Budget } from "../../settings.ts";
 import { query, type Db } from "../client.ts";
 import { toChange, type ChangeRow } from "../rows.ts";
-import { requireAccess } from "./access.ts";
+import { requireSuperuser } from "./access.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 /** What a broadcast turn of one space may do: its unconfirmed changes, whether anyone is listening, and the budget's answer. */
@@ -187,10 +187,10 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
                     'oldest_pending_seconds', oldest_pending_seconds, 'occupied_rooms', occupied_rooms) ORDER BY minute)
            FROM sync_minutes WHERE minute > now() - interval '1 hour') AS minutes`,
   );
-  requireAccess({ viewer_id: row?.viewer_id ?? null, visible: true, allowed: row?.su ?? false }, "pipeline", { signedIn: true });
+  requireSuperuser(row, "only a superuser may read the pipeline");
   // Only addCounters writes sync_counters, so every name is a CounterName.
-  const counters: Counters = Object.fromEntries(Object.entries(row?.counters ?? {}).map(([name, value]) => [name, Number(value)]));
-  const minutes = (row!.minutes ?? []).map((m) => ({
+  const counters: Counters = Object.fromEntries(Object.entries(row.counters ?? {}).map(([name, value]) => [name, Number(value)]));
+  const minutes = (row.minutes ?? []).map((m) => ({
     minute: new Date(m.minute),
     counters: m.counters,
     pending: m.pending,
@@ -198,17 +198,17 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
     occupiedRooms: m.occupied_rooms,
   }));
   return {
-    at: new Date(row!.at),
+    at: new Date(row.at),
     counters,
     lag: {
-      spaces: Number(row!.lag.spaces),
-      changes: Number(row!.lag.changes),
-      maxChanges: Number(row!.lag.max_changes),
-      oldestSeconds: row!.lag.oldest_seconds ?? null,
+      spaces: Number(row.lag.spaces),
+      changes: Number(row.lag.changes),
+      maxChanges: Number(row.lag.max_changes),
+      oldestSeconds: row.lag.oldest_seconds ?? null,
     },
-    budget: { callsPerMinute: budget.callsPerMinute, callsThisMinute: row!.calls_this_minute ?? 0, blockedUntil: row!.blocked_until ? new Date(row!.blocked_until) : null },
-    rooms: { occupied: row!.occupied },
-    log: { changes: row!.log_changes, bytes: row!.log_bytes },
+    budget: { callsPerMinute: budget.callsPerMinute, callsThisMinute: row.calls_this_minute ?? 0, blockedUntil: row.blocked_until ? new Date(row.blocked_until) : null },
+    rooms: { occupied: row.occupied },
+    log: { changes: row.log_changes, bytes: row.log_bytes },
     minutes,
   };
 }

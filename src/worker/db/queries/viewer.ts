@@ -14,9 +14,7 @@ export interface ViewerRef {
  */
 export function viewerCte(viewer: ViewerRef): SQL {
   return sql`viewer AS (
-    SELECT b.id AS id,
-      coalesce(b.properties -> 'superuser' = 'true'::jsonb
-        OR b.id IN (SELECT jsonb_array_elements_text(${JSON.stringify(viewer.superuserIds)}::jsonb)), false) AS su
+    SELECT b.id AS id, is_superuser(b, ${JSON.stringify(viewer.superuserIds)}::jsonb) AS su
     FROM (SELECT 1) AS one
     LEFT JOIN sessions s ON s.id = ${viewer.sessionId} AND s.expires_at > now()
     LEFT JOIN beings b ON b.id = s.being_id

@@ -1,0 +1,318 @@
+-- The rulebook: the current definition of every SQL function the app uses, each with what it decides.
+-- The migrations in drizzle/ are history (they created these functions and then replaced some of them);
+-- this file is what holds now. scripts/local/migrate.ts applies it after the migrations, every time:
+-- each statement is CREATE OR REPLACE, so running it twice changes nothing. Triggers stay in the
+-- migrations that created them; their functions live here. tests/worker/rulebook.db.test.ts checks that
+-- the database holds exactly these definitions, no more and no fewer.
+-- Arguments are spelled as PostgreSQL prints them (double precision, timestamp with time zone), so the
+-- test can compare them. A changed argument list or return type needs a DROP FUNCTION IF EXISTS first.
+
+-- Rows in their public JSON shape: the API's responses and the change log render them alike.
+CREATE OR REPLACE FUNCTION being_json(b beings) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object(
+    'id', b.id, 'name', b.name, 'type', b.type, 'ownerId', b.owner_id, 'locationId', b.location_id,
+    'properties', b.properties, 'content', b.content, 'createdAt', b.created_at, 'modifiedAt', b.modified_at)
+$$;
+
+-- An intention in its public JSON shape; a bot's reply also names whose post it answers (askerId).
+CREATE OR REPLACE FUNCTION intention_json(i intentions) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object(
+    'id', i.id, 'name', i.name, 'type', i.type, 'state', i.state, 'ownerId', i.owner_id,
+    'locationId', i.location_id, 'content', i.content, 'createdAt', i.created_at, 'modifiedAt', i.modified_at)
+    || CASE WHEN i.asker_id IS NOT NULL THEN jsonb_build_object('askerId', i.asker_id) ELSE '{}'::jsonb END
+$$;
+
+-- properties.bot.hasKey is the server's word, never the caller's: every write of a bot's properties
+-- passes through this, with whether its sealed key exists after the write.
+CREATE OR REPLACE FUNCTION bot_properties(props jsonb, has_key boolean) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN jsonb_typeof(props -> 'bot') = 'object'
+    THEN jsonb_set(props, '{bot,hasKey}', to_jsonb(coalesce(has_key, false)))
+    ELSE props END
+$$;
+
+-- Who may read, see and change what --------------------------------------------------------------
+
+-- Whether a being is a superuser: its properties.superuser is true, or configuration names it
+-- (`configured`: a JSON array of being ids, SUPERUSER_IDS). False for a missing row.
+CREATE OR REPLACE FUNCTION is_superuser(b beings, configured jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(b.properties -> 'superuser' = 'true'::jsonb OR configured ? b.id, false)
+$$;
+
+-- Whether a being is a private space (properties.private is true): the one test of "private" that
+-- every other rule (reading, disclosure, the change log, listings) asks. False for a missing row.
+CREATE OR REPLACE FUNCTION is_private_space(b beings) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(b.type = 'space' AND b.properties -> 'private' = 'true'::jsonb, false)
+$$;
+
+-- A space is readable by anyone unless it is private; then by its owner, a superuser and the ids in
+-- properties.members.
+CREATE OR REPLACE FUNCTION may_read_space(space beings, caller_id text, caller_is_superuser boolean) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT space.type = 'space' AND coalesce(
+    NOT is_private_space(space)
+    OR caller_is_superuser
+    OR space.owner_id = caller_id
+    OR jsonb_typeof(space.properties -> 'members') = 'array'
+       AND space.properties -> 'members' @> jsonb_build_array(caller_id),
+    false)
+$$;
+
+-- Who may change or delete a being: the being itself, its owner and superusers.
+CREATE OR REPLACE FUNCTION may_change_being(b beings, caller_id text, caller_is_superuser boolean) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(b.id = caller_id OR b.owner_id = caller_id OR caller_is_superuser, false)
+$$;
+
+-- A being is visible to whoever may change it, and to whoever may read where it is (a space also by
+-- its own rule).
+CREATE OR REPLACE FUNCTION may_see_being(b beings, caller_id text, caller_is_superuser boolean) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT may_change_being(b, caller_id, caller_is_superuser)
+    OR ((b.type <> 'space' OR may_read_space(b, caller_id, caller_is_superuser))
+        AND (b.location_id IS NULL OR coalesce(
+          (SELECT may_read_space(l, caller_id, caller_is_superuser) FROM beings l WHERE l.id = b.location_id),
+          false)))
+$$;
+
+-- Whether a write of a being may carry what only a superuser may set: properties.superuser (in the
+-- properties written, null when they are left as they are) and a new owner.
+CREATE OR REPLACE FUNCTION may_set_privileged(caller_is_superuser boolean, properties jsonb, changes_owner boolean) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT caller_is_superuser OR (NOT changes_owner AND properties -> 'superuser' IS NULL)
+$$;
+
+-- Who may change or delete an intention, the one rule every statement applies: its owner and superusers;
+-- and a bot's reply may be stopped (state -> cancelled, nothing else) by the author of the post it
+-- answers, the bot's owner and the space's owner. `new_state` is null for a delete or an edit that keeps
+-- the state; `edits_content` says whether the change touches the content. Whether a stop still comes in
+-- time is change_comes_in_time's to say, so a stop that is too late answers 409, not 403.
+CREATE OR REPLACE FUNCTION may_change_intention(i intentions, caller_id text, caller_is_superuser boolean, new_state text, edits_content boolean)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT coalesce(i.owner_id = caller_id OR caller_is_superuser, false)
+    OR coalesce(new_state = 'cancelled' AND NOT edits_content AND caller_id IS NOT NULL
+      AND EXISTS (SELECT 1 FROM beings bot WHERE bot.id = i.owner_id AND bot.type = 'bot')
+      AND (caller_id = i.asker_id
+        OR caller_id = (SELECT bot.owner_id FROM beings bot WHERE bot.id = i.owner_id)
+        OR caller_id = (SELECT s.owner_id FROM beings s WHERE s.id = i.location_id)), false)
+$$;
+
+-- Whether a change that may_change_intention allows can still be made to the intention as it is now:
+-- any change its owner or a superuser may make (any edit at all) always can; a stop by anyone else only
+-- while the reply is still streaming (active). Asked on the locked row, so a reply that ended meanwhile
+-- is not stopped.
+CREATE OR REPLACE FUNCTION change_comes_in_time(i intentions, caller_id text, caller_is_superuser boolean) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT i.state = 'active' OR may_change_intention(i, caller_id, caller_is_superuser, NULL, true)
+$$;
+
+-- What the change log records and discloses ------------------------------------------------------
+
+-- A row as the readers of `space` may see it: a being whose location is a private space other than
+-- `space` carries locationId null (a change in S never names another private space to S's readers).
+-- Change rows go through it again when read, so a space that turns private after a row named it is
+-- not named by that row afterwards.
+CREATE OR REPLACE FUNCTION change_data_in(data jsonb, kind text, space text) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT CASE
+    WHEN kind = 'being' AND data ->> 'locationId' IS DISTINCT FROM space AND EXISTS (
+      SELECT 1 FROM beings l WHERE l.id = data ->> 'locationId' AND is_private_space(l))
+    THEN jsonb_set(data, '{locationId}', 'null'::jsonb)
+    ELSE data
+  END
+$$;
+
+-- A being rendered for the log, snapshot or listing of `space`.
+CREATE OR REPLACE FUNCTION being_json_in(b beings, space text) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT change_data_in(being_json(b), 'being', space)
+$$;
+
+-- Whether a being shows in the space it is in: everything does except a private space.
+CREATE OR REPLACE FUNCTION shows_in_location(b beings) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT b.id IS NOT NULL AND b.location_id IS NOT NULL AND NOT is_private_space(b)
+$$;
+
+-- The changes one write of a being records, one per space in id order (the trigger locks the spaces'
+-- seq rows in that order, so two opposite moves cannot deadlock); `data` is null for a delete.
+-- `after` is null on delete, `before` null on insert. A being is recorded
+--   in itself, when it is a space;
+--   in the space it is in, unless it is a private space;
+--   in the space it showed in before, when it moved away (the row with its new location) or stopped
+--   showing there: deleted, or turned private (a delete: it is gone from there for every reader).
+-- The change-log trigger and every statement that notifies the sync queue call it, so the change rows
+-- and the queue notices cannot disagree.
+CREATE OR REPLACE FUNCTION being_changes(after beings, before beings)
+RETURNS TABLE (space text, data jsonb) LANGUAGE sql STABLE AS $$
+  SELECT DISTINCT ON (e.space) e.space, CASE WHEN e.upsert THEN being_json_in(after, e.space) END
+  FROM (VALUES
+    (CASE WHEN coalesce(after.type, before.type) = 'space' THEN coalesce(after.id, before.id) END, after.id IS NOT NULL),
+    (CASE WHEN shows_in_location(after) THEN after.location_id END, true),
+    (CASE WHEN shows_in_location(before)
+               AND NOT (shows_in_location(after) AND after.location_id = before.location_id)
+          THEN before.location_id END, shows_in_location(after))
+  ) AS e(space, upsert)
+  WHERE e.space IS NOT NULL
+  ORDER BY e.space, e.upsert DESC
+$$;
+
+-- Appends one change to a space's log. The upsert on space_sync takes a row lock that is held until
+-- commit, so concurrent writers to one space commit in seq order and the log never shows a gap.
+CREATE OR REPLACE FUNCTION record_change(space text, kind text, op text, entity text, data jsonb, at timestamp with time zone)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  next_seq bigint;
+BEGIN
+  INSERT INTO space_sync AS s (space_id, last_seq) VALUES (space, 1)
+  ON CONFLICT (space_id) DO UPDATE SET last_seq = s.last_seq + 1
+  RETURNING s.last_seq INTO next_seq;
+  INSERT INTO changes (space_id, seq, at, kind, op, entity_id, data)
+  VALUES (space, next_seq, at, kind, op, entity, data);
+  RETURN next_seq;
+END
+$$;
+
+-- The trigger on intentions (drizzle/0001): every write records its change in the intention's space.
+-- A BEFORE trigger, so the row's own seq can be set; a statement that later fails (a unique violation,
+-- a foreign key) rolls its changes back with it.
+CREATE OR REPLACE FUNCTION intentions_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM record_change(OLD.location_id, 'intention', 'delete', OLD.id, NULL, now());
+    RETURN OLD;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.location_id <> OLD.location_id THEN
+      RAISE EXCEPTION 'intentions do not move between spaces';
+    END IF;
+    NEW.modified_at := now();
+  END IF;
+  NEW.seq := record_change(NEW.location_id, 'intention', 'upsert', NEW.id, intention_json(NEW), NEW.modified_at);
+  RETURN NEW;
+END
+$$;
+
+-- The trigger on beings (drizzle/0001): every write records the changes being_changes() names.
+CREATE OR REPLACE FUNCTION beings_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  entry record;
+  at timestamptz := now();
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    NEW.modified_at := now();
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    at := NEW.modified_at;
+  END IF;
+  FOR entry IN
+    SELECT * FROM being_changes(CASE WHEN TG_OP <> 'DELETE' THEN NEW END, CASE WHEN TG_OP <> 'INSERT' THEN OLD END)
+  LOOP
+    PERFORM record_change(entry.space, 'being', CASE WHEN entry.data IS NULL THEN 'delete' ELSE 'upsert' END,
+                          coalesce(NEW.id, OLD.id), entry.data, at);
+  END LOOP;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END
+$$;
+
+-- Room occupancy and the LiveKit API budget: both take the space's space_sync row lock, so they hold
+-- under concurrency ----------------------------------------------------------------------------------
+
+-- Marks a space's room occupied or empty. When someone arrives in a room whose changes were confirmed
+-- without a broadcast (it was empty), the tail of those changes is unconfirmed again, so the next
+-- broadcast reaches the newcomer: a change committed between its snapshot and this moment is not lost.
+-- The rewind goes back at most 50 changes: only the last few can be newer than a snapshot just taken,
+-- and re-sending a long quiet history to everyone in the room would cost a large batch for nothing (a
+-- receiver whose snapshot is older sees a gap before the first change it gets and fetches the rest by
+-- catch-up). It never reaches below what pruning removed. The consumer confirms an empty room only
+-- `WHERE NOT occupied`, under the same row lock, so the two cannot cross.
+CREATE OR REPLACE FUNCTION set_room_occupied(space text, now_occupied boolean) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO space_sync AS s (space_id, occupied) VALUES (space, now_occupied)
+  ON CONFLICT (space_id) DO UPDATE SET
+    occupied = excluded.occupied,
+    broadcast_seq = CASE WHEN excluded.occupied AND s.skipped_from IS NOT NULL
+      THEN least(s.broadcast_seq, greatest(s.skipped_from - 1, s.last_seq - 50, s.pruned_seq, 0)) ELSE s.broadcast_seq END,
+    skipped_from = CASE WHEN excluded.occupied THEN NULL ELSE s.skipped_from END
+  WHERE s.occupied IS DISTINCT FROM excluded.occupied
+$$;
+
+-- The trigger on room_participants (drizzle/0007): a room is occupied while anyone in it is present.
+CREATE OR REPLACE FUNCTION room_participants_occupancy() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  space text := coalesce(NEW.space_id, OLD.space_id);
+BEGIN
+  PERFORM set_room_occupied(space, EXISTS (SELECT 1 FROM room_participants WHERE space_id = space AND present));
+  RETURN NULL;
+END
+$$;
+
+-- Takes one LiveKit API call for `for_space` from the budget of `for_project` (its API key): `per_minute` calls,
+-- 0 for unlimited. Returns 0 when granted, else the seconds to wait. The bucket holds a tenth of the
+-- budget and refills at nine tenths of it per minute, so no 60-second window can ever hold more than
+-- `per_minute` calls. While the bucket is more than half full nobody waits (latency as without a
+-- budget). Below that the budget is under pressure and each room takes at most one call per fair
+-- share, occupied rooms ÷ refill rate, so a hot space cannot drain it and every room gets its turn.
+-- A 429's Retry-After (blocked_until) holds every call, whatever the budget.
+CREATE OR REPLACE FUNCTION take_livekit_call(for_project text, for_space text, per_minute double precision) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+  budget livekit_budget;
+  capacity float8 := per_minute / 10;
+  rate float8 := per_minute * 0.9 / 60;
+  t timestamptz;
+  available float8;
+  fair_share float8;
+  last_call timestamptz;
+BEGIN
+  SELECT * INTO budget FROM livekit_budget b WHERE b.project = for_project FOR UPDATE;
+  IF NOT FOUND THEN
+    -- A project's first take: its bucket starts full (clamped to the capacity below).
+    INSERT INTO livekit_budget (project, tokens) VALUES (for_project, 'Infinity') ON CONFLICT (project) DO NOTHING;
+    SELECT * INTO budget FROM livekit_budget b WHERE b.project = for_project FOR UPDATE;
+  END IF;
+  -- Read after the lock: a caller that waited for it must not credit its wait to the bucket again.
+  t := clock_timestamp();
+  IF budget.blocked_until > t THEN
+    RETURN extract(epoch FROM budget.blocked_until - t);
+  END IF;
+  IF per_minute <= 0 THEN
+    RETURN 0;
+  END IF;
+  available := least(capacity, budget.tokens + rate * greatest(0, extract(epoch FROM t - budget.refilled_at)));
+  UPDATE livekit_budget b SET tokens = available, refilled_at = t WHERE b.project = for_project;
+  IF available < capacity / 2 THEN
+    fair_share := greatest(1, (SELECT count(*) FROM space_sync WHERE occupied)) / rate;
+    SELECT call_at INTO last_call FROM space_sync WHERE space_id = for_space;
+    IF last_call > t - make_interval(secs => fair_share) THEN
+      RETURN extract(epoch FROM last_call - t) + fair_share;
+    END IF;
+  END IF;
+  IF available < 1 THEN
+    RETURN (1 - available) / rate;
+  END IF;
+  UPDATE livekit_budget b SET tokens = available - 1 WHERE b.project = for_project;
+  UPDATE space_sync SET call_at = t WHERE space_id = for_space;
+  RETURN 0;
+END
+$$;
+
+-- LiveKit answered 429: no call at all until its Retry-After has passed, and the bucket starts empty.
+CREATE OR REPLACE FUNCTION block_livekit_calls(for_project text, seconds double precision) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO livekit_budget AS b (project, tokens, refilled_at, blocked_until)
+  VALUES (for_project, 0, clock_timestamp() + make_interval(secs => seconds), clock_timestamp() + make_interval(secs => seconds))
+  ON CONFLICT (project) DO UPDATE SET tokens = 0, refilled_at = excluded.refilled_at,
+    blocked_until = greatest(b.blocked_until, excluded.blocked_until)
+$$;
+
+-- Accounts -----------------------------------------------------------------------------------------
+
+-- The trigger on passkeys and identities (drizzle/0012): at least one way in must remain. Once a being
+-- has a passkey or a provider identity, removing the last of them is refused (SQLSTATE SPW01), so the
+-- person cannot lock themselves out when their sessions end. The being's row is locked first, so two
+-- removals at once cannot each see the other's row still there. A cascade from deleting the being
+-- itself passes: its row is already gone.
+CREATE OR REPLACE FUNCTION keep_a_way_in() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM beings WHERE id = OLD.being_id FOR UPDATE;
+  IF FOUND AND (SELECT count(*) FROM passkeys WHERE being_id = OLD.being_id)
+             + (SELECT count(*) FROM identities WHERE being_id = OLD.being_id) <= 1 THEN
+    RAISE EXCEPTION 'at least one way in must remain' USING ERRCODE = 'SPW01';
+  END IF;
+  RETURN OLD;
+END $$;
