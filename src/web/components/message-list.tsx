@@ -4,7 +4,7 @@ import type { BeingId, Intention } from "../../shared/entities.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import type { SpaceSync } from "../sync/store.ts";
-import { loadMarkdown, markdownReady } from "../markdown.ts";
+import { loadMarkdown } from "../markdown.ts";
 import { IntentionRow } from "./intention-row.tsx";
 import { PendingRow } from "./pending-row.tsx";
 import { createEdits } from "../sync/edits.ts";
@@ -113,18 +113,16 @@ export function MessageList(props: MessageListProps) {
   };
 
   // Normally loading already (the space page starts it with the snapshot); a failed load is retried here.
+  // Rows do not wait for it: until it is here they show their text as written.
   const [rendererMissing, setRendererMissing] = createSignal(false);
   loadMarkdown().catch(() => {
     setRendererMissing(true);
-    props.onShown?.();
+    clearTimeout(fillTimer);
+    if (!filled()) showList();
   });
-  createEffect(
-    on(markdownReady, (ready) => {
-      // In a task of its own: after the page around it has painted, and outside this effect, where Solid
-      // defers the DOM updates of each added row (the height would never change).
-      if (ready) fillTimer = setTimeout(fillScreen);
-    }),
-  );
+  // In a task of its own: after the page around it has painted, and outside the render, where Solid
+  // defers the DOM updates of each added row (the height would never change).
+  fillTimer = setTimeout(fillScreen);
   // A reply streaming grows the last row without adding one: a reader at the bottom stays there; one
   // reading history keeps their place, since the growth is below what they see.
   onMount(() => {
@@ -177,7 +175,7 @@ export function MessageList(props: MessageListProps) {
         </p>
       </Show>
       <ol class="message-list" classList={{ filling: !filled() }}>
-        <Show when={markdownReady()}>
+        <Show when={!rendererMissing()}>
           <For each={shown()}>
             {(id, index) => {
               const intention = () => props.view.intentions[id];
