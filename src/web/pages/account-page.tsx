@@ -8,6 +8,7 @@ import { createPasskey, passkeysSupported } from "../account/passkey-ceremony.ts
 import { ProviderButtons } from "../account/provider-buttons.tsx";
 import { takeSignInError } from "../account/sign-in-errors.ts";
 import * as api from "../account/api.ts";
+import { untilLoaded } from "../api.ts";
 import { createFormAction, FormError } from "../components/form-action.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 import { shortTime } from "../components/time.ts";
@@ -31,9 +32,10 @@ function Row(props: { title: string; detail: string; tag?: string; children: JSX
 
 export function AccountPage(props: { me: Being }) {
   const [loadFailed, setLoadFailed] = createSignal(false);
-  // A list that cannot be loaded shows as empty, with one note saying so (rather than breaking the page).
+  // A list that cannot be loaded shows as empty, with one note saying so (rather than breaking the page);
+  // one the network kept away loads when it is back.
   const load = <T,>(fetch: () => Promise<T[]>) => () =>
-    fetch().catch(() => {
+    untilLoaded(fetch).catch(() => {
       setLoadFailed(true);
       return [] as T[];
     });
