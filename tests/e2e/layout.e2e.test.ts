@@ -1,5 +1,5 @@
-// The space page's layout in Chromium (issue 22): the voice-and-video switches look and sit the same
-// before and after their code loads.
+// The space page's layout in Chromium (issue 22): long unbroken text wraps instead of widening the page,
+// and the voice-and-video switches look and sit the same before and after their code loads.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
@@ -12,6 +12,47 @@ const { newSpace, join } = scene;
 async function hostSays(space: BeingId, text: string): Promise<void> {
   expect((await scene.host.request("POST", `/api/spaces/${space}/intentions`, { content: text })).status).toBe(201);
 }
+
+/** How wide the page is laid out, and the window it is in. */
+const widths = (page: Page) => page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: innerWidth }));
+
+/** Where `label`'s control is, and whether it ends inside the window. */
+async function inView(page: Page, label: string): Promise<boolean> {
+  const box = (await page.getByRole("button", { name: label, exact: true }).boundingBox())!;
+  return box.x >= 0 && box.x + box.width <= page.viewportSize()!.width;
+}
+
+describe("long unbroken text", () => {
+  it("wraps: a draft, a message, a space's, its parent's and a being's name keep the page the window's width", async () => {
+    // A pasted token or URL: no space to break at. (The spaces list is by name: digits come first in it.)
+    const unbroken = (letter: string, length = 64) => letter.repeat(length);
+    const parent = await newSpace(unbroken("0"));
+    const child = await scene.host.request("POST", "/api/beings", { id: `@${unbroken("c")}`, name: unbroken("1"), type: "space", locationId: parent });
+    expect(child.status).toBe(201);
+    const space: BeingId = child.body.being.id;
+    await hostSays(space, unbroken("m", 10_000));
+
+    for (const mobile of [false, true]) {
+      const ada = await join(unbroken("A"), space, unbroken("1"), mobile);
+      await message(ada.page, "mmmm").waitFor();
+      await ada.page.getByRole("link", { name: `Up to ${unbroken("0")}` }).waitFor();
+      // On a phone the spaces list is in the people panel, which slides over the conversation when opened.
+      if (mobile) await ada.page.getByRole("button", { name: /^Here/ }).click();
+      await ada.page.getByRole("navigation", { name: "Spaces" }).getByRole("link", { name: unbroken("0") }).waitFor();
+      await ada.page.getByRole("textbox", { name: /^Message / }).fill(unbroken("d", 20_000));
+      expect(await widths(ada.page)).toEqual({ page: ada.page.viewportSize()!.width, window: ada.page.viewportSize()!.width });
+      for (const label of ["Send", "Sign out"]) expect(await inView(ada.page, label)).toBe(true);
+      // The conversation stays on screen, as wide as its column.
+      const log = (await ada.page.getByRole("log", { name: "Conversation" }).boundingBox())!;
+      expect(log.width).toBeGreaterThan(ada.page.viewportSize()!.width / 2);
+
+      await ada.page.goto("/account");
+      await ada.page.getByRole("heading", { level: 1, name: "Your identity" }).waitFor();
+      expect(await widths(ada.page)).toEqual({ page: ada.page.viewportSize()!.width, window: ada.page.viewportSize()!.width });
+      await ada.close();
+    }
+  }, 120_000);
+});
 
 /** The page's layout shifts not caused by input, summed from its load until now (CLS without its session windows). */
 const layoutShift = (page: Page) =>
