@@ -4,6 +4,7 @@ import type { Being, BeingId, IntentionId } from "../shared/entities.ts";
 import { decodeDates, type Decoded } from "../shared/dates.ts";
 import { ApiError, codeForStatus, ERROR_STATUS, type ErrorCode } from "../shared/errors.ts";
 import { retryAfterSeconds } from "../shared/retry-after.ts";
+import { backoff, type Backoff } from "./sync/backoff.ts";
 import type { z } from "zod";
 import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch } from "../shared/schemas.ts";
 import type { ChangesPage, HistoryPage, Me, SpaceSnapshot, SyncStats, WriteResult } from "../shared/responses.ts";
@@ -21,6 +22,36 @@ export class OfflineError extends Error {
 export function isRetryable(error: unknown): boolean {
   if (error instanceof OfflineError) return true;
   return error instanceof ApiError && (error.code === "UNAVAILABLE" || error.code === "RATE_LIMITED");
+}
+
+/** Resolves after `ms`, or sooner, as soon as the browser comes back online. */
+function nextTry(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const go = () => {
+      clearTimeout(timer);
+      removeEventListener("online", go);
+      resolve();
+    };
+    const timer = setTimeout(go, ms);
+    addEventListener("online", go);
+  });
+}
+
+/**
+ * Runs `load` until it answers; a failure that may pass is tried again, any other is thrown. Whatever a
+ * page fetches once (the spaces list, a name, who is signed in) and could not fetch because the network
+ * was down is so fetched again when it is back: at once when the browser says it is online again, and
+ * after growing delays in case it never says so.
+ */
+export async function untilLoaded<T>(load: () => Promise<T>, delays: Backoff = backoff(1_000, 30_000)): Promise<T> {
+  for (;;) {
+    try {
+      return await load();
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      await nextTry(delays.next());
+    }
+  }
 }
 
 // Content goes as a node list (what a plain string becomes on the server anyway), which is valid input

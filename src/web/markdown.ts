@@ -5,7 +5,7 @@ type Micromark = typeof import("micromark").micromark;
 
 let micromark: Micromark | undefined;
 let loading: Promise<void> | undefined;
-/** True once `loadMarkdown` has brought the renderer in: until then nothing may call `renderMarkdown`. */
+/** True once `loadMarkdown` has brought the renderer in: until then `renderMarkdown` shows text as written. */
 const [markdownReady, setLoaded] = createSignal(false);
 export { markdownReady };
 
@@ -32,10 +32,13 @@ export function loadMarkdown(): Promise<void> {
  * Renders Markdown to HTML that is safe to put in the page: micromark escapes raw HTML
  * (`allowDangerousHtml` stays off) and drops links whose protocol is not http(s), mailto, irc(s) or
  * xmpp (`allowDangerousProtocol` stays off), so no script, event handler or javascript: URL survives.
+ * Until the renderer has loaded, the text as written (escaped): a message is never shown empty, and
+ * an effect that calls this renders it again once the renderer is here.
  */
 export function renderMarkdown(text: string): string {
-  if (!micromark) throw new Error("renderMarkdown before loadMarkdown");
-  return plainText(text) ?? micromark(withHardBreaks(text));
+  const plain = plainText(text);
+  if (plain !== undefined) return plain;
+  return markdownReady() ? micromark!(withHardBreaks(text)) : text && paragraphs(text);
 }
 
 /**
@@ -58,8 +61,15 @@ const BLOCK_START = /^([ \-+*#=>~]|\d+[.)])/m;
  */
 export function plainText(text: string): string | undefined {
   if (!text || INLINE_SYNTAX.test(text) || BLOCK_START.test(text) || /^\s|\s$/.test(text)) return undefined;
+  return paragraphs(text);
+}
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+
+/** Text as written, in HTML: paragraphs split at blank lines, hard breaks at single newlines, & < > " escaped. */
+function paragraphs(text: string): string {
   return text
     .split(/\n{2,}/)
-    .map((paragraph) => `<p>${paragraph.replace(/ +(?=\n|$)/g, "").replaceAll('"', "&quot;").replaceAll("\n", "<br />\n")}</p>`)
+    .map((paragraph) => `<p>${paragraph.replace(/ +(?=\n|$)/g, "").replace(/[&<>"]/g, (c) => ESCAPES[c]!).replaceAll("\n", "<br />\n")}</p>`)
     .join("\n");
 }

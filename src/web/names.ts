@@ -1,7 +1,7 @@
 /** Names of beings not in the current space (authors who have left), each fetched once per page load. */
 import { createStore } from "solid-js/store";
 import type { BeingId } from "../shared/entities.ts";
-import { getBeing, isRetryable } from "./api.ts";
+import { getBeing, untilLoaded } from "./api.ts";
 
 const [names, setNames] = createStore<Record<BeingId, string>>({});
 const asked = new Set<BeingId>();
@@ -10,10 +10,10 @@ const asked = new Set<BeingId>();
 export function nameOf(id: BeingId): string | undefined {
   if (!asked.has(id)) {
     asked.add(id);
-    getBeing(id).then(
+    // Unreachable: asked again once back (see untilLoaded). Unreadable (it moved into a private space): the id will do.
+    untilLoaded(() => getBeing(id)).then(
       (being) => setNames(id, being.name),
-      // Unreachable: ask again next time. Unreadable (it moved into a private space): the id will do.
-      (error) => isRetryable(error) && asked.delete(id),
+      () => undefined,
     );
   }
   return names[id];

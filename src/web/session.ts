@@ -46,7 +46,7 @@ function settle(current: Me | null): void {
 }
 
 /**
- * Asks the server who we are, retrying while the network is down. Meanwhile the being the cache
+ * Asks the server who we are, again until it answers (see api.untilLoaded). Meanwhile the being the cache
  * last belonged to is taken at its word, so its spaces open at once (offline too); the server's
  * answer settles it: nobody (the session ended elsewhere) empties the cache, someone else takes it over.
  */
@@ -55,19 +55,13 @@ export async function loadSession({ kept = appCache.owner(), delays = backoff(1_
   void kept.then((kept) => {
     if (kept && !answered) setSession(kept);
   });
-  for (;;) {
-    try {
-      const current = await api.getMe();
-      answered = true;
-      return settle(current);
-    } catch (error) {
-      if (!api.isRetryable(error)) {
-        answered = true;
-        setSession(null);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, delays.next()));
-    }
+  try {
+    const current = await api.untilLoaded(api.getMe, delays);
+    answered = true;
+    settle(current);
+  } catch {
+    answered = true;
+    setSession(null);
   }
 }
 

@@ -186,6 +186,25 @@ describe("opening a space, even offline", () => {
     expect(snapshot.body.intentions.map((i: { content: string[] }) => i.content.join(""))).toContain("written offline");
   }, 120_000);
 
+  it("what a page reloaded offline could not load (the spaces list, the breadcrumb's name) loads once back online", async () => {
+    const { ada } = await visited("Recovering", ["read me offline"]);
+    await shellInstalled(ada.page);
+
+    await ada.setOnline(false);
+    await ada.page.reload();
+    await inSpace(ada.page, "Recovering");
+    await connectionIs(ada.page, "Offline");
+    const spaces = ada.page.getByRole("navigation", { name: "Spaces" });
+    await spaces.getByText("Loading…").waitFor();
+    // The lobby's name was never fetched: the breadcrumb shows its id meanwhile.
+    await ada.page.getByRole("link", { name: "Up to @intraliminal" }).waitFor();
+
+    await ada.setOnline(true);
+    // Soon after the browser says it is back, not whenever a backoff next comes round.
+    await spaces.getByRole("link", { name: "Recovering" }).waitFor({ timeout: 10_000 });
+    await ada.page.getByRole("link", { name: "Up to Intraliminal" }).waitFor({ timeout: 10_000 });
+  }, 120_000);
+
   it("installs the offline shell only once the opened space is on screen and live", async () => {
     const space = await newSpace("Shell later");
     await hostSays(space, "on screen first");

@@ -9,7 +9,7 @@ import type { FormAction } from "../components/form-action.tsx";
  */
 export function ProviderButtons(props: { attach: boolean; action: FormAction; verb: string }) {
   // No providers is the same as a list that could not be loaded: the page works without them.
-  const [providers] = createResource(() => api.listProviders().catch(() => []));
+  const [providers] = createResource(() => api.untilLoaded(api.listProviders).catch(() => []));
   const go = (id: string) =>
     props.action.run(async () => {
       // A top-level navigation, so the provider's page is not subject to this page's CSP.

@@ -21,8 +21,6 @@ export interface ConversationScrollSource {
   hasMore: Accessor<boolean>;
   /** Fetches a page of older messages. */
   loadOlder(): Promise<unknown>;
-  /** The rows can be rendered (their renderer has loaded): filling starts then. */
-  ready: Accessor<boolean>;
   /** How many of my messages are still on their way (shown below the loaded ones). */
   pendingCount: Accessor<number>;
   /** Called once the first screenful is shown. */
@@ -42,6 +40,8 @@ export interface ConversationScroll {
   loadOlder(): Promise<void>;
   /** The scrolling element's scroll handler: whether to follow the bottom, and loading older rows at the top. */
   onScroll(): void;
+  /** Stops filling and shows what is there (the rows cannot be rendered): `onShown` is still called once. */
+  giveUp(): void;
 }
 
 /** The rows to render and the scroll position of a conversation's scrolling element (see `ref`). */
@@ -105,13 +105,14 @@ export function createConversationScroll(source: ConversationScrollSource): Conv
     following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < EDGE_PX;
     if (scroller.scrollTop < EDGE_PX && olderExist()) void loadOlder();
   };
-  createEffect(
-    on(source.ready, (ready) => {
-      // In a task of its own: after the page around it has painted, and outside this effect, where Solid
-      // defers the DOM updates of each added row (the height would never change).
-      if (ready) fillTimer = setTimeout(fillScreen);
-    }),
-  );
+  // In a task of its own: after the page around it has painted, and outside the render, where Solid
+  // defers the DOM updates of each added row (the height would never change). Rows do not wait for the
+  // Markdown renderer: until it is here they show their text as written.
+  fillTimer = setTimeout(fillScreen);
+  const giveUp = () => {
+    clearTimeout(fillTimer);
+    if (!filled()) showList();
+  };
 
   // A reply streaming grows the last row without adding one: a reader at the bottom stays there; one
   // reading history keeps their place, since the growth is below what they see.
@@ -135,5 +136,5 @@ export function createConversationScroll(source: ConversationScrollSource): Conv
     on(source.pendingCount, (count, previous = 0) => count > previous && scrollToBottom(), { defer: true }),
   );
 
-  return { ref: (element) => (scroller = element), windowed, filled, olderExist, loadOlder, onScroll };
+  return { ref: (element) => (scroller = element), windowed, filled, olderExist, loadOlder, onScroll, giveUp };
 }

@@ -26,7 +26,7 @@ export function patchHtml(element: HTMLElement, html: string): void {
   for (const node of incoming.slice(same)) element.appendChild(node);
 }
 
-/** Renders `text` as Markdown (the renderer must be loaded: see `loadMarkdown`). */
+/** Renders `text` as Markdown (as written until the renderer has loaded: see `loadMarkdown`). */
 export function Markdown(props: { text: string; class?: string }) {
   const element = (<div class={props.class ?? "markdown"} />) as HTMLDivElement;
   createRenderEffect(() => patchHtml(element, renderMarkdown(props.text)));

@@ -3,7 +3,7 @@ import { createMemo, createSignal, For, Show } from "solid-js";
 import type { BeingId } from "../../shared/entities.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import type { SpaceSync } from "../sync/store.ts";
-import { loadMarkdown, markdownReady } from "../markdown.ts";
+import { loadMarkdown } from "../markdown.ts";
 import { createConversationScroll } from "./conversation-scroll.ts";
 import { IntentionRow } from "./intention-row.tsx";
 import { PendingRows } from "./pending-row.tsx";
@@ -28,12 +28,18 @@ export function MessageList(props: MessageListProps) {
     order: () => props.view.order,
     hasMore: () => props.view.hasMore,
     loadOlder: () => props.sync.loadOlder(),
-    ready: markdownReady,
     pendingCount: () => pending().length,
     onShown: () => props.onShown?.(),
   });
   // A row being deleted is gone at once (and back if the server refuses).
   const shown = createMemo(() => scroll.windowed().filter((id) => edits.of(id)?.status !== "deleting"));
+
+  // Normally loading already (the space page starts it with the snapshot); a failed load is retried here.
+  const [rendererMissing, setRendererMissing] = createSignal(false);
+  loadMarkdown().catch(() => {
+    setRendererMissing(true);
+    scroll.giveUp();
+  });
 
   return (
     <div
@@ -55,9 +61,13 @@ export function MessageList(props: MessageListProps) {
       <Show when={!props.view.hasMore && props.view.order.length + pending().length === 0}>
         <p class="messages-empty">Nothing has been said here yet. Say hello.</p>
       </Show>
-      <RendererMissing onMissing={() => props.onShown?.()} />
+      <Show when={rendererMissing()}>
+        <p class="messages-empty" role="alert">
+          The messages could not be shown: reload to try again.
+        </p>
+      </Show>
       <ol class="message-list" classList={{ filling: !scroll.filled() }}>
-        <Show when={markdownReady()}>
+        <Show when={!rendererMissing()}>
           <For each={shown()}>
             {(id, index) => {
               const intention = () => props.view.intentions[id];
@@ -90,18 +100,3 @@ export function MessageList(props: MessageListProps) {
   );
 }
 
-/** Says so when the messages' renderer cannot be loaded (normally loading already: the space page starts it with the snapshot; a failed load is retried here). */
-function RendererMissing(props: { onMissing(): void }) {
-  const [missing, setMissing] = createSignal(false);
-  loadMarkdown().catch(() => {
-    setMissing(true);
-    props.onMissing();
-  });
-  return (
-    <Show when={missing()}>
-      <p class="messages-empty" role="alert">
-        The messages could not be shown: reload to try again.
-      </p>
-    </Show>
-  );
-}

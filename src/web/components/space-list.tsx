@@ -1,12 +1,12 @@
 /** The spaces one may enter, so a space can be found without its link. */
 import { createResource, For, Show } from "solid-js";
 import type { BeingId } from "../../shared/entities.ts";
-import { listSpaces } from "../api.ts";
+import { listSpaces, untilLoaded } from "../api.ts";
 import { SpaceLink } from "./space-link.tsx";
 
 /** Loaded once per visit to a space: the list changes rarely, and a link always works. */
 export function SpaceList(props: { currentId: BeingId }) {
-  const [spaces] = createResource(listSpaces);
+  const [spaces] = createResource(() => untilLoaded(listSpaces));
   return (
     <nav class="space-list" aria-labelledby="spaces-title">
       <h2 id="spaces-title">Spaces</h2>

@@ -2,13 +2,14 @@
  * Voice and video's place on the space page. Until someone uses them it is three switches (disabled
  * until the room is connected) and nothing else: the media code (panel.tsx and what it imports) is fetched when this person presses
  * one, or when someone in the room publishes; no device is asked for before a press. The switches
- * are plain markup with one listener, so the start chunk carries as little as it can (the loaded
- * panel draws the same switches from kinds.ts, with their state and device pickers).
+ * are plain markup with one listener, so the start chunk carries as little as it can; the loaded
+ * panel draws the same switches (controls.tsx), with their state and device pickers. Both use the
+ * start chunk's stylesheet, so the switches look and sit the same before and after it loads.
  */
 import type { Room } from "livekit-client";
 import { createEffect, createSignal, Show, type Component } from "solid-js";
 import type { BeingId } from "../../shared/entities.ts";
-import type { MediaKind } from "./kinds.ts";
+import { MEDIA_KINDS, type MediaKind } from "./kinds.ts";
 import type { MediaPanelProps } from "./panel.tsx";
 
 export interface MediaDockProps {
@@ -31,17 +32,20 @@ export function MediaDock(props: MediaDockProps) {
   createEffect(() => props.publishing && load());
   // Shown (disabled) before the room connects, so that the page does not move down when it does.
   const switches = (disabled: boolean) => (
-    <div class="media-controls" role="group" aria-label="Voice and video" onClick={(event) => load((event.target as HTMLElement).dataset.kind)}>
-      <button type="button" class="button small quiet" aria-pressed="false" data-kind="microphone" disabled={disabled}>
-        Microphone
-      </button>
-      <button type="button" class="button small quiet" aria-pressed="false" data-kind="camera" disabled={disabled}>
-        Camera
-      </button>
-      <button type="button" class="button small quiet" aria-pressed="false" data-kind="screen" disabled={disabled}>
-        Share screen
-      </button>
-    </div>
+    <section class="media" aria-label="Voice and video">
+      <div class="media-controls" role="group" aria-label="Voice and video" onClick={(event) => load((event.target as HTMLElement).closest("button")?.dataset.kind)}>
+        {MEDIA_KINDS.map((entry) => (
+          <span class="media-switch">
+            <button type="button" class="button small quiet" aria-pressed="false" data-kind={entry.kind} disabled={disabled}>
+              {entry.label}
+              <span class="switch-state" aria-hidden="true">
+                off
+              </span>
+            </button>
+          </span>
+        ))}
+      </div>
+    </section>
   );
   return (
     <Show when={props.room} keyed fallback={switches(true)}>

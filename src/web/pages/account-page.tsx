@@ -8,14 +8,16 @@ import { AddWaySection } from "../account/add-way-section.tsx";
 import * as api from "../account/api.ts";
 import { DevicesSection } from "../account/devices-section.tsx";
 import { WaysSection } from "../account/ways-section.tsx";
+import { untilLoaded } from "../api.ts";
 import { SpaceLink } from "../components/space-link.tsx";
 
 /** The page; its lists load once and are fetched again after each change made here. */
 export function AccountPage(props: { me: Being }) {
   const [loadFailed, setLoadFailed] = createSignal(false);
-  // A list that cannot be loaded shows as empty, with one note saying so (rather than breaking the page).
+  // A list that cannot be loaded shows as empty, with one note saying so (rather than breaking the page);
+  // one the network kept away loads when it is back.
   const load = <T,>(fetch: () => Promise<T[]>) => () =>
-    fetch().catch(() => {
+    untilLoaded(fetch).catch(() => {
       setLoadFailed(true);
       return [] as T[];
     });
