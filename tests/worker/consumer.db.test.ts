@@ -52,7 +52,7 @@ describe("the sync queue consumer", () => {
     const result = await consume(batch);
     expect(livekit.sent).toHaveLength(1);
     const [sent] = livekit.sent;
-    expect(sent).toMatchObject({ room, topic: "sync", kind: "RELIABLE" });
+    expect(sent).toMatchObject({ room, topic: "sync", kind: "RELIABLE", verified: true });
     const committed = await committedChanges(owner, room);
     expect(sent!.batch).toMatchObject({ v: 1, space: room, from: 1, to: committed.length });
     expect(JSON.parse(JSON.stringify(sent!.batch.changes))).toEqual(committed);

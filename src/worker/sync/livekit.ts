@@ -119,7 +119,7 @@ export class SyncRoomService extends RoomServiceClient {
   }
 }
 
-/** Broadcasts one sync payload to everyone in the space's room, reliably, on the `sync` topic. */
-export function sendSyncPayload(service: SyncRoomService, room: BeingId, payload: Uint8Array, nonce: Uint8Array): Promise<void> {
-  return service.sendData(room, payload, DataPacket_Kind.RELIABLE, { topic: SYNC_TOPIC, nonce });
+/** Broadcasts one signed sync packet to everyone in the space's room, reliably, on the `sync` topic. */
+export function sendSyncPacket(service: SyncRoomService, room: BeingId, packet: Uint8Array, nonce: Uint8Array): Promise<void> {
+  return service.sendData(room, packet, DataPacket_Kind.RELIABLE, { topic: SYNC_TOPIC, nonce });
 }

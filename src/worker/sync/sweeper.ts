@@ -10,6 +10,7 @@ import { lostBroadcasts, pruneChanges, sampleGauges, takeLivekitCall } from "../
 import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, outcomeOf, recordCounters } from "./broadcast.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import { reconcileOccupancy } from "./occupancy.ts";
+import { syncSigner, type Signer } from "./signer.ts";
 import { enqueueNotices } from "./notify.ts";
 import { botSettings } from "../bots/settings.ts";
 import { failureNode } from "../bots/turn.ts";
@@ -37,8 +38,9 @@ export async function sweep(env: Env): Promise<SweepResult> {
   const result: SweepResult = { spaces: 0, changes: 0, reconciled: null, pruned: 0 };
   if (config) {
     const service = new SyncRoomService(config);
+    const signer = await syncSigner(env);
     result.reconciled = await reconcile(db, service, settings, totals);
-    Object.assign(result, await resendLost(env, db, service, settings, totals));
+    Object.assign(result, await resendLost(env, db, service, signer, settings, totals));
   }
   result.pruned = await pruneChanges(db, settings.retentionSeconds).catch((error) => {
     console.error(JSON.stringify({ event: "sync_prune", outcome: "failed", error: describeError(error) }));
@@ -102,13 +104,13 @@ async function reconcile(db: Db, service: SyncRoomService, settings: SyncSetting
  * Finds spaces whose oldest unconfirmed change is older than the grace period (an enqueue, a
  * consumer run or a LiveKit call was lost) and gives each a broadcast turn.
  */
-async function resendLost(env: Env, db: Db, service: SyncRoomService, settings: SyncSettings, totals: Counters) {
+async function resendLost(env: Env, db: Db, service: SyncRoomService, signer: Signer, settings: SyncSettings, totals: Counters) {
   const spaces = await lostBroadcasts(db, settings.graceSeconds, SPACES_PER_RUN);
   let changes = 0;
   const sweepOne = async (space: BeingId) => {
     const startedAt = Date.now();
     try {
-      const result = await broadcastSpace(db, service, space, settings.budget);
+      const result = await broadcastSpace(db, service, signer, space, settings.budget);
       if (result.deferSeconds !== null) await deferTurn(env, space, result.deferSeconds);
       addUp(totals, { ...countersOf(result), sweeper_resends: result.changes });
       changes += result.changes;
