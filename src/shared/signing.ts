@@ -64,3 +64,45 @@ export async function verifySignedBatch(key: CryptoKey, packet: SignedBatch): Pr
     return false;
   }
 }
+
+/** A receiver's copy of the listed keys: it asks again when it meets an unknown kid, at most once every `refetchMs`. */
+export interface Keyring {
+  /** The key named `kid`, or undefined when the list (fetched again if due) does not have it. */
+  key(kid: string): Promise<CryptoKey | undefined>;
+}
+
+/** The contract's floor between two fetches of the key list for an unknown kid. */
+export const KEYS_REFETCH_MS = 10_000;
+
+/** A keyring over `fetchKeys` (GET /api/sync/keys); a failed fetch counts as a fetch and keeps what was known. */
+export function createKeyring(fetchKeys: () => Promise<SyncKey[]>, now: () => number = Date.now, refetchMs = KEYS_REFETCH_MS): Keyring {
+  let keys = new Map<string, Promise<CryptoKey>>();
+  let fetched: Promise<void> | undefined;
+  let fetchedAt = -Infinity;
+  const refresh = () => {
+    fetchedAt = now();
+    fetched = fetchKeys().then(
+      (listed) => void (keys = new Map(listed.map((listedKey) => [listedKey.kid, keys.get(listedKey.kid) ?? importSyncKey(listedKey)]))),
+      () => undefined,
+    );
+    return fetched;
+  };
+  return {
+    async key(kid) {
+      if (!keys.has(kid)) await (fetched && now() - fetchedAt < refetchMs ? fetched : refresh());
+      return keys.get(kid)?.catch(() => undefined);
+    },
+  };
+}
+
+/** Why a packet was refused before its batch was read: counted by receivers, never applied. */
+export type PacketFault = "malformed" | "unknown-key" | "bad-signature";
+
+/** A packet's text, checked: the payload its listed key signed, or why it is refused. */
+export async function openSignedPacket(text: string, keyring: Keyring): Promise<{ payload: string } | { fault: PacketFault }> {
+  const packet = parseSignedBatch(text);
+  if (!packet) return { fault: "malformed" };
+  const key = await keyring.key(packet.kid);
+  if (!key) return { fault: "unknown-key" };
+  return (await verifySignedBatch(key, packet)) ? { payload: packet.payload } : { fault: "bad-signature" };
+}
