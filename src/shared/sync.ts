@@ -1,5 +1,6 @@
 /** The sync wire format: changes, the batches broadcast on LiveKit, and the receive rule (`receive`). */
 import type { Being, BeingId, Intention, IntentionId } from "./entities.ts";
+import { openSignedPacket, type Keyring, type PacketFault } from "./signing.ts";
 
 export type Change =
   | { seq: number; at: Date; kind: "being"; op: "upsert"; id: BeingId; data: Being }
@@ -19,13 +20,19 @@ export interface SyncBatch {
   ref?: true;
 }
 
-/** LiveKit data topic that carries SyncBatch payloads. */
+/** LiveKit data topic that carries signed SyncBatch packets (src/shared/signing.ts). */
 export const SYNC_TOPIC = "sync";
-/** LiveKit's limit for one reliable data packet. */
+/** LiveKit's limit for one reliable data packet: a signed batch, envelope included. */
 export const MAX_SYNC_PAYLOAD_BYTES = 15 * 1024;
 
 /** Reads a packet's text: superjson's parse, passed in so the web app loads it with the room, not before its first paint. */
 export type Parse = (text: string) => unknown;
+
+/** What a receiver reads packets with: superjson's parse and its copy of the listed signing keys. */
+export interface PacketReader {
+  parse: Parse;
+  keyring: Keyring;
+}
 
 /** Where a receiver stands in a room: the room's space, and the last seq it applied there. */
 export interface ReceiverPoint {
@@ -33,23 +40,33 @@ export interface ReceiverPoint {
   last: number;
 }
 
+/** Why a packet is not a batch for this room: it is dropped and counted, whoever sent it. */
+export type Rejection = PacketFault | "another space";
+
 /**
- * What a receiver does with a packet: nothing (`rejected`: not a batch for this room; `duplicate`),
- * catch up first and then offer it again (`gap`), catch up instead (`ref`: the changes were too large
- * to send), or apply it (`apply`: its changes with seq > last, then last = to).
+ * What a receiver does with a packet: nothing (`rejected`: not a signed batch for this room;
+ * `duplicate`), catch up first and then offer it again (`gap`), catch up instead (`ref`: the changes
+ * were too large to send), or apply it (`apply`: its changes with seq > last, then last = to).
  */
 export type Verdict =
-  | { kind: "rejected"; reason: "malformed" | "another space" }
+  | { kind: "rejected"; reason: Rejection }
   | { kind: "duplicate" | "gap" | "ref" | "apply"; batch: SyncBatch };
 
 /**
- * The contract's receive rule, whole: the packet must be a batch (its envelope), of the room's space,
- * and then its seqs decide: a batch ending at or below `last` is a duplicate, one starting past
- * last + 1 reveals a gap, a ref batch is fetched, anything else is applied.
+ * The contract's receive rule, whole: the packet must be a batch signed by a listed key (its
+ * envelope), of the room's space, and then its seqs decide (`judge`).
  */
-export function receive(packet: string | Uint8Array, at: ReceiverPoint, parse: Parse): Verdict {
-  const batch = openPacket(packet, parse);
-  if (!batch) return { kind: "rejected", reason: "malformed" };
+export async function receive(packet: string | Uint8Array, at: ReceiverPoint, reader: PacketReader): Promise<Verdict> {
+  const opened = await openPacket(packet, reader);
+  return "fault" in opened ? { kind: "rejected", reason: opened.fault } : judge(opened.batch, at);
+}
+
+/**
+ * The seq half of the rule, for a batch already opened: another space's is rejected; a batch ending at
+ * or below `last` is a duplicate, one starting past last + 1 reveals a gap, a ref batch is fetched,
+ * anything else is applied.
+ */
+export function judge(batch: SyncBatch, at: ReceiverPoint): Verdict {
   if (batch.space !== at.space) return { kind: "rejected", reason: "another space" };
   if (batch.to <= at.last) return { kind: "duplicate", batch };
   if (batch.from > at.last + 1) return { kind: "gap", batch };
@@ -57,14 +74,20 @@ export function receive(packet: string | Uint8Array, at: ReceiverPoint, parse: P
   return { kind: "apply", batch };
 }
 
-/** The envelope: a packet's text read as a SyncBatch, or undefined. The one place a packet is trusted (and so where its signature will be checked). */
-function openPacket(packet: string | Uint8Array, parse: Parse): SyncBatch | undefined {
+/**
+ * The envelope, the one place a packet is trusted: its signature by a listed key over its payload,
+ * then the payload read as a SyncBatch. Trust never rests on who LiveKit says sent it.
+ */
+export async function openPacket(packet: string | Uint8Array, reader: PacketReader): Promise<{ batch: SyncBatch } | { fault: PacketFault }> {
+  if ((typeof packet === "string" ? packet.length : packet.byteLength) > MAX_SYNC_PAYLOAD_BYTES) return { fault: "malformed" };
+  const opened = await openSignedPacket(typeof packet === "string" ? packet : new TextDecoder().decode(packet), reader.keyring);
+  if ("fault" in opened) return opened;
   try {
-    const batch = parse(typeof packet === "string" ? packet : new TextDecoder().decode(packet)) as Partial<SyncBatch> | null | undefined;
+    const batch = reader.parse(opened.payload) as Partial<SyncBatch> | null | undefined;
     const valid =
-      batch?.v === 1 && Number.isInteger(batch.from) && Number.isInteger(batch.to) && Array.isArray(batch.changes);
-    return valid ? (batch as SyncBatch) : undefined;
+      batch?.v === 1 && typeof batch.space === "string" && Number.isInteger(batch.from) && Number.isInteger(batch.to) && Array.isArray(batch.changes);
+    return valid ? { batch: batch as SyncBatch } : { fault: "malformed" };
   } catch {
-    return undefined;
+    return { fault: "malformed" };
   }
 }

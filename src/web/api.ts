@@ -166,9 +166,14 @@ export async function enterSpace(id: BeingId): Promise<Being> {
   return (await call(() => client.api.spaces[":id"].enter.$post({ param: param(id) }))).being;
 }
 
-/** A LiveKit token for the space's room (data only: the client may not publish). */
+/** A LiveKit token for the space's room. */
 export function getSyncToken(id: BeingId) {
   return call(() => client.api.spaces[":id"].token.$post({ param: param(id) }));
+}
+
+/** The public keys that sign sync packets. */
+export async function getSyncKeys() {
+  return (await call(() => client.api.sync.keys.$get())).keys;
 }
 
 /** Says something in a space; a repeat of the same id is idempotent. */

@@ -18,6 +18,7 @@ import { health } from "./routes/health.ts";
 import { intentions } from "./routes/intentions.ts";
 import { livekit } from "./routes/livekit.ts";
 import { spaces } from "./routes/spaces.ts";
+import { sync } from "./routes/sync.ts";
 import { accountSettings } from "./settings.ts";
 
 /** A database client and the caller's session for this request. */
@@ -43,7 +44,8 @@ export const app = new Hono<AppEnv>()
   .route("/", intentions)
   .route("/", health)
   .route("/", admin)
-  .route("/", livekit);
+  .route("/", livekit)
+  .route("/", sync);
 
 app.onError(errorResponse);
 

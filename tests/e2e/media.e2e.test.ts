@@ -145,7 +145,7 @@ describe("voice and video in a space", () => {
       to: 1_000_000,
       changes: [{ seq: 1_000_000, at: new Date(), kind: "intention", op: "upsert", id: "/forged", data: { id: "/forged", name: "", type: "utterance", state: "complete", ownerId: ada.id, locationId: space, content: ["forged message"], createdAt: new Date(), modifiedAt: new Date() } }],
     };
-    // The SDK may or may not report the refusal; the server drops the packet either way.
+    // LiveKit carries it (a participant may publish data, to relay its own signed changes); unsigned, every receiver drops it.
     await mallory.localParticipant!.publishData(new TextEncoder().encode(superjson.stringify(forged)), { reliable: true, topic: "sync" }).catch(() => undefined);
     // An ordinary message after it: once Bob sees it, the forged one had every chance to arrive.
     await say(ada.page, "after the forgery");

@@ -6,7 +6,8 @@
 import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
 import superjson from "superjson";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { receive, SYNC_TOPIC, type Change, type SyncBatch } from "../../src/shared/sync.ts";
+import { createKeyring, parseSignedBatch, type SyncKey } from "../../src/shared/signing.ts";
+import { receive, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch } from "../../src/shared/sync.ts";
 import { StackClient } from "./http.ts";
 
 export class Receiver {
@@ -14,8 +15,8 @@ export class Receiver {
   readonly rows = new Map<string, unknown>();
   readonly batches: SyncBatch[] = [];
   readonly arrivals: Array<{ at: number; bytes: number; batch: SyncBatch }> = [];
-  /** Packets on the sync topic that came from a participant, not the server: never applied. */
-  readonly spoofed: Uint8Array[] = [];
+  /** Packets on the sync topic that the receive rule refused (not signed by a listed key, another space, junk): never applied. */
+  readonly rejected: Array<{ reason: string; from: string | undefined }> = [];
   catchUps = 0;
   private room: Room | null = null;
   private work: Promise<void> = Promise.resolve();
@@ -24,10 +25,13 @@ export class Receiver {
 
   readonly client: StackClient;
   readonly space: string;
+  private readonly reader: PacketReader;
 
   private constructor(client: StackClient, space: string) {
     this.client = client;
     this.space = space;
+    const keys = async () => (await client.request("GET", "/api/sync/keys")).body.keys as SyncKey[];
+    this.reader = { parse: (text) => superjson.parse(text), keyring: createKeyring(keys) };
   }
 
   /** Signs in a guest, joins the space's room, then loads the snapshot and applies what arrived meanwhile. */
@@ -41,7 +45,7 @@ export class Receiver {
     receiver.last = snapshot.seq;
     const early = receiver.buffered ?? [];
     receiver.buffered = null;
-    for (const packet of early) receiver.enqueue(packet);
+    for (const packet of early) receiver.enqueue(packet, undefined);
     await receiver.work;
     return receiver;
   }
@@ -60,13 +64,11 @@ export class Receiver {
     const room = new Room();
     room.on(RoomEvent.DataReceived, (payload: Uint8Array, participant?: RemoteParticipant, _kind?: unknown, topic?: string) => {
       if (topic !== SYNC_TOPIC) return;
-      if (participant) {
-        this.spoofed.push(payload);
-        return;
-      }
-      this.arrivals.push({ at: Date.now(), bytes: payload.length, batch: superjson.parse<SyncBatch>(new TextDecoder().decode(payload)) });
+      // Whoever sent it: the receive rule trusts the signature alone.
+      const signed = parseSignedBatch(new TextDecoder().decode(payload));
+      if (signed && !participant) this.arrivals.push({ at: Date.now(), bytes: payload.length, batch: superjson.parse<SyncBatch>(signed.payload) });
       if (this.buffered) this.buffered.push(payload);
-      else this.enqueue(payload);
+      else this.enqueue(payload, participant?.identity);
     });
     room.on(RoomEvent.Reconnected, () => this.enqueueCatchUp());
     room.on(RoomEvent.Disconnected, () => {
@@ -88,17 +90,17 @@ export class Receiver {
     }
   }
 
-  private enqueue(packet: Uint8Array): void {
-    this.work = this.work.then(() => this.receive(packet)).catch(() => undefined);
+  private enqueue(packet: Uint8Array, from: string | undefined): void {
+    this.work = this.work.then(() => this.receive(packet, from)).catch(() => undefined);
   }
 
   private enqueueCatchUp(): void {
     this.work = this.work.then(() => this.catchUp()).catch(() => undefined);
   }
 
-  private async receive(packet: Uint8Array): Promise<void> {
-    const verdict = receive(packet, { space: this.space as BeingId, last: this.last }, (text) => superjson.parse(text));
-    if (verdict.kind === "rejected") return;
+  private async receive(packet: Uint8Array, from: string | undefined): Promise<void> {
+    const verdict = await receive(packet, { space: this.space as BeingId, last: this.last }, this.reader);
+    if (verdict.kind === "rejected") return void this.rejected.push({ reason: verdict.reason, from });
     this.batches.push(verdict.batch);
     if (verdict.kind === "duplicate") return;
     if (verdict.kind === "gap" || verdict.kind === "ref") {

@@ -1,13 +1,13 @@
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { receive, type SyncBatch } from "../../src/shared/sync.ts";
+import { judge, type SyncBatch } from "../../src/shared/sync.ts";
 import { addHistory, applyChanges, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "../../src/web/sync/apply.ts";
 import { at, batch, guest, removal, said, snapshot, space, SPACE, upsert } from "./support/fixtures.ts";
 
 const start = (overrides = {}): SpaceState => fromSnapshot(snapshot(overrides));
-/** What the pump does with a batch: judges its packet with `receive`, and applies it when it connects. */
+/** What the pump does with a batch once its packet is opened: judges it, and applies it when it connects. */
 function offer(state: SpaceState, sent: SyncBatch) {
-  const verdict = receive(superjson.stringify(sent), { space: state.space.id, last: state.last }, (text) => superjson.parse(text));
+  const verdict = judge(superjson.parse<SyncBatch>(superjson.stringify(sent)), { space: state.space.id, last: state.last });
   if (verdict.kind === "apply") applyChanges(state, verdict.batch.changes, verdict.batch.to);
   return verdict.kind;
 }

@@ -4,6 +4,7 @@ import { receive, type SyncBatch } from "../../src/shared/sync.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { openRoom, type LinkState, type RoomLink } from "../../src/web/sync/room.ts";
 import { apiError, fakeServer, json, networkDown } from "./support/fake-server.ts";
+import { signedPacket, testReader } from "./support/signed.ts";
 import { batch, said, SPACE, upsert } from "./support/fixtures.ts";
 
 // The LiveKit SDK is the network edge: a hand-driven Room records connects and emits events.
@@ -76,6 +77,7 @@ const encode = (value: unknown) => new TextEncoder().encode(superjson.stringify(
 let links: RoomLink[] = [];
 function listen(options = { delays: backoff(5, 20), failuresBeforeOff: 3 }) {
   const batches: SyncBatch[] = [];
+  let read = Promise.resolve();
   const states: LinkState[] = [];
   const presence: string[][] = [];
   const typing: string[][] = [];
@@ -84,10 +86,12 @@ function listen(options = { delays: backoff(5, 20), failuresBeforeOff: 3 }) {
   const link = openRoom(
     SPACE,
     {
-      // Read as the pump reads them.
+      // Read as the pump reads them, one after another.
       onPacket: (packet) => {
-        const verdict = receive(packet, { space: SPACE, last: 0 }, (text) => superjson.parse(text));
-        if (verdict.kind !== "rejected") batches.push(verdict.batch);
+        read = read.then(async () => {
+          const verdict = await receive(packet, { space: SPACE, last: 0 }, testReader);
+          if (verdict.kind !== "rejected") batches.push(verdict.batch);
+        });
       },
       onState: (s) => states.push(s),
       onPresence: (p) => (presence.push([...p.online]), typing.push([...p.typing]), media.push([...p.media])),
@@ -96,7 +100,7 @@ function listen(options = { delays: backoff(5, 20), failuresBeforeOff: 3 }) {
     options,
   );
   links.push(link);
-  return { batches, states, presence, typing, media, rooms, link };
+  return { batches, states, presence, typing, media, rooms, link, allRead: () => read };
 }
 const latestRoom = () => lk.FakeRoom.instances[lk.FakeRoom.instances.length - 1];
 let tokens = 0;
@@ -118,22 +122,25 @@ describe("the room link", () => {
     expect(latestRoom().connectedWith).toMatchObject({ url: "wss://livekit.test", options: { autoSubscribe: false } });
   });
 
-  it("emits server-sent batches on the sync topic, with their dates, and ignores everything else", async () => {
+  it("hands on every packet of the sync topic, whoever sent it; only signed batches of this space pass the receive rule", async () => {
     fakeServer({ [TOKEN]: tokenRoute });
-    const { batches, states } = listen();
+    const { batches, states, allRead } = listen();
     await vi.waitFor(() => expect(states).toContain("connected"));
     const room = latestRoom();
     const real = batch(6, 6, [upsert(6, said("/c", 3))]);
 
-    room.emit("dataReceived", encode(real), undefined, 0, "sync", 0, "");
-    room.emit("dataReceived", encode(batch(7, 7, [])), { identity: "@mallory" }, 0, "sync", 0, "@mallory");
-    room.emit("dataReceived", encode(batch(8, 8, [])), undefined, 0, "sync", 0, "@left-already");
-    room.emit("dataReceived", encode(batch(9, 9, [])), undefined, 0, "chat", 0, "");
+    room.emit("dataReceived", await signedPacket(real), undefined, 0, "sync", 0, "");
+    // A writer relaying its own signed change: good, whoever LiveKit says it is.
+    room.emit("dataReceived", await signedPacket(batch(7, 7, [])), { identity: "@ada#tab" }, 0, "sync", 0, "@ada#tab");
+    // Unsigned, with a sender and without one (a join not announced yet looks like the server).
+    room.emit("dataReceived", encode(batch(8, 8, [])), { identity: "@mallory" }, 0, "sync", 0, "@mallory");
+    room.emit("dataReceived", encode(batch(9, 9, [])), undefined, 0, "sync", 0, "");
+    room.emit("dataReceived", await signedPacket(batch(10, 10, [])), undefined, 0, "chat", 0, "");
     room.emit("dataReceived", new TextEncoder().encode("{not json"), undefined, 0, "sync", 0, "");
-    room.emit("dataReceived", encode({ ...batch(10, 10, []), space: "@elsewhere" }), undefined, 0, "sync", 0, "");
+    room.emit("dataReceived", await signedPacket({ ...batch(11, 11, []), space: "@elsewhere" }), undefined, 0, "sync", 0, "");
+    await allRead();
 
-    expect(batches).toHaveLength(1);
-    expect(batches[0].to).toBe(6);
+    expect(batches.map((b) => b.to)).toEqual([6, 7]);
     expect(batches[0].changes[0].at).toBeInstanceOf(Date);
     expect((batches[0].changes[0].data as { createdAt: Date }).createdAt).toBeInstanceOf(Date);
   });
@@ -286,7 +293,7 @@ describe("the room link", () => {
     await vi.waitFor(() => expect(states).toContain("connected"));
     const room = latestRoom();
     links[0].close();
-    room.emit("dataReceived", encode(batch(6, 6, [])), undefined, 0, "sync", 0, "");
+    room.emit("dataReceived", await signedPacket(batch(6, 6, [])), undefined, 0, "sync", 0, "");
     room.emit("disconnected");
     expect(room.disconnected).toBe(true);
     expect(batches).toHaveLength(0);

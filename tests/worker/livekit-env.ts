@@ -2,7 +2,9 @@
 import { env } from "cloudflare:test";
 import superjson from "superjson";
 import { vi } from "vitest";
+import { importSyncKey, parseSignedBatch, verifySignedBatch } from "../../src/shared/signing.ts";
 import type { SyncBatch } from "../../src/shared/sync.ts";
+import { syncSigner } from "../../src/worker/sync/signer.ts";
 
 export const LIVEKIT_URL = "http://livekit.test:7880";
 
@@ -24,7 +26,20 @@ export interface SentData {
   kind: string;
   nonce: string;
   bytes: number;
+  /** The signed packet's kid. */
+  kid: string;
+  /** Whether its signature verifies with the key GET /api/sync/keys lists under its kid. */
+  verified: boolean;
   batch: SyncBatch;
+}
+
+/** Reads a sent packet as a receiver would: the SignedBatch envelope, its signature against the listed keys, the batch. */
+async function readPacket(bytes: Uint8Array): Promise<Pick<SentData, "kid" | "verified" | "batch">> {
+  const packet = parseSignedBatch(new TextDecoder().decode(bytes));
+  if (!packet) throw new Error("a sync packet that is not a SignedBatch");
+  const listed = (await syncSigner(livekitEnv)).keys.find((key) => key.kid === packet.kid);
+  const verified = listed !== undefined && (await verifySignedBatch(await importSyncKey(listed), packet));
+  return { kid: packet.kid, verified, batch: superjson.parse(packet.payload) };
 }
 
 /**
@@ -60,7 +75,7 @@ export function interceptLivekit(
         kind: request.kind,
         nonce: request.nonce,
         bytes: bytes.length,
-        batch: superjson.parse(new TextDecoder().decode(bytes)),
+        ...(await readPacket(bytes)),
       });
     }
     return Response.json({});

@@ -28,7 +28,7 @@ describe("POST /api/spaces/:id/token", () => {
       roomJoin: true,
       canSubscribe: true,
       canPublish: true,
-      canPublishData: false,
+      canPublishData: true,
       canUpdateOwnMetadata: true,
       canPublishSources: ["camera", "microphone", "screen_share", "screen_share_audio"],
     });

@@ -9,8 +9,9 @@ import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { SpaceSnapshot } from "../../shared/responses.ts";
-import { receive, type Change, type Parse, type Verdict } from "../../shared/sync.ts";
-import { getChanges, getSpace, OfflineError } from "../api.ts";
+import { createKeyring, type Keyring } from "../../shared/signing.ts";
+import { judge, receive, type Change, type PacketReader, type Verdict } from "../../shared/sync.ts";
+import { getChanges, getSpace, getSyncKeys, OfflineError } from "../api.ts";
 import { afterPaint } from "../scheduling.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import { takePrefetched } from "./prefetch.ts";
@@ -43,7 +44,12 @@ export interface PumpOptions {
   pollDelays?: Backoff;
   /** Delays between attempts after a failed fetch. */
   retryDelays?: Backoff;
+  /** The signing keys packets are checked against (default: the server's, GET /api/sync/keys). */
+  keyring?: Keyring;
 }
+
+/** The server's signing keys, shared by every space this page opens; fetched on the first packet. */
+const serverKeyring = createKeyring(getSyncKeys);
 
 export interface Pump {
   /** Runs a request, keeping the offline flag true to what the network last said. */
@@ -57,7 +63,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   const pollDelays = options.pollDelays ?? backoff(1_000, 10_000);
   const retryDelays = options.retryDelays ?? backoff(1_000, 30_000);
   const inbox: Uint8Array[] = [];
-  let parse: Parse | undefined;
+  let reader: PacketReader | undefined;
   let wantCatchUp = false;
   let running: Promise<void> | undefined;
   let closed = false;
@@ -150,14 +156,14 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
         continue;
       }
       // Packets wait for their reader (loaded with the room).
-      if (!parse) return;
+      if (!reader) return;
       const packet = inbox.shift();
       if (!packet) return;
-      const verdict = receive(packet, point(), parse);
+      const verdict = await receive(packet, point(), reader);
       if (verdict.kind === "gap" || verdict.kind === "ref") {
         if (!(await catchUp())) return;
         // What the catch-up did not cover, the packet may still bring.
-        if (verdict.kind === "gap") offer(receive(packet, point(), parse));
+        if (verdict.kind === "gap") offer(judge(verdict.batch, point()));
       } else {
         offer(verdict);
       }
@@ -172,7 +178,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   function drain(): Promise<void> {
     running ??= work().finally(() => {
       running = undefined;
-      if (working() && ((parse && inbox.length > 0) || wantCatchUp)) void drain();
+      if (working() && ((reader && inbox.length > 0) || wantCatchUp)) void drain();
     });
     return running;
   }
@@ -215,7 +221,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     if (closed) return;
     // The packets' reader, not in the start chunk either; fetched while the room connects.
     void import("superjson").then(({ default: superjson }) => {
-      parse = (text) => superjson.parse(text);
+      reader = { parse: (text) => superjson.parse(text), keyring: options.keyring ?? serverKeyring };
       void drain();
     });
     room = (options.openLink ?? openRoom)(spaceId, {

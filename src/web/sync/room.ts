@@ -1,6 +1,7 @@
 /**
- * The LiveKit connection for one space: it only listens. It hands server-sent packets on the sync
- * topic to the pump as they came (the pump judges them with `receive`), turns participants (one per
+ * The LiveKit connection for one space: it only listens. It hands every packet on the sync topic to
+ * the pump as it came, whoever LiveKit says sent it (the pump checks its signature and judges it with
+ * `receive`), turns participants (one per
  * connection: `<being>#<connection>`) into the set of beings online, and the connection into a
  * LinkState. It hands the Room itself to whoever publishes media in it (src/web/media), which is
  * loaded only when someone does.
@@ -200,9 +201,10 @@ interface RoomListeners extends RoomHandlers {
 function listen(room: Room, RoomEvent: LiveKit["RoomEvent"], to: RoomListeners): void {
   const presence = () => to.current() && to.onPresence(presenceOf(everyone(room)));
   room
-    .on(RoomEvent.DataReceived, (payload, participant, _kind, topic, _encryption, participantIdentity) => {
-      // Clients hold no right to publish data; anything a participant sent is not ours to trust.
-      if (to.current() && topic === SYNC_TOPIC && !participant && !participantIdentity) to.onPacket(payload);
+    .on(RoomEvent.DataReceived, (payload, _participant, _kind, topic) => {
+      // The sender says nothing about trust: a signed batch is good from anyone (a writer relays its
+      // own), an unsigned one from nobody (the sender is unknown too until LiveKit announces its join).
+      if (to.current() && topic === SYNC_TOPIC) to.onPacket(payload);
     })
     .on(RoomEvent.ParticipantConnected, presence)
     .on(RoomEvent.ParticipantDisconnected, presence)

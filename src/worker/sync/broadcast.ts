@@ -7,8 +7,9 @@ import { describeError } from "../log.ts";
 import type { Budget } from "../settings.ts";
 import { blockOnRateLimit, takeLivekitCallSql } from "./budget.ts";
 import { enqueueNotices } from "./notify.ts";
-import { sendSyncPayload, type SyncRoomService } from "./livekit.ts";
+import { sendSyncPacket, type SyncRoomService } from "./livekit.ts";
 import { packChanges } from "./pack.ts";
+import type { Signer } from "./signer.ts";
 
 /** Changes read from the log per claim; a space that fell further behind takes several calls. */
 const PAGE_SIZE = 500;
@@ -32,10 +33,11 @@ export interface BroadcastResult {
 }
 
 /** First 16 bytes of the payload's SHA-256: the same payload always carries the same nonce. */
-async function nonceOf(payload: Uint8Array): Promise<Uint8Array> {
-  // TextEncoder output is never backed by a SharedArrayBuffer.
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", payload as Uint8Array<ArrayBuffer>)).slice(0, 16);
+async function nonceOf(payload: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(payload))).slice(0, 16);
 }
+
+const encoder = new TextEncoder();
 
 /**
  * Sends what the space has unconfirmed, one LiveKit call per claim from the budget, and confirms each
@@ -43,7 +45,7 @@ async function nonceOf(payload: Uint8Array): Promise<Uint8Array> {
  * turn ends with `deferSeconds` and the changes keep coalescing until the next turn. A failed send
  * ends it with `failure`, the accepted prefix confirmed; a database error is thrown.
  */
-export async function broadcastSpace(db: Db, service: SyncRoomService, space: BeingId, budget: Budget): Promise<BroadcastResult> {
+export async function broadcastSpace(db: Db, service: SyncRoomService, signer: Signer, space: BeingId, budget: Budget): Promise<BroadcastResult> {
   const result: BroadcastResult = {
     space, from: null, to: null, payloads: 0, changes: 0, bytes: 0, emptyRoom: false, deferSeconds: null, rateLimited: false,
     failure: undefined,
@@ -70,8 +72,9 @@ export async function broadcastSpace(db: Db, service: SyncRoomService, space: Be
     }
     // One payload per call taken; the next claim takes another call for the rest.
     const { batch, payload } = packChanges(space, claim.changes)[0]!;
+    const packet = encoder.encode(JSON.stringify(await signer.sign(payload)));
     try {
-      await sendSyncPayload(service, space, payload, await nonceOf(payload));
+      await sendSyncPacket(service, space, packet, await nonceOf(payload));
     } catch (error) {
       const retryAfterSeconds = await blockOnRateLimit(db, budget, error);
       if (retryAfterSeconds === null) {
@@ -86,7 +89,7 @@ export async function broadcastSpace(db: Db, service: SyncRoomService, space: Be
     result.from ??= batch.from;
     result.to = batch.to;
     result.payloads += 1;
-    result.bytes += payload.length;
+    result.bytes += packet.length;
     result.changes += batch.to - batch.from + 1;
     if (batch.to >= claim.lastSeq) return result;
   }

@@ -7,6 +7,7 @@ import { budgetSettings } from "../settings.ts";
 import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, outcomeOf, recordCounters } from "./broadcast.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import type { SyncNotice } from "./notify.ts";
+import { syncSigner } from "./signer.ts";
 
 /** Retry delay after the n-th failed attempt: 2, 4, 8 … seconds, at most a minute. */
 export function retryDelaySeconds(attempts: number): number {
@@ -42,12 +43,13 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
   const db = createDb(env);
   const service = new SyncRoomService(config);
   const budget = budgetSettings(env);
+  const signer = await syncSigner(env);
   const totals: Counters = {};
   await Promise.all(
     [...bySpace].map(async ([space, messages]) => {
       const startedAt = Date.now();
       try {
-        const result = await broadcastSpace(db, service, space, budget);
+        const result = await broadcastSpace(db, service, signer, space, budget);
         addUp(totals, countersOf(result));
         logBroadcast("sync_broadcast", result, startedAt, outcomeOf(result), result.failure);
         if (result.failure !== undefined) retry(messages, totals);

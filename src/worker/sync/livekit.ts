@@ -38,13 +38,14 @@ export function livekitConfig(env: Pick<Env, "LIVEKIT_URL" | "LIVEKIT_API_KEY" |
   };
 }
 
-/** Media a person may publish in a space's room; never data (only the server speaks on `sync`). */
+/** Media a person may publish in a space's room (data too: a writer relays its own signed changes on `sync`). */
 const PUBLISHABLE_SOURCES = [TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO];
 
 /**
  * A token to join the space's room as one connection of the being (`<being>#<connection>`, so every
  * tab and device of a being is in the room at once). It may subscribe, publish camera, microphone and
- * screen share, and set its own attributes (presence: `typing`); it may never publish data.
+ * screen share, publish data (receivers apply only batches the server signed, src/shared/signing.ts), and
+ * set its own attributes (presence: `typing`).
  */
 export async function createJoinToken(config: LivekitConfig, room: BeingId, being: BeingId): Promise<{ token: string; identity: string }> {
   const identity = connectionIdentity(being);
@@ -55,7 +56,7 @@ export async function createJoinToken(config: LivekitConfig, room: BeingId, bein
     canSubscribe: true,
     canPublish: true,
     canPublishSources: PUBLISHABLE_SOURCES,
-    canPublishData: false,
+    canPublishData: true,
     canUpdateOwnMetadata: true,
   });
   return { token: await token.toJwt(), identity };
@@ -119,7 +120,7 @@ export class SyncRoomService extends RoomServiceClient {
   }
 }
 
-/** Broadcasts one sync payload to everyone in the space's room, reliably, on the `sync` topic. */
-export function sendSyncPayload(service: SyncRoomService, room: BeingId, payload: Uint8Array, nonce: Uint8Array): Promise<void> {
-  return service.sendData(room, payload, DataPacket_Kind.RELIABLE, { topic: SYNC_TOPIC, nonce });
+/** Broadcasts one signed sync packet to everyone in the space's room, reliably, on the `sync` topic. */
+export function sendSyncPacket(service: SyncRoomService, room: BeingId, packet: Uint8Array, nonce: Uint8Array): Promise<void> {
+  return service.sendData(room, packet, DataPacket_Kind.RELIABLE, { topic: SYNC_TOPIC, nonce });
 }

@@ -1,21 +1,26 @@
-/** Packs a run of changes into as few SyncBatch payloads as fit LiveKit's reliable packet limit. */
+/** Packs a run of changes into as few SyncBatch payloads as fit LiveKit's reliable packet limit, once signed. */
 import superjson from "superjson";
 import type { BeingId } from "../../shared/entities.ts";
+import { SIGNED_ENVELOPE_BYTES } from "../../shared/signing.ts";
 import { MAX_SYNC_PAYLOAD_BYTES, type Change, type SyncBatch } from "../../shared/sync.ts";
 
 export interface Packed {
   batch: SyncBatch;
-  /** The UTF-8 text of superjson.stringify(batch): what goes on the wire. */
-  payload: Uint8Array;
+  /** superjson.stringify(batch): the text a SignedBatch carries (and its signature covers). */
+  payload: string;
+  /** What the signed packet will weigh: the payload as a JSON string inside its envelope. */
+  packetBytes: number;
 }
 
 const encoder = new TextEncoder();
-const encode = (batch: SyncBatch) => encoder.encode(superjson.stringify(batch));
+/** The payload travels JSON-escaped inside the SignedBatch envelope, so quotes count twice. */
+const escapedBytes = (text: string) => encoder.encode(JSON.stringify(text)).length;
+const packetBytesOf = (payload: string) => escapedBytes(payload) + SIGNED_ENVELOPE_BYTES;
 const key = (change: Change) => `${change.kind}:${change.id}`;
 
-// superjson's envelope and per-Date meta entries, beyond each change's own JSON.
-const ENVELOPE_BYTES = 160;
-const PER_CHANGE_META_BYTES = 64;
+// The batch's superjson envelope and the signed packet's, beyond each change's own JSON.
+const ENVELOPE_BYTES = 160 + SIGNED_ENVELOPE_BYTES;
+const PER_CHANGE_META_BYTES = 80;
 
 interface Draft {
   from: number;
@@ -29,7 +34,7 @@ interface Draft {
 /**
  * Splits `changes` (ascending, gap-free) into batches covering every seq: repeated changes to one
  * entity inside a batch are coalesced into the last, a change too large for any packet becomes a
- * `ref: true` batch that tells receivers to fetch it. Each payload is at most `maxBytes`.
+ * `ref: true` batch that tells receivers to fetch it. Each signed packet is at most `maxBytes`.
  */
 export function packChanges(space: BeingId, changes: readonly Change[], maxBytes = MAX_SYNC_PAYLOAD_BYTES): Packed[] {
   const packed: Packed[] = [];
@@ -39,7 +44,7 @@ export function packChanges(space: BeingId, changes: readonly Change[], maxBytes
     draft = null;
   };
   for (const change of changes) {
-    const bytes = encoder.encode(superjson.stringify(change)).length + PER_CHANGE_META_BYTES;
+    const bytes = escapedBytes(superjson.stringify(change)) + PER_CHANGE_META_BYTES;
     const tooLarge = bytes + ENVELOPE_BYTES > maxBytes;
     const current = draft as Draft | null;
     if (current && (current.ref !== tooLarge || (!tooLarge && current.bytes + bytes > maxBytes))) flush();
@@ -65,8 +70,9 @@ function finish(space: BeingId, draft: Draft, maxBytes: number): Packed[] {
   const batch: SyncBatch = draft.ref
     ? { v: 1, space, from: draft.from, to: draft.to, changes: [], ref: true }
     : { v: 1, space, from: draft.from, to: draft.to, changes };
-  const payload = encode(batch);
-  if (payload.length <= maxBytes || changes.length < 2) return [{ batch, payload }];
+  const payload = superjson.stringify(batch);
+  const packetBytes = packetBytesOf(payload);
+  if (packetBytes <= maxBytes || changes.length < 2) return [{ batch, payload, packetBytes }];
   const middle = changes[Math.floor(changes.length / 2)]!.seq;
   const split = (from: number, to: number, part: Change[]): Draft => ({
     from,

@@ -14,6 +14,7 @@ import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, outcomeOf, 
 import { waitForLivekitCall } from "./budget.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import { reconcileOccupancy } from "./occupancy.ts";
+import { syncSigner, type Signer } from "./signer.ts";
 
 /** Spaces re-broadcast per run (the rest wait for the next minute), and how many at once. */
 const SPACES_PER_RUN = 1000;
@@ -36,8 +37,9 @@ export async function sweep(env: Env): Promise<SweepResult> {
   const result: SweepResult = { spaces: 0, changes: 0, reconciled: null, pruned: 0 };
   if (config) {
     const service = new SyncRoomService(config);
+    const signer = await syncSigner(env);
     result.reconciled = await reconcile(db, service, budget, totals);
-    Object.assign(result, await resendLost(env, db, service, settings, budget, totals));
+    Object.assign(result, await resendLost(env, db, service, signer, settings, budget, totals));
   }
   result.pruned = await pruneChanges(db, settings.retentionSeconds).catch((error) => {
     console.error(JSON.stringify({ event: "sync_prune", outcome: "failed", error: describeError(error) }));
@@ -76,13 +78,13 @@ async function reconcile(db: Db, service: SyncRoomService, budget: Budget, total
  * Finds spaces whose oldest unconfirmed change is older than the grace period (an enqueue, a
  * consumer run or a LiveKit call was lost) and gives each a broadcast turn.
  */
-async function resendLost(env: Env, db: Db, service: SyncRoomService, settings: SyncSettings, budget: Budget, totals: Counters) {
+async function resendLost(env: Env, db: Db, service: SyncRoomService, signer: Signer, settings: SyncSettings, budget: Budget, totals: Counters) {
   const spaces = await lostBroadcasts(db, settings.graceSeconds, SPACES_PER_RUN);
   let changes = 0;
   const sweepOne = async (space: BeingId) => {
     const startedAt = Date.now();
     try {
-      const result = await broadcastSpace(db, service, space, budget);
+      const result = await broadcastSpace(db, service, signer, space, budget);
       if (result.deferSeconds !== null) await deferTurn(env, space, result.deferSeconds);
       addUp(totals, { ...countersOf(result), sweeper_resends: result.changes });
       changes += result.changes;

@@ -1,13 +1,15 @@
 /** A stand-in for the room module: the test plays the LiveKit side by hand. */
-import superjson from "superjson";
 import { expect, vi } from "vitest";
 import type { BeingId } from "../../../src/shared/entities.ts";
 import type { SyncBatch } from "../../../src/shared/sync.ts";
 import type { LinkState, RoomHandlers } from "../../../src/web/sync/room.ts";
+import { signedPacket } from "./signed.ts";
 
 /** Returns `open` (pass as `openLink`) and controls to deliver batches and states. */
 export function fakeLink() {
   let handlers: RoomHandlers | undefined;
+  // Signing takes a moment: packets still reach the pump in the order they were delivered.
+  let delivered: Promise<void> = Promise.resolve();
   const link = {
     /** The store opens its room once the space has painted (see createSpaceSync). */
     opened: false,
@@ -21,9 +23,16 @@ export function fakeLink() {
     },
     /** Resolves once the store has opened the room. */
     ready: () => vi.waitFor(() => expect(link.opened).toBe(true)),
-    /** Sends a batch as the server's packet would carry it. */
-    deliver(batch: SyncBatch) {
-      handlers?.onPacket(new TextEncoder().encode(superjson.stringify(batch)));
+    /** Sends a batch as the server's packet would carry it, signed; resolves once the pump has it. */
+    deliver(batch: SyncBatch): Promise<void> {
+      const packet = signedPacket(batch);
+      delivered = delivered.then(async () => handlers?.onPacket(await packet));
+      return delivered;
+    },
+    /** Sends raw bytes on the sync topic, as any participant could. */
+    deliverRaw(packet: Uint8Array) {
+      delivered = delivered.then(() => handlers?.onPacket(packet));
+      return delivered;
     },
     state(state: LinkState) {
       handlers?.onState(state);

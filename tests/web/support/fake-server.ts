@@ -1,5 +1,6 @@
 /** The network edge for web tests: a stand-in for `fetch` that answers by method and path. */
 import { vi } from "vitest";
+import { TEST_SYNC_KEY } from "./signed.ts";
 
 export interface Call {
   method: string;
@@ -33,9 +34,11 @@ export const networkDown = () => new TypeError("Failed to fetch");
 
 /**
  * Installs a fake fetch. Routes are keyed "METHOD /path" (query ignored); a route may answer with
- * a Response, a promise of one, or an Error to reject with. Unrouted requests answer 404.
+ * a Response, a promise of one, or an Error to reject with. GET /api/sync/keys lists the test signing
+ * key unless routed otherwise; other unrouted requests answer 404.
  */
-export function fakeServer(routes: Record<string, Route> = {}) {
+export function fakeServer(given: Record<string, Route> = {}) {
+  const routes: Record<string, Route> = { "GET /api/sync/keys": () => json({ keys: [TEST_SYNC_KEY] }), ...given };
   const calls: Call[] = [];
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const url = String(input);
