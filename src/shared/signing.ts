@@ -69,6 +69,8 @@ export async function verifySignedBatch(key: CryptoKey, packet: SignedBatch): Pr
 export interface Keyring {
   /** The key named `kid`, or undefined when the list (fetched again if due) does not have it. */
   key(kid: string): Promise<CryptoKey | undefined>;
+  /** Fetches the list if it never was: a receiver about to listen, so its first packet waits for nothing. */
+  load(): Promise<void>;
 }
 
 /** The contract's floor between two fetches of the key list for an unknown kid. */
@@ -88,6 +90,7 @@ export function createKeyring(fetchKeys: () => Promise<SyncKey[]>, now: () => nu
     return fetched;
   };
   return {
+    load: () => fetched ?? refresh(),
     async key(kid) {
       if (!keys.has(kid)) await (fetched && now() - fetchedAt < refetchMs ? fetched : refresh());
       return keys.get(kid)?.catch(() => undefined);

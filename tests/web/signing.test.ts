@@ -64,3 +64,16 @@ describe("a receiver's keyring and packet check", () => {
     expect(await openSignedPacket(await server.packet("b"), keyring)).toEqual({ payload: "b" });
   });
 });
+
+describe("loading the keyring ahead of the first packet", () => {
+  it("fetches the list once on load, and the packet after it needs no fetch", async () => {
+    const server = await serverKey("k");
+    let fetches = 0;
+    const keyring = createKeyring(async () => (fetches++, [server.listed]));
+    await keyring.load();
+    await keyring.load();
+    expect(fetches).toBe(1);
+    expect(await openSignedPacket(await server.packet("a"), keyring)).toEqual({ payload: "a" });
+    expect(fetches).toBe(1);
+  });
+});

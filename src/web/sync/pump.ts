@@ -219,9 +219,11 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     roomAsked = true;
     await (options.openLinkAfter ?? afterPaint)();
     if (closed) return;
-    // The packets' reader, not in the start chunk either; fetched while the room connects.
-    void import("superjson").then(({ default: superjson }) => {
-      reader = { parse: (text) => superjson.parse(text), keyring: options.keyring ?? serverKeyring };
+    // The packets' reader (not in the start chunk either) and the keys they are signed with, fetched
+    // while the room connects: the first packet waits for neither.
+    const keyring = options.keyring ?? serverKeyring;
+    void Promise.all([import("superjson"), keyring.load()]).then(([{ default: superjson }]) => {
+      reader = { parse: (text) => superjson.parse(text), keyring };
       void drain();
     });
     room = (options.openLink ?? openRoom)(spaceId, {
