@@ -6,16 +6,15 @@
 // change is younger than the retention (only versions superseded by a later change to the same row
 // go), then once they are all older (everything confirmed goes, and catch-up from before it is GONE).
 import pg from "pg";
-import { startStack } from "../../scripts/local/stack.ts";
 import { eventually, StackClient } from "../integration/http.ts";
-import { benchConfig, fmt, load, sleep } from "./support.ts";
+import { benchConfig, fmt, load, sleep, startBenchStack } from "./support.ts";
 
 const MESSAGES = 1000;
 const REWRITES = 30;
 const RETENTION_SECONDS = 45;
 
 const loadAtStart = load();
-const stack = await startStack({
+const stack = await startBenchStack({
   database: { kind: "postgres" },
   // The room is empty, so the consumer confirms every change without a call; only confirmed changes are pruned.
   livekit: "required",

@@ -11,12 +11,11 @@
 import pg from "pg";
 import { freePort } from "../../scripts/local/free-port.ts";
 import { startLivekit } from "../../scripts/local/livekit.ts";
-import { startStack } from "../../scripts/local/stack.ts";
 import { newIntentionId } from "../../src/shared/ids.ts";
 import { eventually, StackClient } from "../integration/http.ts";
 import { Receiver, truth } from "../integration/receiver.ts";
 import { maxPerWindow, startLivekitProxy, type ApiCall } from "./livekit-proxy.ts";
-import { benchConfig, counters, fmt, load, percentile, signInAdmin, sleep } from "./support.ts";
+import { benchConfig, counters, fmt, load, percentile, signInAdmin, sleep, startBenchStack, stopOnExit } from "./support.ts";
 
 const BUDGET = 120;
 const WRITE_SECONDS = 120;
@@ -144,9 +143,9 @@ async function runScenario(scenario: Scenario): Promise<Result> {
   const port = await freePort();
   const livekit = await startLivekit({ webhookUrl: `http://127.0.0.1:${port}/api/livekit/webhook` });
   const proxy = await startLivekitProxy({ upstream: livekit.url, callsPerMinute: scenario.proxyLimit });
-  const stops: Array<() => Promise<void>> = [livekit.stop, proxy.close];
+  const stops: Array<() => Promise<void>> = [stopOnExit(livekit.stop), stopOnExit(proxy.close)];
   try {
-    const stack = await startStack({
+    const stack = await startBenchStack({
       database: { kind: "postgres" },
       livekit: "off",
       runtime: "miniflare",

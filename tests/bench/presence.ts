@@ -2,11 +2,10 @@
 // and how far apart two tabs of one being receive the same message.
 // Run: npm run bench:presence   (prints markdown tables; takes about a minute)
 import type { Page } from "playwright-core";
-import { startStack } from "../../scripts/local/stack.ts";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { connectionIs, inSpace, launchBrowser, message, person, say } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { distributionRow } from "./support.ts";
+import { distributionRow, startBenchStack } from "./support.ts";
 
 const TRIALS = 10;
 
@@ -20,7 +19,7 @@ function seen(page: Page, name: string, where: "online" | "away"): Promise<numbe
     .then(() => Date.now());
 }
 
-const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: true });
+const stack = await startBenchStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: true });
 const browser = await launchBrowser();
 try {
   const host = await StackClient.guest(stack.url, "Host");

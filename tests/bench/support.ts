@@ -1,10 +1,14 @@
-/** What the benchmarks share: the bench wrangler config, an admin for the pipeline's counters, figures. */
+/** What the benchmarks share: the bench wrangler config, an admin for the pipeline's counters, figures, the guarded run. */
 import { rmSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { type Stack, type StackOptions, startStack } from "../../scripts/local/stack.ts";
 import { StackClient } from "../integration/http.ts";
+import { startGuarded } from "./run.ts";
+
+export { countFailure, stopOnExit, tryPart } from "./run.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -58,3 +62,6 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** The machine's 1-minute load average, for the tables' captions (the machine is shared). */
 export const load = () => loadavg()[0]!.toFixed(2);
+
+/** startStack, stopped however the benchmark ends (Ctrl-C mid-start included). */
+export const startBenchStack = (options: StackOptions): Promise<Stack> => startGuarded((signal) => startStack({ signal, ...options }));
