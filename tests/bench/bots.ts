@@ -8,7 +8,7 @@ import type { Intention } from "../../src/shared/entities.ts";
 import { StackClient, eventually } from "../integration/http.ts";
 import { Receiver } from "../integration/receiver.ts";
 import { fakeModel, fakeText, startFakeModelProvider } from "../support/fake-model-provider.ts";
-import { benchConfig, fmt, percentile, startBenchStack } from "./support.ts";
+import { benchConfig, createSpace, fmt, percentile, startBenchStack } from "./support.ts";
 
 const SPACES = 10;
 const RECEIVERS = 3;
@@ -36,7 +36,7 @@ try {
   const rooms = await Promise.all(
     Array.from({ length: SPACES }, async (_, i) => {
       const asker = await StackClient.guest(stack.url, `Asker ${i}`);
-      const space = (await asker.request("POST", "/api/beings", { name: `Bots ${i}`, type: "space" })).body.being.id as string;
+      const space = await createSpace(asker, `Bots ${i}`);
       const bot = await asker.request("POST", "/api/beings", {
         name: "Sage", type: "bot", locationId: space,
         properties: { bot: { model, prompt: "Answer.", replyTo: "all" } }, secrets: { apiKey: "bench-key" },

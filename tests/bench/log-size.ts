@@ -7,7 +7,7 @@
 // go), then once they are all older (everything confirmed goes, and catch-up from before it is GONE).
 import pg from "pg";
 import { eventually, StackClient } from "../integration/http.ts";
-import { benchConfig, fmt, load, sleep, startBenchStack } from "./support.ts";
+import { benchConfig, createSpace, fmt, load, sleep, startBenchStack } from "./support.ts";
 
 const MESSAGES = 1000;
 const REWRITES = 30;
@@ -26,7 +26,7 @@ const db = new pg.Client({ connectionString: stack.databaseUrl });
 await db.connect();
 try {
   const writer = await StackClient.guest(stack.url, "Log writer");
-  const space = (await writer.request("POST", "/api/beings", { name: "Log", type: "space" })).body.being.id;
+  const space = await createSpace(writer, "Log");
   const post = async (content: string) => {
     const reply = await writer.request("POST", `/api/spaces/${space}/intentions`, { content });
     if (reply.status !== 201) throw new Error(`write failed: ${reply.status}`);

@@ -15,7 +15,7 @@ import { newIntentionId } from "../../src/shared/ids.ts";
 import { eventually, StackClient } from "../integration/http.ts";
 import { Receiver, truth } from "../integration/receiver.ts";
 import { maxPerWindow, startLivekitProxy, type ApiCall } from "./livekit-proxy.ts";
-import { benchConfig, counters, fmt, load, percentile, signInAdmin, sleep, startBenchStack, stopOnExit } from "./support.ts";
+import { benchConfig, counters, createSpace, fmt, load, percentile, signInAdmin, sleep, startBenchStack, stopOnExit } from "./support.ts";
 
 const BUDGET = 120;
 const WRITE_SECONDS = 120;
@@ -170,9 +170,7 @@ async function runScenario(scenario: Scenario): Promise<Result> {
     const kinds = (Object.keys(KINDS) as Kind[]).flatMap((kind) => Array.from({ length: KINDS[kind].rooms }, () => kind));
     const rooms = await inChunks(kinds, 20, async (kind, index): Promise<Room> => {
       const owner = owners[index % OWNERS]!;
-      const reply = await owner.request("POST", "/api/beings", { name: `${kind} ${index}`, type: "space" });
-      if (reply.status !== 201) throw new Error(`creating a space failed: ${reply.status}`);
-      return { space: reply.body.being.id, kind, owner, receiver: null };
+      return { space: await createSpace(owner, `${kind} ${index}`), kind, owner, receiver: null };
     });
     const occupied = rooms.filter((room) => KINDS[room.kind].occupied);
     await inChunks(occupied, 10, async (room, index) => {

@@ -2,10 +2,9 @@
 // from the press of a switch on one page to the result on the other's, and the start chunk's size.
 // Run: npm run bench:media   (prints a markdown table; takes about two minutes)
 import type { Page } from "playwright-core";
-import type { BeingId } from "../../src/shared/entities.ts";
 import { connectionIs, fakeMediaArgs, launchBrowser, person, switchOf } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { distributionRow, load, startBenchStack } from "./support.ts";
+import { createSpace, distributionRow, load, startBenchStack } from "./support.ts";
 
 const TRIALS = 9;
 
@@ -38,7 +37,7 @@ const stack = await startBenchStack({ database: { kind: "postgres" }, livekit: "
 const browser = await launchBrowser(fakeMediaArgs());
 try {
   const host = await StackClient.guest(stack.url, "Host");
-  const space = (await host.request("POST", "/api/beings", { name: "Media bench", type: "space" })).body.being.id as BeingId;
+  const space = await createSpace(host, "Media bench");
   const ada = await person(browser, stack.url, "Ada", { space, spaceName: "Media bench" });
   const bob = await person(browser, stack.url, "Bob", { space, spaceName: "Media bench" });
   await Promise.all([connectionIs(ada.page, "Connected", 30_000), connectionIs(bob.page, "Connected", 30_000)]);

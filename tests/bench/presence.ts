@@ -2,10 +2,9 @@
 // and how far apart two tabs of one being receive the same message.
 // Run: npm run bench:presence   (prints markdown tables; takes about a minute)
 import type { Page } from "playwright-core";
-import type { BeingId } from "../../src/shared/entities.ts";
 import { connectionIs, inSpace, launchBrowser, message, person, say } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { distributionRow, startBenchStack } from "./support.ts";
+import { createSpace, distributionRow, startBenchStack } from "./support.ts";
 
 const TRIALS = 10;
 
@@ -23,7 +22,7 @@ const stack = await startBenchStack({ database: { kind: "postgres" }, livekit: "
 const browser = await launchBrowser();
 try {
   const host = await StackClient.guest(stack.url, "Host");
-  const space = (await host.request("POST", "/api/beings", { name: "Presence bench", type: "space" })).body.being.id as BeingId;
+  const space = await createSpace(host, "Presence bench");
   const ada = await person(browser, stack.url, "Ada", { space, spaceName: "Presence bench" });
   await connectionIs(ada.page, "Connected", 30_000);
   const arrivals: number[] = [];

@@ -8,7 +8,7 @@ import type { Page } from "playwright-core";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { inSpace, launchBrowser, person, shellInstalled, until } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { fmt, load, percentile, startBenchStack } from "./support.ts";
+import { createSpace, fmt, load, percentile, startBenchStack } from "./support.ts";
 
 const RUNS = 7;
 const MESSAGES = 100;
@@ -67,7 +67,7 @@ const stack = await startBenchStack({ database: { kind: "postgres" }, livekit: "
 const browser = await launchBrowser();
 try {
   const host = await StackClient.guest(stack.url, "Host");
-  const space = (await host.request("POST", "/api/beings", { name: NAME, type: "space" })).body.being.id as BeingId;
+  const space = await createSpace(host, NAME);
   for (let i = 0; i < MESSAGES; i++) {
     await host.request("POST", `/api/spaces/${space}/intentions`, { content: `Message ${i}: **some** text, as people write it, with a [link](https://example.com).` });
   }

@@ -5,6 +5,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { type Stack, type StackOptions, startStack } from "../../scripts/local/stack.ts";
+import type { BeingId } from "../../src/shared/entities.ts";
 import { StackClient } from "../integration/http.ts";
 import { startGuarded } from "./run.ts";
 
@@ -50,6 +51,13 @@ export async function signInAdmin(url: string, databaseUrl: string): Promise<Sta
   await db.query(`UPDATE beings SET properties = '{"superuser": true}' WHERE id = $1`, [admin.id]);
   await db.end();
   return admin;
+}
+
+/** Creates a space as `client`, or throws saying what the server answered. */
+export async function createSpace(client: StackClient, name: string): Promise<BeingId> {
+  const reply = await client.request("POST", "/api/beings", { name, type: "space" });
+  if (reply.status !== 201) throw new Error(`creating a space failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body.being.id;
 }
 
 /** The sync pipeline's running totals (calls, batches, changes, deferred, rate_limited …). */

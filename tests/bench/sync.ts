@@ -9,7 +9,7 @@ import { newIntentionId } from "../../src/shared/ids.ts";
 import type { Change } from "../../src/shared/sync.ts";
 import { eventually, StackClient } from "../integration/http.ts";
 import { Receiver } from "../integration/receiver.ts";
-import { benchConfig, countFailure, counters, fmt, load, percentile, signInAdmin, startBenchStack, tryPart } from "./support.ts";
+import { benchConfig, counters, countFailure, createSpace, fmt, load, percentile, signInAdmin, startBenchStack, tryPart } from "./support.ts";
 
 const RECEIVERS = 20;
 const RATES = [1, 20, 200];
@@ -120,7 +120,7 @@ for (const timeout of BATCH_TIMEOUTS) {
   await tryPart(`batch timeout ${timeout} s`, () => withStack(timeout, {}, async (url, databaseUrl) => {
     const admin = await signInAdmin(url, databaseUrl);
     const writer = await StackClient.guest(url, "Bench writer");
-    const space = (await writer.request("POST", "/api/beings", { name: "Bench", type: "space" })).body.being.id;
+    const space = await createSpace(writer, "Bench");
     const receivers = await Promise.all(Array.from({ length: RECEIVERS }, (_, i) => Receiver.join(url, space, `Receiver ${i}`)));
     try {
       // Warm-up, not measured: the first writes pay for the consumer's and the room's first use.
@@ -145,7 +145,7 @@ for (const timeout of BATCH_TIMEOUTS) {
 // whole space (500 intentions) after every change.
 const naive = await tryPart("the designs we replace", () => withStack(0, {}, async (url) => {
   const writer = await StackClient.guest(url, "Naive");
-  const space = (await writer.request("POST", "/api/beings", { name: "Big", type: "space" })).body.being.id;
+  const space = await createSpace(writer, "Big");
   for (let i = 0; i < 500; i++) await writer.request("POST", `/api/spaces/${space}/intentions`, { content: `bench message ${i} at 20/s` });
   const { body } = await writer.request("GET", `/api/spaces/${space}/changes?after=0&limit=1000`);
   const changes = superjson.parse<Change[]>(superjson.stringify(body.changes)).filter((c) => c.kind === "intention");
@@ -166,7 +166,7 @@ const naive = await tryPart("the designs we replace", () => withStack(0, {}, asy
 // second here (production: every minute).
 const recovery = await tryPart("sweeper recovery", () => withStack(0, { vars: { SYNC_GRACE_SECONDS: "2" }, cronIntervalMs: 1000 }, async (url, databaseUrl) => {
   const writer = await StackClient.guest(url, "Sweeper");
-  const space = (await writer.request("POST", "/api/beings", { name: "Lost", type: "space" })).body.being.id;
+  const space = await createSpace(writer, "Lost");
   const { intention } = (await writer.request("POST", `/api/spaces/${space}/intentions`, { content: "before" })).body;
   const receivers = await Promise.all(Array.from({ length: 5 }, (_, i) => Receiver.join(url, space, `R${i}`)));
   const db = new pg.Client({ connectionString: databaseUrl });

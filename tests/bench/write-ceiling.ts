@@ -2,7 +2,7 @@
 // against one space, through wrangler dev and through Miniflare directly, with nobody in the room.
 // Run: npm run bench:write-ceiling   (prints a markdown table; about a minute)
 import { StackClient } from "../integration/http.ts";
-import { benchConfig, fmt, load, percentile, startBenchStack } from "./support.ts";
+import { benchConfig, createSpace, fmt, load, percentile, startBenchStack } from "./support.ts";
 
 const CONCURRENCY = [1, 8, 32];
 const SECONDS = 6;
@@ -22,7 +22,7 @@ for (const runtime of RUNTIMES) {
   const stack = await startBenchStack({ database: { kind: "postgres" }, livekit: "required", runtime, wranglerConfig: await benchConfig(0) });
   try {
     const writer = await StackClient.guest(stack.url, "Ceiling");
-    const space = (await writer.request("POST", "/api/beings", { name: "Ceiling", type: "space" })).body.being.id;
+    const space = await createSpace(writer, "Ceiling");
     const write = async (n: number) => {
       const reply = await writer.request("POST", `/api/spaces/${space}/intentions`, { content: `write ${n}` });
       if (reply.status !== 201) throw new Error(`write failed: ${reply.status}`);

@@ -14,10 +14,10 @@ function run(end: string): Promise<{ code: number | null; stdout: string }> {
   });
 }
 
-const summary = "2 failure(s), counted in the figures above, not thrown. The first: a part: it broke";
+const summary = "3 failure(s), counted in the figures above, not thrown. The first: a part: it broke";
 
 describe("a benchmark's run", () => {
-  it("counts a dropped request and a broken part, and still ends with its report", async () => {
+  it("counts a broken part, a dropped request and a throwing callback, and still ends with its report", async () => {
     const { code, stdout } = await run("report");
     expect(code).toBe(0);
     expect(stdout).toContain("report: the part gave undefined");
