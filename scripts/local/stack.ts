@@ -101,7 +101,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       BOT_SECRETS_KEY: process.env.BOT_SECRETS_KEY || devBotSecretsKey,
       ...(livekit
         ? { LIVEKIT_URL: livekit.url, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret }
-        : {}),
+        : { LIVEKIT_URL: "" }), // live sync off, whatever the environment says
       ...options.vars,
     };
     const persistTo = options.persistTo ?? join(scratch, "wrangler-state");
