@@ -36,6 +36,7 @@ try {
     buildWeb: true,
     persistTo: join(root, ".data/wrangler"),
     devVars: true,
+    settingsFromEnvironment: true,
     cronIntervalMs: 60_000, // wrangler.toml's "* * * * *"
     echo: true,
     signal: aborter.signal,

@@ -11,6 +11,7 @@ import { startNeonHttpEndpoint } from "./neon-http-endpoint.ts";
 import { startPglite } from "./pglite.ts";
 import { startMiniflare } from "./miniflare.ts";
 import { type PostgresServer, startPostgres } from "./postgres.ts";
+import { workerSettingsIn } from "./settings.ts";
 import { startWranglerDev } from "./wrangler.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -32,6 +33,8 @@ export interface StackOptions {
   persistTo?: string;
   /** Let wrangler read the repo's .dev.vars (npm run dev); test stacks ignore it so a developer's settings never change a test. */
   devVars?: boolean;
+  /** Hand the worker the settings set in this process's environment (`NAME=value npm run dev`), beneath the stack's own. */
+  settingsFromEnvironment?: boolean;
   /** Forward wrangler's output to this terminal. */
   echo?: boolean;
   /** A wrangler config other than the repo's wrangler.toml (benchmarks vary the queue settings). */
@@ -88,14 +91,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       envFile = join(scratch, "empty.env");
       await writeFile(envFile, "");
     }
+    // The stack's own values win: each already heeds the environment where the operator may choose
+    // (DATABASE_URL, the secrets, LIVEKIT_*); NEON_HTTP_ENDPOINT is the endpoint the stack runs.
     const vars: Record<string, string> = {
+      ...(options.settingsFromEnvironment ? workerSettingsIn(process.env) : {}),
       DATABASE_URL: database.url,
       ...(database.endpoint ? { NEON_HTTP_ENDPOINT: database.endpoint.url } : {}),
       SESSION_SECRET: process.env.SESSION_SECRET || devSessionSecret,
       BOT_SECRETS_KEY: process.env.BOT_SECRETS_KEY || devBotSecretsKey,
       ...(livekit
         ? { LIVEKIT_URL: livekit.url, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret }
-        : {}),
+        : { LIVEKIT_URL: "" }), // live sync off, whatever the environment says
       ...options.vars,
     };
     const persistTo = options.persistTo ?? join(scratch, "wrangler-state");

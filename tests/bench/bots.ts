@@ -4,12 +4,11 @@
 // same replies: one broadcast and one full refetch of the space per 500 ms update.
 // Run: npm run bench:bots   (prints markdown tables; about a minute)
 import pg from "pg";
-import { startStack } from "../../scripts/local/stack.ts";
 import type { Intention } from "../../src/shared/entities.ts";
 import { StackClient, eventually } from "../integration/http.ts";
 import { Receiver } from "../integration/receiver.ts";
 import { fakeModel, fakeText, startFakeModelProvider } from "../support/fake-model-provider.ts";
-import { benchConfig, fmt, percentile } from "./support.ts";
+import { benchConfig, createSpace, fmt, percentile, startBenchStack } from "./support.ts";
 
 const SPACES = 10;
 const RECEIVERS = 3;
@@ -20,7 +19,7 @@ const OLD_INTERVAL_MS = 500;
 const textOf = (row: Intention | undefined) => (typeof row?.content[0] === "string" ? row.content[0] : "");
 
 const provider = await startFakeModelProvider();
-const stack = await startStack({
+const stack = await startBenchStack({
   database: { kind: "postgres" },
   livekit: "required",
   wranglerConfig: await benchConfig(0),
@@ -37,7 +36,7 @@ try {
   const rooms = await Promise.all(
     Array.from({ length: SPACES }, async (_, i) => {
       const asker = await StackClient.guest(stack.url, `Asker ${i}`);
-      const space = (await asker.request("POST", "/api/beings", { name: `Bots ${i}`, type: "space" })).body.being.id as string;
+      const space = await createSpace(asker, `Bots ${i}`);
       const bot = await asker.request("POST", "/api/beings", {
         name: "Sage", type: "bot", locationId: space,
         properties: { bot: { model, prompt: "Answer.", replyTo: "all" } }, secrets: { apiKey: "bench-key" },

@@ -7,7 +7,7 @@ import pg from "pg";
 import { applyMigrations } from "../../scripts/local/migrate.ts";
 import { startPostgres } from "../../scripts/local/postgres.ts";
 import { maxPerWindow } from "./livekit-proxy.ts";
-import { load, sleep } from "./support.ts";
+import { load, sleep, stopOnExit } from "./support.ts";
 
 const BUDGET = 120;
 const SECONDS = 65;
@@ -27,6 +27,7 @@ const CASES: Case[] = [
 
 const loadAtStart = load();
 const server = await startPostgres();
+const stopServer = stopOnExit(server.stop);
 try {
   await applyMigrations(server.connectionString);
   // The cases run side by side, each on a project of its own: separate buckets, separate row locks.
@@ -58,6 +59,6 @@ try {
   console.log("|---|---:|---:|---:|---:|");
   for (const r of results) console.log(`| ${r.testCase.label} | ${r.takes} | ${r.grants} | ${r.most} | ${BUDGET} |`);
 } finally {
-  await server.stop();
+  await stopServer();
 }
 process.exit(0);

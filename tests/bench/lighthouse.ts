@@ -9,10 +9,9 @@ import { fileURLToPath } from "node:url";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
 import { type StartChunk, startChunk } from "../../scripts/start-chunk.ts";
-import { startStack } from "../../scripts/local/stack.ts";
 import { CHROMIUM_PATH } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { benchConfig, fmt, load, percentile } from "./support.ts";
+import { benchConfig, createSpace, fmt, load, percentile, startBenchStack } from "./support.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const runsArg = process.argv.indexOf("--runs");
@@ -88,7 +87,7 @@ interface Page {
 
 /** Measures the pages `pagesOf` names on a stack of its own (LiveKit as given); one table row per page. */
 async function measureOn(livekit: "auto" | "off", pagesOf: (url: string, space: string, cookie: string) => Page[]): Promise<string[]> {
-  const stack = await startStack({
+  const stack = await startBenchStack({
     database: { kind: "postgres" },
     livekit,
     buildWeb: true,
@@ -97,8 +96,7 @@ async function measureOn(livekit: "auto" | "off", pagesOf: (url: string, space: 
   });
   try {
     const writer = await StackClient.guest(stack.url, "Lighthouse");
-    const created = await writer.request("POST", "/api/beings", { name: "Lighthouse bench", type: "space" });
-    const space = created.body.being.id as string;
+    const space = await createSpace(writer, "Lighthouse bench");
     for (let i = 0; i < MESSAGES; i++) {
       const posted = await writer.request("POST", `/api/spaces/${encodeURIComponent(space)}/intentions`, { content: message(i) });
       if (posted.status !== 201) throw new Error(`seeding failed: ${posted.status} ${JSON.stringify(posted.body)}`);

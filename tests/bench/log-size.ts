@@ -6,16 +6,15 @@
 // change is younger than the retention (only versions superseded by a later change to the same row
 // go), then once they are all older (everything confirmed goes, and catch-up from before it is GONE).
 import pg from "pg";
-import { startStack } from "../../scripts/local/stack.ts";
 import { eventually, StackClient } from "../integration/http.ts";
-import { benchConfig, fmt, load, sleep } from "./support.ts";
+import { benchConfig, createSpace, fmt, load, sleep, startBenchStack } from "./support.ts";
 
 const MESSAGES = 1000;
 const REWRITES = 30;
 const RETENTION_SECONDS = 45;
 
 const loadAtStart = load();
-const stack = await startStack({
+const stack = await startBenchStack({
   database: { kind: "postgres" },
   // The room is empty, so the consumer confirms every change without a call; only confirmed changes are pruned.
   livekit: "required",
@@ -27,7 +26,7 @@ const db = new pg.Client({ connectionString: stack.databaseUrl });
 await db.connect();
 try {
   const writer = await StackClient.guest(stack.url, "Log writer");
-  const space = (await writer.request("POST", "/api/beings", { name: "Log", type: "space" })).body.being.id;
+  const space = await createSpace(writer, "Log");
   const post = async (content: string) => {
     const reply = await writer.request("POST", `/api/spaces/${space}/intentions`, { content });
     if (reply.status !== 201) throw new Error(`write failed: ${reply.status}`);

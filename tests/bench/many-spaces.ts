@@ -11,12 +11,11 @@
 import pg from "pg";
 import { freePort } from "../../scripts/local/free-port.ts";
 import { startLivekit } from "../../scripts/local/livekit.ts";
-import { startStack } from "../../scripts/local/stack.ts";
 import { newIntentionId } from "../../src/shared/ids.ts";
 import { eventually, StackClient } from "../integration/http.ts";
 import { Receiver, truth } from "../integration/receiver.ts";
 import { maxPerWindow, startLivekitProxy, type ApiCall } from "./livekit-proxy.ts";
-import { benchConfig, counters, fmt, load, percentile, signInAdmin, sleep } from "./support.ts";
+import { benchConfig, counters, createSpace, fmt, load, percentile, signInAdmin, sleep, startBenchStack, stopOnExit } from "./support.ts";
 
 const BUDGET = 120;
 const WRITE_SECONDS = 120;
@@ -144,9 +143,9 @@ async function runScenario(scenario: Scenario): Promise<Result> {
   const port = await freePort();
   const livekit = await startLivekit({ webhookUrl: `http://127.0.0.1:${port}/api/livekit/webhook` });
   const proxy = await startLivekitProxy({ upstream: livekit.url, callsPerMinute: scenario.proxyLimit });
-  const stops: Array<() => Promise<void>> = [livekit.stop, proxy.close];
+  const stops: Array<() => Promise<void>> = [stopOnExit(livekit.stop), stopOnExit(proxy.close)];
   try {
-    const stack = await startStack({
+    const stack = await startBenchStack({
       database: { kind: "postgres" },
       livekit: "off",
       runtime: "miniflare",
@@ -171,9 +170,7 @@ async function runScenario(scenario: Scenario): Promise<Result> {
     const kinds = (Object.keys(KINDS) as Kind[]).flatMap((kind) => Array.from({ length: KINDS[kind].rooms }, () => kind));
     const rooms = await inChunks(kinds, 20, async (kind, index): Promise<Room> => {
       const owner = owners[index % OWNERS]!;
-      const reply = await owner.request("POST", "/api/beings", { name: `${kind} ${index}`, type: "space" });
-      if (reply.status !== 201) throw new Error(`creating a space failed: ${reply.status}`);
-      return { space: reply.body.being.id, kind, owner, receiver: null };
+      return { space: await createSpace(owner, `${kind} ${index}`), kind, owner, receiver: null };
     });
     const occupied = rooms.filter((room) => KINDS[room.kind].occupied);
     await inChunks(occupied, 10, async (room, index) => {

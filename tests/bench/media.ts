@@ -2,11 +2,9 @@
 // from the press of a switch on one page to the result on the other's, and the start chunk's size.
 // Run: npm run bench:media   (prints a markdown table; takes about two minutes)
 import type { Page } from "playwright-core";
-import { startStack } from "../../scripts/local/stack.ts";
-import type { BeingId } from "../../src/shared/entities.ts";
 import { connectionIs, fakeMediaArgs, launchBrowser, person, switchOf } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { distributionRow, load } from "./support.ts";
+import { createSpace, distributionRow, load, startBenchStack } from "./support.ts";
 
 const TRIALS = 9;
 
@@ -35,11 +33,11 @@ const orbGone = () => document.querySelectorAll(".orb").length === 0;
 const screenPlaying = () =>
   [...document.querySelectorAll<HTMLVideoElement>(".screen-share video")].some((v) => v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0);
 
-const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: true });
+const stack = await startBenchStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: true });
 const browser = await launchBrowser(fakeMediaArgs());
 try {
   const host = await StackClient.guest(stack.url, "Host");
-  const space = (await host.request("POST", "/api/beings", { name: "Media bench", type: "space" })).body.being.id as BeingId;
+  const space = await createSpace(host, "Media bench");
   const ada = await person(browser, stack.url, "Ada", { space, spaceName: "Media bench" });
   const bob = await person(browser, stack.url, "Bob", { space, spaceName: "Media bench" });
   await Promise.all([connectionIs(ada.page, "Connected", 30_000), connectionIs(bob.page, "Connected", 30_000)]);

@@ -2,11 +2,9 @@
 // and how far apart two tabs of one being receive the same message.
 // Run: npm run bench:presence   (prints markdown tables; takes about a minute)
 import type { Page } from "playwright-core";
-import { startStack } from "../../scripts/local/stack.ts";
-import type { BeingId } from "../../src/shared/entities.ts";
 import { connectionIs, inSpace, launchBrowser, message, person, say } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { distributionRow } from "./support.ts";
+import { createSpace, distributionRow, startBenchStack } from "./support.ts";
 
 const TRIALS = 10;
 
@@ -20,11 +18,11 @@ function seen(page: Page, name: string, where: "online" | "away"): Promise<numbe
     .then(() => Date.now());
 }
 
-const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: true });
+const stack = await startBenchStack({ database: { kind: "postgres" }, livekit: "required", buildWeb: true });
 const browser = await launchBrowser();
 try {
   const host = await StackClient.guest(stack.url, "Host");
-  const space = (await host.request("POST", "/api/beings", { name: "Presence bench", type: "space" })).body.being.id as BeingId;
+  const space = await createSpace(host, "Presence bench");
   const ada = await person(browser, stack.url, "Ada", { space, spaceName: "Presence bench" });
   await connectionIs(ada.page, "Connected", 30_000);
   const arrivals: number[] = [];

@@ -5,11 +5,10 @@
 // throttled mobile network (Lighthouse's: 150 ms round trip, 1.6 Mbps down).
 // Run: npm run bench:revisit   (prints a markdown table; takes a minute or two)
 import type { Page } from "playwright-core";
-import { startStack } from "../../scripts/local/stack.ts";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { inSpace, launchBrowser, person, shellInstalled, until } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { fmt, load, percentile } from "./support.ts";
+import { createSpace, fmt, load, percentile, startBenchStack } from "./support.ts";
 
 const RUNS = 7;
 const MESSAGES = 100;
@@ -64,11 +63,11 @@ async function kept(page: Page, space: BeingId): Promise<void> {
   );
 }
 
-const stack = await startStack({ database: { kind: "postgres" }, livekit: "auto", buildWeb: true });
+const stack = await startBenchStack({ database: { kind: "postgres" }, livekit: "auto", buildWeb: true });
 const browser = await launchBrowser();
 try {
   const host = await StackClient.guest(stack.url, "Host");
-  const space = (await host.request("POST", "/api/beings", { name: NAME, type: "space" })).body.being.id as BeingId;
+  const space = await createSpace(host, NAME);
   for (let i = 0; i < MESSAGES; i++) {
     await host.request("POST", `/api/spaces/${space}/intentions`, { content: `Message ${i}: **some** text, as people write it, with a [link](https://example.com).` });
   }

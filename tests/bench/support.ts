@@ -1,10 +1,15 @@
-/** What the benchmarks share: the bench wrangler config, an admin for the pipeline's counters, figures. */
+/** What the benchmarks share: the bench wrangler config, an admin for the pipeline's counters, figures, the guarded run. */
 import { rmSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { type Stack, type StackOptions, startStack } from "../../scripts/local/stack.ts";
+import type { BeingId } from "../../src/shared/entities.ts";
 import { StackClient } from "../integration/http.ts";
+import { startGuarded } from "./run.ts";
+
+export { countFailure, stopOnExit, tryPart } from "./run.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -48,6 +53,13 @@ export async function signInAdmin(url: string, databaseUrl: string): Promise<Sta
   return admin;
 }
 
+/** Creates a space as `client`, or throws saying what the server answered. */
+export async function createSpace(client: StackClient, name: string): Promise<BeingId> {
+  const reply = await client.request("POST", "/api/beings", { name, type: "space" });
+  if (reply.status !== 201) throw new Error(`creating a space failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body.being.id;
+}
+
 /** The sync pipeline's running totals (calls, batches, changes, deferred, rate_limited …). */
 export async function counters(admin: StackClient): Promise<Record<string, number>> {
   return (await admin.request("GET", "/api/admin/stats")).body.counters as Record<string, number>;
@@ -58,3 +70,6 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** The machine's 1-minute load average, for the tables' captions (the machine is shared). */
 export const load = () => loadavg()[0]!.toFixed(2);
+
+/** startStack, stopped however the benchmark ends (Ctrl-C mid-start included). */
+export const startBenchStack = (options: StackOptions): Promise<Stack> => startGuarded((signal) => startStack({ signal, ...options }));

@@ -1,9 +1,8 @@
 // The write path's own ceiling: closed-loop writers (each sends its next write when the last is answered)
 // against one space, through wrangler dev and through Miniflare directly, with nobody in the room.
 // Run: npm run bench:write-ceiling   (prints a markdown table; about a minute)
-import { startStack } from "../../scripts/local/stack.ts";
 import { StackClient } from "../integration/http.ts";
-import { benchConfig, fmt, load, percentile } from "./support.ts";
+import { benchConfig, createSpace, fmt, load, percentile, startBenchStack } from "./support.ts";
 
 const CONCURRENCY = [1, 8, 32];
 const SECONDS = 6;
@@ -20,10 +19,10 @@ interface Row {
 const loadAtStart = load();
 const rows: Row[] = [];
 for (const runtime of RUNTIMES) {
-  const stack = await startStack({ database: { kind: "postgres" }, livekit: "required", runtime, wranglerConfig: await benchConfig(0) });
+  const stack = await startBenchStack({ database: { kind: "postgres" }, livekit: "required", runtime, wranglerConfig: await benchConfig(0) });
   try {
     const writer = await StackClient.guest(stack.url, "Ceiling");
-    const space = (await writer.request("POST", "/api/beings", { name: "Ceiling", type: "space" })).body.being.id;
+    const space = await createSpace(writer, "Ceiling");
     const write = async (n: number) => {
       const reply = await writer.request("POST", `/api/spaces/${space}/intentions`, { content: `write ${n}` });
       if (reply.status !== 201) throw new Error(`write failed: ${reply.status}`);
