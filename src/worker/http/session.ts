@@ -1,7 +1,7 @@
 /** The session cookie: a random session id, HMAC-signed so it cannot be forged, HttpOnly. */
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { MAX_USER_AGENT } from "../auth/device-label.ts";
+import { MAX_USER_AGENT } from "../../shared/device-label.ts";
 import { CHALLENGE_TTL_SECONDS } from "../db/queries/accounts.ts";
 import { SESSION_TTL_SECONDS, type NewSession } from "../db/queries/sessions.ts";
 import type { AppEnv } from "../env.ts";

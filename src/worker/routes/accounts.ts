@@ -9,7 +9,7 @@ import { ApiError } from "../../shared/errors.ts";
 import { newBeingId } from "../../shared/ids.ts";
 import type { IdentityInfo } from "../../shared/responses.ts";
 import { guestSignIn, oidcStart, passkeyFinish, passkeyId, providerId, sessionPublicId } from "../../shared/schemas.ts";
-import { deviceLabel } from "../auth/device-label.ts";
+import { deviceLabel } from "../../shared/device-label.ts";
 import { accountFromCallback, authorizationUrl, SignInRefused, type FlowSecrets } from "../auth/oidc.ts";
 import {
   authenticationOptions,

@@ -3,7 +3,7 @@ import { eq, sql, type SQL } from "drizzle-orm";
 import type { Being, BeingId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
 import type { DeviceSession } from "../../../shared/responses.ts";
-import { deviceLabel } from "../../auth/device-label.ts";
+import { deviceLabel } from "../../../shared/device-label.ts";
 import { query, queryOne, type Db } from "../client.ts";
 import { toBeing } from "../rows.ts";
 import { sessions } from "../schema.ts";
