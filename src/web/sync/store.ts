@@ -15,6 +15,7 @@ import { getHistory, patchIntention } from "../api.ts";
 import { addHistory, applyChanges, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
 import type { SpaceCache } from "./cache.ts";
 import { createEdits, type Edits } from "./edits.ts";
+import { reportHealth, type HealthOptions } from "./health.ts";
 import type { Outbox, OutboxEntry } from "./outbox.ts";
 import { startPump, type PumpOptions } from "./pump.ts";
 import { relayerOf } from "./relay.ts";
@@ -68,6 +69,8 @@ export interface SpaceSyncOptions extends PumpOptions {
   cache?: SpaceCache;
   /** How long after a change the space is stored again (one write per burst of batches). */
   saveDelayMs?: number;
+  /** How the space's sync health is reported (health.ts). */
+  health?: HealthOptions;
 }
 
 /** Joins a space and keeps its store in sync until `close`. */
@@ -149,6 +152,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
 
   /** Takes in a row a write returned (ignored when its broadcast got here first). */
   const acceptWrite = (intention: Intention, seq: number) => mutate((draft) => applyWrite(draft, intention, seq));
+  const stopReporting = reportHealth(spaceId, pump.stats, options.health);
   const relayer = relayerOf(pump);
   const stopRelaying = outbox.relayThrough(spaceId, relayer);
   const stopHearingSent = outbox.onSent((entry, result) => {
@@ -200,6 +204,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
       closed = true;
       saveNow();
       pump.close();
+      stopReporting();
       stopRelaying();
       stopHearingSent();
       globalThis.removeEventListener?.("pagehide", saveNow);
