@@ -77,7 +77,7 @@ describe("a writer in the room relays its own change", () => {
     expect(write.headers.get("Sync-Relay")).toBe("1");
     // Applied from the answer's batch: no broadcast was delivered.
     expect(sync.view?.last).toBe(6);
-    const answer = await (await posting(6)(write)).json();
+    const answer = (await (await posting(6)(write)).json()) as { sync: SignedBatch[] };
     expect(new TextDecoder().decode(link.published[0])).toBe(JSON.stringify(answer.sync[0]));
     await vi.waitFor(() => expect(api.callsTo(RELAYED)).toHaveLength(1));
     expect(api.callsTo(RELAYED)[0].body).toEqual({ to: 6 });
@@ -186,6 +186,9 @@ function junk(i: number): Uint8Array {
       return text({ kid: TEST_SYNC_KEY.kid, payload: JSON.stringify({ json: { v: 1, space: SPACE, from: 6, to: 6, changes: [] } }), sig });
   }
 }
+
+// The web project is typed for the browser; the tests run in Node, whose per-thread CPU clock this reads.
+declare const process: { threadCpuUsage(): { user: number; system: number } };
 
 /** CPU time this thread has used, in ms (Node 23.9+). */
 const busyMs = () => {

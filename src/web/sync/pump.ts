@@ -13,7 +13,7 @@ import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { SpaceSnapshot } from "../../shared/responses.ts";
 import { createKeyring, type Keyring, type SignedBatch } from "../../shared/signing.ts";
-import { judge, openPacket, type Change, type PacketReader, type SyncBatch } from "../../shared/sync.ts";
+import { judge, receive, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../shared/sync.ts";
 import { getChanges, getSpace, getSyncKeys, OfflineError } from "../api.ts";
 import { afterPaint, nextTask } from "../scheduling.ts";
 import { backoff, type Backoff } from "./backoff.ts";
@@ -183,8 +183,8 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     }
   }
 
-  // Packets are opened (their signature checked) one at a time, and judged against `last` only once
-  // opened, right before acting: nothing else changes the state in between.
+  // The one place packets are read, one at a time: nothing else changes the state between a packet's
+  // verdict and what is done about it.
   async function work(): Promise<void> {
     let sliceStart = performance.now();
     while (working()) {
@@ -204,9 +204,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       }
       const packet = inbox.shift();
       if (!packet) return;
-      const opened = await openPacket(packet, reader);
-      if ("fault" in opened) tally.count(`rejected.${slug(opened.fault)}`);
-      else consider(opened.batch);
+      act(await receive(packet, point(), reader));
       // A flood of packets is read in slices: the page paints and takes input in between.
       if (performance.now() - sliceStart > SLICE_MS) {
         await nextTask();
@@ -217,14 +215,14 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
 
   /** Applies a batch this page's write answered with, as any packet, then publishes it if the write said it would. */
   async function takeOwn({ packet, write, answeredAt }: OwnBatch, packets: PacketReader): Promise<void> {
-    const opened = await openPacket(packet, packets);
+    const verdict = await receive(packet, point(), packets);
     // Batches of the write's other spaces (a being that moved) are for their own rooms.
-    if ("fault" in opened || opened.batch.space !== spaceId) return;
-    const { batch } = opened;
-    const committed = batch.changes[batch.changes.length - 1]?.at;
+    if (verdict.kind === "rejected" && verdict.reason === "another space") return;
+    act(verdict, "own");
+    if (verdict.kind === "rejected") return;
+    const committed = verdict.batch.changes.at(-1)?.at;
     if (committed) tally.roundTrip(write.sentAt, answeredAt, committed);
-    consider(batch, false);
-    if (write.relayed) void publish(packet, batch.to);
+    if (write.relayed) void publish(packet, verdict.batch.to);
   }
 
   /** Publishes an own batch into the room, and confirms it once it has left the page; a failure is left to the server's grace. */
@@ -240,24 +238,24 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     confirmations.published(to);
   }
 
-  /** Judges an opened batch against where the state stands now, and acts on it: apply, hold past a gap, or catch up (ref). */
-  function consider(batch: SyncBatch, received = true): void {
-    const verdict = judge(batch, point());
+  /** Does what a verdict says: count a rejection or a duplicate, hold a batch past a gap, catch up for a ref, or apply. */
+  function act(verdict: Verdict, from: "room" | "own" = "room"): void {
     switch (verdict.kind) {
       case "rejected":
         return tally.count(`rejected.${slug(verdict.reason)}`);
       case "duplicate":
         return tally.count("duplicates");
       case "gap":
-        return hold(batch);
+        return hold(verdict.batch);
       case "ref":
         tally.count("refs");
         wantCatchUp = true;
         return;
       case "apply":
-        sink.apply(batch.changes, batch.to);
-        tally.count(received ? "applied" : "applied.own");
-        if (received) for (const change of batch.changes) tally.lagOf(change.at);
+        sink.apply(verdict.batch.changes, verdict.batch.to);
+        tally.count(from === "room" ? "applied" : "applied.own");
+        // The lag of the page's own changes is its write's round trip, not how sync reaches it.
+        if (from === "room") for (const change of verdict.batch.changes) tally.lagOf(change.at);
         return release();
     }
   }
@@ -288,7 +286,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
 
   /** Applies the held batches that now connect, in order, and drops those the state already covers. */
   function release(): void {
-    while (held.length > 0 && judge(held[0], point()).kind !== "gap") consider(held.shift()!);
+    while (held.length > 0 && judge(held[0], point()).kind !== "gap") act(judge(held.shift()!, point()));
     // A gap the catch-up did not close either waits again.
     if (held.length > 0) return awaitGap();
     if (holdTimer === undefined || packetsLost) return;
