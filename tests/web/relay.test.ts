@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { SignedBatch } from "../../src/shared/signing.ts";
+import { toBase64url, type SignedBatch } from "../../src/shared/signing.ts";
 import type { SyncBatch } from "../../src/shared/sync.ts";
 import { nextTask } from "../../src/web/scheduling.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
@@ -171,7 +171,7 @@ describe("hold-back: a batch past a gap waits for the seqs before it", () => {
 /** Junk of every kind a participant may publish on `sync`, the i-th of them. */
 function junk(i: number): Uint8Array {
   const text = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
-  const sig = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(64)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const sig = toBase64url(crypto.getRandomValues(new Uint8Array(64)));
   switch (i % 5) {
     case 0:
       return text(`not json ${i}`);
