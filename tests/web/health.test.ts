@@ -70,10 +70,16 @@ describe("reporting", () => {
     dispatchEvent(new Event("pagehide"));
     expect(sent.slice(1).map(([report, beacon]) => [report.counts, beacon])).toEqual([[{ duplicates: 1 }, true]]);
 
+    // A page leaving while still "visible" (Safari) reports too.
+    vi.spyOn(document, "visibilityState", "get").mockReturnValue("visible");
+    tally.count("reconnects");
+    dispatchEvent(new Event("pagehide"));
+    expect(sent.slice(2).map(([report, beacon]) => [report.counts, beacon])).toEqual([[{ reconnects: 1 }, true]]);
+
     tally.count("polls");
     stop();
-    expect(sent.slice(2).map(([report]) => report.counts)).toEqual([{ polls: 1 }]);
+    expect(sent.slice(3).map(([report]) => report.counts)).toEqual([{ polls: 1 }]);
     vi.advanceTimersByTime(120_000);
-    expect(sent).toHaveLength(3);
+    expect(sent).toHaveLength(4);
   });
 });

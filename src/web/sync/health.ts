@@ -34,14 +34,17 @@ export function reportHealth(space: BeingId, stats: () => SyncStatsSnapshot, opt
     if (body) send(body, beacon);
   };
   const timer = setInterval(() => report(false), options.intervalMs ?? HEALTH_INTERVAL_MS);
+  // Browsers differ in which comes first, and Safari may say "visible" during pagehide: either reports,
+  // and the second finds nothing new.
+  const leaving = () => report(true);
   const hidden = () => {
-    if (globalThis.document?.visibilityState !== "visible") report(true);
+    if (globalThis.document?.visibilityState === "hidden") report(true);
   };
-  globalThis.addEventListener?.("pagehide", hidden);
+  globalThis.addEventListener?.("pagehide", leaving);
   globalThis.document?.addEventListener("visibilitychange", hidden);
   return () => {
     clearInterval(timer);
-    globalThis.removeEventListener?.("pagehide", hidden);
+    globalThis.removeEventListener?.("pagehide", leaving);
     globalThis.document?.removeEventListener("visibilitychange", hidden);
     report(false);
   };
