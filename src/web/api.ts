@@ -176,19 +176,24 @@ export async function getSyncKeys() {
   return (await call(() => client.api.sync.keys.$get())).keys;
 }
 
+/** Request options a write may carry: its headers (`Sync-Relay`, src/web/sync/relay.ts). */
+export interface WriteOptions {
+  headers: Record<string, string>;
+}
+
 /** Says something in a space; a repeat of the same id is idempotent. */
-export function postIntention(spaceId: BeingId, input: IntentionCreate): Promise<WriteResult> {
-  return call(() => client.api.spaces[":id"].intentions.$post({ param: param(spaceId), json: input }));
+export function postIntention(spaceId: BeingId, input: IntentionCreate, options?: WriteOptions): Promise<WriteResult> {
+  return call(() => client.api.spaces[":id"].intentions.$post({ param: param(spaceId), json: input }, options));
 }
 
 /** Edits an intention's content or state. */
-export function patchIntention(id: IntentionId, patch: IntentionPatch): Promise<WriteResult> {
-  return call(() => client.api.intentions[":id"].$patch({ param: param(id), json: patch }));
+export function patchIntention(id: IntentionId, patch: IntentionPatch, options?: WriteOptions): Promise<WriteResult> {
+  return call(() => client.api.intentions[":id"].$patch({ param: param(id), json: patch }, options));
 }
 
-/** Deletes an intention. */
-export async function deleteIntention(id: IntentionId): Promise<void> {
-  await call(() => client.api.intentions[":id"].$delete({ param: param(id) }));
+/** Deletes an intention; answers whatever body the server sent (see `syncOf` in src/web/sync/relay.ts). */
+export function deleteIntention(id: IntentionId, options?: WriteOptions): Promise<unknown> {
+  return call(() => client.api.intentions[":id"].$delete({ param: param(id) }, options));
 }
 
 /** The sync pipeline's figures and its last hour by minute; FORBIDDEN unless the caller is a superuser. */

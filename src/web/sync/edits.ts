@@ -11,6 +11,7 @@ import { createStore, produce } from "solid-js/store";
 import type { ContentNode, Intention, IntentionId } from "../../shared/entities.ts";
 import { ApiError, errorMessage } from "../../shared/errors.ts";
 import { deleteIntention, patchIntention } from "../api.ts";
+import { unrelayed, type Relayer } from "./relay.ts";
 
 /** An edit or a delete under way, or the last one refused (with what it tried to write). */
 export type EditState =
@@ -35,6 +36,8 @@ export interface EditsOptions {
   onSaved(intention: Intention, seq: number): void;
   /** A delete the server did, for the store. */
   onDeleted(id: IntentionId): void;
+  /** What sends the writes: the conversation's relay (relay.ts); by default, none. */
+  relayer?: Relayer;
 }
 
 /** Creates the optimistic edits of one conversation. */
@@ -49,12 +52,13 @@ export function createEdits(options: EditsOptions): Edits {
       }),
     );
 
+  const relay = options.relayer ?? unrelayed;
   return {
     of: (id) => states[id],
     async edit(id, content) {
       set(id, { status: "saving", content });
       try {
-        const result = await patchIntention(id, { content });
+        const result = await relay((send) => patchIntention(id, { content }, send));
         // The server's row replaces the optimistic one in one update, so nothing flickers.
         batch(() => {
           options.onSaved(result.intention, result.seq);
@@ -67,7 +71,7 @@ export function createEdits(options: EditsOptions): Edits {
     async remove(id) {
       set(id, { status: "deleting" });
       try {
-        await deleteIntention(id);
+        await relay((send) => deleteIntention(id, send));
       } catch (error) {
         // Not there (someone else deleted it first): gone, as its reader wanted.
         if (!(error instanceof ApiError && error.code === "NOT_FOUND")) {

@@ -12,6 +12,7 @@ import type { WriteResult } from "../../shared/responses.ts";
 import { isRetryable, postIntention } from "../api.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import { newIntentionId } from "../../shared/ids.ts";
+import { unrelayed, type Relayer } from "./relay.ts";
 
 /**
  * The longest a queued message waits between attempts, a server's Retry-After included: someone is
@@ -47,6 +48,8 @@ export interface Outbox {
   resume(): Promise<void>;
   /** Calls `listener` with each message the server accepted; returns an unsubscribe function. */
   onSent(listener: SentListener): () => void;
+  /** Sends the space's messages through `relayer` (its open conversation's, relay.ts); returns an unsubscribe function. */
+  relayThrough(spaceId: BeingId, relayer: Relayer): () => void;
   close(): void;
 }
 
@@ -63,6 +66,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const delays = options.delays ?? backoff(1_000, MAX_RETRY_DELAY_MS);
   const [store, setStore] = createStore<{ entries: OutboxEntry[] }>({ entries: restore(storage, options.storageKey) });
   const listeners = new Set<SentListener>();
+  const relayers = new Map<BeingId, Relayer>();
   let running: Promise<void> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let waiting = false;
@@ -92,7 +96,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const sent = { ...entry };
       update(entry.id, { status: "sending", error: undefined });
       try {
-        const result = await postIntention(sent.spaceId, { id: sent.id, content: [sent.text] });
+        const relay = relayers.get(sent.spaceId) ?? unrelayed;
+        const result = await relay((options) => postIntention(sent.spaceId, { id: sent.id, content: [sent.text] }, options));
         delays.reset();
         // Hand the row over before dropping the pending one, in one update, so nothing flickers.
         batch(() => {
@@ -153,6 +158,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
     onSent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    relayThrough(spaceId, relayer) {
+      relayers.set(spaceId, relayer);
+      return () => relayers.get(spaceId) === relayer && relayers.delete(spaceId);
     },
     close() {
       closed = true;

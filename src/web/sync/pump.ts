@@ -1,21 +1,35 @@
 /**
  * The sync pump of one space: what reaches the store, and in which order. It joins (the copy kept from
  * the last visit, else the snapshot), opens the room once the space is on screen, judges each packet
- * with the contract's `receive` (src/shared/sync.ts), catches up over HTTP after a gap, a ref batch, a
- * (re)connect or a return online, and polls while the room is not connected. Plain TS: the store
- * (store.ts) is its sink, and the only code that changes the space's state.
+ * with the contract's receive rule (src/shared/sync.ts: the signature first, then the seqs), holds a batch
+ * past a gap for up to 500 ms while the missing seqs arrive in other packets, catches up over HTTP after a
+ * gap that stays open, a ref batch, a (re)connect or a return online, and polls while the room is not
+ * connected. It also applies and relays the batches this page's own writes answered with (relay.ts), and
+ * tallies how sync reaches it (tally.ts). Plain TS: the store (store.ts) is its sink, and the only code
+ * that changes the space's state.
  */
 import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { SpaceSnapshot } from "../../shared/responses.ts";
-import { createKeyring, type Keyring } from "../../shared/signing.ts";
-import { judge, receive, type Change, type PacketReader, type Verdict } from "../../shared/sync.ts";
+import { createKeyring, type Keyring, type SignedBatch } from "../../shared/signing.ts";
+import { judge, receive, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../shared/sync.ts";
 import { getChanges, getSpace, getSyncKeys, OfflineError } from "../api.ts";
-import { afterPaint } from "../scheduling.ts";
+import { afterPaint, nextTask } from "../scheduling.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import { takePrefetched } from "./prefetch.ts";
+import { createConfirmations, type RelayTarget, type SentWrite } from "./relay.ts";
 import { openRoom, type LinkState, type RoomLink, type RoomPresence } from "./room.ts";
+import { createTally, type SyncStatsSnapshot } from "./tally.ts";
+
+/** How long a batch past a gap waits for the missing seqs before the pump catches up over HTTP (the contract's hold-back). */
+export const HOLD_BACK_MS = 500;
+/** Batches held past a gap at most; the oldest goes first (the catch-up to come fetches it). */
+const MAX_HELD = 256;
+/** Packets waiting to be read at most: a flood beyond it loses its oldest, and a catch-up follows. */
+const MAX_INBOX = 2_048;
+/** The longest the pump reads packets before it lets the page paint and take input. */
+const SLICE_MS = 8;
 
 /** Where the pump delivers: the store. */
 export interface PumpSink {
@@ -46,16 +60,27 @@ export interface PumpOptions {
   retryDelays?: Backoff;
   /** The signing keys packets are checked against (default: the server's, GET /api/sync/keys). */
   keyring?: Keyring;
+  /** Sends a confirmation of published relays (default: POST /api/spaces/:id/relayed). */
+  confirmRelayed?: (to: number) => Promise<unknown>;
 }
 
 /** The server's signing keys, shared by every space this page opens; fetched on the first packet. */
 const serverKeyring = createKeyring(getSyncKeys);
 
-export interface Pump {
+export interface Pump extends RelayTarget {
   /** Runs a request, keeping the offline flag true to what the network last said. */
   request<T>(send: () => Promise<T>): Promise<T>;
   setTyping(typing: boolean): void;
+  /** How sync has reached this page in this space so far. */
+  stats(): SyncStatsSnapshot;
   close(): void;
+}
+
+/** A batch one of this page's writes answered with: its packet as published, and the write. */
+interface OwnBatch {
+  packet: Uint8Array<ArrayBuffer>;
+  write: SentWrite;
+  answeredAt: number;
 }
 
 /** Starts pumping a space's changes into `sink` until `close`. */
@@ -63,6 +88,15 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   const pollDelays = options.pollDelays ?? backoff(1_000, 10_000);
   const retryDelays = options.retryDelays ?? backoff(1_000, 30_000);
   const inbox: Uint8Array[] = [];
+  const own: OwnBatch[] = [];
+  // Batches past a gap, by `from` ascending, waiting for the seqs before them.
+  const held: SyncBatch[] = [];
+  let holdTimer: ReturnType<typeof setTimeout> | undefined;
+  // The inbox overflowed: a real packet may be among those dropped.
+  let packetsLost = false;
+  const tally = createTally();
+  const confirmations = createConfirmations(spaceId, options.confirmRelayed);
+  let linkState: LinkState | undefined;
   let reader: PacketReader | undefined;
   let wantCatchUp = false;
   let running: Promise<void> | undefined;
@@ -128,6 +162,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
 
   /** Catches up (reloading the snapshot when the server no longer holds our point); false if it could not. */
   async function catchUp(): Promise<boolean> {
+    tally.count("catchUps");
     try {
       try {
         await fetchChanges();
@@ -148,37 +183,123 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     }
   }
 
+  // The one place packets are read, one at a time: nothing else changes the state between a packet's
+  // verdict and what is done about it.
   async function work(): Promise<void> {
+    let sliceStart = performance.now();
     while (working()) {
       if (wantCatchUp) {
         wantCatchUp = false;
         if (!(await catchUp())) return;
+        // What the catch-up did not cover, held batches may still bring.
+        release();
         continue;
       }
       // Packets wait for their reader (loaded with the room).
       if (!reader) return;
+      const mine = own.shift();
+      if (mine) {
+        await takeOwn(mine, reader);
+        continue;
+      }
       const packet = inbox.shift();
       if (!packet) return;
-      const verdict = await receive(packet, point(), reader);
-      if (verdict.kind === "gap" || verdict.kind === "ref") {
-        if (!(await catchUp())) return;
-        // What the catch-up did not cover, the packet may still bring.
-        if (verdict.kind === "gap") offer(judge(verdict.batch, point()));
-      } else {
-        offer(verdict);
+      act(await receive(packet, point(), reader));
+      // A flood of packets is read in slices: the page paints and takes input in between.
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await nextTask();
+        sliceStart = performance.now();
       }
     }
   }
 
-  function offer(verdict: Verdict): void {
-    if (verdict.kind === "apply") sink.apply(verdict.batch.changes, verdict.batch.to);
+  /** Applies a batch this page's write answered with, as any packet, then publishes it if the write said it would. */
+  async function takeOwn({ packet, write, answeredAt }: OwnBatch, packets: PacketReader): Promise<void> {
+    const verdict = await receive(packet, point(), packets);
+    // Batches of the write's other spaces (a being that moved) are for their own rooms.
+    if (verdict.kind === "rejected" && verdict.reason === "another space") return;
+    act(verdict, "own");
+    if (verdict.kind === "rejected") return;
+    const committed = verdict.batch.changes.at(-1)?.at;
+    if (committed) tally.roundTrip(write.sentAt, answeredAt, committed);
+    if (write.relayed) void publish(packet, verdict.batch.to);
+  }
+
+  /** Publishes an own batch into the room, and confirms it once it has left the page; a failure is left to the server's grace. */
+  async function publish(packet: Uint8Array<ArrayBuffer>, to: number): Promise<void> {
+    try {
+      if (!room) throw new Error("no room");
+      await room.publish(packet);
+    } catch {
+      tally.count("relays.failed");
+      return;
+    }
+    tally.count("relays.published");
+    confirmations.published(to);
+  }
+
+  /** Does what a verdict says: count a rejection or a duplicate, hold a batch past a gap, catch up for a ref, or apply. */
+  function act(verdict: Verdict, from: "room" | "own" = "room"): void {
+    switch (verdict.kind) {
+      case "rejected":
+        return tally.count(`rejected.${slug(verdict.reason)}`);
+      case "duplicate":
+        return tally.count("duplicates");
+      case "gap":
+        return hold(verdict.batch);
+      case "ref":
+        tally.count("refs");
+        wantCatchUp = true;
+        return;
+      case "apply":
+        sink.apply(verdict.batch.changes, verdict.batch.to);
+        tally.count(from === "room" ? "applied" : "applied.own");
+        // The lag of the page's own changes is its write's round trip, not how sync reaches it.
+        if (from === "room") for (const change of verdict.batch.changes) tally.lagOf(change.at);
+        return release();
+    }
+  }
+
+  /** Keeps a batch past a gap, in `from` order; once HOLD_BACK_MS pass with the gap still open, catches up. */
+  function hold(batch: SyncBatch): void {
+    if (held.length === 0) tally.count("gaps");
+    const at = held.findIndex((other) => other.from > batch.from);
+    held.splice(at < 0 ? held.length : at, 0, batch);
+    if (held.length > MAX_HELD) {
+      held.shift();
+      tally.count("held.dropped");
+    }
+    awaitGap();
+  }
+
+  /** Catches up in HOLD_BACK_MS unless the gap closes before (a timer already running keeps its time). */
+  function awaitGap(): void {
+    holdTimer ??= setTimeout(() => {
+      holdTimer = undefined;
+      if (held.length === 0 && !packetsLost) return;
+      packetsLost = false;
+      tally.count("held.caughtUp");
+      wantCatchUp = true;
+      void drain();
+    }, HOLD_BACK_MS);
+  }
+
+  /** Applies the held batches that now connect, in order, and drops those the state already covers. */
+  function release(): void {
+    while (held.length > 0 && judge(held[0], point()).kind !== "gap") act(judge(held.shift()!, point()));
+    // A gap the catch-up did not close either waits again.
+    if (held.length > 0) return awaitGap();
+    if (holdTimer === undefined || packetsLost) return;
+    clearTimeout(holdTimer);
+    holdTimer = undefined;
+    tally.count("held.resolved");
   }
 
   /** Processes the inbox one item at a time: packets and catch-ups never interleave. */
   function drain(): Promise<void> {
     running ??= work().finally(() => {
       running = undefined;
-      if (working() && ((reader && inbox.length > 0) || wantCatchUp)) void drain();
+      if (working() && ((reader && (inbox.length > 0 || own.length > 0)) || wantCatchUp)) void drain();
     });
     return running;
   }
@@ -194,6 +315,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   // Whenever the room is not connected (live sync off, but also while it connects or reconnects,
   // which can take a while), the changes endpoint is asked instead.
   const poll = poller(pollDelays, async () => {
+    tally.count("polls");
     const before = sink.last();
     wantCatchUp = true;
     await drain();
@@ -201,6 +323,8 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   });
 
   function onLinkState(state: LinkState): void {
+    linkState = state;
+    if (state === "reconnecting") tally.count("reconnects");
     sink.onLink(state);
     if (state !== "connected") return poll.start();
     poll.stop();
@@ -229,6 +353,13 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     room = (options.openLink ?? openRoom)(spaceId, {
       onPacket(packet) {
         inbox.push(packet);
+        if (inbox.length > MAX_INBOX) {
+          inbox.shift();
+          tally.count("dropped.inbox");
+          // A real packet may have been lost: a catch-up follows within the hold-back.
+          packetsLost = true;
+          awaitGap();
+        }
         void drain();
       },
       onState: onLinkState,
@@ -251,10 +382,19 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   return {
     request,
     setTyping: (typing) => room?.setTyping(typing),
+    relaying: () => linkState === "connected" && reader !== undefined,
+    relay(sync: readonly SignedBatch[], write: SentWrite) {
+      const answeredAt = Date.now();
+      const encoder = new TextEncoder();
+      for (const signed of sync) own.push({ packet: encoder.encode(JSON.stringify(signed)), write, answeredAt });
+      void drain();
+    },
+    stats: tally.snapshot,
     close() {
       closed = true;
       room?.close();
       clearTimeout(retryTimer);
+      clearTimeout(holdTimer);
       poll.stop();
       globalThis.removeEventListener?.("online", wentOnline);
       globalThis.removeEventListener?.("offline", wentOffline);
@@ -288,3 +428,6 @@ function poller(delays: Backoff, poll: () => Promise<boolean>) {
     },
   };
 }
+
+/** A reason as a count's name: "bad signature" → "bad-signature". */
+const slug = (reason: string) => reason.replace(/ /g, "-");

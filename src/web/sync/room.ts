@@ -1,5 +1,6 @@
 /**
- * The LiveKit connection for one space: it only listens. It hands every packet on the sync topic to
+ * The LiveKit connection for one space: it listens, and publishes only the writer's own signed batches
+ * (relay.ts). It hands every packet on the sync topic to
  * the pump as it came, whoever LiveKit says sent it (the pump checks its signature and judges it with
  * `receive`), turns participants (one per
  * connection: `<being>#<connection>`) into the set of beings online, and the connection into a
@@ -40,6 +41,8 @@ export interface RoomHandlers {
 }
 
 export interface RoomLink {
+  /** Publishes a packet on the sync topic, reliable; rejects unless connected (relay.ts: a writer relays its own batches). */
+  publish(packet: Uint8Array<ArrayBuffer>): Promise<void>;
   /** Says through this connection's `typing` attribute whether its person is composing; no HTTP request. */
   setTyping(typing: boolean): void;
   close(): void;
@@ -160,6 +163,10 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
 
   void connect();
   return {
+    async publish(packet) {
+      if (!room || state !== "connected") throw new Error("not connected to the room");
+      await room.localParticipant.publishData(packet, { reliable: true, topic: SYNC_TOPIC });
+    },
     setTyping: here.setTyping,
     close() {
       closed = true;

@@ -3,7 +3,8 @@
  * space's changes; they go through apply.ts inside `produce`, one batch per store transaction, so a
  * change re-renders only the rows it touches. Posts go through the outbox (shown at once, never lost),
  * edits and deletes through edits.ts (optimistic), a reply's stop straight to the server; each answer
- * is applied here at once, as its broadcast may come later (or not at all while polling).
+ * is applied here at once, as its broadcast may come later (or not at all while polling). Every write
+ * goes through the pump's relay (relay.ts): in the room, the page publishes its own changes.
  * The UI says "message" where the data says "intention": a message on screen is an intention here.
  */
 import type { Room } from "livekit-client";
@@ -14,9 +15,12 @@ import { getHistory, patchIntention } from "../api.ts";
 import { addHistory, applyChanges, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
 import type { SpaceCache } from "./cache.ts";
 import { createEdits, type Edits } from "./edits.ts";
+import { reportHealth, type HealthOptions } from "./health.ts";
 import type { Outbox, OutboxEntry } from "./outbox.ts";
 import { startPump, type PumpOptions } from "./pump.ts";
+import { relayerOf } from "./relay.ts";
 import { NOBODY, type LinkState, type RoomPresence } from "./room.ts";
+import type { SyncStatsSnapshot } from "./tally.ts";
 
 export type LoadStatus = "loading" | "ready" | "not-found";
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "polling";
@@ -52,6 +56,8 @@ export interface SpaceSync {
   readonly edits: Edits;
   /** Stops a bot's reply; rejects with the server's refusal (the server decides who may). */
   stop(id: IntentionId): Promise<void>;
+  /** How sync has reached this page in this space so far (health.ts reports it). */
+  stats(): SyncStatsSnapshot;
   close(): void;
 }
 
@@ -63,6 +69,8 @@ export interface SpaceSyncOptions extends PumpOptions {
   cache?: SpaceCache;
   /** How long after a change the space is stored again (one write per burst of batches). */
   saveDelayMs?: number;
+  /** How the space's sync health is reported (health.ts). */
+  health?: HealthOptions;
 }
 
 /** Joins a space and keeps its store in sync until `close`. */
@@ -144,10 +152,13 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
 
   /** Takes in a row a write returned (ignored when its broadcast got here first). */
   const acceptWrite = (intention: Intention, seq: number) => mutate((draft) => applyWrite(draft, intention, seq));
+  const stopReporting = reportHealth(spaceId, pump.stats, options.health);
+  const relayer = relayerOf(pump);
+  const stopRelaying = outbox.relayThrough(spaceId, relayer);
   const stopHearingSent = outbox.onSent((entry, result) => {
     if (entry.spaceId === spaceId) acceptWrite(result.intention, result.seq);
   });
-  const edits = createEdits({ onSaved: acceptWrite, onDeleted: (id) => mutate((draft) => removeIntention(draft, id)) });
+  const edits = createEdits({ onSaved: acceptWrite, onDeleted: (id) => mutate((draft) => removeIntention(draft, id)), relayer });
 
   return {
     spaceId,
@@ -185,13 +196,16 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
     discard: outbox.discard,
     edits,
     async stop(id) {
-      const result = await patchIntention(id, { state: "cancelled" });
+      const result = await relayer((send) => patchIntention(id, { state: "cancelled" }, send));
       acceptWrite(result.intention, result.seq);
     },
+    stats: pump.stats,
     close() {
       closed = true;
       saveNow();
       pump.close();
+      stopReporting();
+      stopRelaying();
       stopHearingSent();
       globalThis.removeEventListener?.("pagehide", saveNow);
     },

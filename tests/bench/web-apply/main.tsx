@@ -34,7 +34,7 @@ const sync = createSpaceSync(SPACE, {
   openLink(_spaceId, given) {
     handlers = given;
     setTimeout(() => given.onState("connected"));
-    return { close() {}, setTyping() {} };
+    return { close() {}, setTyping() {}, publish: async () => undefined };
   },
 });
 const names: Record<string, string> = {};

@@ -16,10 +16,21 @@ export function fakeLink() {
     closed: false,
     /** What the page said of my typing, in order. */
     typing: [] as boolean[],
+    /** What the page published on the sync topic (its own relayed batches), in order. */
+    published: [] as Uint8Array[],
+    /** Set to make the next publishes fail, as LiveKit's would with the data channel down. */
+    publishFails: false,
     open(_spaceId: BeingId, given: RoomHandlers) {
       handlers = given;
       link.opened = true;
-      return { close: () => void (link.closed = true), setTyping: (typing: boolean) => void link.typing.push(typing) };
+      return {
+        close: () => void (link.closed = true),
+        setTyping: (typing: boolean) => void link.typing.push(typing),
+        async publish(packet: Uint8Array) {
+          if (link.publishFails) throw new Error("publish failed");
+          link.published.push(packet);
+        },
+      };
     },
     /** Resolves once the store has opened the room. */
     ready: () => vi.waitFor(() => expect(link.opened).toBe(true)),

@@ -8,6 +8,7 @@ export interface Call {
   url: string;
   body: unknown;
   credentials?: RequestCredentials;
+  headers: Headers;
 }
 
 type Answer = Response | Error | Promise<Response>;
@@ -43,7 +44,7 @@ export function fakeServer(given: Record<string, Route> = {}) {
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const url = String(input);
     const text = typeof init?.body === "string" ? init.body : undefined;
-    const call: Call = { method: init?.method ?? "GET", url, body: text ? JSON.parse(text) : undefined, credentials: init?.credentials };
+    const call: Call = { method: init?.method ?? "GET", url, body: text ? JSON.parse(text) : undefined, credentials: init?.credentials, headers: new Headers(init?.headers) };
     calls.push(call);
     const route = routes[`${call.method} ${url.split("?")[0]}`];
     const answer = route ? route(call) : apiError(404, "NOT_FOUND", `no route ${call.method} ${url}`);
