@@ -172,3 +172,29 @@ export const providerId = string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "a provid
 
 /** A session's public id in a path. */
 export const sessionPublicId = string().uuid("a session id is a UUID");
+
+const MAX_HEALTH_COUNT = 1_000_000;
+const MAX_HEALTH_KEYS = 64;
+const DAY_MS = 24 * 60 * 60 * 1_000;
+const healthCount = number().int().min(0).max(MAX_HEALTH_COUNT);
+
+/**
+ * POST /api/sync/health: how sync reached one receiver in one space since its last report (at most one a
+ * minute, and one at page hide). `counts` are named tallies (`applied`, `rejected.signature`, …): names are
+ * open so a receiver can add one without a server change, but bounded in number and shape. `minute` is the
+ * Unix minute (ms / 60,000) the report closes; `lag` is commit → apply in ms, the clock offset already
+ * subtracted; `clockOffsetMs` is the receiver's estimate of server clock minus its own.
+ */
+export const syncHealthReport = strictObject({
+  space: beingId,
+  minute: number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  counts: record(string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "a count's name is 1–64 letters, digits, '_', '.' or '-'"), healthCount)
+    .refine((counts) => Object.keys(counts).length <= MAX_HEALTH_KEYS, `at most ${MAX_HEALTH_KEYS} counts`),
+  lag: strictObject({
+    p50: number().min(0).max(DAY_MS),
+    p99: number().min(0).max(DAY_MS),
+    samples: healthCount,
+  }),
+  clockOffsetMs: number().min(-DAY_MS).max(DAY_MS),
+});
+export type SyncHealthReport = Infer<typeof syncHealthReport>;
