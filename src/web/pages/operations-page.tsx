@@ -172,7 +172,7 @@ function Receivers(props: { stats: SyncStats }) {
       <h2 id="receivers-title" class="section-title">
         As people see it, from their browsers' reports
       </h2>
-      <Show when={props.stats.receivers.length > 0} fallback={<p class="page-note">No browser has reported in the last hour.</p>}>
+      <Show when={props.stats.receivers.length > 0} fallback={<p class="section-note">No browser has reported in the last hour.</p>}>
         <div class="charts">
           <MinuteChart
             title="Lag as people see it (p50/p99)"
