@@ -84,10 +84,11 @@ export interface SyncMinute {
 export interface ReceiverMinute {
   minute: Date;
   reports: number;
-  /** Batches applied as their writer relayed them, and as the server broadcast them. */
+  /** Batches applied as they came through the room (a page's own writes not counted). */
+  applied: number;
+  /** Of those, the ones a participant sent: relayed by their writer rather than broadcast by the server. */
   relayed: number;
-  fromServer: number;
-  /** relayed / (relayed + fromServer); null when no batch was applied. */
+  /** relayed / applied; null when no batch was applied. */
   relayedShare: number | null;
   duplicates: number;
   /** Packets dropped unverified: a forger or a flood shows up here. */

@@ -138,7 +138,7 @@ describe("the operator page", () => {
     // The report as the web app sends it (the body of docs/api.md), from Bob's page with his session.
     const report = {
       space,
-      counts: { "applied.relay": 9, "applied.server": 1, "rejected.bad-signature": 5, catchup: 2 },
+      counts: { applied: 10, relayed: 9, "rejected.bad-signature": 5, catchUps: 2 },
       lag: { p50: 150, p99: 20_000, samples: 10 },
       clockOffsetMs: 12,
     };

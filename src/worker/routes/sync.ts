@@ -18,9 +18,9 @@ export const sync = new Hono<AppEnv>()
     const { sessionId } = c.var.viewer;
     if (!sessionId) throw new ApiError("UNAUTHENTICATED", "sign in first");
     // The server cannot tell a browser's connections apart without identity: the limit is per session and
-    // space (HEALTH_LIMITER: one report a minute and one at page hide), and the key is never stored.
+    // space (HEALTH_LIMITER, wrangler.toml), and its key is never stored.
     const { success } = await c.env.HEALTH_LIMITER.limit({ key: `${sessionId} ${report.space}` });
-    if (!success) throw new ApiError("RATE_LIMITED", "one health report a minute per space: this one is dropped");
+    if (!success) throw new ApiError("RATE_LIMITED", "too many health reports for this space this minute: this one is dropped");
     await recordHealthReport(c.var.db, c.var.viewer, report);
     return c.body(null, 204);
   });

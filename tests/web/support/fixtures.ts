@@ -96,8 +96,8 @@ export function receiverMinute(minute: number, overrides: Partial<ReceiverMinute
   return {
     minute: at(minute),
     reports: 2,
+    applied: 4,
     relayed: 3,
-    fromServer: 1,
     relayedShare: 0.75,
     duplicates: 0,
     rejected: 0,

@@ -11,19 +11,19 @@ import { addTallies, sumTallies } from "./tallies.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 /**
- * The count names the operator page reads (docs/api.md): each figure sums its name and the names under
- * it (`rejected` is `rejected` plus `rejected.bad-signature`, …). Other names are kept but not charted.
+ * The count names the operator page reads (docs/api.md), as the web app's pump counts them (src/web/sync/pump.ts).
+ * Rejections come by reason (`rejected.bad-signature`, …) and are summed; other names are kept but not charted.
  */
 const FIGURES = {
-  relayed: "applied.relay",
-  fromServer: "applied.server",
-  duplicates: "duplicate",
-  rejected: "rejected",
-  gaps: "gap",
-  catchUps: "catchup",
-  polls: "poll",
-  reconnects: "reconnect",
+  applied: "applied",
+  relayed: "relayed",
+  duplicates: "duplicates",
+  gaps: "gaps",
+  catchUps: "catchUps",
+  polls: "polls",
+  reconnects: "reconnects",
 } as const;
+const REJECTED = "rejected";
 
 /** Count names one space's minute keeps: names are open, so many reports must not grow a row without end. */
 const MAX_NAMES_PER_MINUTE = 256;
@@ -99,17 +99,17 @@ export const RECEIVER_MINUTES = sql`SELECT jsonb_agg(jsonb_build_object('minute'
 
 /** A minute's sums as the operator page reads them. */
 export function toReceiverMinute(row: ReceiverMinuteRow): ReceiverMinute {
-  const figure = (name: string) =>
-    Object.entries(row.counts).reduce((sum, [key, value]) => (key === name || key.startsWith(`${name}.`) ? sum + value : sum), 0);
-  const [relayed, fromServer] = [figure(FIGURES.relayed), figure(FIGURES.fromServer)];
+  const figure = (name: string) => row.counts[name] ?? 0;
+  const rejected = Object.entries(row.counts).reduce((sum, [name, value]) => (name === REJECTED || name.startsWith(`${REJECTED}.`) ? sum + value : sum), 0);
+  const [applied, relayed] = [figure(FIGURES.applied), figure(FIGURES.relayed)];
   return {
     minute: new Date(row.minute),
     reports: row.reports,
+    applied,
     relayed,
-    fromServer,
-    relayedShare: relayed + fromServer > 0 ? relayed / (relayed + fromServer) : null,
+    relayedShare: applied > 0 ? Math.min(1, relayed / applied) : null,
     duplicates: figure(FIGURES.duplicates),
-    rejected: figure(FIGURES.rejected),
+    rejected,
     gaps: figure(FIGURES.gaps),
     catchUps: figure(FIGURES.catchUps),
     polls: figure(FIGURES.polls),
