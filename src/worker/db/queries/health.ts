@@ -37,7 +37,7 @@ export function lagBucket(ms: number): number {
 }
 
 /** The bucket bound at or below which a fraction `q` of a histogram's reports fall; null when it is empty. */
-export function percentile(histogram: Record<string, number>, q: number): number | null {
+function percentile(histogram: Record<string, number>, q: number): number | null {
   const buckets = Object.entries(histogram)
     .map(([bound, reports]) => [Number(bound), reports] as const)
     .sort(([a], [b]) => a - b);
