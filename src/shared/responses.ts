@@ -77,6 +77,34 @@ export interface SyncMinute {
   occupiedRooms: number | null;
 }
 
+/**
+ * One minute of receivers' health reports (POST /api/sync/health), all spaces summed: how sync reached the
+ * people in the rooms. Counts are batches or events as the receivers counted them.
+ */
+export interface ReceiverMinute {
+  minute: Date;
+  reports: number;
+  /** Batches applied as they came through the room (a page's own writes not counted). */
+  applied: number;
+  /** Of those, the ones a participant sent: relayed by their writer rather than broadcast by the server. */
+  relayed: number;
+  /** relayed / applied; null when no batch was applied. */
+  relayedShare: number | null;
+  duplicates: number;
+  /** Packets dropped unverified: a forger or a flood shows up here. */
+  rejected: number;
+  gaps: number;
+  catchUps: number;
+  polls: number;
+  reconnects: number;
+  /**
+   * Commit → apply lag in ms as receivers saw it: the median of the reports' p50 and the 99th percentile of
+   * their p99, each to within a fifth (log buckets); null when no report measured any.
+   */
+  lagP50Ms: number | null;
+  lagP99Ms: number | null;
+}
+
 /** GET /api/admin/stats (superusers only) */
 export interface SyncStats {
   /** When the figures were read, by the database's clock: `minutes` ends at this minute. */
@@ -92,6 +120,8 @@ export interface SyncStats {
   log: { changes: number; bytes: number };
   /** The last hour, oldest first, one entry per minute that had activity or a sweeper sample. */
   minutes: SyncMinute[];
+  /** The receivers' side of the last hour, oldest first, one entry per minute that had a report. */
+  receivers: ReceiverMinute[];
 }
 
 /** GET /api/auth/sessions: one signed-in device of the caller's being. `id` is public (never the cookie's secret). */

@@ -132,6 +132,34 @@ describe("the operator page", () => {
     expect(olga.errors.filter((e) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
   });
 
+  it("shows the lag people saw, the relayed share and rejected packets once a browser has reported", async () => {
+    const space = await scene.newSpace("Reporting room");
+    const bob = await join("Bob", space, "Reporting room");
+    // The report as the web app sends it (the body of docs/api.md), from Bob's page with his session.
+    const report = {
+      space,
+      counts: { applied: 10, relayed: 9, "rejected.bad-signature": 5, catchUps: 2 },
+      lag: { p50: 150, p99: 20_000, samples: 10 },
+      clockOffsetMs: 12,
+    };
+    const status = await bob.page.evaluate(
+      async (body) => (await fetch("/api/sync/health", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })).status,
+      report,
+    );
+    expect(status).toBe(204);
+
+    const olga = await join("Olga");
+    await database.query(`UPDATE beings SET properties = '{"superuser": true}' WHERE id = $1`, [olga.id]);
+    await olga.page.goto("/admin");
+    // 20 s falls in the log bucket whose bound is 23 s; no other receiver reports a lag that long.
+    const lag = chart(olga.page, "Lag as people see it \\(p50/p99\\)");
+    await lag.waitFor();
+    expect(await lag.getAttribute("aria-label")).toMatch(/: 23 s( this minute|, 1 min ago);/);
+    expect(await lag.locator("line.chart-tick").count()).toBeGreaterThan(0);
+    for (const title of ["Relayed share", "Rejected packets", "Catch-ups"]) expect(await raisedBars(olga.page, title)).toBeGreaterThan(0);
+    await olga.page.screenshot({ path: "/tmp/operator-page-receivers.png", fullPage: true });
+  });
+
   it("anyone else who opens /admin is refused and sees no figure", async () => {
     const eve = await join("Eve");
     expect(await eve.page.getByRole("banner").getByRole("link", { name: "Operations" }).count()).toBe(0);

@@ -39,6 +39,15 @@ describe("a chart of the last hour", () => {
     expect(screen.getByText("10", { selector: ".chart-top" })).toBeInTheDocument();
   });
 
+  it("draws a second figure as ticks across the bars, on one scale, and names its latest", () => {
+    const p50 = perMinute(minutes, at(59.5), (m) => (m.pending === null ? null : m.pending * 4), null);
+    render(() => <MinuteChart title="Lag" points={pending} ticks={{ label: "p50", points: p50 }} />);
+    const chart = screen.getByRole("img", { name: "Lag: 5, 1 min ago; at most 5 in the last hour; p50 20 lately" });
+    // The ticks reach 20, so the scale tops out at 20 and the bar of 5 stands a quarter high.
+    expect([...chart.querySelectorAll("line.chart-tick")].map((tick) => tick.getAttribute("y1"))).toEqual(["100", "0"]);
+    expect(bars(chart).map(height)).toEqual([1, 25]);
+  });
+
   it("says when a gauge had no sample all hour", () => {
     render(() => <MinuteChart title="Rooms occupied" points={perMinute([], at(59.5), (m) => m.occupiedRooms, null)} />);
     expect(screen.getByRole("img", { name: "Rooms occupied: no samples in the last hour" })).toBeInTheDocument();

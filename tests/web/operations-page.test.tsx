@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SyncStats } from "../../src/shared/responses.ts";
 import { OperationsPage } from "../../src/web/pages/operations-page.tsx";
 import { apiError, fakeServer, json } from "./support/fake-server.ts";
-import { space, syncStats } from "./support/fixtures.ts";
+import { receiverMinute, space, syncStats } from "./support/fixtures.ts";
 
 afterEach(() => {
   cleanup();
@@ -70,6 +70,34 @@ describe("the operator page", () => {
     const calls = screen.getByRole("img", { name: /^LiveKit calls per minute: .*; unlimited$/ });
     expect(calls.querySelector("line.chart-limit")).toBeNull();
     expect(within(calls.closest("figure")!).getByText("unlimited")).toBeInTheDocument();
+  });
+
+  it("charts how sync reaches people, from their browsers' reports, after the server's charts", async () => {
+    open(
+      syncStats({
+        receivers: [
+          receiverMinute(57, { rejected: 40, catchUps: 1 }),
+          receiverMinute(59, { relayedShare: 0.9, lagP50Ms: 85, lagP99Ms: 1_500, rejected: 2 }),
+        ],
+      }),
+    );
+    await screen.findByText("Live");
+    const charts = screen.getAllByRole("img").map((chart) => chart.getAttribute("aria-label")!.split(":")[0]);
+    expect(charts.slice(6)).toEqual(["Lag as people see it (p50/p99)", "Relayed share", "Rejected packets", "Catch-ups"]);
+    const lag = screen.getByRole("img", { name: /^Lag as people see it \(p50\/p99\): 1\.5 s this minute; at most 1\.5 s in the last hour; p50 85 ms lately;/ });
+    expect(lag.querySelectorAll("rect.chart-bar")).toHaveLength(2);
+    expect(lag.querySelectorAll("line.chart-tick")).toHaveLength(2);
+    expect(screen.getByRole("img", { name: /^Relayed share: 90% this minute; at most 90% in the last hour;/ })).toBeInTheDocument();
+    expect(screen.getByRole("img", { name: /^Rejected packets: 2 this minute; at most 40 in the last hour;/ }).closest("figure")).toHaveAttribute("data-tone", "danger");
+    // A minute nobody reported is a gap, not a zero.
+    expect(screen.getByRole("img", { name: /^Catch-ups: 0 this minute;/ }).querySelectorAll("rect.chart-bar")).toHaveLength(2);
+  });
+
+  it("says so when no browser reported in the last hour, and draws no receivers' chart", async () => {
+    open(syncStats());
+    await screen.findByText("Live");
+    expect(screen.getByText("No browser has reported in the last hour.")).toBeInTheDocument();
+    expect(screen.queryByRole("img", { name: /^Lag as people see it/ })).toBeNull();
   });
 
   it("says the figures are stale when the server is unavailable before it ever answered", async () => {

@@ -4,18 +4,12 @@ import { describe, expect, it } from "vitest";
 import type { SyncStats } from "../../src/shared/responses.ts";
 import { createDb } from "../../src/worker/db/client.ts";
 import { addCounters } from "../../src/worker/db/queries/sync.ts";
-import { db, superuser } from "./client.ts";
+import { clearOfMinuteEnd, db, superuser } from "./client.ts";
 
 /** SyncStats as JSON carries it. */
 type SyncStatsJson = Omit<SyncStats, "at" | "minutes"> & { at: string; minutes: Array<{ minute: string; counters: SyncStats["counters"] }> };
 
 const MINUTE = 60_000;
-
-/** Waits out the last seconds of a minute, so that what a test writes and reads falls in one minute. */
-async function clearOfMinuteEnd(): Promise<void> {
-  const left = MINUTE - (Date.now() % MINUTE);
-  if (left < 3_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
-}
 
 describe("GET /api/admin/stats", () => {
   it("answers the last hour by minute, ending at the database's clock, with this minute's calls", async () => {

@@ -109,6 +109,12 @@ export async function space(owner: Client, options: { private?: boolean; members
   return reply.body.being;
 }
 
+/** Waits out the last seconds of a minute, so that what a test writes and reads falls in one minute. */
+export async function clearOfMinuteEnd(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 3_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
+
 /** A snapshot of every row a test could have changed, to prove a rejected request changed nothing. */
 export async function databaseFingerprint(): Promise<string> {
   const [row] = await db<{ fingerprint: string }>(sql`SELECT md5(

@@ -8,6 +8,8 @@ export interface MinuteChartProps {
   title: string;
   /** Oldest first, one a minute; null where nothing was sampled (drawn as a gap). */
   points: readonly MinutePoint<number | null>[];
+  /** A second figure of the same minutes, drawn as a tick across each bar (a p50 in its p99's bar); named in the summary. */
+  ticks?: { label: string; points: readonly MinutePoint<number | null>[] };
   /** A ceiling drawn as a dashed line across the chart (a budget). */
   limit?: number;
   /** A line under the title: what the figure is, or the budget. */
@@ -41,6 +43,8 @@ function summary(props: MinuteChartProps, format: (value: number) => string): st
       : `${format(props.points[latest]!.value!)}${latest === last ? " this minute" : `, ${last - latest} min ago`}`,
   ];
   if (values.length > 0) parts.push(`at most ${format(Math.max(...values))} in the last hour`);
+  const tick = props.ticks?.points.findLast((point) => point.value !== null)?.value;
+  if (props.ticks && tick != null) parts.push(`${props.ticks.label} ${format(tick)} lately`);
   if (props.note) parts.push(props.note);
   return `${props.title}: ${parts.join("; ")}`;
 }
@@ -48,7 +52,8 @@ function summary(props: MinuteChartProps, format: (value: number) => string): st
 /** A titled chart with its latest value; role="img" with a summary, so the figures reach a screen reader too. */
 export function MinuteChart(props: MinuteChartProps) {
   const format = (value: number) => (props.format ?? count)(value);
-  const top = () => roundUp(Math.max(1, props.limit ?? 0, ...props.points.map((point) => point.value ?? 0)));
+  const values = (points: readonly MinutePoint<number | null>[] = []) => points.map((point) => point.value ?? 0);
+  const top = () => roundUp(Math.max(1, props.limit ?? 0, ...values(props.points), ...values(props.ticks?.points)));
   const y = (value: number) => HEIGHT - (value / top()) * HEIGHT;
   const barHeight = (value: number) => (value === 0 ? ZERO_BAR : Math.max((value / top()) * HEIGHT, MIN_BAR));
   const slot = () => WIDTH / props.points.length;
@@ -82,6 +87,13 @@ export function MinuteChart(props: MinuteChartProps) {
                 >
                   <title>{`${minuteOf(point().minute)} · ${format(point().value!)}`}</title>
                 </rect>
+              </Show>
+            )}
+          </Index>
+          <Index each={props.ticks?.points ?? []}>
+            {(point, i) => (
+              <Show when={point().value !== null}>
+                <line class="chart-tick" x1={i * slot() + slot() * 0.05} x2={i * slot() + slot() * 0.95} y1={y(point().value!)} y2={y(point().value!)} />
               </Show>
             )}
           </Index>

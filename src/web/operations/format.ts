@@ -18,6 +18,16 @@ export function duration(seconds: number): string {
   return `${tenths.format(seconds / 3600)} h`;
 }
 
+/** A lag in milliseconds: "85 ms", then as `duration` from a second: "1.2 s". */
+export function milliseconds(ms: number): string {
+  return ms < 1000 ? `${whole.format(ms)} ms` : duration(ms / 1000);
+}
+
+/** A share of 0–1 as a percentage: "75%". */
+export function percent(share: number): string {
+  return `${whole.format(share * 100)}%`;
+}
+
 /** Bytes as KiB: "96 KiB". */
 export function kib(bytes: number): string {
   return `${whole.format(bytes / 1024)} KiB`;

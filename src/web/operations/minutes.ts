@@ -14,9 +14,15 @@ export interface MinutePoint<T> {
 /**
  * One point for each minute of the hour ending at `end`'s minute, oldest first: `value` of the minute
  * the server reported, `missing` for one it did not (0 for a counter: nothing happened then; null for
- * a gauge: the sweeper took no sample, which a chart shows as a gap rather than as zero).
+ * a gauge: the sweeper took no sample, which a chart shows as a gap rather than as zero). The minutes
+ * are the pipeline's unless named (`perMinute<ReceiverMinute>`): an empty list cannot tell which.
  */
-export function perMinute<T extends number | null>(minutes: readonly SyncMinute[], end: Date, value: (minute: SyncMinute) => T, missing: T): MinutePoint<T>[] {
+export function perMinute<M extends { minute: Date } = SyncMinute, T extends number | null = number | null>(
+  minutes: readonly NoInfer<M>[],
+  end: Date,
+  value: (minute: M) => T,
+  missing: T,
+): MinutePoint<T>[] {
   const reported = new Map(minutes.map((minute) => [Math.floor(minute.minute.getTime() / MINUTE_MS), minute]));
   const last = Math.floor(end.getTime() / MINUTE_MS);
   return Array.from({ length: WINDOW_MINUTES }, (_, i) => {

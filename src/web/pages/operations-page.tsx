@@ -1,11 +1,11 @@
 /** The operator's page: the sync pipeline now, and its last hour minute by minute. Its code loads only when it is opened. */
 import { createMemo, Match, onCleanup, Show, Switch } from "solid-js";
 import { LOBBY_ID } from "../../shared/entities.ts";
-import type { CounterName, SyncMinute, SyncStats } from "../../shared/responses.ts";
+import type { CounterName, ReceiverMinute, SyncMinute, SyncStats } from "../../shared/responses.ts";
 import { MinuteChart } from "../components/minute-chart.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 import { nameOf } from "../names.ts";
-import { clock, count, duration, kib } from "../operations/format.ts";
+import { clock, count, duration, kib, milliseconds, percent } from "../operations/format.ts";
 import { createLiveStats, POLL_MS, type StatsStatus } from "../operations/live-stats.ts";
 import { perMinute } from "../operations/minutes.ts";
 
@@ -150,6 +150,42 @@ function Dashboard(props: { stats: SyncStats }) {
           <MinuteChart title="Failures per minute" points={failures()} tone="danger" note="broadcast turns that failed, to be retried" />
         </div>
       </section>
+      <Receivers stats={stats()} />
     </main>
+  );
+}
+
+/**
+ * How sync reached the people in the rooms, from their browsers' health reports (POST /api/sync/health).
+ * A minute nobody reported is a gap, not a zero: nobody was there to see it.
+ */
+function Receivers(props: { stats: SyncStats }) {
+  const figure = (value: (m: ReceiverMinute) => number | null) =>
+    createMemo(() => perMinute<ReceiverMinute>(props.stats.receivers, props.stats.at, value, null));
+  const p50 = figure((m) => m.lagP50Ms);
+  const p99 = figure((m) => m.lagP99Ms);
+  const relayed = figure((m) => m.relayedShare);
+  const rejected = figure((m) => m.rejected);
+  const catchUps = figure((m) => m.catchUps);
+  return (
+    <section aria-labelledby="receivers-title">
+      <h2 id="receivers-title" class="section-title">
+        As people see it, from their browsers' reports
+      </h2>
+      <Show when={props.stats.receivers.length > 0} fallback={<p class="section-note">No browser has reported in the last hour.</p>}>
+        <div class="charts">
+          <MinuteChart
+            title="Lag as people see it (p50/p99)"
+            points={p99()}
+            ticks={{ label: "p50", points: p50() }}
+            format={milliseconds}
+            note="commit → apply: bars the p99, ticks the p50"
+          />
+          <MinuteChart title="Relayed share" points={relayed()} format={percent} note="batches applied as their writer relayed them" />
+          <MinuteChart title="Rejected packets" points={rejected()} tone="danger" note="dropped unverified: forged, replayed or junk" />
+          <MinuteChart title="Catch-ups" points={catchUps()} note="fetches to fill a gap or a missed batch" />
+        </div>
+      </Show>
+    </section>
   );
 }

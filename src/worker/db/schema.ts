@@ -238,3 +238,22 @@ export const syncMinutes = pgTable("sync_minutes", {
   oldestPendingSeconds: doublePrecision("oldest_pending_seconds"),
   occupiedRooms: integer("occupied_rooms"),
 });
+
+/**
+ * Receivers' health reports (POST /api/sync/health), summed per space and minute for the operator's charts.
+ * Nothing here names who reported: no session, being or address. Rows older than a day are pruned.
+ */
+export const syncHealthMinutes = pgTable(
+  "sync_health_minutes",
+  {
+    spaceId: text("space_id").notNull(),
+    minute: timestamp("minute", { withTimezone: true, precision: 0 }).notNull(),
+    reports: integer("reports").notNull().default(0),
+    /** Each count's sum over the minute's reports, by name. */
+    counts: jsonb("counts").$type<Record<string, number>>().notNull().default({}),
+    /** Reports by the log bucket of their lag p50 and p99 (key: the bucket's upper bound in ms), so percentiles can be read back. */
+    lagP50: jsonb("lag_p50").$type<Record<string, number>>().notNull().default({}),
+    lagP99: jsonb("lag_p99").$type<Record<string, number>>().notNull().default({}),
+  },
+  (t) => [primaryKey({ columns: [t.spaceId, t.minute] }), index("sync_health_minutes_minute_idx").on(t.minute)],
+);

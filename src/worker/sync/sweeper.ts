@@ -1,11 +1,12 @@
 /**
  * The sync sweep (src/worker/cron.ts runs it every minute): reconciles room occupancy, re-broadcasts
- * changes whose broadcast was never confirmed, prunes the change log, and samples the pipeline's gauges
- * for the operator page.
+ * changes whose broadcast was never confirmed, prunes the change log, samples the pipeline's gauges
+ * for the operator page and forgets receivers' health reports older than a day.
  */
 import type { BeingId } from "../../shared/entities.ts";
 import type { Counters } from "../../shared/responses.ts";
 import { createDb, type Db } from "../db/client.ts";
+import { forgetHealthMinutes } from "../db/queries/health.ts";
 import { forgetDepartedParticipants } from "../db/queries/rooms.ts";
 import { lostBroadcasts, pruneChanges, sampleGauges } from "../db/queries/sync.ts";
 import { describeError } from "../log.ts";
@@ -48,6 +49,7 @@ export async function sweep(env: Env): Promise<SweepResult> {
   await Promise.all([
     sampleGauges(db),
     forgetDepartedParticipants(db),
+    forgetHealthMinutes(db),
   ]).catch((error) => console.error(JSON.stringify({ event: "sync_sweep_upkeep", outcome: "failed", error: describeError(error) })));
   await recordCounters(db, totals);
   return result;

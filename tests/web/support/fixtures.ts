@@ -3,7 +3,7 @@ import { screen } from "@solidjs/testing-library";
 import { expect, vi } from "vitest";
 import type { Being, BeingId, Intention, IntentionId } from "../../../src/shared/entities.ts";
 import type { Change, SyncBatch } from "../../../src/shared/sync.ts";
-import type { SpaceSnapshot, SyncStats } from "../../../src/shared/responses.ts";
+import type { ReceiverMinute, SpaceSnapshot, SyncStats } from "../../../src/shared/responses.ts";
 
 export const SPACE: BeingId = "@s";
 const T0 = Date.parse("2026-11-20T10:00:00Z");
@@ -71,7 +71,7 @@ export function snapshot(overrides: Partial<SpaceSnapshot> = {}): SpaceSnapshot 
 
 /**
  * What GET /api/admin/stats answers at 10:59:30 (fixture time): calls and broadcasts in three minutes,
- * a failure in one, and two sweeper samples (10:50 and 10:58), so the gauges have gaps.
+ * a failure in one, and two sweeper samples (10:50 and 10:58), so the gauges have gaps. No receiver reported.
  */
 export function syncStats(overrides: Partial<SyncStats> = {}): SyncStats {
   return {
@@ -86,6 +86,27 @@ export function syncStats(overrides: Partial<SyncStats> = {}): SyncStats {
       { minute: at(58), counters: { calls: 5, batches: 3, failures: 1 }, pending: 5, oldestPendingSeconds: 12.5, occupiedRooms: 3 },
       { minute: at(59), counters: { calls: 7, batches: 6 }, pending: null, oldestPendingSeconds: null, occupiedRooms: null },
     ],
+    receivers: [],
+    ...overrides,
+  };
+}
+
+/** One minute of receivers' health as GET /api/admin/stats sums it: 3 of 4 batches relayed, lag 120 ms / 900 ms. */
+export function receiverMinute(minute: number, overrides: Partial<ReceiverMinute> = {}): ReceiverMinute {
+  return {
+    minute: at(minute),
+    reports: 2,
+    applied: 4,
+    relayed: 3,
+    relayedShare: 0.75,
+    duplicates: 0,
+    rejected: 0,
+    gaps: 0,
+    catchUps: 0,
+    polls: 0,
+    reconnects: 0,
+    lagP50Ms: 120,
+    lagP99Ms: 900,
     ...overrides,
   };
 }

@@ -7,6 +7,8 @@ import type { Budget } from "../../settings.ts";
 import { query, type Db } from "../client.ts";
 import { toChange, type ChangeRow } from "../rows.ts";
 import { requireSuperuser } from "./access.ts";
+import { RECEIVER_MINUTES, toReceiverMinute, type ReceiverMinuteRow } from "./health.ts";
+import { addTallies } from "./tallies.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 /** What a broadcast turn of one space may do: its unconfirmed changes, whether anyone is listening, and the budget's answer. */
@@ -94,9 +96,7 @@ export async function addCounters(db: Db, increments: Counters): Promise<void> {
           ON CONFLICT (name) DO UPDATE SET value = sync_counters.value + excluded.value
         )
         INSERT INTO sync_minutes AS m (minute, counters) VALUES (date_trunc('minute', now()), ${JSON.stringify(Object.fromEntries(entries))}::jsonb)
-        ON CONFLICT (minute) DO UPDATE SET counters = (
-          SELECT jsonb_object_agg(k, coalesce((m.counters ->> k)::float8, 0) + coalesce((excluded.counters ->> k)::float8, 0))
-          FROM jsonb_object_keys(m.counters || excluded.counters) AS k)`,
+        ON CONFLICT (minute) DO UPDATE SET counters = ${addTallies(sql`m.counters`, sql`excluded.counters`)}`,
   );
 }
 
@@ -158,7 +158,7 @@ export async function sampleGauges(db: Db): Promise<void> {
   );
 }
 
-/** Counters, lag, budget use, occupancy, the log's size and the last hour by minute; for superusers only. */
+/** Counters, lag, budget use, occupancy, the log's size and the last hour by minute, the receivers' side too; for superusers only. */
 export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): Promise<SyncStats> {
   const [row] = await query<{
     viewer_id: string | null;
@@ -172,6 +172,7 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
     log_changes: number;
     log_bytes: number;
     minutes: Array<{ minute: string; counters: Record<string, number>; pending: number | null; oldest_pending_seconds: number | null; occupied_rooms: number | null }> | null;
+    receivers: ReceiverMinuteRow[] | null;
   }>(
     db,
     sql`WITH ${viewerCte(viewer)}, lag AS (${PIPELINE_LAG})
@@ -185,7 +186,8 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
           pg_total_relation_size('changes')::float8 AS log_bytes,
           (SELECT jsonb_agg(jsonb_build_object('minute', minute, 'counters', counters, 'pending', pending,
                     'oldest_pending_seconds', oldest_pending_seconds, 'occupied_rooms', occupied_rooms) ORDER BY minute)
-           FROM sync_minutes WHERE minute > now() - interval '1 hour') AS minutes`,
+           FROM sync_minutes WHERE minute > now() - interval '1 hour') AS minutes,
+          (${RECEIVER_MINUTES}) AS receivers`,
   );
   requireSuperuser(row, "only a superuser may read the pipeline");
   // Only addCounters writes sync_counters, so every name is a CounterName.
@@ -210,5 +212,6 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
     rooms: { occupied: row.occupied },
     log: { changes: row.log_changes, bytes: row.log_bytes },
     minutes,
+    receivers: (row.receivers ?? []).map(toReceiverMinute),
   };
 }
