@@ -87,7 +87,7 @@ interface OwnBatch {
 export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions = {}): Pump {
   const pollDelays = options.pollDelays ?? backoff(1_000, 10_000);
   const retryDelays = options.retryDelays ?? backoff(1_000, 30_000);
-  const inbox: Uint8Array[] = [];
+  const inbox: Array<{ packet: Uint8Array; relayed: boolean }> = [];
   const own: OwnBatch[] = [];
   // Batches past a gap, by `from` ascending, waiting for the seqs before them.
   const held: SyncBatch[] = [];
@@ -202,9 +202,9 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
         await takeOwn(mine, reader);
         continue;
       }
-      const packet = inbox.shift();
-      if (!packet) return;
-      act(await receive(packet, point(), reader));
+      const next = inbox.shift();
+      if (!next) return;
+      act(await receive(next.packet, point(), reader), next.relayed ? "relay" : "room");
       // A flood of packets is read in slices: the page paints and takes input in between.
       if (performance.now() - sliceStart > SLICE_MS) {
         await nextTask();
@@ -239,7 +239,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   }
 
   /** Does what a verdict says: count a rejection or a duplicate, hold a batch past a gap, catch up for a ref, or apply. */
-  function act(verdict: Verdict, from: "room" | "own" = "room"): void {
+  function act(verdict: Verdict, from: "room" | "relay" | "own" = "room"): void {
     switch (verdict.kind) {
       case "rejected":
         return tally.count(`rejected.${slug(verdict.reason)}`);
@@ -253,9 +253,11 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
         return;
       case "apply":
         sink.apply(verdict.batch.changes, verdict.batch.to);
-        tally.count(from === "room" ? "applied" : "applied.own");
+        tally.count(from === "own" ? "applied.own" : "applied");
+        // A sender LiveKit could name is a writer relaying (the server has none); one not announced yet counts as the server's.
+        if (from === "relay") tally.count("relayed");
         // The lag of the page's own changes is its write's round trip, not how sync reaches it.
-        if (from === "room") for (const change of verdict.batch.changes) tally.lagOf(change.at);
+        if (from !== "own") for (const change of verdict.batch.changes) tally.lagOf(change.at);
         return release();
     }
   }
@@ -351,8 +353,8 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       void drain();
     });
     room = (options.openLink ?? openRoom)(spaceId, {
-      onPacket(packet) {
-        inbox.push(packet);
+      onPacket(packet, relayed) {
+        inbox.push({ packet, relayed });
         if (inbox.length > MAX_INBOX) {
           inbox.shift();
           tally.count("dropped.inbox");

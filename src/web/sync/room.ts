@@ -33,7 +33,8 @@ export interface RoomPresence {
 
 export interface RoomHandlers {
   /** A packet the server sent on the sync topic, unread (see `receive` in src/shared/sync.ts). */
-  onPacket(packet: Uint8Array): void;
+  /** A packet on the sync topic; `relayed`: LiveKit named a participant as its sender (a hint for counting only, never for trust). */
+  onPacket(packet: Uint8Array, relayed: boolean): void;
   onState(state: LinkState): void;
   onPresence(presence: RoomPresence): void;
   /** The connected Room, for media; undefined while there is none (connecting, or closed). */
@@ -208,10 +209,10 @@ interface RoomListeners extends RoomHandlers {
 function listen(room: Room, RoomEvent: LiveKit["RoomEvent"], to: RoomListeners): void {
   const presence = () => to.current() && to.onPresence(presenceOf(everyone(room)));
   room
-    .on(RoomEvent.DataReceived, (payload, _participant, _kind, topic) => {
+    .on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
       // The sender says nothing about trust: a signed batch is good from anyone (a writer relays its
       // own), an unsigned one from nobody (the sender is unknown too until LiveKit announces its join).
-      if (to.current() && topic === SYNC_TOPIC) to.onPacket(payload);
+      if (to.current() && topic === SYNC_TOPIC) to.onPacket(payload, participant !== undefined);
     })
     .on(RoomEvent.ParticipantConnected, presence)
     .on(RoomEvent.ParticipantDisconnected, presence)

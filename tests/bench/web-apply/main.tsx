@@ -159,7 +159,7 @@ async function run(kind: Kind): Promise<Figures> {
   await frame(); // start at the beginning of a frame, nothing else pending
 
   const t0 = performance.now();
-  handlers.onPacket(packet);
+  handlers.onPacket(packet, false);
   const t1 = performance.now();
   superjson.parse = parse;
   void (log.parentElement as HTMLElement).scrollHeight; // style + layout, as the next frame would

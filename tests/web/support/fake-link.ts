@@ -34,15 +34,15 @@ export function fakeLink() {
     },
     /** Resolves once the store has opened the room. */
     ready: () => vi.waitFor(() => expect(link.opened).toBe(true)),
-    /** Sends a batch as the server's packet would carry it, signed; resolves once the pump has it. */
-    deliver(batch: SyncBatch): Promise<void> {
+    /** Sends a batch as the server's packet would carry it, signed (`relayed`: as a writer in the room would); resolves once the pump has it. */
+    deliver(batch: SyncBatch, relayed = false): Promise<void> {
       const packet = signedPacket(batch);
-      delivered = delivered.then(async () => handlers?.onPacket(await packet));
+      delivered = delivered.then(async () => handlers?.onPacket(await packet, relayed));
       return delivered;
     },
     /** Sends raw bytes on the sync topic, as any participant could. */
     deliverRaw(packet: Uint8Array) {
-      delivered = delivered.then(() => handlers?.onPacket(packet));
+      delivered = delivered.then(() => handlers?.onPacket(packet, true));
       return delivered;
     },
     state(state: LinkState) {
