@@ -133,6 +133,8 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
                  CASE WHEN ${sealed === undefined} THEN EXISTS (SELECT 1 FROM bot_secrets k WHERE k.being_id = b.id)
                       ELSE ${typeof sealed === "string"} END AS has_key
           FROM viewer v JOIN beings b ON b.id = ${id}
+          -- Locked, so a write that commits meanwhile is waited for and \`current\` is the row it left.
+          FOR UPDATE OF b
         ),
         facts AS (
           SELECT ${moves ? mayPlaceAt(patch.locationId) : sql`true`} AS location_ok,
@@ -166,7 +168,7 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
   if (!row.being && sealed !== undefined && !row.is_bot) throw new ApiError("VALIDATION", "secrets: only a bot has an API key");
   if (!row.being && sealed !== undefined && !row.owns) throw new ApiError("FORBIDDEN", "only the bot's owner may set its API key");
   if (!row.privileged_ok) throw new ApiError("FORBIDDEN", "only a superuser may set ownerId or properties.superuser");
-  // Every check passed and nothing was written: the version moved on (even while the row was locked).
+  // Every check passed and nothing was written: the row is at another version than ifVersion.
   if (!row.being) throw staleVersion("being", toBeing(row.current));
   return { being: toBeing(row.being), touched: row.touched ?? [] };
 }

@@ -112,6 +112,8 @@ export async function patchIntention(
           SELECT i.id, intention_json(i) AS current, may_read_space(s, v.id, v.su) AS visible,
                  may_change_intention(i, v.id, v.su, ${patch.state ?? null}, ${patch.content !== undefined}) AS allowed
           FROM viewer v JOIN intentions i ON i.id = ${id} JOIN beings s ON s.id = i.location_id
+          -- Locked, so a write that commits meanwhile is waited for and \`current\` is the row it left.
+          FOR UPDATE OF i
         ),
         updated AS (
           UPDATE intentions i SET
