@@ -15,7 +15,7 @@ import { ApiError, errorMessage } from "../../shared/errors.ts";
 import { deleteIntention, patchIntention } from "../api.ts";
 import { conflictingRow } from "./conflict.ts";
 
-/** An edit or a delete under way, or the last one refused (with what it tried to write). */
+/** An edit or a delete under way, or the last one refused or overtaken (with what it tried to write). */
 export type EditState =
   | { status: "saving"; content: ContentNode[] }
   | { status: "deleting" }
