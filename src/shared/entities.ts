@@ -17,6 +17,8 @@ export interface Being {
   locationId: BeingId | null;
   properties: Record<string, unknown>;
   content: ContentNode[];
+  /** 1 on create, +1 on every update: what `ifVersion` compares. */
+  version: number;
   createdAt: Date;
   modifiedAt: Date;
 }
@@ -29,6 +31,8 @@ export interface Intention {
   ownerId: BeingId;
   locationId: BeingId;
   content: ContentNode[];
+  /** 1 on create, +1 on every update: what `ifVersion` compares. */
+  version: number;
   createdAt: Date;
   modifiedAt: Date;
   /** (addition) On a bot's reply only: the being whose post it answers. */

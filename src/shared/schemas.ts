@@ -88,6 +88,15 @@ export const beingCreate = strictObject({
   secrets: botSecretsInput.optional(),
 });
 
+/**
+ * The version a write expects the row to have (the `version` the caller last saw): when the row has another,
+ * nothing is written and the answer is 409 CONFLICT with the row as it is. PostgreSQL's integer bounds it.
+ */
+const ifVersion = number().int("ifVersion must be a whole number").min(1).max(2_147_483_647);
+
+/** Whether a patch changes anything: ifVersion alone only asks. */
+const changesSomething = ({ ifVersion: _, ...fields }: { ifVersion?: number }) => Object.keys(fields).length > 0;
+
 export const beingPatch = strictObject({
     name: name.optional(),
     locationId: beingId.nullable().optional(),
@@ -95,8 +104,9 @@ export const beingPatch = strictObject({
     content: contentNodes.optional(),
     ownerId: beingId.nullable().optional(),
     secrets: botSecretsInput.optional(),
+    ifVersion: ifVersion.optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, "nothing to change");
+  .refine(changesSomething, "nothing to change");
 
 export const intentionCreate = strictObject({
   id: intentionId.optional(),
@@ -106,8 +116,9 @@ export const intentionCreate = strictObject({
 export const intentionPatch = strictObject({
     content: intentionContent.optional(),
     state: oneOf(INTENTION_STATES).optional(),
+    ifVersion: ifVersion.optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, "nothing to change");
+  .refine(changesSomething, "nothing to change");
 
 // Query values are text: only plain digits count ("0x10", "1e1", "+1" and "" are refused, not coerced).
 const wholeNumber = (min: number, max: number) =>

@@ -8,6 +8,7 @@ import type { Me } from "../shared/responses.ts";
 import * as api from "./api.ts";
 import { backoff } from "./sync/backoff.ts";
 import { appCache } from "./sync/cache.ts";
+import { conflictingRow } from "./sync/conflict.ts";
 import { dropPrefetched } from "./sync/prefetch.ts";
 
 // undefined while the first GET /api/me is under way; null when nobody is signed in.
@@ -89,8 +90,22 @@ export async function signedOut(): Promise<void> {
   setSession(null);
 }
 
-/** Renames the signed-in being. */
+/**
+ * Renames the signed-in being, if its name is still the one shown: when another device renamed it meanwhile,
+ * the rename is refused (CONFLICT) and the name as it is now is taken in, so saving again writes over it.
+ */
 export async function rename(name: string): Promise<void> {
-  const current = session();
-  if (current) adopt({ ...current, being: await api.patchBeing(current.being.id, { name }) });
+  for (let attempt = 1; ; attempt++) {
+    const current = session();
+    if (!current) return;
+    try {
+      return adopt({ ...current, being: await api.patchBeing(current.being.id, { name, ifVersion: current.being.version }) });
+    } catch (error) {
+      const being = conflictingRow<Being>(error);
+      if (!being || session()?.being.id !== being.id) throw error;
+      adopt({ ...session()!, being });
+      // The being changed but kept the name shown (it entered a space): no rename was overtaken; once more.
+      if (being.name !== current.being.name || attempt > 1) throw error;
+    }
+  }
 }

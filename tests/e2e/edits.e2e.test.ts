@@ -2,7 +2,7 @@
 // before the server has answered, and both roll back, visibly, when the server refuses them.
 import type { Page, Route } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { deleteMessage, editMessage, message, say, until, useScene } from "./support.ts";
+import { bodies, deleteMessage, editMessage, inSpace, message, say, until, useScene } from "./support.ts";
 
 const scene = useScene();
 
@@ -75,5 +75,39 @@ describe("editing and deleting a message", () => {
     await deleteMessage(ada.page, "keep these words");
     await row.getByRole("alert").filter({ hasText: "Not deleted:" }).waitFor();
     expect(await row.locator(".message-body").innerText()).toBe("keep these words");
+  });
+
+  it("when two tabs edit one message, the later save shows both texts and may overwrite; the other tab then shows it", async () => {
+    const space = await scene.newSpace("Two tabs");
+    const ada = await scene.join("Ada", space, "Two tabs");
+    await say(ada.page, "draft words");
+    await settled(ada.page, "draft words");
+    const other = await ada.context.newPage();
+    await other.goto(`/${space}`);
+    await inSpace(other, "Two tabs");
+    await settled(other, "draft words");
+
+    // This tab starts its edit from the message as it is now…
+    const row = message(ada.page, "draft words");
+    await row.hover();
+    await row.getByRole("button", { name: "Edit message" }).click();
+    const editor = ada.page.getByRole("textbox", { name: "Edit message" });
+    await editor.fill("words from the first tab");
+    // …while the other tab changes it and is saved first.
+    await editMessage(other, "draft words", "words from the second tab");
+    await settled(other, "words from the second tab");
+
+    await editor.press("Enter");
+    const conflict = ada.page.getByRole("group", { name: "Edit conflict" });
+    await conflict.waitFor();
+    expect(await conflict.locator("dd").allInnerTexts()).toEqual(["words from the second tab", "words from the first tab"]);
+    await conflict.getByRole("button", { name: "Overwrite with yours" }).click();
+    await conflict.waitFor({ state: "detached" });
+    await settled(ada.page, "words from the first tab");
+    expect(await bodies(ada.page)).toEqual(["words from the first tab"]);
+    // The overwrite reaches the other tab live, as any edit does.
+    await message(other, "words from the first tab").waitFor();
+    expect(await bodies(other)).toEqual(["words from the first tab"]);
+    await other.close();
   });
 });

@@ -1,5 +1,5 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup, fireEvent, render, screen } from "@solidjs/testing-library";
+import { cleanup, fireEvent, render, screen, within } from "@solidjs/testing-library";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IntentionId } from "../../src/shared/entities.ts";
 import { Composer } from "../../src/web/components/composer.tsx";
@@ -182,7 +182,7 @@ describe("editing and deleting my message", () => {
     expect(screen.getByText("Saving…")).toBeInTheDocument();
     expect(screen.queryByText("my words")).toBeNull();
     await vi.waitFor(() => expect(server.callsTo(EDIT)).toHaveLength(1));
-    expect(server.callsTo(EDIT)[0]!.body).toEqual({ content: ["better *words*"] });
+    expect(server.callsTo(EDIT)[0]!.body).toEqual({ content: ["better *words*"], ifVersion: 1 });
 
     answer.resolve(json({ intention: said("/m", 4, { ownerId: "@me", content: ["better *words*"], modifiedAt: new Date() }), seq: 6 }));
     await vi.waitFor(() => expect(screen.queryByText("Saving…")).toBeNull());
@@ -202,6 +202,72 @@ describe("editing and deleting my message", () => {
     fireEvent.click(screen.getByRole("button", { name: "Edit again" }));
     expect(screen.getByRole("textbox", { name: "Edit message" })).toHaveValue("never saved");
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  describe("when someone else changed it meanwhile (409 with the row as it is)", () => {
+    const theirs = said("/m", 4, { ownerId: "@me", content: ["their words"], version: 2, modifiedAt: new Date() });
+    const conflict = () => json({ error: { code: "CONFLICT", message: "the intention changed meanwhile", details: { current: theirs } } }, 409);
+    const conflictShown = async () => {
+      editMine("your words");
+      return await screen.findByRole("group", { name: "Edit conflict" });
+    };
+
+    it("shows both texts, theirs now and yours, and takes their row into the store", async () => {
+      await mount(() => apiError(500, "INTERNAL"), undefined, { [EDIT]: conflict });
+      const group = await conflictShown();
+      expect(within(group).getByRole("alert")).toHaveTextContent("Someone changed this message while you edited it");
+      expect(within(group).getByText("their words", { selector: "dd" })).toBeInTheDocument();
+      expect(within(group).getByText("your words", { selector: "dd" })).toBeInTheDocument();
+      expect(sync.view?.intentions["/m" as IntentionId]).toMatchObject({ content: ["their words"], version: 2 });
+      expect(sync.view?.intentions["/m" as IntentionId]?.modifiedAt).toBeInstanceOf(Date);
+    });
+
+    it("keeps theirs: the conflict closes, their text stays and nothing more is sent", async () => {
+      const { server } = await mount(() => apiError(500, "INTERNAL"), undefined, { [EDIT]: conflict });
+      const group = await conflictShown();
+      fireEvent.click(within(group).getByRole("button", { name: "Keep theirs" }));
+      expect(screen.queryByRole("group", { name: "Edit conflict" })).toBeNull();
+      expect(rowOf("their words")).not.toHaveAttribute("data-state");
+      expect(server.callsTo(EDIT)).toHaveLength(1);
+    });
+
+    it("overwrites: mine is sent again over exactly the version shown, and replaces theirs", async () => {
+      let calls = 0;
+      const { server } = await mount(() => apiError(500, "INTERNAL"), undefined, {
+        [EDIT]: (call) => (++calls === 1 ? conflict() : json({ intention: { ...theirs, ...(call.body as object), version: 3 }, seq: 7 })),
+      });
+      const group = await conflictShown();
+      fireEvent.click(within(group).getByRole("button", { name: "Overwrite with yours" }));
+      await vi.waitFor(() => expect(server.callsTo(EDIT)).toHaveLength(2));
+      expect(server.callsTo(EDIT)[1]!.body).toEqual({ content: ["your words"], ifVersion: 2 });
+      await vi.waitFor(() => expect(sync.view?.intentions["/m" as IntentionId]).toMatchObject({ content: ["your words"], version: 3 }));
+      expect(screen.queryByRole("group", { name: "Edit conflict" })).toBeNull();
+      expect(rowOf("your words")).toBeInTheDocument();
+    });
+
+    it("edits again from my text, nothing typed lost, and saves it over their version", async () => {
+      const { server } = await mount(() => apiError(500, "INTERNAL"), undefined, { [EDIT]: conflict });
+      const group = await conflictShown();
+      fireEvent.click(within(group).getByRole("button", { name: "Edit again" }));
+      const input = screen.getByRole("textbox", { name: "Edit message" });
+      expect(input).toHaveValue("your words");
+      expect(screen.queryByRole("group", { name: "Edit conflict" })).toBeNull();
+      fireEvent.input(input, { target: { value: "your words and theirs" } });
+      fireEvent.click(screen.getByRole("button", { name: "Save" }));
+      await vi.waitFor(() => expect(server.callsTo(EDIT)).toHaveLength(2));
+      expect(server.callsTo(EDIT)[1]!.body).toEqual({ content: ["your words and theirs"], ifVersion: 2 });
+    });
+
+    it("does not take in their row over a newer one a broadcast brought first", async () => {
+      const answer = deferred<Response>();
+      await mount(() => apiError(500, "INTERNAL"), undefined, { [EDIT]: () => answer.promise });
+      editMine("your words");
+      link.deliver(batch(6, 6, [upsert(6, said("/m", 4, { ownerId: "@me", content: ["newest words"], version: 3 }))]));
+      await vi.waitFor(() => expect(sync.view?.intentions["/m" as IntentionId]?.version).toBe(3));
+      answer.resolve(conflict());
+      await screen.findByRole("group", { name: "Edit conflict" });
+      expect(sync.view?.intentions["/m" as IntentionId]).toMatchObject({ content: ["newest words"], version: 3 });
+    });
   });
 
   it("hides a deleted message at once and brings it back with the reason when the server refuses", async () => {

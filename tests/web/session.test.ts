@@ -2,7 +2,7 @@
 // what the server's answer (or a sign-out) leaves in IndexedDB.
 import "fake-indexeddb/auto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { loadSession, me, signOut } from "../../src/web/session.ts";
+import { loadSession, me, rename, signOut } from "../../src/web/session.ts";
 import { fromSnapshot } from "../../src/web/sync/apply.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { appCache } from "../../src/web/sync/cache.ts";
@@ -71,5 +71,40 @@ describe("the session and the cache", () => {
     expect(me()).toBeNull();
     expect(await appCache.owner()).toBeUndefined();
     expect(await appCache.spaces("@ada").read(SPACE)).toBeUndefined();
+  });
+});
+
+describe("renaming", () => {
+  const RENAME = "PATCH /api/beings/%40ada";
+  const conflict = (current: object) => json({ error: { code: "CONFLICT", message: "the being changed meanwhile", details: { current } } }, 409);
+  /** Ada signed in, at version 1; `answer` answers her renames. */
+  async function signedInAda(answer: (body: any, call: number) => Response) {
+    let calls = 0;
+    const server = fakeServer({ "GET /api/me": () => json(ADA), [RENAME]: (call) => answer(call.body, ++calls) });
+    await loadSession({ delays: backoff(5, 5) });
+    return server;
+  }
+
+  it("names the version it renames, and takes in the answer", async () => {
+    const server = await signedInAda((body) => json({ being: { ...ADA.being, name: body.name, version: 2 } }));
+    await rename("Ada L.");
+    expect(server.callsTo(RENAME).map((call) => call.body)).toEqual([{ name: "Ada L.", ifVersion: 1 }]);
+    expect(me()).toMatchObject({ name: "Ada L.", version: 2 });
+  });
+
+  it("tries once more over a change that kept the name (she entered a space), which is no rename overtaken", async () => {
+    const moved = { ...ADA.being, locationId: SPACE, version: 2 };
+    const server = await signedInAda((body, call) => (call === 1 ? conflict(moved) : json({ being: { ...moved, name: body.name, version: 3 } })));
+    await rename("Ada L.");
+    expect(server.callsTo(RENAME).map((call) => call.body)).toEqual([{ name: "Ada L.", ifVersion: 1 }, { name: "Ada L.", ifVersion: 2 }]);
+    expect(me()).toMatchObject({ name: "Ada L.", version: 3 });
+  });
+
+  it("is refused when another device renamed her meanwhile, and shows that name (saving again writes over it)", async () => {
+    const server = await signedInAda(() => conflict({ ...ADA.being, name: "Countess", version: 2 }));
+    await expect(rename("Ada L.")).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(server.callsTo(RENAME)).toHaveLength(1);
+    expect(me()).toMatchObject({ name: "Countess", version: 2 });
+    expect(me()?.modifiedAt).toBeInstanceOf(Date);
   });
 });

@@ -89,6 +89,8 @@ describe("a bot's reply", () => {
     // It grew in between: at least one partial text, each a prefix of the next.
     expect(texts.some((t: string) => t && t !== fakeText(20))).toBe(true);
     texts.slice(1).forEach((t: string, i: number) => expect(t.startsWith(texts[i]!)).toBe(true));
+    // Each throttled rewrite is an update like any other: version 1 on create, +1 per write.
+    expect(changes.map((c: any) => c.data.version)).toEqual(changes.map((_: unknown, i: number) => i + 1));
     // 20 tokens at 40/s take 0.5 s; writes are at most one per 100 ms here, plus the insert and the final write.
     expect(changes.length).toBeLessThanOrEqual(0.5 / 0.1 + 4);
 
@@ -348,5 +350,22 @@ describe("stopping a reply", () => {
     expect((await stranger.request("PATCH", path, { state: "cancelled" })).status).toBe(403);
     expect((await asker.request("PATCH", path, { content: "my words now" })).status).toBe(403);
     expect(await readReply(id)).toEqual(finished);
+  });
+
+  it("a stop with a stale ifVersion answers 409 with the reply as it is, and the reply streams on", async () => {
+    const owner = await guest("Owner");
+    const asker = await guest("Asker");
+    const stranger = await guest("Stranger");
+    const room = (await space(owner)).id;
+    const helper = await bot(owner, room, fakeModel({ tokens: 40, rate: 40 }));
+    const id = await replyTo(await post(asker, room, "take your time"), helper);
+    await until(id, (row) => typeof row.content[0] === "string" && row.content[0].length > 0);
+    const path = `/api/intentions/${encodeURIComponent(id)}`;
+    expect((await stranger.request("PATCH", path, { state: "cancelled", ifVersion: 1 })).status).toBe(403);
+    const stale = await asker.request("PATCH", path, { state: "cancelled", ifVersion: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.details.current).toMatchObject({ id, state: "active", askerId: asker.id });
+    expect(stale.body.error.details.current.version).toBeGreaterThan(1);
+    expect((await settled(id)).state).toBe("complete");
   });
 });

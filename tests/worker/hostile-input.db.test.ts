@@ -198,7 +198,7 @@ const ENDPOINTS: Endpoint[] = [
     method: "PATCH",
     param: "being",
     path: (own, id = own.being) => `/api/beings/${id}`,
-    json: { valid: () => ({ name: "Valid" }), fields: ["name", "locationId", "properties", "content", "ownerId"] },
+    json: { valid: () => ({ name: "Valid" }), fields: ["name", "locationId", "properties", "content", "ownerId", "ifVersion"] },
     signedIn: true,
   },
   { name: "delete being", method: "DELETE", param: "being", path: (own, id = own.being) => `/api/beings/${id}`, signedIn: true },
@@ -220,7 +220,7 @@ const ENDPOINTS: Endpoint[] = [
     method: "PATCH",
     param: "intention",
     path: (own, id = encodeURIComponent(own.intention)) => `/api/intentions/${id}`,
-    json: { valid: () => ({ state: "active" }), fields: ["content", "state"] },
+    json: { valid: () => ({ state: "active" }), fields: ["content", "state", "ifVersion"] },
     signedIn: true,
   },
   {
@@ -397,6 +397,13 @@ const badIntentionContent = fc.oneof(
   tooMany,
 );
 const badState = fc.oneof(notAString, fc.string({ maxLength: 12 }).filter((s) => !STATES.includes(s)), fc.constantFrom("ACTIVE", "active ", "deleted"));
+/** ifVersion is a positive whole number within PostgreSQL's integer: anything else is refused before any check of the row. */
+const badVersion = fc.oneof(
+  fc.constantFrom(0, -1, 1.5, "2", null, true, [1], { version: 1 }, 2 ** 31, Number.MAX_SAFE_INTEGER, 1e308, "1e3"),
+  fc.integer({ max: 0 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n)),
+  fc.integer({ min: 2 ** 31, max: Number.MAX_SAFE_INTEGER }),
+);
 const badIntentionIdValue = fc.oneof(notAStringNorNull, badIntentionIdText.filter((id) => !/^\/[A-Za-z0-9_-]{1,64}$/.test(id)));
 
 /** For each (endpoint, field): values that field must refuse. */
@@ -416,9 +423,10 @@ const BAD_FIELD: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
     properties: badProperties,
     content: badBeingContent,
     ownerId: badBeingIdValue,
+    ifVersion: badVersion,
   },
   "post intention": { id: badIntentionIdValue, content: badIntentionContent },
-  "patch intention": { content: badIntentionContent, state: badState },
+  "patch intention": { content: badIntentionContent, state: badState, ifVersion: badVersion },
   "provider sign-in start": { attach: fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 8 }), fc.constant([true])) },
 };
 

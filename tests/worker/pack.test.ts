@@ -9,7 +9,7 @@ const at = new Date("2026-11-22T10:00:00.000Z");
 function upsert(seq: number, id: string, text = `message ${seq}`): Change {
   const data: Intention = {
     id: `/${id}`, name: "", type: "utterance", state: "complete", ownerId: "@ada", locationId: "@room",
-    content: [text], createdAt: at, modifiedAt: at,
+    content: [text], version: 1, createdAt: at, modifiedAt: at,
   };
   return { seq, at, kind: "intention", op: "upsert", id: `/${id}`, data };
 }

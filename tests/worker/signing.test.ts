@@ -72,7 +72,7 @@ describe("signed sync batches", () => {
     const quoted = '"'.repeat(700);
     const changes: Change[] = Array.from({ length: 60 }, (_, i) => ({
       seq: i + 1, at, kind: "intention", op: "upsert", id: `/q${i}`,
-      data: { id: `/q${i}`, name: "", type: "utterance", state: "complete", ownerId: "@ada", locationId: "@room", content: [quoted], createdAt: at, modifiedAt: at },
+      data: { id: `/q${i}`, name: "", type: "utterance", state: "complete", ownerId: "@ada", locationId: "@room", content: [quoted], version: 1, createdAt: at, modifiedAt: at },
     }));
     const signer = await syncSigner(env);
     const packed = packChanges("@room", changes);

@@ -43,6 +43,7 @@ export function IntentionRow(props: IntentionRowProps) {
   const editing = createMessageEditing({
     id: () => props.intention.id,
     text: () => contentText(content()),
+    version: () => props.intention.version,
     edits: props.edits,
     setError,
     returnFocus: () => editButton?.focus(),
@@ -106,7 +107,12 @@ export function IntentionRow(props: IntentionRowProps) {
       <Show when={note()}>
         <p class="message-status">{note()}</p>
       </Show>
-      <EditStatus edit={edit()} onEditAgain={editing.editAgain} onDismiss={() => props.edits.dismiss(props.intention.id)} />
+      <EditStatus
+        edit={edit()}
+        onEditAgain={editing.editAgain}
+        onOverwrite={(yours, version) => void props.edits.edit(props.intention.id, yours, version)}
+        onDismiss={() => props.edits.dismiss(props.intention.id)}
+      />
       <Show when={props.mine && editing.draft() === undefined && !saving()}>
         <MessageActions
           editRef={(button) => (editButton = button)}

@@ -1,4 +1,7 @@
-/** Editing one of my messages in place: the draft, its check, and the save handed to the conversation's edits. */
+/**
+ * Editing one of my messages in place: the draft, its check, and the save handed to the conversation's edits,
+ * with the version of the message the draft started from (so a change made meanwhile is a conflict, not lost).
+ */
 import { createSignal } from "solid-js";
 import type { ContentNode, IntentionId } from "../../shared/entities.ts";
 import { contentText } from "../../shared/content.ts";
@@ -9,6 +12,8 @@ export interface MessageEditingOptions {
   id(): IntentionId;
   /** The text shown now: a draft starts from it, and a draft left the same is not saved. */
   text(): string;
+  /** The message's version now: a draft opened now is based on it. */
+  version(): number | undefined;
   edits: Edits;
   /** Says what is wrong with the draft (undefined: nothing). */
   setError(message: string | undefined): void;
@@ -19,8 +24,10 @@ export interface MessageEditingOptions {
 /** The draft is undefined while the message is not being edited. */
 export function createMessageEditing(options: MessageEditingOptions) {
   const [draft, setDraft] = createSignal<string>();
+  let base: number | undefined;
   const open = (text: string) => {
     options.setError(undefined);
+    base = options.version();
     setDraft(text);
   };
   const close = () => {
@@ -31,10 +38,10 @@ export function createMessageEditing(options: MessageEditingOptions) {
     const next = draft()?.trim() ?? "";
     if (!next || next.length > MAX_TEXT_LENGTH) return options.setError(`A message is 1 to ${MAX_TEXT_LENGTH} characters.`);
     options.setError(undefined);
-    if (next !== options.text()) void options.edits.edit(options.id(), [next]);
+    if (next !== options.text()) void options.edits.edit(options.id(), [next], base);
     close();
   };
-  /** Forgets the refusal of `refused` and opens its text again, to try once more. */
+  /** Forgets the refusal (or conflict) of `refused` and opens its text again, based on the message as it is now. */
   const editAgain = (refused: ContentNode[]) => {
     options.edits.dismiss(options.id());
     open(contentText(refused));

@@ -1,6 +1,6 @@
 /** The signed-in being's name, editable in place. */
 import { createSignal, Show } from "solid-js";
-import { errorMessage } from "../../shared/errors.ts";
+import { ApiError, errorMessage } from "../../shared/errors.ts";
 import { MAX_NAME_LENGTH } from "../../shared/limits.ts";
 import { EditForm } from "./edit-form.tsx";
 
@@ -8,6 +8,8 @@ export interface NameEditorProps {
   name: string;
   onRename(name: string): Promise<void>;
 }
+
+const isConflict = (failure: unknown) => failure instanceof ApiError && failure.code === "CONFLICT";
 
 /** Shows "Signed in as NAME" with a button that turns it into a small form. */
 export function NameEditor(props: NameEditorProps) {
@@ -30,7 +32,8 @@ export function NameEditor(props: NameEditorProps) {
       await props.onRename(name);
       close();
     } catch (failure) {
-      setError(errorMessage(failure));
+      // onRename has taken in the name as it is now (props.name): the draft stays, and saving again writes it.
+      setError(isConflict(failure) ? `Renamed elsewhere to “${props.name}” meanwhile. Save again to use yours.` : errorMessage(failure));
     } finally {
       setBusy(false);
     }

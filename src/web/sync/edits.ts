@@ -4,6 +4,8 @@
  * server's answer settles it (its row goes to the store); a refusal rolls it back visibly: the row
  * shows what the server holds again, with the reason. Unlike a post nothing is queued: an edit that
  * cannot reach the server is rolled back at once, so what the reader sees is never a guess for long.
+ * An edit names the version it started from (ifVersion): when someone changed the message meanwhile the
+ * server refuses it with the row as it is, and both texts stay on screen for the reader to settle.
  * The space's store (store.ts) makes one, and takes in what the server answers.
  */
 import { batch } from "solid-js";
@@ -12,28 +14,36 @@ import type { ContentNode, Intention, IntentionId } from "../../shared/entities.
 import { ApiError, errorMessage } from "../../shared/errors.ts";
 import { deleteIntention, patchIntention } from "../api.ts";
 import { unrelayed, type Relayer } from "./relay.ts";
+import { conflictingRow } from "./conflict.ts";
 
-/** An edit or a delete under way, or the last one refused (with what it tried to write). */
+/** An edit or a delete under way, or the last one refused or overtaken (with what it tried to write). */
 export type EditState =
   | { status: "saving"; content: ContentNode[] }
   | { status: "deleting" }
+  /** Someone changed the message since this edit began: `current` is their row, `content` the text not written. */
+  | { status: "conflict"; content: ContentNode[]; current: Intention }
   | { status: "refused"; action: "edit"; content: ContentNode[]; error: string }
   | { status: "refused"; action: "delete"; error: string };
 
 export interface Edits {
   /** What is under way or was refused for the intention, if anything. */
   of(id: IntentionId): EditState | undefined;
-  /** Shows `content` for the intention at once and saves it; resolves once saved or rolled back. */
-  edit(id: IntentionId, content: ContentNode[]): Promise<void>;
+  /**
+   * Shows `content` for the intention at once and saves it, if the row is still at `ifVersion` (the version
+   * the edit started from; none: whatever it is); resolves once saved, rolled back or in conflict.
+   */
+  edit(id: IntentionId, content: ContentNode[], ifVersion: number | undefined): Promise<void>;
   /** Hides the intention at once and deletes it; resolves once deleted or rolled back. */
   remove(id: IntentionId): Promise<void>;
-  /** Forgets a refusal its reader has seen. */
+  /** Forgets a refusal its reader has seen, or a conflict settled by keeping their text. */
   dismiss(id: IntentionId): void;
 }
 
 export interface EditsOptions {
   /** The row the server answered an edit with, for the store (its broadcast may come later, or not while polling). */
   onSaved(intention: Intention, seq: number): void;
+  /** The row as it is, from a conflict's answer, for the store (newer than what it holds, unless a broadcast was faster). */
+  onConflict(current: Intention): void;
   /** A delete the server did, for the store. */
   onDeleted(id: IntentionId): void;
   /** What sends the writes: the conversation's relay (relay.ts); by default, none. */
@@ -55,17 +65,22 @@ export function createEdits(options: EditsOptions): Edits {
   const relay = options.relayer ?? unrelayed;
   return {
     of: (id) => states[id],
-    async edit(id, content) {
+    async edit(id, content, ifVersion) {
       set(id, { status: "saving", content });
       try {
-        const result = await relay((send) => patchIntention(id, { content }, send));
+        const result = await relay((send) => patchIntention(id, { content, ifVersion }, send));
         // The server's row replaces the optimistic one in one update, so nothing flickers.
         batch(() => {
           options.onSaved(result.intention, result.seq);
           set(id, undefined);
         });
       } catch (error) {
-        set(id, { status: "refused", action: "edit", content, error: errorMessage(error) });
+        const current = conflictingRow<Intention>(error);
+        if (!current) return set(id, { status: "refused", action: "edit", content, error: errorMessage(error) });
+        batch(() => {
+          options.onConflict(current);
+          set(id, { status: "conflict", content, current });
+        });
       }
     },
     async remove(id) {
@@ -84,7 +99,8 @@ export function createEdits(options: EditsOptions): Edits {
       });
     },
     dismiss(id) {
-      if (states[id]?.status === "refused") set(id, undefined);
+      const status = states[id]?.status;
+      if (status === "refused" || status === "conflict") set(id, undefined);
     },
   };
 }

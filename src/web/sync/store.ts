@@ -158,7 +158,14 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
   const stopHearingSent = outbox.onSent((entry, result) => {
     if (entry.spaceId === spaceId) acceptWrite(result.intention, result.seq);
   });
-  const edits = createEdits({ onSaved: acceptWrite, onDeleted: (id) => mutate((draft) => removeIntention(draft, id)), relayer });
+  /** Takes in the row a conflict answered with, unless the store already holds that version or a newer one. */
+  const acceptCurrent = (current: Intention) =>
+    mutate((draft) => {
+      const held = draft.intentions[current.id];
+      // Negated so a row cached before rows had versions (version undefined) is replaced too.
+      if (held && !(held.version >= current.version)) draft.intentions[current.id] = current;
+    });
+  const edits = createEdits({ onSaved: acceptWrite, onConflict: acceptCurrent, onDeleted: (id) => mutate((draft) => removeIntention(draft, id)), relayer });
 
   return {
     spaceId,

@@ -11,14 +11,14 @@
 CREATE OR REPLACE FUNCTION being_json(b beings) RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object(
     'id', b.id, 'name', b.name, 'type', b.type, 'ownerId', b.owner_id, 'locationId', b.location_id,
-    'properties', b.properties, 'content', b.content, 'createdAt', b.created_at, 'modifiedAt', b.modified_at)
+    'properties', b.properties, 'content', b.content, 'version', b.version, 'createdAt', b.created_at, 'modifiedAt', b.modified_at)
 $$;
 
 -- An intention in its public JSON shape; a bot's reply also names whose post it answers (askerId).
 CREATE OR REPLACE FUNCTION intention_json(i intentions) RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object(
     'id', i.id, 'name', i.name, 'type', i.type, 'state', i.state, 'ownerId', i.owner_id,
-    'locationId', i.location_id, 'content', i.content, 'createdAt', i.created_at, 'modifiedAt', i.modified_at)
+    'locationId', i.location_id, 'content', i.content, 'version', i.version, 'createdAt', i.created_at, 'modifiedAt', i.modified_at)
     || CASE WHEN i.asker_id IS NOT NULL THEN jsonb_build_object('askerId', i.asker_id) ELSE '{}'::jsonb END
 $$;
 
@@ -170,8 +170,9 @@ END
 $$;
 
 -- The trigger on intentions (drizzle/0001): every write records its change in the intention's space.
--- A BEFORE trigger, so the row's own seq can be set; a statement that later fails (a unique violation,
--- a foreign key) rolls its changes back with it.
+-- A BEFORE trigger, so the row's own seq and version can be set; a statement that later fails (a unique
+-- violation, a foreign key) rolls its changes back with it. Every update bumps the version, whatever the
+-- statement set, so every path that writes (the API, a bot's reply, a cascade) counts alike for ifVersion.
 CREATE OR REPLACE FUNCTION intentions_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
@@ -183,13 +184,15 @@ BEGIN
       RAISE EXCEPTION 'intentions do not move between spaces';
     END IF;
     NEW.modified_at := now();
+    NEW.version := OLD.version + 1;
   END IF;
   NEW.seq := record_change(NEW.location_id, 'intention', 'upsert', NEW.id, intention_json(NEW), NEW.modified_at);
   RETURN NEW;
 END
 $$;
 
--- The trigger on beings (drizzle/0001): every write records the changes being_changes() names.
+-- The trigger on beings (drizzle/0001): every write records the changes being_changes() names, and
+-- every update bumps the version (as for intentions).
 CREATE OR REPLACE FUNCTION beings_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   entry record;
@@ -197,6 +200,7 @@ DECLARE
 BEGIN
   IF TG_OP = 'UPDATE' THEN
     NEW.modified_at := now();
+    NEW.version := OLD.version + 1;
   END IF;
   IF TG_OP <> 'DELETE' THEN
     at := NEW.modified_at;

@@ -9,6 +9,9 @@ const timestamps = {
   modifiedAt: timestamp("modified_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
 };
 
+/** 1 on create, +1 on every update: the change-recording triggers bump it, whatever a statement sets (the ifVersion check compares it). */
+const versioned = { version: integer("version").notNull().default(1) };
+
 export const beings = pgTable(
   "beings",
   {
@@ -19,6 +22,7 @@ export const beings = pgTable(
     locationId: text("location_id").references((): any => beings.id, { onDelete: "set null" }),
     properties: jsonb("properties").$type<Record<string, unknown>>().notNull().default({}),
     content: jsonb("content").$type<ContentNode[]>().notNull().default([]),
+    ...versioned,
     ...timestamps,
   },
   (t) => [
@@ -47,6 +51,7 @@ export const intentions = pgTable(
     askerId: text("asker_id").references((): any => beings.id, { onDelete: "set null" }),
     /** Seq of the last change to this row in its space; set by the change-recording trigger. */
     seq: bigint("seq", { mode: "number" }).notNull().default(0),
+    ...versioned,
     ...timestamps,
   },
   (t) => [

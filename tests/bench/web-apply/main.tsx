@@ -93,7 +93,7 @@ function makeBatch(kind: Kind): SyncBatch {
     for (let i = 0; i < BATCH; i++) {
       const id = view.order[i * stride + (round % stride)];
       const row = view.intentions[id];
-      const data: Intention = { ...row, content: [`edited in round ${round}: **${i}**`], modifiedAt: at };
+      const data: Intention = { ...row, content: [`edited in round ${round}: **${i}**`], version: row.version + 1, modifiedAt: at };
       changes.push({ seq: from + i, at, kind: "intention", op: "upsert", id, data });
     }
   } else if (kind === "append") {
@@ -112,6 +112,7 @@ function makeBatch(kind: Kind): SyncBatch {
         ownerId: `@person-${Math.floor(i / 3) % 5}` as BeingId,
         locationId: SPACE,
         content: [`new message ${i} of round ${round}, with *markdown*`],
+        version: 1,
         createdAt,
         modifiedAt: createdAt,
       };

@@ -13,12 +13,12 @@ export const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 
 /** A space being. */
 export function space(id: BeingId = SPACE, overrides: Partial<Being> = {}): Being {
-  return { id, name: "Studio", type: "space", ownerId: null, locationId: null, properties: {}, content: [], createdAt: at(0), modifiedAt: at(0), ...overrides };
+  return { id, name: "Studio", type: "space", ownerId: null, locationId: null, properties: {}, content: [], version: 1, createdAt: at(0), modifiedAt: at(0), ...overrides };
 }
 
 /** A guest located in the space. */
 export function guest(id: BeingId, overrides: Partial<Being> = {}): Being {
-  return { id, name: id.slice(1), type: "guest", ownerId: null, locationId: SPACE, properties: {}, content: [], createdAt: at(0), modifiedAt: at(0), ...overrides };
+  return { id, name: id.slice(1), type: "guest", ownerId: null, locationId: SPACE, properties: {}, content: [], version: 1, createdAt: at(0), modifiedAt: at(0), ...overrides };
 }
 
 /** An utterance said in the space `minute` minutes in. */
@@ -31,6 +31,7 @@ export function said(id: IntentionId, minute: number, overrides: Partial<Intenti
     ownerId: "@ada",
     locationId: SPACE,
     content: [`message ${id}`],
+    version: 1,
     createdAt: at(minute),
     modifiedAt: at(minute),
     ...overrides,

@@ -8,6 +8,7 @@ import { query, type Db } from "../client.ts";
 import { toBeing } from "../rows.ts";
 import { requireAccess, requireSignedIn } from "./access.ts";
 import { touchSession } from "./sessions.ts";
+import { matchesVersion, staleVersion } from "./versions.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 /** A written being and the spaces whose change logs the write touched (to notify the sync queue). */
@@ -103,7 +104,8 @@ export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input:
 
 /**
  * Changes a being: by its owner (or itself) or a superuser; ownerId and properties.superuser by a
- * superuser only; a bot's sealed key by its owner only.
+ * superuser only; a bot's sealed key by its owner only. With `ifVersion` other than the row's version
+ * nothing is written: CONFLICT with `details.current`, once every permission check has passed.
  */
 export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: Omit<BeingPatch, "secrets">, sealed?: SealedKey): Promise<BeingWrite> {
   const properties = json(patch.properties);
@@ -117,20 +119,28 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
     owns: boolean | null;
     is_bot: boolean | null;
     location_ok: boolean;
+    privileged_ok: boolean;
+    current: unknown;
     being: unknown;
     touched: BeingId[] | null;
   }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         target AS (
-          SELECT b.id, b AS prior, may_see_being(b, v.id, v.su) AS visible,
+          SELECT b.id, b AS prior, being_json(b) AS current, may_see_being(b, v.id, v.su) AS visible,
                  may_change_being(b, v.id, v.su) AS allowed,
                  coalesce(b.owner_id = v.id, false) AS owns, b.type = 'bot' AS is_bot,
                  CASE WHEN ${sealed === undefined} THEN EXISTS (SELECT 1 FROM bot_secrets k WHERE k.being_id = b.id)
                       ELSE ${typeof sealed === "string"} END AS has_key
           FROM viewer v JOIN beings b ON b.id = ${id}
+          -- Locked, so a write that commits meanwhile is waited for and \`current\` is the row it left.
+          FOR UPDATE OF b
         ),
-        facts AS (SELECT ${moves ? mayPlaceAt(patch.locationId) : sql`true`} AS location_ok FROM viewer v),
+        facts AS (
+          SELECT ${moves ? mayPlaceAt(patch.locationId) : sql`true`} AS location_ok,
+                 may_set_privileged(v.su, ${properties}::jsonb, ${changesOwner}) AS privileged_ok
+          FROM viewer v
+        ),
         updated AS (
           UPDATE beings b SET
             name = coalesce(${patch.name ?? null}, b.name),
@@ -143,20 +153,23 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
             content = coalesce(${json(patch.content)}::jsonb, b.content),
             owner_id = CASE WHEN ${changesOwner} THEN ${patch.ownerId ?? null} ELSE b.owner_id END
           FROM viewer v, target t, facts f
-          WHERE b.id = t.id AND t.visible AND t.allowed AND f.location_ok
-            AND may_set_privileged(v.su, ${properties}::jsonb, ${changesOwner})
+          WHERE b.id = t.id AND t.visible AND t.allowed AND f.location_ok AND f.privileged_ok
             AND (${sealed === undefined} OR (t.owns AND t.is_bot))
+            AND ${matchesVersion(sql`b`, patch.ifVersion)}
           RETURNING b.id, being_json(b) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched
         ),
         ${keyWrites(sql`updated`, sealed)}
-        SELECT v.id AS viewer_id, v.su, t.visible, t.allowed, t.owns, t.is_bot, f.location_ok, u.being, u.touched
+        SELECT v.id AS viewer_id, v.su, t.visible, t.allowed, t.owns, t.is_bot, f.location_ok, f.privileged_ok, t.current,
+               u.being, u.touched
         FROM viewer v CROSS JOIN facts f LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
   );
   requireAccess(row, "being");
   if (!row.location_ok) throw new ApiError("NOT_FOUND", "location not found");
   if (!row.being && sealed !== undefined && !row.is_bot) throw new ApiError("VALIDATION", "secrets: only a bot has an API key");
   if (!row.being && sealed !== undefined && !row.owns) throw new ApiError("FORBIDDEN", "only the bot's owner may set its API key");
-  if (!row.being) throw new ApiError("FORBIDDEN", "only a superuser may set ownerId or properties.superuser");
+  if (!row.privileged_ok) throw new ApiError("FORBIDDEN", "only a superuser may set ownerId or properties.superuser");
+  // Every check passed and nothing was written: the row is at another version than ifVersion.
+  if (!row.being) throw staleVersion("being", toBeing(row.current));
   return { being: toBeing(row.being), touched: row.touched ?? [] };
 }
 

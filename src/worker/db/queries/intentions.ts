@@ -5,6 +5,7 @@ import { ApiError } from "../../../shared/errors.ts";
 import { isUniqueViolation, query, type Db } from "../client.ts";
 import { toIntention } from "../rows.ts";
 import { requireAccess } from "./access.ts";
+import { isStale, matchesVersion, staleVersion } from "./versions.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 /** A written intention and the seq of its change in its space's log. */
@@ -88,35 +89,52 @@ export async function createIntention(
  * Changes an intention's content or state: by its owner or a superuser; a bot's reply still streaming
  * may also be cancelled by its asker, the bot's owner and the space's owner (may_change_intention in
  * db/rulebook.sql). A stop that comes after the reply ended is allowed but too late: CONFLICT, not FORBIDDEN.
+ * With `ifVersion` other than the row's version nothing is written: CONFLICT too. Either CONFLICT carries
+ * `details.current`, the row as it is, only once the caller is known to be allowed (versions are not disclosed).
  */
 export async function patchIntention(
   db: Db,
   viewer: ViewerRef,
   id: IntentionId,
-  patch: { content?: ContentNode[]; state?: IntentionState },
+  patch: { content?: ContentNode[]; state?: IntentionState; ifVersion?: number },
 ): Promise<IntentionWrite> {
-  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; allowed: boolean | null; intention: unknown; seq: string }>(
+  const [row] = await query<{
+    viewer_id: string | null;
+    visible: boolean | null;
+    allowed: boolean | null;
+    current: unknown;
+    intention: unknown;
+    seq: string;
+  }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         target AS (
-          SELECT i.id, may_read_space(s, v.id, v.su) AS visible,
+          SELECT i.id, intention_json(i) AS current, may_read_space(s, v.id, v.su) AS visible,
                  may_change_intention(i, v.id, v.su, ${patch.state ?? null}, ${patch.content !== undefined}) AS allowed
           FROM viewer v JOIN intentions i ON i.id = ${id} JOIN beings s ON s.id = i.location_id
+          -- Locked, so a write that commits meanwhile is waited for and \`current\` is the row it left.
+          FOR UPDATE OF i
         ),
         updated AS (
           UPDATE intentions i SET
             content = coalesce(${patch.content === undefined ? null : JSON.stringify(patch.content)}::jsonb, i.content),
             state = coalesce(${patch.state ?? null}, i.state)
           FROM target t, viewer v WHERE i.id = t.id AND t.visible AND t.allowed
-            -- On the row as it is when locked: a reply that ended (even meanwhile) is no longer stoppable.
+            -- On the row as it is when locked: a reply that ended (even meanwhile) is no longer stoppable,
+            -- and a version bumped meanwhile no longer matches.
             AND change_comes_in_time(i, v.id, v.su)
+            AND ${matchesVersion(sql`i`, patch.ifVersion)}
           RETURNING intention_json(i) AS intention, i.seq
         )
-        SELECT v.id AS viewer_id, t.visible, t.allowed, u.intention, u.seq
+        SELECT v.id AS viewer_id, t.visible, t.allowed, t.current, u.intention, u.seq
         FROM viewer v LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
   );
   requireAccess(row, "intention");
-  if (!row.intention) throw new ApiError("CONFLICT", "the reply had already finished: there is nothing left to stop");
+  if (!row.intention) {
+    const current = toIntention(row.current);
+    if (isStale(current, patch.ifVersion)) throw staleVersion("intention", current);
+    throw new ApiError("CONFLICT", "the reply had already finished: there is nothing left to stop", { current });
+  }
   return { intention: toIntention(row.intention), seq: Number(row.seq), created: false };
 }
 
