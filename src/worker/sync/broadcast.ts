@@ -128,7 +128,7 @@ interface TurnPlan {
  * due change comes after it: the due one goes at once, and the waiting one with it (a duplicate of the
  * relay at worst, as broadcast_seq is one cursor). A tail that only waits is held for the grace.
  */
-export function planTurn(pending: readonly PendingChange[]): TurnPlan {
+function planTurn(pending: readonly PendingChange[]): TurnPlan {
   const firstUnrelayed = pending.findIndex((p) => !p.relayed);
   const skipped = firstUnrelayed === -1 ? pending.length : firstUnrelayed;
   const skipTo = skipped > 0 ? pending[skipped - 1]!.change.seq : null;
