@@ -4,6 +4,7 @@
  * its route (hc<AppType>) and checks it against these; a body nothing names is left to the route alone.
  */
 import type { Being, BeingId, Intention } from "./entities.ts";
+import type { SignedBatch } from "./signing.ts";
 import type { Change } from "./sync.ts";
 
 /** GET /api/spaces/:id: the rows and the seq they are exactly current to. */
@@ -34,10 +35,23 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
+/**
+ * What a write that appends changes answers besides its body: per space it appended to, the signed batch
+ * of exactly those changes (empty when it wrote nothing), for a writer in the room to relay.
+ */
+export interface Relayable {
+  sync: SignedBatch[];
+}
+
 /** POST /api/spaces/:id/intentions and PATCH /api/intentions/:id */
-export interface WriteResult {
+export interface WriteResult extends Relayable {
   intention: Intention;
   seq: number;
+}
+
+/** POST /api/beings, PATCH /api/beings/:id and POST /api/spaces/:id/enter */
+export interface BeingWriteResult extends Relayable {
+  being: Being;
 }
 
 /** GET /api/me: the signed-in being, and whether it is a superuser (by its properties or by SUPERUSER_IDS). */
@@ -49,7 +63,8 @@ export interface Me {
 /**
  * The sync pipeline's counters: `calls` (LiveKit server API requests), `batches` (payloads broadcast),
  * `changes` and `bytes` in them, `empty_rooms` (confirmed without a call), `deferred` (turns that
- * waited for the budget), `rate_limited` (429s from LiveKit), `failures`, `retries`, `sweeper_resends`.
+ * waited for the budget), `rate_limited` (429s from LiveKit), `failures`, `retries`, `sweeper_resends`,
+ * `relayed` (changes their writers published themselves: confirmed without sending them again).
  */
 export type CounterName =
   | "calls"
@@ -61,7 +76,8 @@ export type CounterName =
   | "rate_limited"
   | "failures"
   | "retries"
-  | "sweeper_resends";
+  | "sweeper_resends"
+  | "relayed";
 
 /** Counters by name; a counter that never moved is absent. */
 export type Counters = Partial<Record<CounterName, number>>;

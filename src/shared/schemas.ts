@@ -136,6 +136,11 @@ export const changesQuery = strictObject({
   limit: limit(1000, 500),
 });
 
+/** POST /api/spaces/:id/relayed: the writer published every relay batch of its own writes in the space up to seq `to`. */
+export const relayedConfirmation = strictObject({
+  to: number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+
 export type GuestSignIn = Infer<typeof guestSignIn>;
 export type BeingCreate = Infer<typeof beingCreate>;
 export type BeingPatch = Infer<typeof beingPatch>;
@@ -143,6 +148,7 @@ export type BotConfigInput = Infer<typeof botConfig>;
 export type BotSecretsInput = Infer<typeof botSecretsInput>;
 export type IntentionCreate = Input<typeof intentionCreate>;
 export type IntentionPatch = Input<typeof intentionPatch>;
+export type RelayedConfirmation = Infer<typeof relayedConfirmation>;
 
 /**
  * A WebAuthn credential as the browser serialises it (PublicKeyCredential.toJSON(), which SimpleWebAuthn's

@@ -6,7 +6,7 @@ import { ApiError, codeForStatus, ERROR_STATUS, type ErrorCode } from "../shared
 import { retryAfterSeconds } from "../shared/retry-after.ts";
 import { backoff, type Backoff } from "./sync/backoff.ts";
 import type { z } from "zod";
-import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch } from "../shared/schemas.ts";
+import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch, SyncHealthReport } from "../shared/schemas.ts";
 import type { ChangesPage, HistoryPage, Me, SpaceSnapshot, SyncStats, WriteResult } from "../shared/responses.ts";
 import type { AppType } from "../worker/app.ts";
 
@@ -194,6 +194,16 @@ export function patchIntention(id: IntentionId, patch: IntentionPatch, options?:
 /** Deletes an intention; answers whatever body the server sent (see `syncOf` in src/web/sync/relay.ts). */
 export function deleteIntention(id: IntentionId, options?: WriteOptions): Promise<unknown> {
   return call(() => client.api.intentions[":id"].$delete({ param: param(id) }, options));
+}
+
+/** Confirms that this page published every relay batch of its own writes in the space up to seq `to`. */
+export async function confirmRelayed(spaceId: BeingId, to: number): Promise<void> {
+  await call(() => client.api.spaces[":id"].relayed.$post({ param: param(spaceId), json: { to } }));
+}
+
+/** Sends a receivers' health report, `keepalive` so it outlives a page that is going away. */
+export async function sendHealthReport(report: SyncHealthReport): Promise<void> {
+  await call(() => client.api.sync.health.$post({ json: report }, { init: { keepalive: true } }));
 }
 
 /** The sync pipeline's figures and its last hour by minute; FORBIDDEN unless the caller is a superuser. */

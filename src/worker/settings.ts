@@ -41,6 +41,13 @@ export function syncSettings(env: Partial<Pick<Env, "SYNC_GRACE_SECONDS" | "CHAN
 }
 
 /**
+ * How long the broadcast of a write made with `Sync-Relay: 1` waits for its writer's confirmation that
+ * it published the change itself: the contract's "at most 2 s". Whole seconds, as Cloudflare Queues
+ * delay a notice (the broadcast's fallback) by whole seconds.
+ */
+export const SYNC_RELAY_GRACE_SECONDS = 2;
+
+/**
  * A LiveKit project's server API budget, spent by src/worker/sync/budget.ts. Its API key names the
  * project: LiveKit counts the calls of every key's project together.
  */

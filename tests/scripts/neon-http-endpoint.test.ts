@@ -81,6 +81,15 @@ describe("Neon HTTP endpoint on PostgreSQL", () => {
       .rejects.toMatchObject({ cause: { code: "23505" } });
   });
 
+  test("runs a batch as one transaction: a later statement sees an earlier one's rows and transaction id", async () => {
+    // How a write reads back the changes its triggers appended (src/worker/db/queries/appended.ts).
+    const [written, read] = await sql.transaction([
+      sql`insert into notes (body) values ('same transaction') returning pg_current_xact_id()::text as tx`,
+      sql`select body, pg_current_xact_id()::text as tx from notes where body = 'same transaction'`,
+    ]);
+    expect(read).toEqual([{ body: "same transaction", tx: (written as Array<{ tx: string }>)[0]!.tx }]);
+  });
+
   test("commits sql.transaction all-or-nothing", async () => {
     await expect(sql.transaction([
       sql`insert into notes (body) values ('first of a failed pair')`,

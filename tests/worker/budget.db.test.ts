@@ -1,41 +1,24 @@
 // The LiveKit API budget: a burst takes at most the bucket, the rest waits and coalesces, nothing is
 // lost, a hot space cannot take it all, a 429 is honoured. Each test names its own LiveKit project
 // (API key), so its bucket is its own; time is moved by shifting the bucket's and rooms' timestamps.
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { createDb } from "../../src/worker/db/client.ts";
 import { takeLivekitCall } from "../../src/worker/sync/budget.ts";
-import worker from "../../src/worker/index.ts";
 import { db, guest, space } from "./client.ts";
 import { interceptLivekit, livekitEnv } from "./livekit-env.ts";
 import { occupy } from "./occupancy.ts";
+import { consume, recordingQueue } from "./queue.ts";
 
 let livekit: ReturnType<typeof interceptLivekit> | undefined;
 afterEach(() => livekit?.restore());
-
-/** A queue binding that records what is sent to it (the consumer's delayed notices). */
-function recordingQueue() {
-  const sent: Array<{ space: string; delaySeconds?: number }> = [];
-  const queue = {
-    send: async (body: { space: string }, options?: { delaySeconds?: number }) => void sent.push({ space: body.space, delaySeconds: options?.delaySeconds }),
-    sendBatch: async (messages: Array<{ body: { space: string } }>, options?: { delaySeconds?: number }) =>
-      void messages.forEach((m) => sent.push({ space: m.body.space, delaySeconds: options?.delaySeconds })),
-  } as unknown as Queue;
-  return { queue, sent };
-}
 
 function budgetEnv(callsPerMinute: number) {
   const recorder = recordingQueue();
   const env: Env = { ...livekitEnv, LIVEKIT_API_KEY: `budget-${crypto.randomUUID()}`, LIVEKIT_CALLS_PER_MINUTE: String(callsPerMinute), SYNC_QUEUE: recorder.queue };
   return { env, delayed: recorder.sent, project: env.LIVEKIT_API_KEY };
-}
-
-async function consume(spaces: BeingId[], env: Env) {
-  const batch = createMessageBatch("spaces-sync", spaces.map((space) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { space } })));
-  await worker.queue(batch as MessageBatch<any>, env);
-  return getQueueResult(batch, createExecutionContext());
 }
 
 /** Occupied spaces with one message each. */

@@ -6,16 +6,16 @@
  */
 import type { BeingId } from "../../shared/entities.ts";
 import type { SyncHealthReport } from "../../shared/schemas.ts";
+import { sendHealthReport } from "../api.ts";
 import type { SyncStatsSnapshot } from "./tally.ts";
 
 export const HEALTH_INTERVAL_MS = 60_000;
-const HEALTH_PATH = "/api/sync/health";
 // The schema's bounds, kept by the sender too so a long-lived page never has a report refused.
 const MAX_COUNT = 1_000_000;
 const MAX_KEYS = 64;
 
-/** How a report leaves: by fetch, or as a beacon when the page is going away (a fetch could be cut off). */
-export type SendReport = (report: SyncHealthReport, beacon: boolean) => void;
+/** How a report leaves; `leaving`: the page is going away (the default sender keeps every request alive past unload). */
+export type SendReport = (report: SyncHealthReport, leaving: boolean) => void;
 
 export interface HealthOptions {
   send?: SendReport;
@@ -76,9 +76,11 @@ function percentile(sorted: readonly number[], share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)];
 }
 
-/** Sends a report; a lost one is only a missing minute of figures. Not through the typed client until AppType has the route. */
-function sendReport(report: SyncHealthReport, beacon: boolean): void {
-  const body = JSON.stringify(report);
-  if (beacon && navigator.sendBeacon?.(HEALTH_PATH, new Blob([body], { type: "application/json" }))) return;
-  void fetch(HEALTH_PATH, { method: "POST", credentials: "same-origin", keepalive: true, headers: { "Content-Type": "application/json" }, body }).catch(() => undefined);
+/**
+ * Sends a report; a lost one is only a missing minute of figures. Always a `keepalive` request: it
+ * outlives a page that is going away as a beacon does, and carries the JSON type and Origin the API
+ * requires (a beacon's Blob type is not one browsers agree to send).
+ */
+function sendReport(report: SyncHealthReport): void {
+  void sendHealthReport(report).catch(() => undefined);
 }

@@ -6,7 +6,7 @@
  */
 import type { BeingId } from "../../shared/entities.ts";
 import type { SignedBatch } from "../../shared/signing.ts";
-import { call, type WriteOptions } from "../api.ts";
+import { confirmRelayed, type WriteOptions } from "../api.ts";
 
 /** What a write says to be relayed by its writer. */
 const RELAY_OPTIONS: WriteOptions = { headers: { "Sync-Relay": "1" } };
@@ -41,11 +41,7 @@ export function relayerOf(target: RelayTarget): Relayer {
   };
 }
 
-/**
- * The signed batches a write answered with. Read defensively, in this one place, while the routes' types
- * (AppType) do not yet declare `sync`: a server without the fast path answers without it, and a delete's
- * 204 has no body at all.
- */
+/** The signed batches a write answered with: none from a delete (a 204 has no body). */
 export function syncOf(body: unknown): SignedBatch[] {
   const sync = (body as { sync?: unknown } | undefined)?.sync;
   return Array.isArray(sync) ? (sync as SignedBatch[]) : [];
@@ -78,8 +74,3 @@ export function createConfirmations(spaceId: BeingId, send: (to: number) => Prom
   };
 }
 
-/** POST /api/spaces/:id/relayed. Not through the typed client until AppType has the route (the server side is merged separately). */
-function confirmRelayed(spaceId: BeingId, to: number): Promise<unknown> {
-  const init = { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ to }) } as const;
-  return call(() => fetch(`/api/spaces/${encodeURIComponent(spaceId)}/relayed`, init));
-}

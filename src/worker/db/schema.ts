@@ -1,6 +1,6 @@
 /** The database schema. Change recording (the outbox) is done by triggers whose functions are in db/rulebook.sql. */
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import type { BeingType, ContentNode, IntentionState, IntentionType } from "../../shared/entities.ts";
 
 // Millisecond precision: the same as a JavaScript Date, so a row survives a JSON round trip unchanged.
@@ -205,6 +205,9 @@ export const livekitBudget = pgTable("livekit_budget", {
 });
 
 /** The outbox: one row per change per touched space, gap-free seq per space, written by triggers. */
+/** PostgreSQL's 64-bit transaction id (pg_current_xact_id()), read as text. */
+const xid8 = customType<{ data: string }>({ dataType: () => "xid8" });
+
 export const changes = pgTable(
   "changes",
   {
@@ -216,9 +219,18 @@ export const changes = pgTable(
     entityId: text("entity_id").notNull(),
     /** The full row after the change in its public JSON shape; null on delete. */
     data: jsonb("data"),
+    /** The transaction that appended it: a write reads back exactly its own changes (db/queries/appended.ts). */
+    tx: xid8("tx").notNull().default(sql`pg_current_xact_id()`),
+    /** The being whose write said it will relay this change itself (request header Sync-Relay: 1). */
+    relayBy: text("relay_by"),
+    /** Until when the broadcast waits for that relay's confirmation; null: broadcast at once. */
+    relayUntil: timestamp("relay_until", { withTimezone: true, precision: 3 }),
+    /** The writer confirmed it published the change into the room: the broadcast skips it. */
+    relayed: boolean("relayed").notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.spaceId, t.seq] }),
+    index("changes_tx_idx").on(t.tx),
     // Pruning finds the superseded versions of a row: every change to it in a space, newest first.
     index("changes_entity_idx").on(t.spaceId, t.entityId, t.seq),
     // Pruning by age, and finding recent changes whose earlier versions are superseded.

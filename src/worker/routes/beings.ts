@@ -4,13 +4,14 @@ import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newBeingId } from "../../shared/ids.ts";
 import type { BeingId } from "../../shared/entities.ts";
-import type { Me } from "../../shared/responses.ts";
+import type { BeingWriteResult, Me } from "../../shared/responses.ts";
 import { beingCreate, beingId, beingPatch, type BotSecretsInput } from "../../shared/schemas.ts";
 import { sealApiKey } from "../bots/secrets.ts";
 import { createBeing, deleteBeing, getBeing, getMe, patchBeing, type SealedKey } from "../db/queries/beings.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { notifyAfterCommit } from "../sync/notify.ts";
+import { relayableChanges, relayRequested } from "../sync/relay.ts";
 
 const byId = valid("param", object({ id: beingId }));
 
@@ -30,18 +31,17 @@ export const beings = new Hono<AppEnv>()
     if (secrets && input.type !== "bot") throw new ApiError("VALIDATION", "secrets: only a bot has an API key");
     const id = input.id ?? newBeingId(input.name);
     if (input.locationId === id) throw new ApiError("VALIDATION", "locationId: a being cannot be inside itself");
-    const { being, touched } = await createBeing(c.var.db, c.var.viewer, id, fields, await sealed(c.env, id, secrets));
-    notifyAfterCommit(c, touched);
-    return c.json({ being }, 201);
+    const { being, touched, appended } = await createBeing(c.var.db, c.var.viewer, id, fields, await sealed(c.env, id, secrets), relayRequested(c));
+    return c.json({ being, sync: await relayableChanges(c, touched, appended) } satisfies BeingWriteResult, 201);
   })
   .patch("/beings/:id", byId, valid("json", beingPatch), async (c) => {
     const { id } = c.req.valid("param");
     const { secrets, ...patch } = c.req.valid("json");
     if (patch.locationId === id) throw new ApiError("VALIDATION", "locationId: a being cannot be inside itself");
-    const { being, touched } = await patchBeing(c.var.db, c.var.viewer, id, patch, await sealed(c.env, id, secrets));
-    notifyAfterCommit(c, touched);
-    return c.json({ being }, 200);
+    const { being, touched, appended } = await patchBeing(c.var.db, c.var.viewer, id, patch, await sealed(c.env, id, secrets), relayRequested(c));
+    return c.json({ being, sync: await relayableChanges(c, touched, appended) } satisfies BeingWriteResult, 200);
   })
+  // A delete answers 204 with no body, so it carries no `sync` and is never relayed: broadcast at once.
   .delete("/beings/:id", byId, async (c) => {
     notifyAfterCommit(c, await deleteBeing(c.var.db, c.var.viewer, c.req.valid("param").id));
     return c.body(null, 204);

@@ -3,16 +3,18 @@ import { Hono } from "hono";
 import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newIntentionId } from "../../shared/ids.ts";
-import { beingId, changesQuery, historyQuery, intentionCreate } from "../../shared/schemas.ts";
+import type { BeingWriteResult, WriteResult } from "../../shared/responses.ts";
+import { beingId, changesQuery, historyQuery, intentionCreate, relayedConfirmation } from "../../shared/schemas.ts";
 import { answerAfterCommit } from "../bots/who-answers.ts";
 import { enterSpace } from "../db/queries/beings.ts";
 import { createIntention } from "../db/queries/intentions.ts";
 import { getSpaceSnapshot, listChanges, listIntentions, listSpaces, requireReadableSpace } from "../db/queries/spaces.ts";
+import { confirmRelayed } from "../db/queries/sync.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { createJoinToken, livekitConfig } from "../sync/livekit.ts";
 import { presenceSettings } from "../settings.ts";
-import { notifyAfterCommit } from "../sync/notify.ts";
+import { relayableChanges, relayRequested } from "../sync/relay.ts";
 
 const bySpace = valid("param", object({ id: beingId }));
 
@@ -31,18 +33,22 @@ export const spaces = new Hono<AppEnv>()
     return c.json(await listChanges(c.var.db, c.var.viewer, c.req.valid("param").id, after, limit), 200);
   })
   .post("/spaces/:id/enter", bySpace, async (c) => {
-    const { being, touched } = await enterSpace(c.var.db, c.var.viewer, c.req.valid("param").id);
-    notifyAfterCommit(c, touched);
-    return c.json({ being }, 200);
+    const { being, touched, appended } = await enterSpace(c.var.db, c.var.viewer, c.req.valid("param").id, relayRequested(c));
+    return c.json({ being, sync: await relayableChanges(c, touched, appended) } satisfies BeingWriteResult, 200);
   })
   .post("/spaces/:id/intentions", bySpace, valid("json", intentionCreate), async (c) => {
     const space = c.req.valid("param").id;
     const { id, content } = c.req.valid("json");
-    const write = await createIntention(c.var.db, c.var.viewer, space, id ?? newIntentionId(), content);
-    if (!write.created) return c.json({ intention: write.intention, seq: write.seq }, 200);
-    notifyAfterCommit(c, [space]);
+    const write = await createIntention(c.var.db, c.var.viewer, space, id ?? newIntentionId(), content, relayRequested(c));
+    if (!write.created) return c.json({ intention: write.intention, seq: write.seq, sync: [] } satisfies WriteResult, 200);
+    const sync = await relayableChanges(c, [space], write.appended);
     answerAfterCommit(c, write.intention, write.bots);
-    return c.json({ intention: write.intention, seq: write.seq }, 201);
+    return c.json({ intention: write.intention, seq: write.seq, sync } satisfies WriteResult, 201);
+  })
+  // The caller published the relay batches of its own writes here up to `to`: their broadcast may skip them.
+  .post("/spaces/:id/relayed", bySpace, valid("json", relayedConfirmation), async (c) => {
+    await confirmRelayed(c.var.db, c.var.viewer, c.req.valid("param").id, c.req.valid("json").to);
+    return c.body(null, 204);
   })
   .post("/spaces/:id/token", bySpace, async (c) => {
     const room = c.req.valid("param").id;

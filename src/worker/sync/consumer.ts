@@ -4,7 +4,7 @@ import type { Counters } from "../../shared/responses.ts";
 import { beingId } from "../../shared/schemas.ts";
 import { createDb } from "../db/client.ts";
 import { budgetSettings } from "../settings.ts";
-import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, outcomeOf, recordCounters } from "./broadcast.ts";
+import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, nextTurnSeconds, outcomeOf, recordCounters } from "./broadcast.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import type { SyncNotice } from "./notify.ts";
 import { syncSigner } from "./signer.ts";
@@ -53,8 +53,11 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
         addUp(totals, countersOf(result));
         logBroadcast("sync_broadcast", result, startedAt, outcomeOf(result), result.failure);
         if (result.failure !== undefined) retry(messages, totals);
-        else if (result.deferSeconds !== null) await deferTurn(env, space, result.deferSeconds, messages);
-        else messages.forEach((message) => message.ack());
+        else {
+          const later = nextTurnSeconds(result);
+          if (later !== null) await deferTurn(env, space, later, messages);
+          else messages.forEach((message) => message.ack());
+        }
       } catch (error) {
         // The database failed us: nothing was confirmed that was not sent.
         addUp(totals, { failures: 1 });

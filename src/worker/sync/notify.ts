@@ -34,7 +34,10 @@ export async function enqueueNotices(env: Pick<Env, "SYNC_QUEUE">, spaces: reado
   }
 }
 
-/** Hands the notices to the runtime after the response (the write's latency does not wait on the queue). */
-export function notifyAfterCommit(c: Context<AppEnv>, spaces: readonly BeingId[]): void {
-  if (spaces.length > 0) c.executionCtx.waitUntil(enqueueNotices(c.env, spaces));
+/**
+ * Hands the notices to the runtime after the response (the write's latency does not wait on the queue),
+ * delayed by `delaySeconds` when given (a relayed write's grace).
+ */
+export function notifyAfterCommit(c: Context<AppEnv>, spaces: readonly BeingId[], delaySeconds?: number): void {
+  if (spaces.length > 0) c.executionCtx.waitUntil(enqueueNotices(c.env, spaces, delaySeconds));
 }

@@ -86,3 +86,15 @@ function finish(space: BeingId, draft: Draft, maxBytes: number): Packed[] {
     ...finish(space, split(middle, draft.to, changes.filter((c) => c.seq >= middle)), maxBytes),
   ];
 }
+
+/**
+ * The one batch of `changes` (a write's own, which its writer may relay): as packed when it fits one
+ * packet, else a `ref` batch covering them all.
+ */
+export function packOne(space: BeingId, changes: readonly Change[], maxBytes = MAX_SYNC_PAYLOAD_BYTES): Packed {
+  const packed = packChanges(space, changes, maxBytes);
+  if (packed.length === 1) return packed[0]!;
+  const batch: SyncBatch = { v: 1, space, from: changes[0]!.seq, to: changes.at(-1)!.seq, changes: [], ref: true };
+  const payload = superjson.stringify(batch);
+  return { batch, payload, packetBytes: packetBytesOf(payload) };
+}

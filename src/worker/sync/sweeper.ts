@@ -11,7 +11,7 @@ import { forgetDepartedParticipants } from "../db/queries/rooms.ts";
 import { lostBroadcasts, pruneChanges, sampleGauges } from "../db/queries/sync.ts";
 import { describeError } from "../log.ts";
 import { budgetSettings, syncSettings, type Budget, type SyncSettings } from "../settings.ts";
-import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, outcomeOf, recordCounters } from "./broadcast.ts";
+import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, nextTurnSeconds, outcomeOf, recordCounters } from "./broadcast.ts";
 import { waitForLivekitCall } from "./budget.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import { reconcileOccupancy } from "./occupancy.ts";
@@ -87,7 +87,8 @@ async function resendLost(env: Env, db: Db, service: SyncRoomService, signer: Si
     const startedAt = Date.now();
     try {
       const result = await broadcastSpace(db, service, signer, space, budget);
-      if (result.deferSeconds !== null) await deferTurn(env, space, result.deferSeconds);
+      const later = nextTurnSeconds(result);
+      if (later !== null) await deferTurn(env, space, later);
       addUp(totals, { ...countersOf(result), sweeper_resends: result.changes });
       changes += result.changes;
       logBroadcast("sync_sweep", result, startedAt, outcomeOf(result), result.failure);

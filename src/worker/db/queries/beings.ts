@@ -7,14 +7,16 @@ import type { BeingCreate, BeingPatch } from "../../../shared/schemas.ts";
 import { query, type Db } from "../client.ts";
 import { toBeing } from "../rows.ts";
 import { requireAccess, requireSignedIn } from "./access.ts";
+import { writeAppending, type SpaceChanges } from "./appended.ts";
 import { touchSession } from "./sessions.ts";
 import { matchesVersion, staleVersion } from "./versions.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
-/** A written being and the spaces whose change logs the write touched (to notify the sync queue). */
+/** A written being, the spaces whose change logs the write touched (to notify the sync queue), and its changes there. */
 export interface BeingWrite {
   being: Being;
   touched: BeingId[];
+  appended: SpaceChanges[];
 }
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
@@ -70,11 +72,18 @@ const keyWrites = (written: SQL, sealed: SealedKey) => sql`
         ),
         key_removed AS (DELETE FROM bot_secrets k USING ${written} w WHERE k.being_id = w.id AND ${sealed === null})`;
 
-/** Creates a being owned by the viewer. Setting properties.superuser takes a superuser. */
-export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input: Omit<BeingCreate, "secrets">, sealed?: SealedKey): Promise<BeingWrite> {
+/**
+ * Creates a being owned by the viewer. Setting properties.superuser takes a superuser. `relay`: the
+ * viewer will publish the write's changes itself (db/queries/appended.ts).
+ */
+export async function createBeing(
+  db: Db, viewer: ViewerRef, id: BeingId, input: Omit<BeingCreate, "secrets">, sealed?: SealedKey, relay = false,
+): Promise<BeingWrite> {
   const properties = json(input.properties ?? {});
-  const [row] = await query<{ viewer_id: string | null; su: boolean; location_ok: boolean; taken: boolean; being: unknown; touched: BeingId[] }>(
+  const { rows: [row], appended } = await writeAppending<{ viewer_id: string | null; su: boolean; location_ok: boolean; taken: boolean; being: unknown; touched: BeingId[] }>(
     db,
+    viewer,
+    relay,
     sql`WITH ${viewerCte(viewer)},
         facts AS (
           SELECT ${mayPlaceAt(input.locationId)} AS location_ok,
@@ -99,7 +108,7 @@ export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input:
   if (!row.location_ok) throw new ApiError("NOT_FOUND", "location not found");
   if (row.taken) throw new ApiError("CONFLICT", `the id ${id} is taken`);
   if (!row.being) throw new ApiError("FORBIDDEN", "only a superuser may set properties.superuser");
-  return { being: toBeing(row.being), touched: row.touched };
+  return { being: toBeing(row.being), touched: row.touched, appended };
 }
 
 /**
@@ -107,11 +116,13 @@ export async function createBeing(db: Db, viewer: ViewerRef, id: BeingId, input:
  * superuser only; a bot's sealed key by its owner only. With `ifVersion` other than the row's version
  * nothing is written: CONFLICT with `details.current`, once every permission check has passed.
  */
-export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: Omit<BeingPatch, "secrets">, sealed?: SealedKey): Promise<BeingWrite> {
+export async function patchBeing(
+  db: Db, viewer: ViewerRef, id: BeingId, patch: Omit<BeingPatch, "secrets">, sealed?: SealedKey, relay = false,
+): Promise<BeingWrite> {
   const properties = json(patch.properties);
   const moves = patch.locationId !== undefined;
   const changesOwner = patch.ownerId !== undefined;
-  const [row] = await query<{
+  const { rows: [row], appended } = await writeAppending<{
     viewer_id: string | null;
     su: boolean;
     visible: boolean | null;
@@ -125,6 +136,8 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
     touched: BeingId[] | null;
   }>(
     db,
+    viewer,
+    relay,
     sql`WITH ${viewerCte(viewer)},
         target AS (
           SELECT b.id, b AS prior, being_json(b) AS current, may_see_being(b, v.id, v.su) AS visible,
@@ -170,7 +183,7 @@ export async function patchBeing(db: Db, viewer: ViewerRef, id: BeingId, patch: 
   if (!row.privileged_ok) throw new ApiError("FORBIDDEN", "only a superuser may set ownerId or properties.superuser");
   // Every check passed and nothing was written: the row is at another version than ifVersion.
   if (!row.being) throw staleVersion("being", toBeing(row.current));
-  return { being: toBeing(row.being), touched: row.touched ?? [] };
+  return { being: toBeing(row.being), touched: row.touched ?? [], appended };
 }
 
 /**
@@ -203,9 +216,11 @@ export async function deleteBeing(db: Db, viewer: ViewerRef, id: BeingId): Promi
 }
 
 /** Moves the viewer's being into a space it may read ("enter"); a no-op when it is already there. */
-export async function enterSpace(db: Db, viewer: ViewerRef, space: BeingId): Promise<BeingWrite> {
-  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; touched: BeingId[] | null; being: unknown }>(
+export async function enterSpace(db: Db, viewer: ViewerRef, space: BeingId, relay = false): Promise<BeingWrite> {
+  const { rows: [row], appended } = await writeAppending<{ viewer_id: string | null; visible: boolean | null; touched: BeingId[] | null; being: unknown }>(
     db,
+    viewer,
+    relay,
     sql`WITH ${viewerCte(viewer)},
         target AS (SELECT s.id, may_read_space(s, v.id, v.su) AS visible FROM viewer v JOIN beings s ON s.id = ${space}),
         moved AS (
@@ -218,5 +233,5 @@ export async function enterSpace(db: Db, viewer: ViewerRef, space: BeingId): Pro
         FROM viewer v LEFT JOIN target t ON true LEFT JOIN beings me ON me.id = v.id`,
   );
   requireAccess(row, "space");
-  return { being: toBeing(row.being), touched: row.touched ?? [] };
+  return { being: toBeing(row.being), touched: row.touched ?? [], appended };
 }

@@ -6,6 +6,7 @@ import { isUniqueViolation, query, type Db } from "../client.ts";
 import { toIntention } from "../rows.ts";
 import { requireAccess } from "./access.ts";
 import { isStale, matchesVersion, staleVersion } from "./versions.ts";
+import { writeAppending, type SpaceChanges } from "./appended.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 /** A written intention and the seq of its change in its space's log. */
@@ -14,6 +15,8 @@ export interface IntentionWrite {
   seq: number;
   /** False when the id already held this owner's intention: nothing was written. */
   created: boolean;
+  /** The changes the write appended (none for a repeat). */
+  appended: SpaceChanges[];
 }
 
 /** A bot located in a space, as a post there sees it (to decide whether it answers). */
@@ -38,9 +41,10 @@ export async function createIntention(
   space: BeingId,
   id: IntentionId,
   content: ContentNode[],
+  relay = false,
 ): Promise<PostWrite> {
   const insert = async (): Promise<PostWrite> => {
-    const [row] = await query<{
+    const { rows: [row], appended } = await writeAppending<{
       viewer_id: string | null;
       visible: boolean | null;
       existing_owner: string | null;
@@ -51,6 +55,8 @@ export async function createIntention(
       bots: BotInSpace[] | null;
     }>(
       db,
+      viewer,
+      relay,
       sql`WITH ${viewerCte(viewer)},
           target AS (SELECT s.id, may_read_space(s, v.id, v.su) AS visible FROM viewer v JOIN beings s ON s.id = ${space}),
           existing AS (SELECT i.owner_id, intention_json(i) AS intention, i.seq FROM intentions i WHERE i.id = ${id}),
@@ -70,9 +76,9 @@ export async function createIntention(
           FROM viewer v LEFT JOIN target t ON true LEFT JOIN existing e ON true LEFT JOIN created c ON true`,
     );
     requireAccess(row, "space");
-    if (row.created) return { intention: toIntention(row.created), seq: Number(row.created_seq), created: true, bots: row.bots ?? [] };
+    if (row.created) return { intention: toIntention(row.created), seq: Number(row.created_seq), created: true, bots: row.bots ?? [], appended };
     if (row.existing_owner === row.viewer_id) {
-      return { intention: toIntention(row.existing), seq: Number(row.existing_seq), created: false, bots: [] };
+      return { intention: toIntention(row.existing), seq: Number(row.existing_seq), created: false, bots: [], appended: [] };
     }
     throw new ApiError("CONFLICT", `the id ${id} is taken`);
   };
@@ -97,8 +103,9 @@ export async function patchIntention(
   viewer: ViewerRef,
   id: IntentionId,
   patch: { content?: ContentNode[]; state?: IntentionState; ifVersion?: number },
+  relay = false,
 ): Promise<IntentionWrite> {
-  const [row] = await query<{
+  const { rows: [row], appended } = await writeAppending<{
     viewer_id: string | null;
     visible: boolean | null;
     allowed: boolean | null;
@@ -107,6 +114,8 @@ export async function patchIntention(
     seq: string;
   }>(
     db,
+    viewer,
+    relay,
     sql`WITH ${viewerCte(viewer)},
         target AS (
           SELECT i.id, intention_json(i) AS current, may_read_space(s, v.id, v.su) AS visible,
@@ -135,7 +144,7 @@ export async function patchIntention(
     if (isStale(current, patch.ifVersion)) throw staleVersion("intention", current);
     throw new ApiError("CONFLICT", "the reply had already finished: there is nothing left to stop", { current });
   }
-  return { intention: toIntention(row.intention), seq: Number(row.seq), created: false };
+  return { intention: toIntention(row.intention), seq: Number(row.seq), created: false, appended };
 }
 
 /** Deletes an intention: by its owner or a superuser (may_change_intention). Returns the space it was in. */

@@ -6,47 +6,87 @@ import type { Change } from "../../../shared/sync.ts";
 import type { Budget } from "../../settings.ts";
 import { query, type Db } from "../client.ts";
 import { toChange, type ChangeRow } from "../rows.ts";
-import { requireSuperuser } from "./access.ts";
+import { requireAccess, requireSuperuser } from "./access.ts";
 import { RECEIVER_MINUTES, toReceiverMinute, type ReceiverMinuteRow } from "./health.ts";
 import { addTallies } from "./tallies.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
+/** An unconfirmed change, and where its writer's relay stands (src/worker/sync/relay.ts). */
+export interface PendingChange {
+  change: Change;
+  /** The writer confirmed it published the change into the room: the broadcast need not send it. */
+  relayed: boolean;
+  /** Seconds left of the grace in which its writer may still confirm (0: none left, or no relay). */
+  heldSeconds: number;
+}
+
 /** What a broadcast turn of one space may do: its unconfirmed changes, whether anyone is listening, and the budget's answer. */
 export interface BroadcastClaim {
   /** Unconfirmed changes, ascending, at most the page size. */
-  changes: Change[];
+  changes: PendingChange[];
   lastSeq: number;
   /** The seq confirmed so far. */
   broadcastSeq: number;
   /** Someone is in the space's LiveKit room (per webhooks and reconciliation). */
   occupied: boolean;
-  /** 0: a LiveKit call was taken from the budget for this turn; else seconds to wait for one. */
+  /** 0: a LiveKit call was taken from the budget for this turn (or none is due); else seconds to wait for one. */
   waitSeconds: number;
 }
 
 /**
- * Reads a space's unconfirmed changes and, when someone is in its room and something is pending,
- * runs `takeCall`, the budget's statement that takes one LiveKit call for it (src/worker/sync/budget.ts).
+ * Reads a space's unconfirmed changes and, when someone is in its room and one of them is due (neither
+ * relayed nor waiting for its writer's relay), runs `takeCall`, the budget's statement that takes one
+ * LiveKit call for it (src/worker/sync/budget.ts).
  */
 export async function claimBroadcast(db: Db, space: BeingId, limit: number, takeCall: SQL): Promise<BroadcastClaim> {
   // A call is taken only when a change row is there to send (a rewind may point past pruned rows).
-  const [row] = await query<{ last_seq: string; broadcast_seq: string; occupied: boolean; changes: ChangeRow[]; wait: number }>(
+  const [row] = await query<{
+    last_seq: string;
+    broadcast_seq: string;
+    occupied: boolean;
+    changes: Array<ChangeRow & { relayed: boolean; held_seconds: number }>;
+    wait: number;
+  }>(
     db,
-    sql`SELECT s.last_seq, s.broadcast_seq, s.occupied,
-          (SELECT coalesce(jsonb_agg(c ORDER BY c.seq), '[]'::jsonb) FROM (
-             SELECT seq, at, kind, op, entity_id, change_data_in(data, kind, space_id) AS data FROM changes
-             WHERE space_id = s.space_id AND seq > s.broadcast_seq ORDER BY seq LIMIT ${limit}) AS c) AS changes,
-          CASE WHEN s.occupied AND EXISTS (SELECT 1 FROM changes WHERE space_id = s.space_id AND seq > s.broadcast_seq)
+    sql`WITH s AS (SELECT * FROM space_sync WHERE space_id = ${space}),
+        page AS (
+          SELECT c.seq, c.at, c.kind, c.op, c.entity_id, change_data_in(c.data, c.kind, c.space_id) AS data, c.relayed,
+                 CASE WHEN c.relayed THEN 0 ELSE greatest(0, coalesce(extract(epoch FROM c.relay_until - now()), 0)) END AS held_seconds
+          FROM s JOIN changes c ON c.space_id = s.space_id AND c.seq > s.broadcast_seq ORDER BY c.seq LIMIT ${limit}
+        )
+        SELECT s.last_seq, s.broadcast_seq, s.occupied,
+          (SELECT coalesce(jsonb_agg(p ORDER BY p.seq), '[]'::jsonb) FROM page p) AS changes,
+          CASE WHEN s.occupied AND EXISTS (SELECT 1 FROM page WHERE NOT relayed AND held_seconds = 0)
             THEN ${takeCall} ELSE 0 END AS wait
-        FROM space_sync s WHERE s.space_id = ${space}`,
+        FROM s`,
   );
   return {
-    changes: (row?.changes ?? []).map(toChange),
+    changes: (row?.changes ?? []).map((c) => ({ change: toChange(c), relayed: c.relayed, heldSeconds: Number(c.held_seconds) })),
     lastSeq: Number(row?.last_seq ?? 0),
     broadcastSeq: Number(row?.broadcast_seq ?? 0),
     occupied: row?.occupied ?? false,
     waitSeconds: Number(row?.wait ?? 0),
   };
+}
+
+/**
+ * Marks the viewer's own relayed changes in a space, through seq `to`, as published by it (any reader
+ * of the space may confirm): their broadcast skips them. Only changes whose write the viewer made with
+ * `Sync-Relay: 1` are marked, never another's; one already broadcast or pruned is simply not matched.
+ */
+export async function confirmRelayed(db: Db, viewer: ViewerRef, space: BeingId, to: number): Promise<void> {
+  const [row] = await query<{ viewer_id: string | null; visible: boolean | null }>(
+    db,
+    sql`WITH ${viewerCte(viewer)},
+        target AS (SELECT s.id, may_read_space(s, v.id, v.su) AS visible FROM viewer v JOIN beings s ON s.id = ${space}),
+        confirmed AS (
+          UPDATE changes c SET relayed = true FROM viewer v, target t, space_sync s
+          WHERE t.visible AND s.space_id = t.id AND c.space_id = t.id AND c.seq > s.broadcast_seq AND c.seq <= ${to}
+            AND c.relay_by = v.id AND NOT c.relayed
+        )
+        SELECT v.id AS viewer_id, t.visible FROM viewer v LEFT JOIN target t ON true`,
+  );
+  requireAccess(row, "space");
 }
 
 /** Records that every change of the space up to `seq` was handed to LiveKit (never moves backwards). */
@@ -71,12 +111,15 @@ export async function confirmEmptyRoom(db: Db, space: BeingId, seq: number): Pro
   return rows.length > 0;
 }
 
-/** Spaces whose oldest unconfirmed change is older than the grace period: their broadcast was lost. */
+/**
+ * Spaces whose oldest unconfirmed change is older than the grace period (counted from the end of its
+ * relay grace, if its writer relays it): their broadcast was lost.
+ */
 export async function lostBroadcasts(db: Db, graceSeconds: number, limit: number): Promise<BeingId[]> {
   const rows = await query<{ space_id: BeingId }>(
     db,
     sql`SELECT s.space_id FROM space_sync s
-        CROSS JOIN LATERAL (SELECT c.at FROM changes c WHERE c.space_id = s.space_id AND c.seq > s.broadcast_seq
+        CROSS JOIN LATERAL (SELECT greatest(c.at, c.relay_until) AS at FROM changes c WHERE c.space_id = s.space_id AND c.seq > s.broadcast_seq
                             ORDER BY c.seq LIMIT 1) AS first
         WHERE s.last_seq > s.broadcast_seq AND first.at < now() - make_interval(secs => ${graceSeconds})
         ORDER BY first.at LIMIT ${limit}`,
