@@ -4,8 +4,9 @@
  * with the contract's receive rule (src/shared/sync.ts: the signature first, then the seqs), holds a batch
  * past a gap for up to 500 ms while the missing seqs arrive in other packets, catches up over HTTP after a
  * gap that stays open, a ref batch, a (re)connect or a return online, and polls while the room is not
- * connected. It also applies and relays the batches this page's own writes answered with (relay.ts), and
- * tallies how sync reaches it (tally.ts). Plain TS: the store (store.ts) is its sink, and the only code
+ * connected. The hold-back is hold-back.ts, the packets waiting to be read inbox.ts; the batches this
+ * page's own writes answered with are applied and relayed through relay.ts, and tally.ts tallies how sync
+ * reaches the page. Plain TS: the store (store.ts) is its sink, and the only code
  * that changes the space's state.
  */
 import type { Room } from "livekit-client";
@@ -13,23 +14,16 @@ import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { SpaceSnapshot } from "../../shared/responses.ts";
 import { createKeyring, type Keyring, type SignedBatch } from "../../shared/signing.ts";
-import { judge, receive, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../shared/sync.ts";
+import { judge, receive, type Change, type PacketReader, type Verdict } from "../../shared/sync.ts";
 import { getChanges, getSpace, getSyncKeys, OfflineError } from "../api.ts";
-import { afterPaint, nextTask } from "../scheduling.ts";
+import { afterPaint } from "../scheduling.ts";
 import { backoff, type Backoff } from "./backoff.ts";
+import { createHoldBack } from "./hold-back.ts";
+import { createInbox, timeSlices } from "./inbox.ts";
 import { takePrefetched } from "./prefetch.ts";
-import { createConfirmations, type RelayTarget, type SentWrite } from "./relay.ts";
+import { createOwnBatches, type RelayTarget, type SentWrite } from "./relay.ts";
 import { openRoom, type LinkState, type RoomLink, type RoomPresence } from "./room.ts";
 import { createTally, type SyncStatsSnapshot } from "./tally.ts";
-
-/** How long a batch past a gap waits for the missing seqs before the pump catches up over HTTP (the contract's hold-back). */
-export const HOLD_BACK_MS = 500;
-/** Batches held past a gap at most; the oldest goes first (the catch-up to come fetches it). */
-const MAX_HELD = 256;
-/** Packets waiting to be read at most: a flood beyond it loses its oldest, and a catch-up follows. */
-const MAX_INBOX = 2_048;
-/** The longest the pump reads packets before it lets the page paint and take input. */
-const SLICE_MS = 8;
 
 /** Where the pump delivers: the store. */
 export interface PumpSink {
@@ -76,26 +70,10 @@ export interface Pump extends RelayTarget {
   close(): void;
 }
 
-/** A batch one of this page's writes answered with: its packet as published, and the write. */
-interface OwnBatch {
-  packet: Uint8Array<ArrayBuffer>;
-  write: SentWrite;
-  answeredAt: number;
-}
-
 /** Starts pumping a space's changes into `sink` until `close`. */
 export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions = {}): Pump {
   const pollDelays = options.pollDelays ?? backoff(1_000, 10_000);
   const retryDelays = options.retryDelays ?? backoff(1_000, 30_000);
-  const inbox: Array<{ packet: Uint8Array; relayed: boolean }> = [];
-  const own: OwnBatch[] = [];
-  // Batches past a gap, by `from` ascending, waiting for the seqs before them.
-  const held: SyncBatch[] = [];
-  let holdTimer: ReturnType<typeof setTimeout> | undefined;
-  // The inbox overflowed: a real packet may be among those dropped.
-  let packetsLost = false;
-  const tally = createTally();
-  const confirmations = createConfirmations(spaceId, options.confirmRelayed);
   let linkState: LinkState | undefined;
   let reader: PacketReader | undefined;
   let wantCatchUp = false;
@@ -105,6 +83,32 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const point = () => ({ space: spaceId, last: sink.last()! });
   const working = () => !closed && !gone && sink.last() !== undefined;
+  const tally = createTally();
+  const holdBack = createHoldBack({
+    judge: (batch) => judge(batch, point()),
+    act,
+    catchUp: () => {
+      wantCatchUp = true;
+      void drain();
+    },
+    count: tally.count,
+  });
+  const inbox = createInbox(() => {
+    tally.count("dropped.inbox");
+    // A real packet may have been lost: a catch-up follows within the hold-back.
+    holdBack.lost();
+  });
+  const read = (packet: Uint8Array) => receive(packet, point(), reader!);
+  const own = createOwnBatches(spaceId, {
+    read,
+    act: (verdict) => act(verdict, "own"),
+    publish: async (packet) => {
+      if (!room) throw new Error("no room");
+      await room.publish(packet);
+    },
+    tally,
+    confirmRelayed: options.confirmRelayed,
+  });
 
   async function request<T>(send: () => Promise<T>): Promise<T> {
     try {
@@ -178,7 +182,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       if (error instanceof ApiError && error.code === "NOT_FOUND") notFound();
       else scheduleCatchUp(retryDelays.next());
       // The catch-up to come fetches everything after `last`: buffered packets add nothing.
-      inbox.length = 0;
+      inbox.clear();
       return false;
     }
   }
@@ -186,56 +190,24 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   // The one place packets are read, one at a time: nothing else changes the state between a packet's
   // verdict and what is done about it.
   async function work(): Promise<void> {
-    let sliceStart = performance.now();
+    const slice = timeSlices();
     while (working()) {
       if (wantCatchUp) {
         wantCatchUp = false;
         if (!(await catchUp())) return;
         // What the catch-up did not cover, held batches may still bring.
-        release();
+        holdBack.release();
         continue;
       }
       // Packets wait for their reader (loaded with the room).
       if (!reader) return;
-      const mine = own.shift();
-      if (mine) {
-        await takeOwn(mine, reader);
-        continue;
-      }
-      const next = inbox.shift();
+      if (await own.takeNext()) continue;
+      const next = inbox.take();
       if (!next) return;
-      act(await receive(next.packet, point(), reader), next.relayed ? "relay" : "room");
+      act(await read(next.packet), next.relayed ? "relay" : "room");
       // A flood of packets is read in slices: the page paints and takes input in between.
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await nextTask();
-        sliceStart = performance.now();
-      }
+      if (slice.spent()) await slice.next();
     }
-  }
-
-  /** Applies a batch this page's write answered with, as any packet, then publishes it if the write said it would. */
-  async function takeOwn({ packet, write, answeredAt }: OwnBatch, packets: PacketReader): Promise<void> {
-    const verdict = await receive(packet, point(), packets);
-    // Batches of the write's other spaces (a being that moved) are for their own rooms.
-    if (verdict.kind === "rejected" && verdict.reason === "another space") return;
-    act(verdict, "own");
-    if (verdict.kind === "rejected") return;
-    const committed = verdict.batch.changes.at(-1)?.at;
-    if (committed) tally.roundTrip(write.sentAt, answeredAt, committed);
-    if (write.relayed) void publish(packet, verdict.batch.to);
-  }
-
-  /** Publishes an own batch into the room, and confirms it once it has left the page; a failure is left to the server's grace. */
-  async function publish(packet: Uint8Array<ArrayBuffer>, to: number): Promise<void> {
-    try {
-      if (!room) throw new Error("no room");
-      await room.publish(packet);
-    } catch {
-      tally.count("relays.failed");
-      return;
-    }
-    tally.count("relays.published");
-    confirmations.published(to);
   }
 
   /** Does what a verdict says: count a rejection or a duplicate, hold a batch past a gap, catch up for a ref, or apply. */
@@ -246,7 +218,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       case "duplicate":
         return tally.count("duplicates");
       case "gap":
-        return hold(verdict.batch);
+        return holdBack.hold(verdict.batch);
       case "ref":
         tally.count("refs");
         wantCatchUp = true;
@@ -258,50 +230,15 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
         if (from === "relay") tally.count("relayed");
         // The lag of the page's own changes is its write's round trip, not how sync reaches it.
         if (from !== "own") for (const change of verdict.batch.changes) tally.lagOf(change.at);
-        return release();
+        return holdBack.release();
     }
-  }
-
-  /** Keeps a batch past a gap, in `from` order; once HOLD_BACK_MS pass with the gap still open, catches up. */
-  function hold(batch: SyncBatch): void {
-    if (held.length === 0) tally.count("gaps");
-    const at = held.findIndex((other) => other.from > batch.from);
-    held.splice(at < 0 ? held.length : at, 0, batch);
-    if (held.length > MAX_HELD) {
-      held.shift();
-      tally.count("held.dropped");
-    }
-    awaitGap();
-  }
-
-  /** Catches up in HOLD_BACK_MS unless the gap closes before (a timer already running keeps its time). */
-  function awaitGap(): void {
-    holdTimer ??= setTimeout(() => {
-      holdTimer = undefined;
-      if (held.length === 0 && !packetsLost) return;
-      packetsLost = false;
-      tally.count("held.caughtUp");
-      wantCatchUp = true;
-      void drain();
-    }, HOLD_BACK_MS);
-  }
-
-  /** Applies the held batches that now connect, in order, and drops those the state already covers. */
-  function release(): void {
-    while (held.length > 0 && judge(held[0], point()).kind !== "gap") act(judge(held.shift()!, point()));
-    // A gap the catch-up did not close either waits again.
-    if (held.length > 0) return awaitGap();
-    if (holdTimer === undefined || packetsLost) return;
-    clearTimeout(holdTimer);
-    holdTimer = undefined;
-    tally.count("held.resolved");
   }
 
   /** Processes the inbox one item at a time: packets and catch-ups never interleave. */
   function drain(): Promise<void> {
     running ??= work().finally(() => {
       running = undefined;
-      if (working() && ((reader && (inbox.length > 0 || own.length > 0)) || wantCatchUp)) void drain();
+      if (working() && ((reader && (inbox.pending() || own.pending())) || wantCatchUp)) void drain();
     });
     return running;
   }
@@ -354,14 +291,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     });
     room = (options.openLink ?? openRoom)(spaceId, {
       onPacket(packet, relayed) {
-        inbox.push({ packet, relayed });
-        if (inbox.length > MAX_INBOX) {
-          inbox.shift();
-          tally.count("dropped.inbox");
-          // A real packet may have been lost: a catch-up follows within the hold-back.
-          packetsLost = true;
-          awaitGap();
-        }
+        inbox.add({ packet, relayed });
         void drain();
       },
       onState: onLinkState,
@@ -386,9 +316,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     setTyping: (typing) => room?.setTyping(typing),
     relaying: () => linkState === "connected" && reader !== undefined,
     relay(sync: readonly SignedBatch[], write: SentWrite) {
-      const answeredAt = Date.now();
-      const encoder = new TextEncoder();
-      for (const signed of sync) own.push({ packet: encoder.encode(JSON.stringify(signed)), write, answeredAt });
+      own.add(sync, write);
       void drain();
     },
     stats: tally.snapshot,
@@ -396,7 +324,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       closed = true;
       room?.close();
       clearTimeout(retryTimer);
-      clearTimeout(holdTimer);
+      holdBack.close();
       poll.stop();
       globalThis.removeEventListener?.("online", wentOnline);
       globalThis.removeEventListener?.("offline", wentOffline);

@@ -2,11 +2,13 @@
  * The writer's half of the fast path (CONTRACT.md, "Signed batches, and writers that relay them"): a
  * write sent while this page is in the space's room says `Sync-Relay: 1`; its answer's signed batches
  * are applied here at once, published unchanged into the room, and confirmed to the server, which
- * otherwise broadcasts them itself after its grace. The pump (pump.ts) does the applying and publishing.
+ * otherwise broadcasts them itself after its grace. The pump (pump.ts) reads them first (`createOwnBatches`).
  */
 import type { BeingId } from "../../shared/entities.ts";
 import type { SignedBatch } from "../../shared/signing.ts";
+import type { Verdict } from "../../shared/sync.ts";
 import { confirmRelayed, type WriteOptions } from "../api.ts";
+import type { Tally } from "./tally.ts";
 
 /** What a write says to be relayed by its writer. */
 const RELAY_OPTIONS: WriteOptions = { headers: { "Sync-Relay": "1" } };
@@ -74,3 +76,64 @@ export function createConfirmations(spaceId: BeingId, send: (to: number) => Prom
   };
 }
 
+
+/** A batch one of this page's writes answered with: its packet as published, and the write. */
+interface OwnBatch {
+  packet: Uint8Array<ArrayBuffer>;
+  write: SentWrite;
+  answeredAt: number;
+}
+
+/** What the pump lends its own batches: how to read a packet and act on its verdict, the room, its tally. */
+export interface OwnBatchesOptions {
+  read(packet: Uint8Array): Promise<Verdict>;
+  act(verdict: Verdict): void;
+  /** Publishes a packet into the room; rejects when there is no room or it fails. */
+  publish(packet: Uint8Array<ArrayBuffer>): Promise<void>;
+  tally: Tally;
+  /** Sends a confirmation of published relays (default: POST /api/spaces/:id/relayed). */
+  confirmRelayed?: (to: number) => Promise<unknown>;
+}
+
+/** The batches this page's own writes answered with, in the order they came: each applied as any packet, then published and confirmed. */
+export function createOwnBatches(spaceId: BeingId, { read, act, publish, tally, confirmRelayed }: OwnBatchesOptions) {
+  const waiting: OwnBatch[] = [];
+  const confirmations = createConfirmations(spaceId, confirmRelayed);
+
+  /** Publishes an own batch into the room, and confirms it once it has left the page; a failure is left to the server's grace. */
+  async function publishAndConfirm(packet: Uint8Array<ArrayBuffer>, to: number): Promise<void> {
+    try {
+      await publish(packet);
+    } catch {
+      tally.count("relays.failed");
+      return;
+    }
+    tally.count("relays.published");
+    confirmations.published(to);
+  }
+
+  return {
+    /** Queues the signed batches a write answered with. */
+    add(sync: readonly SignedBatch[], write: SentWrite): void {
+      const answeredAt = Date.now();
+      const encoder = new TextEncoder();
+      for (const signed of sync) waiting.push({ packet: encoder.encode(JSON.stringify(signed)), write, answeredAt });
+    },
+    pending: () => waiting.length > 0,
+    /** Reads the oldest waiting batch, then publishes it if its write said it would; false if none waits. */
+    async takeNext(): Promise<boolean> {
+      const next = waiting.shift();
+      if (!next) return false;
+      const { packet, write, answeredAt } = next;
+      const verdict = await read(packet);
+      // Batches of the write's other spaces (a being that moved) are for their own rooms.
+      if (verdict.kind === "rejected" && verdict.reason === "another space") return true;
+      act(verdict);
+      if (verdict.kind === "rejected") return true;
+      const committed = verdict.batch.changes.at(-1)?.at;
+      if (committed) tally.roundTrip(write.sentAt, answeredAt, committed);
+      if (write.relayed) void publishAndConfirm(packet, verdict.batch.to);
+      return true;
+    },
+  };
+}
