@@ -13,16 +13,16 @@ import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { SpaceSnapshot } from "../../shared/responses.ts";
-import { createKeyring, type Keyring, type SignedBatch } from "../../shared/signing.ts";
+import type { SignedBatch } from "../../shared/signing.ts";
 import { judge, receive, type Change, type PacketReader, type Verdict } from "../../shared/sync.ts";
-import { getChanges, getSpace, getSyncKeys, OfflineError } from "../api.ts";
-import { afterPaint } from "../scheduling.ts";
+import { getChanges, getSpace, OfflineError } from "../api.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import { createHoldBack } from "./hold-back.ts";
 import { createInbox, timeSlices } from "./inbox.ts";
+import { openLinkWhenShown, type LinkHandlers, type LinkOptions } from "./link.ts";
 import { takePrefetched } from "./prefetch.ts";
 import { createOwnBatches, type RelayTarget, type SentWrite } from "./relay.ts";
-import { openRoom, type LinkState, type RoomLink, type RoomPresence } from "./room.ts";
+import type { LinkState, RoomLink, RoomPresence } from "./room.ts";
 import { createTally, type SyncStatsSnapshot } from "./tally.ts";
 
 /** Where the pump delivers: the store. */
@@ -44,22 +44,14 @@ export interface PumpSink {
   onRoom(room: Room | undefined): void;
 }
 
-export interface PumpOptions {
-  openLink?: typeof openRoom;
-  /** What the room waits for before it opens: the conversation on screen (default: the next paint). */
-  openLinkAfter?: () => Promise<void>;
+export interface PumpOptions extends LinkOptions {
   /** Intervals between polls while the room is not connected; reset whenever a poll brings news. */
   pollDelays?: Backoff;
   /** Delays between attempts after a failed fetch. */
   retryDelays?: Backoff;
-  /** The signing keys packets are checked against (default: the server's, GET /api/sync/keys). */
-  keyring?: Keyring;
   /** Sends a confirmation of published relays (default: POST /api/spaces/:id/relayed). */
   confirmRelayed?: (to: number) => Promise<unknown>;
 }
-
-/** The server's signing keys, shared by every space this page opens; fetched on the first packet. */
-const serverKeyring = createKeyring(getSyncKeys);
 
 export interface Pump extends RelayTarget {
   /** Runs a request, keeping the offline flag true to what the network last said. */
@@ -131,7 +123,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     const kept = await sink.restore();
     if (closed) return;
     if (!kept) return join();
-    void openLinkWhenShown();
+    openLinkOnce();
     wantCatchUp = true;
     void drain();
   }
@@ -145,7 +137,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     try {
       await resync();
       retryDelays.reset();
-      void openLinkWhenShown();
+      openLinkOnce();
       void drain();
     } catch (error) {
       if (closed) return;
@@ -272,24 +264,17 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     void drain();
   }
 
-  // The room opens once the space is on screen: LiveKit's code, its download and its connect (long
-  // tasks on a phone) never stand between a person and the messages. Nothing said in between is
-  // missed: the catch-up that follows every connect fetches it.
   let room: RoomLink | undefined;
   let roomAsked = false;
-  async function openLinkWhenShown(): Promise<void> {
+  function openLinkOnce(): void {
     if (roomAsked) return;
     roomAsked = true;
-    await (options.openLinkAfter ?? afterPaint)();
-    if (closed) return;
-    // The packets' reader (not in the start chunk either) and the keys they are signed with, fetched
-    // while the room connects: the first packet waits for neither.
-    const keyring = options.keyring ?? serverKeyring;
-    void Promise.all([import("superjson"), keyring.load()]).then(([{ default: superjson }]) => {
-      reader = { parse: (text) => superjson.parse(text), keyring };
-      void drain();
-    });
-    room = (options.openLink ?? openRoom)(spaceId, {
+    const handlers: LinkHandlers = {
+      onLink: (link) => (room = link),
+      onReader(loaded) {
+        reader = loaded;
+        void drain();
+      },
       onPacket(packet, relayed) {
         inbox.add({ packet, relayed });
         void drain();
@@ -297,7 +282,8 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       onState: onLinkState,
       onPresence: sink.onPresence,
       onRoom: sink.onRoom,
-    });
+    };
+    void openLinkWhenShown(spaceId, options, handlers, () => closed);
   }
   void start();
 
