@@ -15,12 +15,11 @@ import { ApiError } from "../../shared/errors.ts";
 import type { SpaceSnapshot } from "../../shared/responses.ts";
 import type { SignedBatch } from "../../shared/signing.ts";
 import { judge, receive, type Change, type PacketReader, type Verdict } from "../../shared/sync.ts";
-import { getChanges, getSpace, OfflineError } from "../api.ts";
 import { backoff, type Backoff } from "./backoff.ts";
+import { createFetcher } from "./fetcher.ts";
 import { createHoldBack } from "./hold-back.ts";
 import { createInbox, timeSlices } from "./inbox.ts";
 import { openLinkWhenShown, type LinkHandlers, type LinkOptions } from "./link.ts";
-import { takePrefetched } from "./prefetch.ts";
 import { createOwnBatches, type RelayTarget, type SentWrite } from "./relay.ts";
 import type { LinkState, RoomLink, RoomPresence } from "./room.ts";
 import { createTally, type SyncStatsSnapshot } from "./tally.ts";
@@ -75,6 +74,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const point = () => ({ space: spaceId, last: sink.last()! });
   const working = () => !closed && !gone && sink.last() !== undefined;
+  const fetcher = createFetcher(spaceId, sink, () => closed);
   const tally = createTally();
   const holdBack = createHoldBack({
     judge: (batch) => judge(batch, point()),
@@ -102,17 +102,6 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     confirmRelayed: options.confirmRelayed,
   });
 
-  async function request<T>(send: () => Promise<T>): Promise<T> {
-    try {
-      const result = await send();
-      sink.onOffline(false);
-      return result;
-    } catch (error) {
-      if (error instanceof OfflineError) sink.onOffline(true);
-      throw error;
-    }
-  }
-
   function notFound(): void {
     gone = true;
     sink.notFound();
@@ -128,14 +117,9 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     void drain();
   }
 
-  async function resync(): Promise<void> {
-    const snapshot = await request(() => takePrefetched(spaceId) ?? getSpace(spaceId));
-    if (!closed) sink.reset(snapshot);
-  }
-
   async function join(): Promise<void> {
     try {
-      await resync();
+      await fetcher.loadSnapshot();
       retryDelays.reset();
       openLinkOnce();
       void drain();
@@ -146,26 +130,11 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     }
   }
 
-  /** Fetches every change after the last applied one, following `hasMore`. */
-  async function fetchChanges(): Promise<void> {
-    for (;;) {
-      const page = await request(() => getChanges(spaceId, sink.last()!));
-      if (closed || page.changes.length === 0) return;
-      sink.apply(page.changes, page.changes[page.changes.length - 1].seq);
-      if (!page.hasMore) return;
-    }
-  }
-
   /** Catches up (reloading the snapshot when the server no longer holds our point); false if it could not. */
   async function catchUp(): Promise<boolean> {
     tally.count("catchUps");
     try {
-      try {
-        await fetchChanges();
-      } catch (error) {
-        if (!(error instanceof ApiError && error.code === "GONE")) throw error;
-        await resync();
-      }
+      await fetcher.fetchMissing();
       retryDelays.reset();
       return true;
     } catch (error) {
@@ -298,7 +267,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   globalThis.addEventListener?.("offline", wentOffline);
 
   return {
-    request,
+    request: fetcher.request,
     setTyping: (typing) => room?.setTyping(typing),
     relaying: () => linkState === "connected" && reader !== undefined,
     relay(sync: readonly SignedBatch[], write: SentWrite) {
