@@ -4,23 +4,21 @@
  * with the contract's receive rule (src/shared/sync.ts: the signature first, then the seqs), holds a batch
  * past a gap for up to 500 ms while the missing seqs arrive in other packets, catches up over HTTP after a
  * gap that stays open, a ref batch, a (re)connect or a return online, and polls while the room is not
- * connected. The hold-back is hold-back.ts, the packets waiting to be read inbox.ts; the batches this
- * page's own writes answered with are applied and relayed through relay.ts, and tally.ts tallies how sync
- * reaches the page. Plain TS: the store (store.ts) is its sink, and the only code
- * that changes the space's state.
+ * connected. It also applies and relays the batches this page's own writes answered with (relay.ts), and
+ * tallies how sync reaches it (tally.ts). Its parts: read-loop.ts reads packets one at a time, hold-back.ts
+ * and inbox.ts keep what waits, fetcher.ts asks over HTTP, link.ts opens the room. Plain TS: the store
+ * (store.ts) is its sink, and the only code that changes the space's state.
  */
 import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { SpaceSnapshot } from "../../shared/responses.ts";
-import type { SignedBatch } from "../../shared/signing.ts";
-import { judge, receive, type Change, type PacketReader, type Verdict } from "../../shared/sync.ts";
+import type { Change } from "../../shared/sync.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import { createFetcher } from "./fetcher.ts";
-import { createHoldBack } from "./hold-back.ts";
-import { createInbox, timeSlices } from "./inbox.ts";
 import { openLinkWhenShown, type LinkHandlers, type LinkOptions } from "./link.ts";
-import { createOwnBatches, type RelayTarget, type SentWrite } from "./relay.ts";
+import { createReadLoop } from "./read-loop.ts";
+import type { RelayTarget } from "./relay.ts";
 import type { LinkState, RoomLink, RoomPresence } from "./room.ts";
 import { createTally, type SyncStatsSnapshot } from "./tally.ts";
 
@@ -66,39 +64,21 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   const pollDelays = options.pollDelays ?? backoff(1_000, 10_000);
   const retryDelays = options.retryDelays ?? backoff(1_000, 30_000);
   let linkState: LinkState | undefined;
-  let reader: PacketReader | undefined;
-  let wantCatchUp = false;
-  let running: Promise<void> | undefined;
+  let room: RoomLink | undefined;
   let closed = false;
   let gone = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  const point = () => ({ space: spaceId, last: sink.last()! });
-  const working = () => !closed && !gone && sink.last() !== undefined;
   const fetcher = createFetcher(spaceId, sink, () => closed);
   const tally = createTally();
-  const holdBack = createHoldBack({
-    judge: (batch) => judge(batch, point()),
-    act,
-    catchUp: () => {
-      wantCatchUp = true;
-      void drain();
-    },
-    count: tally.count,
-  });
-  const inbox = createInbox(() => {
-    tally.count("dropped.inbox");
-    // A real packet may have been lost: a catch-up follows within the hold-back.
-    holdBack.lost();
-  });
-  const read = (packet: Uint8Array) => receive(packet, point(), reader!);
-  const own = createOwnBatches(spaceId, {
-    read,
-    act: (verdict) => act(verdict, "own"),
+  const loop = createReadLoop(spaceId, {
+    sink,
+    tally,
+    working: () => !closed && !gone && sink.last() !== undefined,
+    catchUp,
     publish: async (packet) => {
       if (!room) throw new Error("no room");
       await room.publish(packet);
     },
-    tally,
     confirmRelayed: options.confirmRelayed,
   });
 
@@ -113,8 +93,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     if (closed) return;
     if (!kept) return join();
     openLinkOnce();
-    wantCatchUp = true;
-    void drain();
+    void loop.catchUpSoon();
   }
 
   async function join(): Promise<void> {
@@ -122,7 +101,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       await fetcher.loadSnapshot();
       retryDelays.reset();
       openLinkOnce();
-      void drain();
+      void loop.drain();
     } catch (error) {
       if (closed) return;
       if (error instanceof ApiError && error.code === "NOT_FOUND") return notFound();
@@ -142,74 +121,13 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       // The space was deleted or made private while we were in it.
       if (error instanceof ApiError && error.code === "NOT_FOUND") notFound();
       else scheduleCatchUp(retryDelays.next());
-      // The catch-up to come fetches everything after `last`: buffered packets add nothing.
-      inbox.clear();
       return false;
     }
   }
 
-  // The one place packets are read, one at a time: nothing else changes the state between a packet's
-  // verdict and what is done about it.
-  async function work(): Promise<void> {
-    const slice = timeSlices();
-    while (working()) {
-      if (wantCatchUp) {
-        wantCatchUp = false;
-        if (!(await catchUp())) return;
-        // What the catch-up did not cover, held batches may still bring.
-        holdBack.release();
-        continue;
-      }
-      // Packets wait for their reader (loaded with the room).
-      if (!reader) return;
-      if (await own.takeNext()) continue;
-      const next = inbox.take();
-      if (!next) return;
-      act(await read(next.packet), next.relayed ? "relay" : "room");
-      // A flood of packets is read in slices: the page paints and takes input in between.
-      if (slice.spent()) await slice.next();
-    }
-  }
-
-  /** Does what a verdict says: count a rejection or a duplicate, hold a batch past a gap, catch up for a ref, or apply. */
-  function act(verdict: Verdict, from: "room" | "relay" | "own" = "room"): void {
-    switch (verdict.kind) {
-      case "rejected":
-        return tally.count(`rejected.${slug(verdict.reason)}`);
-      case "duplicate":
-        return tally.count("duplicates");
-      case "gap":
-        return holdBack.hold(verdict.batch);
-      case "ref":
-        tally.count("refs");
-        wantCatchUp = true;
-        return;
-      case "apply":
-        sink.apply(verdict.batch.changes, verdict.batch.to);
-        tally.count(from === "own" ? "applied.own" : "applied");
-        // A sender LiveKit could name is a writer relaying (the server has none); one not announced yet counts as the server's.
-        if (from === "relay") tally.count("relayed");
-        // The lag of the page's own changes is its write's round trip, not how sync reaches it.
-        if (from !== "own") for (const change of verdict.batch.changes) tally.lagOf(change.at);
-        return holdBack.release();
-    }
-  }
-
-  /** Processes the inbox one item at a time: packets and catch-ups never interleave. */
-  function drain(): Promise<void> {
-    running ??= work().finally(() => {
-      running = undefined;
-      if (working() && ((reader && (inbox.pending() || own.pending())) || wantCatchUp)) void drain();
-    });
-    return running;
-  }
-
   function scheduleCatchUp(delay: number): void {
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => {
-      wantCatchUp = true;
-      void drain();
-    }, delay);
+    retryTimer = setTimeout(() => void loop.catchUpSoon(), delay);
   }
 
   // Whenever the room is not connected (live sync off, but also while it connects or reconnects,
@@ -217,8 +135,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   const poll = poller(pollDelays, async () => {
     tally.count("polls");
     const before = sink.last();
-    wantCatchUp = true;
-    await drain();
+    await loop.catchUpSoon();
     return sink.last() !== before;
   });
 
@@ -229,25 +146,17 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
     if (state !== "connected") return poll.start();
     poll.stop();
     // Packets sent while we were away are gone for good: the changes endpoint has them.
-    wantCatchUp = true;
-    void drain();
+    void loop.catchUpSoon();
   }
 
-  let room: RoomLink | undefined;
   let roomAsked = false;
   function openLinkOnce(): void {
     if (roomAsked) return;
     roomAsked = true;
     const handlers: LinkHandlers = {
       onLink: (link) => (room = link),
-      onReader(loaded) {
-        reader = loaded;
-        void drain();
-      },
-      onPacket(packet, relayed) {
-        inbox.add({ packet, relayed });
-        void drain();
-      },
+      onReader: loop.readWith,
+      onPacket: loop.take,
       onState: onLinkState,
       onPresence: sink.onPresence,
       onRoom: sink.onRoom,
@@ -269,17 +178,14 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   return {
     request: fetcher.request,
     setTyping: (typing) => room?.setTyping(typing),
-    relaying: () => linkState === "connected" && reader !== undefined,
-    relay(sync: readonly SignedBatch[], write: SentWrite) {
-      own.add(sync, write);
-      void drain();
-    },
+    relaying: () => linkState === "connected" && loop.canRead(),
+    relay: loop.takeOwn,
     stats: tally.snapshot,
     close() {
       closed = true;
       room?.close();
       clearTimeout(retryTimer);
-      holdBack.close();
+      loop.close();
       poll.stop();
       globalThis.removeEventListener?.("online", wentOnline);
       globalThis.removeEventListener?.("offline", wentOffline);
@@ -313,6 +219,3 @@ function poller(delays: Backoff, poll: () => Promise<boolean>) {
     },
   };
 }
-
-/** A reason as a count's name: "bad signature" → "bad-signature". */
-const slug = (reason: string) => reason.replace(/ /g, "-");
