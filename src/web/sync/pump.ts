@@ -17,6 +17,7 @@ import type { Change } from "../../shared/sync.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import { createFetcher } from "./fetcher.ts";
 import { openLinkWhenShown, type LinkHandlers, type LinkOptions } from "./link.ts";
+import { poller } from "./poller.ts";
 import { createReadLoop } from "./read-loop.ts";
 import type { RelayTarget } from "./relay.ts";
 import type { LinkState, RoomLink, RoomPresence } from "./room.ts";
@@ -189,33 +190,6 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
       poll.stop();
       globalThis.removeEventListener?.("online", wentOnline);
       globalThis.removeEventListener?.("offline", wentOffline);
-    },
-  };
-}
-
-/** Runs `poll` until stopped, less often while it brings no news (it says whether it did). */
-function poller(delays: Backoff, poll: () => Promise<boolean>) {
-  let polling = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const schedule = (delay: number) => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const news = await poll();
-      if (!polling) return;
-      if (news) delays.reset();
-      schedule(delays.next());
-    }, delay);
-  };
-  return {
-    start() {
-      if (polling) return;
-      polling = true;
-      delays.reset();
-      schedule(delays.next());
-    },
-    stop() {
-      polling = false;
-      clearTimeout(timer);
     },
   };
 }
