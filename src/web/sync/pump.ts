@@ -6,8 +6,8 @@
  * gap that stays open, a ref batch, a (re)connect or a return online, and polls while the room is not
  * connected. It also applies and relays the batches this page's own writes answered with (relay.ts), and
  * tallies how sync reaches it (tally.ts). Its parts: read-loop.ts reads packets one at a time, hold-back.ts
- * and inbox.ts keep what waits, fetcher.ts asks over HTTP, link.ts opens the room. Plain TS: the store
- * (store.ts) is its sink, and the only code that changes the space's state.
+ * and inbox.ts keep what waits, fetcher.ts asks over HTTP, poller.ts polls, link.ts opens the room. Plain
+ * TS: the store (store.ts) is its sink, and the only code that changes the space's state.
  */
 import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";

@@ -2,7 +2,8 @@
  * The writer's half of the fast path (CONTRACT.md, "Signed batches, and writers that relay them"): a
  * write sent while this page is in the space's room says `Sync-Relay: 1`; its answer's signed batches
  * are applied here at once, published unchanged into the room, and confirmed to the server, which
- * otherwise broadcasts them itself after its grace. The pump (pump.ts) reads them first (`createOwnBatches`).
+ * otherwise broadcasts them itself after its grace. The pump's read loop (read-loop.ts) takes them in
+ * turn with the room's packets (`createOwnBatches`).
  */
 import type { BeingId } from "../../shared/entities.ts";
 import type { SignedBatch } from "../../shared/signing.ts";
