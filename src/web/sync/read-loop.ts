@@ -57,7 +57,10 @@ export function createReadLoop(spaceId: BeingId, { sink, tally, working, catchUp
       }
       // Packets wait for their reader (loaded with the room).
       if (!reader) return;
-      if (await own.takeNext()) continue;
+      if (own.pending()) {
+        await own.takeNext();
+        continue;
+      }
       const next = inbox.take();
       if (!next) return;
       act(await read(next.packet), next.relayed ? "relay" : "room");

@@ -121,20 +121,19 @@ export function createOwnBatches(spaceId: BeingId, { read, act, publish, tally, 
       for (const signed of sync) waiting.push({ packet: encoder.encode(JSON.stringify(signed)), write, answeredAt });
     },
     pending: () => waiting.length > 0,
-    /** Reads the oldest waiting batch, then publishes it if its write said it would; false if none waits. */
-    async takeNext(): Promise<boolean> {
+    /** Reads the oldest waiting batch, then publishes it if its write said it would. */
+    async takeNext(): Promise<void> {
       const next = waiting.shift();
-      if (!next) return false;
+      if (!next) return;
       const { packet, write, answeredAt } = next;
       const verdict = await read(packet);
       // Batches of the write's other spaces (a being that moved) are for their own rooms.
-      if (verdict.kind === "rejected" && verdict.reason === "another space") return true;
+      if (verdict.kind === "rejected" && verdict.reason === "another space") return;
       act(verdict);
-      if (verdict.kind === "rejected") return true;
+      if (verdict.kind === "rejected") return;
       const committed = verdict.batch.changes.at(-1)?.at;
       if (committed) tally.roundTrip(write.sentAt, answeredAt, committed);
       if (write.relayed) void publishAndConfirm(packet, verdict.batch.to);
-      return true;
     },
   };
 }
