@@ -8,12 +8,19 @@
 import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
 import superjson from "superjson";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { createKeyring, parseSignedBatch, type SignedBatch, type SyncKey } from "../../src/shared/signing.ts";
+import { createKeyring, type SignedBatch, type SyncKey } from "../../src/shared/signing.ts";
 import { judge, receive, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
 import { StackClient, type StackReply } from "./http.ts";
 
 /** How long a batch past a gap waits for the seqs before it: the contract's hold-back (src/web/sync/pump.ts). */
 const HOLD_BACK_MS = 500;
+
+/** A sync packet as it arrived: who LiveKit said sent it (a hint, never trusted), and when. */
+interface Arrival {
+  packet: Uint8Array;
+  from: string | undefined;
+  at: number;
+}
 
 /**
  * How far a relaying write goes: published and confirmed (the fast path), published with its
@@ -25,6 +32,7 @@ export class Receiver {
   last = 0;
   readonly rows = new Map<string, unknown>();
   readonly batches: SyncBatch[] = [];
+  /** The batches that verified and arrived with no sender named (the server's, or a writer not announced yet), when they arrived. */
   readonly arrivals: Array<{ at: number; bytes: number; batch: SyncBatch }> = [];
   /** Packets on the sync topic that the receive rule refused (not signed by a listed key, another space, junk): never applied. */
   readonly rejected: Array<{ reason: string; from: string | undefined }> = [];
@@ -38,7 +46,7 @@ export class Receiver {
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
   private room: Room | null = null;
   private work: Promise<void> = Promise.resolve();
-  private buffered: Uint8Array[] | null = [];
+  private buffered: Arrival[] | null = [];
   private closed = false;
 
   readonly client: StackClient;
@@ -63,7 +71,7 @@ export class Receiver {
     receiver.last = snapshot.seq;
     const early = receiver.buffered ?? [];
     receiver.buffered = null;
-    for (const packet of early) receiver.enqueue(packet, undefined);
+    for (const arrival of early) receiver.enqueue(arrival);
     await receiver.work;
     return receiver;
   }
@@ -83,10 +91,9 @@ export class Receiver {
     room.on(RoomEvent.DataReceived, (payload: Uint8Array, participant?: RemoteParticipant, _kind?: unknown, topic?: string) => {
       if (topic !== SYNC_TOPIC) return;
       // Whoever sent it: the receive rule trusts the signature alone.
-      const signed = parseSignedBatch(new TextDecoder().decode(payload));
-      if (signed && !participant) this.arrivals.push({ at: Date.now(), bytes: payload.length, batch: superjson.parse<SyncBatch>(signed.payload) });
-      if (this.buffered) this.buffered.push(payload);
-      else this.enqueue(payload, participant?.identity);
+      const arrival = { packet: payload, from: participant?.identity, at: Date.now() };
+      if (this.buffered) this.buffered.push(arrival);
+      else this.enqueue(arrival);
     });
     room.on(RoomEvent.Reconnected, () => this.enqueueCatchUp());
     room.on(RoomEvent.Disconnected, () => {
@@ -108,17 +115,18 @@ export class Receiver {
     }
   }
 
-  private enqueue(packet: Uint8Array, from: string | undefined): void {
-    this.work = this.work.then(() => this.receive(packet, from)).catch(() => undefined);
+  private enqueue(arrival: Arrival): void {
+    this.work = this.work.then(() => this.receive(arrival)).catch(() => undefined);
   }
 
   private enqueueCatchUp(): void {
     this.work = this.work.then(() => this.catchUp()).then(() => this.release()).catch(() => undefined);
   }
 
-  private async receive(packet: Uint8Array, from: string | undefined): Promise<void> {
+  private async receive({ packet, from, at }: Arrival): Promise<void> {
     const verdict = await receive(packet, this.point(), this.reader);
     if (verdict.kind === "rejected") return void this.rejected.push({ reason: verdict.reason, from });
+    if (!from) this.arrivals.push({ at, bytes: packet.length, batch: verdict.batch });
     this.batches.push(verdict.batch);
     await this.act(verdict);
   }
@@ -182,7 +190,7 @@ export class Receiver {
   /** Sends a write that says `Sync-Relay: 1`, and applies the batch of this space it answered with at once. */
   async writeRelaying(method: string, path: string, body: unknown): Promise<StackReply> {
     const reply = await this.client.request(method, path, body, { "Sync-Relay": "1" });
-    for (const signed of syncOf(reply)) if (batchOf(signed).space === this.space) this.enqueue(packetOf(signed), this.identity);
+    for (const signed of syncOf(reply)) if (batchOf(signed).space === this.space) this.enqueue({ packet: packetOf(signed), from: this.identity, at: Date.now() });
     return reply;
   }
 
