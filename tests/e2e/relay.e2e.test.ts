@@ -3,7 +3,7 @@
 // are counted at the stack's proxy (tests/setup/stack.ts).
 import { describe, expect, inject, it } from "vitest";
 import { livekitCalls } from "../integration/http.ts";
-import { apiSettled, connectionIs, message, say, useScene, type Person } from "./support.ts";
+import { isPostOfMessage, live, message, say, useScene } from "./support.ts";
 
 const scene = useScene();
 const control = inject("stackControl");
@@ -13,15 +13,6 @@ const { newSpace, join } = scene;
 const GRACE_MS = 2_000;
 const MARGIN_MS = 2_500;
 
-/** A POST of a message (GET on the same path is older history). */
-const isPostOfMessage = (url: URL) => /^\/api\/spaces\/[^/]+\/intentions$/.test(url.pathname);
-
-async function live(...who: Person[]): Promise<void> {
-  await Promise.all(who.map((p) => connectionIs(p.page, "Connected", 30_000)));
-  await Promise.all(who.map((p) => apiSettled(p)));
-}
-
-const sendsSince = async (room: string, since: number) => (await livekitCalls(control, room)).filter((c) => c.method === "SendData" && c.at >= since);
 
 describe("writers relay their own messages", () => {
   it("two people: Bob sees Ada's message by her relay, with 0 LiveKit server calls for it", async () => {
@@ -44,7 +35,7 @@ describe("writers relay their own messages", () => {
 
     expect(relayHeaders).toEqual(["1"]);
     expect(ada.requests.slice(mark.ada).map((r) => `${r.method} ${decodeURIComponent(r.path)}`)).toContain(`POST /api/spaces/${space}/relayed`);
-    expect(await sendsSince(space, started)).toEqual([]);
+    expect(await livekitCalls(control, space, started)).toEqual([]);
     expect(bob.requests.slice(mark.bob).filter((r) => r.path.includes("/changes"))).toEqual([]);
     console.log(`e2e relay: Ada's message visible to Bob in ${visibleMs} ms, 0 server calls`);
   });
@@ -71,7 +62,7 @@ describe("writers relay their own messages", () => {
 
     await message(bob.page, "Written just before the tab closed").waitFor({ timeout: GRACE_MS + MARGIN_MS });
     const visibleMs = Date.now() - answeredAt;
-    expect((await sendsSince(space, answeredAt - 1_000)).length).toBeGreaterThanOrEqual(1);
+    expect((await livekitCalls(control, space, answeredAt - 1_000, "SendData")).length).toBeGreaterThanOrEqual(1);
     console.log(`e2e closed tab: the message visible to Bob ${visibleMs} ms after its answer (grace ${GRACE_MS} ms)`);
   });
 });

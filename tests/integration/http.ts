@@ -63,9 +63,9 @@ export interface LivekitCall {
   room: string;
 }
 
-/** The worker's LiveKit server API calls naming `room`, so far, from the control server at `control`. */
-export async function livekitCalls(control: string, room: string): Promise<LivekitCall[]> {
+/** The worker's LiveKit server API calls naming `room` made at or after `since` (of `method` only, if given), from the control server at `control`. */
+export async function livekitCalls(control: string, room: string, since: number, method?: string): Promise<LivekitCall[]> {
   const response = await fetch(`${control}/livekit/calls`);
   if (!response.ok) throw new Error(`livekit/calls: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as LivekitCall[]).filter((call) => call.room === room);
+  return ((await response.json()) as LivekitCall[]).filter((call) => call.room === room && call.at >= since && (!method || call.method === method));
 }
