@@ -57,8 +57,13 @@ export function maxPerWindow(times: readonly number[]): number {
 }
 
 /** Starts the proxy on a free loopback port; `callsPerMinute` null counts without limiting (a self-hosted server). */
-export async function startLivekitProxy(options: { upstream: string; callsPerMinute: number | null }): Promise<LivekitProxy> {
-  const upstream = new URL(options.upstream.replace(/^ws/, "http"));
+export async function startLivekitProxy(options: { upstream: string | (() => string); callsPerMinute: number | null }): Promise<LivekitProxy> {
+  // A function when the server starts after the proxy (the test stack gives the worker the proxy's URL
+  // first): until it names one, the proxy answers as a server that is down.
+  const upstreamOf = () => {
+    const url = typeof options.upstream === "string" ? options.upstream : options.upstream();
+    return url ? new URL(url.replace(/^ws/, "http")) : null;
+  };
   const calls: ApiCall[] = [];
   /** Times of the accepted calls inside the current window, oldest first. */
   const window: number[] = [];
@@ -78,6 +83,8 @@ export async function startLivekitProxy(options: { upstream: string; callsPerMin
       }
       window.push(at);
     }
+    const upstream = upstreamOf();
+    if (!upstream) return void response.writeHead(503).end("no LiveKit server yet");
     const forward = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers },
       (answer) => {
@@ -96,6 +103,8 @@ export async function startLivekitProxy(options: { upstream: string; callsPerMin
   // An upgraded socket leaves the server's bookkeeping, so close() ends these itself.
   const relayed = new Set<{ destroy(): void }>();
   server.on("upgrade", (request, socket, head) => {
+    const upstream = upstreamOf();
+    if (!upstream) return void socket.destroy();
     const relay = connect(Number(upstream.port), upstream.hostname, () => {
       const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
       for (let i = 0; i < request.rawHeaders.length; i += 2) lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);

@@ -11,6 +11,8 @@ import {
   connectionIs,
   DESKTOP,
   editMessage,
+  isPostOfMessage,
+  live,
   message,
   messages,
   PHONE,
@@ -26,15 +28,6 @@ const control = inject("stackControl");
 const livekit = (action: "down" | "up" | "restart") => controlStack(control, `livekit/${action}`);
 const postgres = (action: "down" | "up") => controlStack(control, `postgres/${action}`);
 const { newSpace, join } = scene;
-
-/** Both live: the indicator says Connected and the catch-up that follows a connect has finished. */
-async function live(...who: Person[]): Promise<void> {
-  await Promise.all(who.map((p) => connectionIs(p.page, "Connected", 30_000)));
-  await Promise.all(who.map((p) => apiSettled(p)));
-}
-
-/** A POST of a message (GET on the same path is older history). */
-const isPostOfMessage = (url: URL) => /^\/api\/spaces\/[^/]+\/intentions$/.test(url.pathname);
 
 /** Resolves once the row holding `text` is confirmed: no longer pending or failed. */
 async function settled(page: Page, text: string): Promise<void> {

@@ -341,6 +341,15 @@ export async function apiSettled(who: Person, quietMs = 500, timeout = 20_000): 
   }, timeout);
 }
 
+/** Everyone live: the indicator says Connected and the catch-up that follows a connect has finished. */
+export async function live(...who: Person[]): Promise<void> {
+  await Promise.all(who.map((p) => connectionIs(p.page, "Connected", 30_000)));
+  await Promise.all(who.map((p) => apiSettled(p)));
+}
+
+/** A POST of a message (GET on the same path is older history). */
+export const isPostOfMessage = (url: URL) => /^\/api\/spaces\/[^/]+\/intentions$/.test(url.pathname);
+
 /** What an e2e file works with: the stack's URL, its browser, a host who makes spaces, and people. */
 export interface Scene {
   readonly url: string;

@@ -15,9 +15,9 @@ export class StackClient {
     this.baseUrl = baseUrl;
   }
 
-  /** Sends a JSON request and returns status, headers and parsed body; throws nothing. */
-  async request<T = any>(method: string, path: string, body?: unknown): Promise<StackReply<T>> {
-    const headers: Record<string, string> = { Origin: this.baseUrl };
+  /** Sends a JSON request (with `extraHeaders`, if any) and returns status, headers and parsed body; throws nothing. */
+  async request<T = any>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<StackReply<T>> {
+    const headers: Record<string, string> = { ...extraHeaders, Origin: this.baseUrl };
     if (this.cookie) headers.Cookie = this.cookie;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -54,4 +54,18 @@ export type StackAction = `livekit/${"down" | "up" | "restart"}` | `postgres/${"
 export async function controlStack(control: string, action: StackAction): Promise<void> {
   const response = await fetch(`${control}/${action}`, { method: "POST" });
   if (!response.ok) throw new Error(`${action}: ${response.status} ${await response.text()}`);
+}
+
+/** One LiveKit server API call the worker made, as the stack's counting proxy saw it (tests/bench/livekit-proxy.ts). */
+export interface LivekitCall {
+  at: number;
+  method: string;
+  room: string;
+}
+
+/** The worker's LiveKit server API calls naming `room` made at or after `since` (of `method` only, if given), from the control server at `control`. */
+export async function livekitCalls(control: string, room: string, since: number, method?: string): Promise<LivekitCall[]> {
+  const response = await fetch(`${control}/livekit/calls`);
+  if (!response.ok) throw new Error(`livekit/calls: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as LivekitCall[]).filter((call) => call.room === room && call.at >= since && (!method || call.method === method));
 }

@@ -1,26 +1,52 @@
 /**
  * A sync receiver in Node that follows the contract's receive rule over a real LiveKit room:
- * subscribe first, then snapshot; apply each batch once; a gap or a ref means catch-up over HTTP;
- * any reconnect means catch-up; a lost connection means rejoin with a fresh token.
+ * subscribe first, then snapshot; apply each batch once; a batch past a gap waits up to 500 ms for
+ * the seqs before it (as the web pump does), then a catch-up over HTTP; a ref means catch-up; any
+ * reconnect means catch-up; a lost connection means rejoin with a fresh token. It can also write as
+ * the web app does when it relays (`write`): its own batch applied, published on `sync`, confirmed.
  */
 import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
 import superjson from "superjson";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { createKeyring, parseSignedBatch, type SyncKey } from "../../src/shared/signing.ts";
-import { receive, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch } from "../../src/shared/sync.ts";
-import { StackClient } from "./http.ts";
+import { createKeyring, type SignedBatch, type SyncKey } from "../../src/shared/signing.ts";
+import { judge, receive, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
+import { StackClient, type StackReply } from "./http.ts";
+
+/** How long a batch past a gap waits for the seqs before it: the contract's hold-back (src/web/sync/pump.ts). */
+const HOLD_BACK_MS = 500;
+
+/** A sync packet as it arrived: who LiveKit said sent it (a hint, never trusted), and when. */
+interface Arrival {
+  packet: Uint8Array;
+  from: string | undefined;
+  at: number;
+}
+
+/**
+ * How far a relaying write goes: published and confirmed (the fast path), published with its
+ * confirmation lost, or neither (the tab closed between the answer and the publish).
+ */
+export type RelayMode = "publish and confirm" | "publish only" | "neither";
 
 export class Receiver {
   last = 0;
   readonly rows = new Map<string, unknown>();
   readonly batches: SyncBatch[] = [];
+  /** The batches that verified and arrived with no sender named (the server's, or a writer not announced yet), when they arrived. */
   readonly arrivals: Array<{ at: number; bytes: number; batch: SyncBatch }> = [];
   /** Packets on the sync topic that the receive rule refused (not signed by a listed key, another space, junk): never applied. */
   readonly rejected: Array<{ reason: string; from: string | undefined }> = [];
+  /** Every change applied, by any path, when: a seq applied twice would show here twice. */
+  readonly applied: Array<{ seq: number; at: number }> = [];
+  duplicates = 0;
+  /** Batches that arrived past a gap and were held (the hold-back), and catch-ups over HTTP. */
+  gaps = 0;
   catchUps = 0;
+  private held: SyncBatch[] = [];
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
   private room: Room | null = null;
   private work: Promise<void> = Promise.resolve();
-  private buffered: Uint8Array[] | null = [];
+  private buffered: Arrival[] | null = [];
   private closed = false;
 
   readonly client: StackClient;
@@ -45,7 +71,7 @@ export class Receiver {
     receiver.last = snapshot.seq;
     const early = receiver.buffered ?? [];
     receiver.buffered = null;
-    for (const packet of early) receiver.enqueue(packet, undefined);
+    for (const arrival of early) receiver.enqueue(arrival);
     await receiver.work;
     return receiver;
   }
@@ -65,10 +91,9 @@ export class Receiver {
     room.on(RoomEvent.DataReceived, (payload: Uint8Array, participant?: RemoteParticipant, _kind?: unknown, topic?: string) => {
       if (topic !== SYNC_TOPIC) return;
       // Whoever sent it: the receive rule trusts the signature alone.
-      const signed = parseSignedBatch(new TextDecoder().decode(payload));
-      if (signed && !participant) this.arrivals.push({ at: Date.now(), bytes: payload.length, batch: superjson.parse<SyncBatch>(signed.payload) });
-      if (this.buffered) this.buffered.push(payload);
-      else this.enqueue(payload, participant?.identity);
+      const arrival = { packet: payload, from: participant?.identity, at: Date.now() };
+      if (this.buffered) this.buffered.push(arrival);
+      else this.enqueue(arrival);
     });
     room.on(RoomEvent.Reconnected, () => this.enqueueCatchUp());
     room.on(RoomEvent.Disconnected, () => {
@@ -90,25 +115,93 @@ export class Receiver {
     }
   }
 
-  private enqueue(packet: Uint8Array, from: string | undefined): void {
-    this.work = this.work.then(() => this.receive(packet, from)).catch(() => undefined);
+  private enqueue(arrival: Arrival): void {
+    this.work = this.work.then(() => this.receive(arrival)).catch(() => undefined);
   }
 
   private enqueueCatchUp(): void {
-    this.work = this.work.then(() => this.catchUp()).catch(() => undefined);
+    this.work = this.work.then(() => this.catchUp()).then(() => this.release()).catch(() => undefined);
   }
 
-  private async receive(packet: Uint8Array, from: string | undefined): Promise<void> {
-    const verdict = await receive(packet, { space: this.space as BeingId, last: this.last }, this.reader);
+  private async receive({ packet, from, at }: Arrival): Promise<void> {
+    const verdict = await receive(packet, this.point(), this.reader);
     if (verdict.kind === "rejected") return void this.rejected.push({ reason: verdict.reason, from });
+    if (!from) this.arrivals.push({ at, bytes: packet.length, batch: verdict.batch });
     this.batches.push(verdict.batch);
-    if (verdict.kind === "duplicate") return;
-    if (verdict.kind === "gap" || verdict.kind === "ref") {
-      await this.catchUp();
-      return;
+    await this.act(verdict);
+  }
+
+  private point() {
+    return { space: this.space as BeingId, last: this.last };
+  }
+
+  /** Does what a seq verdict says; once something applied, the held batches that now connect follow. */
+  private async act(verdict: Verdict): Promise<void> {
+    switch (verdict.kind) {
+      case "rejected":
+        return;
+      case "duplicate":
+        this.duplicates += 1;
+        return;
+      case "gap":
+        return this.hold(verdict.batch);
+      case "ref":
+        await this.catchUp();
+        break;
+      case "apply":
+        for (const change of verdict.batch.changes) if (change.seq > this.last) this.applyChange(change);
+        this.last = verdict.batch.to;
     }
-    for (const change of verdict.batch.changes) if (change.seq > this.last) this.applyChange(change);
-    this.last = verdict.batch.to;
+    await this.release();
+  }
+
+  /** Keeps a batch past a gap, in `from` order; a catch-up follows if the gap is still open after the hold-back. */
+  private hold(batch: SyncBatch): void {
+    this.gaps += 1;
+    const at = this.held.findIndex((other) => other.from > batch.from);
+    this.held.splice(at < 0 ? this.held.length : at, 0, batch);
+    this.holdTimer ??= setTimeout(() => {
+      this.holdTimer = undefined;
+      if (this.held.length > 0) this.enqueueCatchUp();
+    }, HOLD_BACK_MS);
+  }
+
+  /** Applies the held batches that now connect, and drops those the state already covers. */
+  private async release(): Promise<void> {
+    while (this.held.length > 0 && judge(this.held[0]!, this.point()).kind !== "gap") await this.act(judge(this.held.shift()!, this.point()));
+    if (this.held.length > 0 || this.holdTimer === undefined) return;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+  }
+
+  /** Publishes `packet` on the sync topic, reliable, as this participant. */
+  async publish(packet: string | Uint8Array): Promise<void> {
+    const bytes = typeof packet === "string" ? new TextEncoder().encode(packet) : packet;
+    await this.room!.localParticipant!.publishData(bytes, { reliable: true, topic: SYNC_TOPIC });
+  }
+
+  /** Writes as the web app does while in the room: `write` then `relay`. */
+  async write(method: string, path: string, body: unknown, mode: RelayMode = "publish and confirm"): Promise<StackReply> {
+    const reply = await this.writeRelaying(method, path, body);
+    await this.relay(reply, mode);
+    return reply;
+  }
+
+  /** Sends a write that says `Sync-Relay: 1`, and applies the batch of this space it answered with at once. */
+  async writeRelaying(method: string, path: string, body: unknown): Promise<StackReply> {
+    const reply = await this.client.request(method, path, body, { "Sync-Relay": "1" });
+    for (const signed of syncOf(reply)) if (batchOf(signed).space === this.space) this.enqueue({ packet: packetOf(signed), from: this.identity, at: Date.now() });
+    return reply;
+  }
+
+  /** By `mode`: publishes each signed batch a write answered with, unchanged, then confirms up to its highest seq here. */
+  async relay(reply: StackReply, mode: RelayMode = "publish and confirm"): Promise<void> {
+    if (mode === "neither") return;
+    for (const signed of syncOf(reply)) await this.publish(packetOf(signed));
+    const mine = syncOf(reply).map(batchOf).filter((batch) => batch.space === this.space);
+    if (mode === "publish only" || mine.length === 0) return;
+    const confirmed = await this.client.request("POST", `/api/spaces/${this.space}/relayed`, { to: Math.max(...mine.map((batch) => batch.to)) });
+    if (confirmed.status !== 204) throw new Error(`confirmation refused: ${confirmed.status}`);
   }
 
   /** Fetches every change after the last applied seq (following hasMore). */
@@ -123,6 +216,7 @@ export class Receiver {
   }
 
   private applyChange(change: Change): void {
+    this.applied.push({ seq: change.seq, at: Date.now() });
     if (change.op === "delete") this.rows.delete(change.id);
     else this.rows.set(change.id, JSON.parse(JSON.stringify(change.data)));
   }
@@ -134,9 +228,17 @@ export class Receiver {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.holdTimer);
     await this.room?.disconnect();
   }
 }
+
+/** The signed batches a write answered with. */
+export const syncOf = (reply: StackReply): SignedBatch[] => reply.body?.sync ?? [];
+/** A signed batch as a sync packet: the UTF-8 JSON text of the envelope. */
+export const packetOf = (signed: SignedBatch): Uint8Array => new TextEncoder().encode(JSON.stringify(signed));
+/** The batch a signed batch carries (read without checking its signature). */
+export const batchOf = (signed: SignedBatch): SyncBatch => superjson.parse<SyncBatch>(signed.payload);
 
 /** The database's truth for a space: the snapshot's seq and every intention (paging back past the snapshot's newest). */
 export async function truth(client: StackClient, space: string): Promise<{ seq: number; intentions: Record<string, unknown> }> {

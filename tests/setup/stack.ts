@@ -5,6 +5,9 @@
 //   POST /postgres/down | /postgres/up                    an outage of PostgreSQL (same data, same port)
 //   POST /postgres/pause | /postgres/resume               a hung PostgreSQL (SIGSTOP / SIGCONT)
 //   GET  /neon/stats   POST /neon/reset-stats             queries the worker sent over HTTP
+//   GET  /livekit/calls                                   the worker's LiveKit server API calls so far (ApiCall[])
+// The worker reaches LiveKit through a counting proxy (tests/bench/livekit-proxy.ts), so a test can
+// show that a change reached a room without a server call (a writer relayed it).
 // Bots stream from the fake OpenAI-compatible provider (tests/support/fake-model-provider.ts), started here,
 // and people may sign in at a real OpenID provider (tests/support/oidc-provider.ts) configured as "test".
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -12,6 +15,7 @@ import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { freePort } from "../../scripts/local/free-port.ts";
 import { type Stack, startStack } from "../../scripts/local/stack.ts";
+import { startLivekitProxy, type LivekitProxy } from "../bench/livekit-proxy.ts";
 import { startFakeModelProvider } from "../support/fake-model-provider.ts";
 import { callbackUrl, OIDC_CLIENT } from "../support/oidc-client.ts";
 import { startOidcProvider } from "../support/oidc-provider.ts";
@@ -24,7 +28,7 @@ declare module "vitest" {
   }
 }
 
-function control(stack: Stack) {
+function control(stack: Stack, proxy: LivekitProxy) {
   const livekit = stack.livekit!;
   const postgres = stack.postgres!;
   const actions: Record<string, () => Promise<unknown>> = {
@@ -35,6 +39,7 @@ function control(stack: Stack) {
     "POST /postgres/up": () => postgres.up(),
     "POST /postgres/pause": () => postgres.pause(),
     "POST /postgres/resume": () => postgres.resume(),
+    "GET /livekit/calls": async () => proxy.calls,
     "GET /neon/stats": async () => stack.neonEndpoint?.stats(),
     "POST /neon/reset-stats": async () => stack.neonEndpoint?.resetStats(),
   };
@@ -59,6 +64,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // name (WebAuthn refuses IP addresses), so browsers may come as localhost as well as 127.0.0.1.
   const port = await freePort();
   oidc.configure(["127.0.0.1", "localhost"].map((host) => callbackUrl(`http://${host}:${port}`, "test")));
+  // The LiveKit server starts with the stack, after the worker was told the proxy's URL.
+  let livekitUrl = "";
+  const proxy = await startLivekitProxy({ upstream: () => livekitUrl, callsPerMinute: null });
   const stack = await startStack({
     database: { kind: "postgres" },
     livekit: "required",
@@ -68,14 +76,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
       BOT_API_BASE_URL: provider.url,
       AUTH_PROVIDERS: JSON.stringify([{ id: "test", name: "Test ID", issuer: oidc.issuer, clientId: OIDC_CLIENT.id }]),
       AUTH_TEST_CLIENT_SECRET: OIDC_CLIENT.secret,
+      LIVEKIT_URL: proxy.url,
     },
   }).catch(async (error: unknown) => {
+    await proxy.close();
     await provider.close();
     await oidc.close();
     throw error;
   });
   const livekit = stack.livekit!;
-  const server = createServer(control(stack));
+  livekitUrl = livekit.url;
+  const server = createServer(control(stack, proxy));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -83,6 +94,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
   } catch (error) {
     await stack.stop();
+    await proxy.close();
     await provider.close();
     await oidc.close();
     throw error;
@@ -99,6 +111,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await stack.stop();
+    await proxy.close();
     await provider.close();
     await oidc.close();
   };
