@@ -129,6 +129,19 @@ describe("confirmations", () => {
     answer();
     await vi.waitFor(() => expect(sent).toEqual([8, 10]));
   });
+
+  it("never cover a batch that failed to publish until the server's grace for it has passed", async () => {
+    const sent: number[] = [];
+    const confirmations = createConfirmations(SPACE, async (to) => void sent.push(to), 100);
+    confirmations.failed(6);
+    confirmations.published(7);
+    confirmations.published(5);
+    await vi.waitFor(() => expect(sent).toEqual([5]));
+    await pause(20);
+    expect(sent).toEqual([5]);
+    // The grace has passed: the server sent seq 6 itself; 7 may be confirmed now.
+    await vi.waitFor(() => expect(sent).toEqual([5, 7]));
+  });
 });
 
 describe("hold-back: a batch past a gap waits for the seqs before it", () => {

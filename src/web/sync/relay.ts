@@ -54,15 +54,22 @@ export function syncOf(body: unknown): SignedBatch[] {
  * Confirms published relays of one space, batched: at most one request under way, each covering the
  * highest seq published so far. A lost confirmation costs only the server's grace, so failures are dropped.
  */
-export function createConfirmations(spaceId: BeingId, send: (to: number) => Promise<unknown> = (to) => confirmRelayed(spaceId, to)) {
+export function createConfirmations(
+  spaceId: BeingId,
+  send: (to: number) => Promise<unknown> = (to) => confirmRelayed(spaceId, to),
+  unconfirmedMs = UNCONFIRMED_MS,
+) {
   let published = 0;
   let confirmed = 0;
+  // A confirmation says every own batch up to `to` was published: never past one that failed to be.
+  let ceiling = Infinity;
+  let lift: ReturnType<typeof setTimeout> | undefined;
   let sending: Promise<void> | undefined;
   const flush = async () => {
     // One task later: the publishes of a burst of writes go out under one confirmation.
     await new Promise((resolve) => setTimeout(resolve));
-    while (published > confirmed) {
-      const to = published;
+    while (Math.min(published, ceiling) > confirmed) {
+      const to = Math.min(published, ceiling);
       await send(to).catch(() => undefined);
       confirmed = to;
     }
@@ -74,8 +81,25 @@ export function createConfirmations(spaceId: BeingId, send: (to: number) => Prom
       published = Math.max(published, to);
       sending ??= flush();
     },
+    /**
+     * Notes that the own batch starting at `from` could not be published: nothing from it on is confirmed
+     * until the server's grace for it has passed (it broadcasts the change itself meanwhile). Should its
+     * broadcast wait longer (a budget under pressure), a later confirmation covers it and receivers fetch
+     * it on the gap: late, never lost.
+     */
+    failed(from: number): void {
+      ceiling = Math.min(ceiling, from - 1);
+      clearTimeout(lift);
+      lift = setTimeout(() => {
+        ceiling = Infinity;
+        sending ??= flush();
+      }, unconfirmedMs);
+    },
   };
 }
+
+/** How long confirmations stay below a batch that failed to publish: the server's grace (2 s) and a margin. */
+const UNCONFIRMED_MS = 5_000;
 
 
 /** A batch one of this page's writes answered with: its packet as published, and the write. */
@@ -102,11 +126,12 @@ export function createOwnBatches(spaceId: BeingId, { read, act, publish, tally, 
   const confirmations = createConfirmations(spaceId, confirmRelayed);
 
   /** Publishes an own batch into the room, and confirms it once it has left the page; a failure is left to the server's grace. */
-  async function publishAndConfirm(packet: Uint8Array<ArrayBuffer>, to: number): Promise<void> {
+  async function publishAndConfirm(packet: Uint8Array<ArrayBuffer>, { from, to }: { from: number; to: number }): Promise<void> {
     try {
       await publish(packet);
     } catch {
       tally.count("relays.failed");
+      confirmations.failed(from);
       return;
     }
     tally.count("relays.published");
@@ -133,7 +158,7 @@ export function createOwnBatches(spaceId: BeingId, { read, act, publish, tally, 
       if (verdict.kind === "rejected") return;
       const committed = verdict.batch.changes.at(-1)?.at;
       if (committed) tally.roundTrip(write.sentAt, answeredAt, committed);
-      if (write.relayed) void publishAndConfirm(packet, verdict.batch.to);
+      if (write.relayed) void publishAndConfirm(packet, verdict.batch);
     },
   };
 }
