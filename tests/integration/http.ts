@@ -15,9 +15,9 @@ export class StackClient {
     this.baseUrl = baseUrl;
   }
 
-  /** Sends a JSON request and returns status, headers and parsed body; throws nothing. */
-  async request<T = any>(method: string, path: string, body?: unknown): Promise<StackReply<T>> {
-    const headers: Record<string, string> = { Origin: this.baseUrl };
+  /** Sends a JSON request (with `extraHeaders`, such as `Sync-Relay`) and returns status, headers and parsed body; throws nothing. */
+  async request<T = any>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<StackReply<T>> {
+    const headers: Record<string, string> = { ...extraHeaders, Origin: this.baseUrl };
     if (this.cookie) headers.Cookie = this.cookie;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
