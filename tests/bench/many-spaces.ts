@@ -28,7 +28,7 @@ const quick = process.argv.includes("--quick");
 /** --quick divides the rooms and the budget alike, so the offered load is still ten times the budget and the fair share the same. */
 const SCALE = quick ? 5 : 1;
 const BUDGET = 120 / SCALE;
-const WRITE_SECONDS = quick ? 15 : 60;
+const WRITE_SECONDS = quick ? 10 : 60;
 /** Rooms by kind: how many, writes per second to each, and whether a writer and a receiver are in it. */
 const KINDS = {
   busy: { rooms: 10 / SCALE, rate: 1.2, occupied: true },

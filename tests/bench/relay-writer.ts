@@ -18,9 +18,6 @@ import { countFailure } from "./run.ts";
 /** How a write goes: `server` without the header; `relay` published and confirmed; `vanish` says it will relay, then never does. */
 export type WriteMode = "server" | "relay" | "vanish";
 
-/** Publishes in flight at once while flooding: enough to keep the data channel busy. */
-const FLOOD_WIDTH = 16;
-
 export class RelayWriter {
   readonly client: StackClient;
   readonly space: BeingId;
@@ -69,17 +66,6 @@ export class RelayWriter {
       confirmed = to;
     }
     this.confirming = undefined;
-  }
-
-  /** Publishes `junk` on `sync` as fast as the room takes it, for `ms`; answers how many packets went out. */
-  async flood(junk: Uint8Array, ms: number): Promise<number> {
-    const end = Date.now() + ms;
-    let sent = 0;
-    const publishing = async () => {
-      for (; Date.now() < end; sent++) await this.room.localParticipant!.publishData(junk, { reliable: true, topic: SYNC_TOPIC });
-    };
-    await Promise.all(Array.from({ length: FLOOD_WIDTH }, publishing));
-    return sent;
   }
 
   async close(): Promise<void> {
