@@ -2,8 +2,8 @@
 // (busy, quiet and empty rooms), a writer and a receiver in each occupied room, and an offered load
 // that would need ten times the budget with one LiveKit call per write. A counting proxy between the
 // worker and livekit-server stands in for LiveKit Cloud's limit (tests/bench/livekit-proxy.ts).
-// Run: npm run bench:many-spaces [-- --over-limit] [-- --quick]   (prints markdown tables; about 9
-// minutes, 11 with --over-limit; --quick: a fifth of everything, the scaled budget's modes only, 2 minutes)
+// Run: npm run bench:many-spaces [-- --over-limit] [-- --quick]   (prints markdown tables; about 7
+// minutes, 9 with --over-limit; --quick: a fifth of everything, the scaled budget's modes only, 2 minutes)
 //
 // The budget is scaled to the run: LIVEKIT_CALLS_PER_MINUTE = 120 instead of production's 900, so that
 // ten times it (20 writes/s to occupied rooms) is a load 2 cores can offer while serving 40 rooms' writers
