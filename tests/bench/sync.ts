@@ -1,7 +1,9 @@
 // Sync benchmark on the local stack with the real livekit-server: 1 writer, 20 receivers.
-// Run: npm run bench:sync   (prints markdown tables; takes a few minutes)
+// Run: npm run bench:sync [-- --quick]   (prints markdown tables; takes a few minutes, --quick under 2:
+// fewer writes per row, batch timeout 0 only, without the designs we replace and the sweeper's recovery)
 // The worker runs in Miniflare directly: wrangler dev's entry proxy and inspector cap the write path
 // below 200 writes/s on 2 cores. `--wrangler-dev` measures through wrangler dev instead.
+// Then the fast path against the server path (relay-paths.ts): a writer in the room, and a flood of junk.
 import pg from "pg";
 import superjson from "superjson";
 import type { StackOptions } from "../../scripts/local/stack.ts";
@@ -9,12 +11,14 @@ import { newIntentionId } from "../../src/shared/ids.ts";
 import type { Change } from "../../src/shared/sync.ts";
 import { eventually, StackClient } from "../integration/http.ts";
 import { Receiver } from "../integration/receiver.ts";
+import { measurePaths, printPaths } from "./relay-paths.ts";
 import { benchConfig, counters, countFailure, createSpace, fmt, load, percentile, signInAdmin, startBenchStack, tryPart } from "./support.ts";
 
+const quick = process.argv.includes("--quick");
 const RECEIVERS = 20;
 const RATES = [1, 20, 200];
-const WRITES = { 1: 20, 20: 200, 200: 1000 } as Record<number, number>;
-const BATCH_TIMEOUTS = [0, 1];
+const WRITES = (quick ? { 1: 5, 20: 40, 200: 200 } : { 1: 20, 20: 200, 200: 1000 }) as Record<number, number>;
+const BATCH_TIMEOUTS = quick ? [0] : [0, 1];
 const runtime = process.argv.includes("--wrangler-dev") ? "wrangler" : "miniflare";
 
 interface Row {
@@ -142,9 +146,15 @@ for (const timeout of BATCH_TIMEOUTS) {
   }));
 }
 
+const paths = await tryPart("the fast path", () => withStack(0, {}, async (url, databaseUrl) => {
+  const admin = await signInAdmin(url, databaseUrl);
+  const space = await createSpace(await StackClient.guest(url, "Relay space owner"), "Relay");
+  return measurePaths(url, admin, space, { receivers: RECEIVERS, writes: WRITES, floodMs: quick ? 3_000 : 5_000 });
+}));
+
 // The designs we replace, measured on the same data: one sendData per change, and refetching the
 // whole space (500 intentions) after every change.
-const naive = await tryPart("the designs we replace", () => withStack(0, {}, async (url) => {
+const naive = quick ? undefined : await tryPart("the designs we replace", () => withStack(0, {}, async (url) => {
   const writer = await StackClient.guest(url, "Naive");
   const space = await createSpace(writer, "Big");
   for (let i = 0; i < 500; i++) await writer.request("POST", `/api/spaces/${space}/intentions`, { content: `bench message ${i} at 20/s` });
@@ -165,7 +175,7 @@ const naive = await tryPart("the designs we replace", () => withStack(0, {}, asy
 
 // Sweeper recovery: a change committed without its notice (a lost enqueue), then the cron fires, every
 // second here (production: every minute).
-const recovery = await tryPart("sweeper recovery", () => withStack(0, { vars: { SYNC_GRACE_SECONDS: "2" }, cronIntervalMs: 1000 }, async (url, databaseUrl) => {
+const recovery = quick ? undefined : await tryPart("sweeper recovery", () => withStack(0, { vars: { SYNC_GRACE_SECONDS: "2" }, cronIntervalMs: 1000 }, async (url, databaseUrl) => {
   const writer = await StackClient.guest(url, "Sweeper");
   const space = await createSpace(writer, "Lost");
   const { intention } = (await writer.request("POST", `/api/spaces/${space}/intentions`, { content: "before" })).body;
@@ -193,6 +203,8 @@ for (const r of rows) {
   }
   console.log(`| ${r.timeout} s | ${r.rate} | ${fmt(r.achieved, 1)} (${r.failed}) | ${r.load} | ${fmt(r.p50)} / ${fmt(r.p95)} / ${fmt(r.p99)} | ${fmt(r.commitP50)} / ${fmt(r.commitP99)} | ${fmt(r.writeP50)} | ${fmt(r.changesPerCall, 1)} | ${fmt(r.bytesPerChangePerReceiver)} | ${fmt(r.changeJson)} | ${fmt(r.bytesPerChangePerReceiver / r.changeJson, 2)} | ${r.undelivered} |`);
 }
+if (paths) printPaths(paths, RECEIVERS);
+if (quick) process.exit(0);
 console.log("\n| design | LiveKit calls per change | bytes each receiver pulls per change |");
 console.log("|---|---|---|");
 const best = rows.find((r): r is Row => "p50" in r && r.rate === 200 && r.timeout === BATCH_TIMEOUTS[0]);

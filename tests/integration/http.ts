@@ -15,7 +15,7 @@ export class StackClient {
     this.baseUrl = baseUrl;
   }
 
-  /** Sends a JSON request (with `extraHeaders`, if any) and returns status, headers and parsed body; throws nothing. */
+  /** Sends a JSON request (with `extraHeaders`, such as `Sync-Relay`) and returns status, headers and parsed body; throws nothing. */
   async request<T = any>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<StackReply<T>> {
     const headers: Record<string, string> = { ...extraHeaders, Origin: this.baseUrl };
     if (this.cookie) headers.Cookie = this.cookie;

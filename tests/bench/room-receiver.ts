@@ -1,0 +1,191 @@
+/**
+ * A receiver for the relay benchmarks that reads a space's room as the web page does
+ * (src/web/sync/pump.ts): every packet through the contract's receive rule, the signature first
+ * (src/shared/sync.ts), and a batch past a gap held up to 500 ms while the missing seqs arrive in other
+ * packets (relays from several writers, or from one writer's concurrent writes, arrive out of order)
+ * before it catches up over HTTP. It notes when each seq became visible and which path brought it.
+ * tests/integration/receiver.ts catches up at once on any gap: under hundreds of relayed writes a
+ * second it would measure its own catch-ups.
+ */
+import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
+import superjson from "superjson";
+import type { BeingId } from "../../src/shared/entities.ts";
+import { createKeyring, type SyncKey } from "../../src/shared/signing.ts";
+import { judge, openPacket, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
+import { StackClient } from "../integration/http.ts";
+import { countFailure } from "./run.ts";
+
+/** The contract's hold-back: how long a batch past a gap waits for the seqs before it. */
+const HOLD_BACK_MS = 500;
+
+/** How a batch reached the receiver: from a participant LiveKit could name (a writer relaying), or from the server. */
+type Path = "relayed" | "server";
+
+/** What a receiver has counted: batches applied by path, catch-ups, gaps held, and packets it ignored or dropped. */
+export interface ReceiverCounts {
+  relayed: number;
+  server: number;
+  catchUps: number;
+  gaps: number;
+  duplicates: number;
+  rejected: number;
+  reconnects: number;
+}
+
+export class RoomReceiver {
+  last = 0;
+  /** When each seq became visible here (ms since the epoch). */
+  readonly visibleAt = new Map<number, number>();
+  readonly counts: ReceiverCounts = { relayed: 0, server: 0, catchUps: 0, gaps: 0, duplicates: 0, rejected: 0, reconnects: 0 };
+  readonly client: StackClient;
+  readonly space: BeingId;
+  private readonly rows = new Map<string, unknown>();
+  /** Batches past a gap, by `from` ascending. */
+  private readonly held: Array<{ batch: SyncBatch; path: Path }> = [];
+  private holdTimer: NodeJS.Timeout | undefined;
+  private readonly reader: PacketReader;
+  private room: Room | undefined;
+  /** Packets that came before the snapshot; null once it is loaded. */
+  private early: Array<{ packet: Uint8Array; path: Path }> | null = [];
+  private work: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(client: StackClient, space: BeingId) {
+    this.client = client;
+    this.space = space;
+    const keys = async () => (await client.request("GET", "/api/sync/keys")).body.keys as SyncKey[];
+    this.reader = { parse: (text) => superjson.parse(text), keyring: createKeyring(keys) };
+  }
+
+  /** Signs in a guest, joins the space's room, then loads the snapshot and reads what arrived meanwhile. */
+  static async join(baseUrl: string, space: BeingId, name: string): Promise<RoomReceiver> {
+    const receiver = new RoomReceiver(await StackClient.guest(baseUrl, name), space);
+    await receiver.connect();
+    const snapshot = (await receiver.client.request("GET", `/api/spaces/${space}`)).body;
+    for (const row of [snapshot.space, ...snapshot.beings, ...snapshot.intentions]) receiver.rows.set(row.id, row);
+    receiver.last = snapshot.seq;
+    const early = receiver.early ?? [];
+    receiver.early = null;
+    for (const { packet, path } of early) receiver.enqueue(() => receiver.read(packet, path));
+    await receiver.work;
+    return receiver;
+  }
+
+  private async connect(): Promise<void> {
+    const { body } = await this.client.request("POST", `/api/spaces/${this.space}/token`);
+    const room = new Room();
+    room.on(RoomEvent.DataReceived, (payload: Uint8Array, participant?: RemoteParticipant, _kind?: unknown, topic?: string) => {
+      if (topic !== SYNC_TOPIC) return;
+      // The sender decides nothing but the count: a packet is trusted for its signature alone.
+      const path: Path = participant ? "relayed" : "server";
+      if (this.early) this.early.push({ packet: payload, path });
+      else this.enqueue(() => this.read(payload, path));
+    });
+    room.on(RoomEvent.Reconnected, () => this.enqueue(() => this.catchUp()));
+    room.on(RoomEvent.Disconnected, () => {
+      if (this.closed) return;
+      this.counts.reconnects += 1;
+      this.enqueue(async () => {
+        await this.connect();
+        await this.catchUp();
+      });
+    });
+    await room.connect(body.url, body.token, { autoSubscribe: false, dynacast: false });
+    this.room = room;
+  }
+
+  /** Runs `step` after everything before it: packets, catch-ups and held batches never interleave. */
+  private enqueue(step: () => Promise<void>): void {
+    this.work = this.work.then(step).catch(countFailure);
+  }
+
+  private async read(packet: Uint8Array, path: Path): Promise<void> {
+    const opened = await openPacket(packet, this.reader);
+    if ("fault" in opened) return void (this.counts.rejected += 1);
+    const verdict = judge(opened.batch, this.point());
+    if (verdict.kind !== "gap") return this.settle(verdict, path);
+    if (this.held.length === 0) this.counts.gaps += 1;
+    const at = this.held.findIndex((other) => other.batch.from > opened.batch.from);
+    this.held.splice(at < 0 ? this.held.length : at, 0, { batch: opened.batch, path });
+    this.holdTimer ??= setTimeout(() => {
+      this.holdTimer = undefined;
+      this.enqueue(() => this.catchUp());
+    }, HOLD_BACK_MS);
+  }
+
+  private point() {
+    return { space: this.space, last: this.last };
+  }
+
+  /** Does what a verdict other than a gap says, then applies the held batches that now connect. */
+  private async settle(verdict: Exclude<Verdict, { kind: "gap" }>, path: Path): Promise<void> {
+    if (verdict.kind === "rejected") this.counts.rejected += 1;
+    if (verdict.kind === "duplicate") this.counts.duplicates += 1;
+    if (verdict.kind === "ref") return this.catchUp();
+    if (verdict.kind === "apply") {
+      this.apply(verdict.batch.changes, verdict.batch.to);
+      this.counts[path] += 1;
+    }
+    await this.release();
+  }
+
+  private async release(): Promise<void> {
+    while (this.held.length > 0) {
+      const verdict = judge(this.held[0]!.batch, this.point());
+      if (verdict.kind === "gap") return;
+      await this.settle(verdict, this.held.shift()!.path);
+    }
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+  }
+
+  /** Fetches every change after the last applied seq (following hasMore), then applies what it held. */
+  private async catchUp(): Promise<void> {
+    this.counts.catchUps += 1;
+    for (let more = true; more;) {
+      const { status, body } = await this.client.request("GET", `/api/spaces/${this.space}/changes?after=${this.last}`);
+      if (status !== 200) throw new Error(`catch-up answered ${status}`);
+      if (body.changes.length) this.apply(body.changes, body.changes.at(-1).seq);
+      more = body.hasMore;
+    }
+    await this.release();
+  }
+
+  /** Applies changes that connect, covering every seq up to `to` (a batch may have coalesced some). */
+  private apply(changes: readonly Change[], to: number): void {
+    const now = Date.now();
+    for (const change of changes) {
+      if (change.seq <= this.last) continue;
+      if (change.op === "delete") this.rows.delete(change.id);
+      // As the snapshot reads it: dates as JSON strings.
+      else this.rows.set(change.id, JSON.parse(JSON.stringify(change.data)));
+    }
+    for (let seq = this.last + 1; seq <= to; seq++) this.visibleAt.set(seq, now);
+    this.last = Math.max(this.last, to);
+  }
+
+  /** The intentions this receiver holds, by id, ordered as `truth` (tests/integration/receiver.ts) orders them. */
+  intentions(): Record<string, unknown> {
+    return Object.fromEntries([...this.rows].filter(([id]) => id.startsWith("/")).sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.holdTimer);
+    await this.room?.disconnect();
+  }
+}
+
+/** The sum of receivers' counts. */
+export function sumCounts(receivers: readonly RoomReceiver[]): ReceiverCounts {
+  const sum: ReceiverCounts = { relayed: 0, server: 0, catchUps: 0, gaps: 0, duplicates: 0, rejected: 0, reconnects: 0 };
+  for (const { counts } of receivers) for (const name of Object.keys(sum) as Array<keyof ReceiverCounts>) sum[name] += counts[name];
+  return sum;
+}
+
+/** What the receivers counted since `before` (a sumCounts taken earlier). */
+export function countsSince(receivers: readonly RoomReceiver[], before: ReceiverCounts): ReceiverCounts {
+  const since = sumCounts(receivers);
+  for (const name of Object.keys(since) as Array<keyof ReceiverCounts>) since[name] -= before[name];
+  return since;
+}
