@@ -6,10 +6,10 @@ const MAX_INBOX = 2_048;
 /** The longest the pump reads packets before it lets the page paint and take input. */
 const SLICE_MS = 8;
 
-/** A packet as it came from the room: `relayed` when LiveKit named its sender (a writer relaying). */
+/** A packet as it came from the room, with the sender LiveKit named (a writer relaying), if any. */
 export interface InboxPacket {
   packet: Uint8Array;
-  relayed: boolean;
+  sender: string | undefined;
 }
 
 /** The packets waiting to be read; `onOverflow` hears of each one dropped unread. */

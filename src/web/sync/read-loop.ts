@@ -39,6 +39,7 @@ export function createReadLoop(spaceId: BeingId, { sink, tally, working, catchUp
     holdBack.lost();
   });
   const read = (packet: Uint8Array) => receive(packet, point(), reader!);
+  const flooders = createMute();
   const own = createOwnBatches(spaceId, { read, act: (verdict) => act(verdict, "own"), publish, tally, confirmRelayed });
 
   async function work(): Promise<void> {
@@ -63,7 +64,9 @@ export function createReadLoop(spaceId: BeingId, { sink, tally, working, catchUp
       }
       const next = inbox.take();
       if (!next) return;
-      act(await read(next.packet), next.relayed ? "relay" : "room");
+      const verdict = await read(next.packet);
+      if (verdict.kind === "rejected" && next.sender) flooders.refused(next.sender, verdict.reason);
+      act(verdict, next.sender ? "relay" : "room");
       // A flood of packets is read in slices: the page paints and takes input in between.
       if (slice.spent()) await slice.next();
     }
@@ -118,8 +121,10 @@ export function createReadLoop(spaceId: BeingId, { sink, tally, working, catchUp
     },
     canRead: () => reader !== undefined,
     /** Queues a packet from the room. */
-    take(packet: Uint8Array, relayed: boolean): void {
-      inbox.add({ packet, relayed });
+    take(packet: Uint8Array, sender: string | undefined): void {
+      // A named sender that has sent nothing but junk is not worth verifying any more.
+      if (sender && flooders.muted(sender)) return tally.count("rejected.muted");
+      inbox.add({ packet, sender });
       void drain();
     },
     /** Queues the signed batches one of this page's writes answered with. */
@@ -128,6 +133,25 @@ export function createReadLoop(spaceId: BeingId, { sink, tally, working, catchUp
       void drain();
     },
     close: holdBack.close,
+  };
+}
+
+/** Packets a named sender may have refused as junk or forged before the rest of its packets are dropped unread. */
+const MUTE_AFTER = 16;
+
+/**
+ * Senders whose packets are no longer read: those LiveKit names (never the server, never a join not yet
+ * announced) once MUTE_AFTER of their packets were junk or forged. Dropping them trusts nobody; a muted
+ * writer's real changes still arrive, from the server or by catch-up on the gap they leave.
+ */
+function createMute() {
+  const refusals = new Map<string, number>();
+  return {
+    refused(sender: string, reason: string): void {
+      // An unknown key may be a rotation this page has not fetched yet; another space, a writer's mistake.
+      if (reason === "malformed" || reason === "bad signature") refusals.set(sender, (refusals.get(sender) ?? 0) + 1);
+    },
+    muted: (sender: string) => (refusals.get(sender) ?? 0) >= MUTE_AFTER,
   };
 }
 

@@ -33,8 +33,11 @@ export interface RoomPresence {
 
 export interface RoomHandlers {
   /** A packet the server sent on the sync topic, unread (see `receive` in src/shared/sync.ts). */
-  /** A packet on the sync topic; `relayed`: LiveKit named a participant as its sender (a hint for counting only, never for trust). */
-  onPacket(packet: Uint8Array, relayed: boolean): void;
+  /**
+   * A packet on the sync topic; `sender`: the participant LiveKit names as its sender, if any (a writer
+   * relaying; the server has none). A hint for counting and for muting a flooder, never for trust.
+   */
+  onPacket(packet: Uint8Array, sender: string | undefined): void;
   onState(state: LinkState): void;
   onPresence(presence: RoomPresence): void;
   /** The connected Room, for media; undefined while there is none (connecting, or closed). */
@@ -212,7 +215,7 @@ function listen(room: Room, RoomEvent: LiveKit["RoomEvent"], to: RoomListeners):
     .on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
       // The sender says nothing about trust: a signed batch is good from anyone (a writer relays its
       // own), an unsigned one from nobody (the sender is unknown too until LiveKit announces its join).
-      if (to.current() && topic === SYNC_TOPIC) to.onPacket(payload, participant !== undefined);
+      if (to.current() && topic === SYNC_TOPIC) to.onPacket(payload, participant?.identity);
     })
     .on(RoomEvent.ParticipantConnected, presence)
     .on(RoomEvent.ParticipantDisconnected, presence)

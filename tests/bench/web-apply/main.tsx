@@ -160,7 +160,7 @@ async function run(kind: Kind): Promise<Figures> {
   await frame(); // start at the beginning of a frame, nothing else pending
 
   const t0 = performance.now();
-  handlers.onPacket(packet, false);
+  handlers.onPacket(packet, undefined);
   const t1 = performance.now();
   superjson.parse = parse;
   void (log.parentElement as HTMLElement).scrollHeight; // style + layout, as the next frame would

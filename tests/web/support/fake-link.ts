@@ -37,12 +37,12 @@ export function fakeLink() {
     /** Sends a batch as the server's packet would carry it, signed (`relayed`: as a writer in the room would); resolves once the pump has it. */
     deliver(batch: SyncBatch, relayed = false): Promise<void> {
       const packet = signedPacket(batch);
-      delivered = delivered.then(async () => handlers?.onPacket(await packet, relayed));
+      delivered = delivered.then(async () => handlers?.onPacket(await packet, relayed ? "@ada#tab" : undefined));
       return delivered;
     },
-    /** Sends raw bytes on the sync topic, as any participant could. */
-    deliverRaw(packet: Uint8Array) {
-      delivered = delivered.then(() => handlers?.onPacket(packet, true));
+    /** Sends raw bytes on the sync topic, as any participant could (`sender`: whom LiveKit names; null: nobody, as for the server's). */
+    deliverRaw(packet: Uint8Array, sender: string | null = "@mallory#tab") {
+      delivered = delivered.then(() => handlers?.onPacket(packet, sender ?? undefined));
       return delivered;
     },
     state(state: LinkState) {
