@@ -91,3 +91,25 @@ export async function openPacket(packet: string | Uint8Array, reader: PacketRead
     return { fault: "malformed" };
   }
 }
+
+/** Packets a named sender may have refused as junk or forged before the rest of its packets are dropped unread. */
+const MUTE_AFTER = 16;
+
+/**
+ * Senders whose packets are no longer read: those LiveKit names (never the server, never a join not yet
+ * announced) once MUTE_AFTER of their packets were junk or forged; the web pump and the benches' receivers
+ * mute alike. Dropping them trusts nobody: a muted writer's real changes still arrive, from the server or
+ * by catch-up on the gap they leave.
+ */
+export function createMute() {
+  const refusals = new Map<string, number>();
+  return {
+    /** Notes that a packet of `sender` was refused for `reason`. */
+    refused(sender: string, reason: Rejection): void {
+      // An unknown key may be a rotation this page has not fetched yet; another space, a writer's mistake.
+      if (reason === "malformed" || reason === "bad signature") refusals.set(sender, (refusals.get(sender) ?? 0) + 1);
+    },
+    /** Whether `sender`'s packets are no longer worth reading. */
+    muted: (sender: string) => (refusals.get(sender) ?? 0) >= MUTE_AFTER,
+  };
+}

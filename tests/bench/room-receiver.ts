@@ -11,7 +11,7 @@ import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
 import superjson from "superjson";
 import type { BeingId } from "../../src/shared/entities.ts";
 import { createKeyring, type SyncKey } from "../../src/shared/signing.ts";
-import { judge, openPacket, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
+import { createMute, judge, openPacket, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
 import { StackClient } from "../integration/http.ts";
 import { countFailure } from "./run.ts";
 
@@ -44,6 +44,8 @@ export class RoomReceiver {
   private readonly held: Array<{ batch: SyncBatch; path: Path }> = [];
   private holdTimer: NodeJS.Timeout | undefined;
   private readonly reader: PacketReader;
+  /** Named senders whose junk this receiver stopped reading (the page's rule, createMute). */
+  private readonly flooders = createMute();
   private room: Room | undefined;
   /** Packets that came before the snapshot; null once it is loaded. */
   private early: Array<{ packet: Uint8Array; path: Path }> | null = [];
@@ -76,10 +78,11 @@ export class RoomReceiver {
     const room = new Room();
     room.on(RoomEvent.DataReceived, (payload: Uint8Array, participant?: RemoteParticipant, _kind?: unknown, topic?: string) => {
       if (topic !== SYNC_TOPIC) return;
-      // The sender decides nothing but the count: a packet is trusted for its signature alone.
+      // The sender decides nothing but the count and muting a flooder (as the page does): a packet is trusted for its signature alone.
       const path: Path = participant ? "relayed" : "server";
+      if (participant && this.flooders.muted(participant.identity)) return void (this.counts.rejected += 1);
       if (this.early) this.early.push({ packet: payload, path });
-      else this.enqueue(() => this.read(payload, path));
+      else this.enqueue(() => this.read(payload, path, participant?.identity));
     });
     room.on(RoomEvent.Reconnected, () => this.enqueue(() => this.catchUp()));
     room.on(RoomEvent.Disconnected, () => {
@@ -99,9 +102,12 @@ export class RoomReceiver {
     this.work = this.work.then(step).catch(countFailure);
   }
 
-  private async read(packet: Uint8Array, path: Path): Promise<void> {
+  private async read(packet: Uint8Array, path: Path, sender?: string): Promise<void> {
     const opened = await openPacket(packet, this.reader);
-    if ("fault" in opened) return void (this.counts.rejected += 1);
+    if ("fault" in opened) {
+      if (sender) this.flooders.refused(sender, opened.fault);
+      return void (this.counts.rejected += 1);
+    }
     const verdict = judge(opened.batch, this.point());
     if (verdict.kind !== "gap") return this.settle(verdict, path);
     if (this.held.length === 0) this.counts.gaps += 1;

@@ -1,7 +1,7 @@
 /** The one place a space's packets are read, one at a time, and what each verdict does: the pump's inner loop. */
 import type { BeingId } from "../../shared/entities.ts";
 import type { SignedBatch } from "../../shared/signing.ts";
-import { judge, receive, type PacketReader, type Verdict } from "../../shared/sync.ts";
+import { createMute, judge, receive, type PacketReader, type Verdict } from "../../shared/sync.ts";
 import { createHoldBack } from "./hold-back.ts";
 import { createInbox, timeSlices } from "./inbox.ts";
 import type { PumpSink } from "./pump.ts";
@@ -133,25 +133,6 @@ export function createReadLoop(spaceId: BeingId, { sink, tally, working, catchUp
       void drain();
     },
     close: holdBack.close,
-  };
-}
-
-/** Packets a named sender may have refused as junk or forged before the rest of its packets are dropped unread. */
-const MUTE_AFTER = 16;
-
-/**
- * Senders whose packets are no longer read: those LiveKit names (never the server, never a join not yet
- * announced) once MUTE_AFTER of their packets were junk or forged. Dropping them trusts nobody; a muted
- * writer's real changes still arrive, from the server or by catch-up on the gap they leave.
- */
-function createMute() {
-  const refusals = new Map<string, number>();
-  return {
-    refused(sender: string, reason: string): void {
-      // An unknown key may be a rotation this page has not fetched yet; another space, a writer's mistake.
-      if (reason === "malformed" || reason === "bad signature") refusals.set(sender, (refusals.get(sender) ?? 0) + 1);
-    },
-    muted: (sender: string) => (refusals.get(sender) ?? 0) >= MUTE_AFTER,
   };
 }
 
