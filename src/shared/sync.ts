@@ -25,6 +25,9 @@ export const SYNC_TOPIC = "sync";
 /** LiveKit's limit for one reliable data packet: a signed batch, envelope included. */
 export const MAX_SYNC_PAYLOAD_BYTES = 15 * 1024;
 
+/** How long a receiver may hold a batch past a gap for the missing seqs before it catches up (the contract's hold-back). */
+export const HOLD_BACK_MS = 500;
+
 /** Reads a packet's text: superjson's parse, passed in so the web app loads it with the room, not before its first paint. */
 export type Parse = (text: string) => unknown;
 

@@ -10,13 +10,11 @@
 import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
 import superjson from "superjson";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { createKeyring, type SyncKey } from "../../src/shared/signing.ts";
-import { createMute, judge, openPacket, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
-import { StackClient } from "../integration/http.ts";
+import { createMute, HOLD_BACK_MS, judge, openPacket, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
+import { StackClient, stackReader } from "../integration/http.ts";
 import { countFailure } from "./run.ts";
 
 /** The contract's hold-back: how long a batch past a gap waits for the seqs before it. */
-const HOLD_BACK_MS = 500;
 
 /** How a batch reached the receiver: from a participant LiveKit could name (a writer relaying), or from the server. */
 type Path = "relayed" | "server";
@@ -55,8 +53,7 @@ export class RoomReceiver {
   private constructor(client: StackClient, space: BeingId) {
     this.client = client;
     this.space = space;
-    const keys = async () => (await client.request("GET", "/api/sync/keys")).body.keys as SyncKey[];
-    this.reader = { parse: (text) => superjson.parse(text), keyring: createKeyring(keys) };
+    this.reader = stackReader(client);
   }
 
   /** Signs in a guest, joins the space's room, then loads the snapshot and reads what arrived meanwhile. */

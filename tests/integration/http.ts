@@ -1,3 +1,6 @@
+import superjson from "superjson";
+import { createKeyring, type SyncKey } from "../../src/shared/signing.ts";
+import type { PacketReader } from "../../src/shared/sync.ts";
 /** What a request answered. */
 export interface StackReply<T = any> {
   status: number;
@@ -6,6 +9,12 @@ export interface StackReply<T = any> {
 }
 
 /** A signed-in HTTP caller of the local stack, from Node (cookie jar, the app's own Origin). */
+/** How a receiver on the stack reads packets: superjson, and the signing keys GET /api/sync/keys lists. */
+export function stackReader(client: StackClient): PacketReader {
+  const keys = async () => (await client.request("GET", "/api/sync/keys")).body.keys as SyncKey[];
+  return { parse: (text) => superjson.parse(text), keyring: createKeyring(keys) };
+}
+
 export class StackClient {
   cookie: string | null = null;
   id = "";

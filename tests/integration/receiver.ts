@@ -8,12 +8,10 @@
 import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
 import superjson from "superjson";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { createKeyring, type SignedBatch, type SyncKey } from "../../src/shared/signing.ts";
-import { judge, receive, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
-import { StackClient, type StackReply } from "./http.ts";
+import type { SignedBatch } from "../../src/shared/signing.ts";
+import { HOLD_BACK_MS, judge, receive, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
+import { StackClient, stackReader, type StackReply } from "./http.ts";
 
-/** How long a batch past a gap waits for the seqs before it: the contract's hold-back (src/web/sync/pump.ts). */
-const HOLD_BACK_MS = 500;
 
 /** A sync packet as it arrived: who LiveKit said sent it (a hint, never trusted), and when. */
 interface Arrival {
@@ -56,8 +54,7 @@ export class Receiver {
   private constructor(client: StackClient, space: string) {
     this.client = client;
     this.space = space;
-    const keys = async () => (await client.request("GET", "/api/sync/keys")).body.keys as SyncKey[];
-    this.reader = { parse: (text) => superjson.parse(text), keyring: createKeyring(keys) };
+    this.reader = stackReader(client);
   }
 
   /** Signs in a guest, joins the space's room, then loads the snapshot and applies what arrived meanwhile. */

@@ -1,8 +1,7 @@
 /** The contract's hold-back: batches past a gap wait up to HOLD_BACK_MS for the missing seqs, then the pump catches up. */
-import type { SyncBatch, Verdict } from "../../shared/sync.ts";
+import { HOLD_BACK_MS, type SyncBatch, type Verdict } from "../../shared/sync.ts";
 
-/** How long a batch past a gap waits for the missing seqs before the pump catches up over HTTP (the contract's hold-back). */
-export const HOLD_BACK_MS = 500;
+export { HOLD_BACK_MS };
 /** Batches held past a gap at most; the oldest goes first (the catch-up to come fetches it). */
 export const MAX_HELD = 256;
 
