@@ -7,7 +7,7 @@
 import type { ContentNode } from "./entities.ts";
 
 /** Keys whose string value is a timestamp, at any depth (outside what people wrote). */
-const DATE_KEYS = ["createdAt", "modifiedAt", "at", "minute", "blockedUntil", "lastUsedAt"] as const;
+const DATE_KEYS = ["createdAt", "modifiedAt", "at", "minute", "blockedUntil", "lastUsedAt", "revokedAt", "until"] as const;
 /** Keys whose value holds timestamps by id (a snapshot's presence.lastSeen): the ids are no date keys. */
 const DATE_RECORD_KEYS = ["lastSeen"] as const;
 // What people wrote (a being's properties, content nodes and their props) may use any key: never read for dates.

@@ -138,6 +138,19 @@ export interface SyncStats {
   minutes: SyncMinute[];
   /** The receivers' side of the last hour, oldest first, one entry per minute that had a report. */
   receivers: ReceiverMinute[];
+  /** Connections whose data publishing the server took back, in force or ended within the hour. */
+  revocations: Revocation[];
+}
+
+/** POST /api/spaces/:id/muted: a being's data publishing in a space's room, taken back until `until`. */
+export interface Revocation {
+  space: BeingId;
+  /** The connection a receiver muted. */
+  identity: string;
+  revokedAt: Date;
+  until: Date;
+  /** LiveKit took the permission from that connection at once (else only its being's next tokens lack it). */
+  applied: boolean;
 }
 
 /** GET /api/auth/sessions: one signed-in device of the caller's being. `id` is public (never the cookie's secret). */

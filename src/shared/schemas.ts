@@ -2,6 +2,7 @@
 // Named imports, not the `z` namespace: the namespace object drags every locale into the bundle.
 import { array, boolean, lazy, number, object, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
 import { BEING_TYPES, BOT_REPLY_TO, INTENTION_STATES, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
+import { beingOfIdentity } from "./presence.ts";
 import { BEING_ID_PATTERN, MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from "./limits.ts";
 
 const MAX_CONTENT_NODES = 1_000;
@@ -139,6 +140,13 @@ export const changesQuery = strictObject({
 /** POST /api/spaces/:id/relayed: the writer published every relay batch of its own writes in the space up to seq `to`. */
 export const relayedConfirmation = strictObject({
   to: number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+
+/** POST /api/spaces/:id/muted: the room connection (`<being id>#<connection id>`) a receiver muted. */
+export const mutedReport = strictObject({
+  identity: string()
+    .max(128)
+    .refine((identity) => /#[A-Za-z0-9]{1,32}$/.test(identity) && BEING_ID_PATTERN.test(beingOfIdentity(identity) ?? ""), "an identity is <being id>#<connection id>"),
 });
 
 export type GuestSignIn = Infer<typeof guestSignIn>;

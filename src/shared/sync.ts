@@ -107,10 +107,13 @@ const MUTE_AFTER = 16;
 export function createMute() {
   const refusals = new Map<string, number>();
   return {
-    /** Notes that a packet of `sender` was refused for `reason`. */
-    refused(sender: string, reason: Rejection): void {
+    /** Notes that a packet of `sender` was refused for `reason`; true when that mutes the sender (once per sender). */
+    refused(sender: string, reason: Rejection): boolean {
       // An unknown key may be a rotation this page has not fetched yet; another space, a writer's mistake.
-      if (reason === "malformed" || reason === "bad signature") refusals.set(sender, (refusals.get(sender) ?? 0) + 1);
+      if (reason !== "malformed" && reason !== "bad signature") return false;
+      const count = (refusals.get(sender) ?? 0) + 1;
+      refusals.set(sender, count);
+      return count === MUTE_AFTER;
     },
     /** Whether `sender`'s packets are no longer worth reading. */
     muted: (sender: string) => (refusals.get(sender) ?? 0) >= MUTE_AFTER,

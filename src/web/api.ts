@@ -201,6 +201,11 @@ export async function confirmRelayed(spaceId: BeingId, to: number): Promise<void
   await call(() => client.api.spaces[":id"].relayed.$post({ param: param(spaceId), json: { to } }));
 }
 
+/** Reports a room connection this page muted for junk or forged sync packets: the server takes its data publishing back. */
+export async function reportMutedConnection(spaceId: BeingId, identity: string): Promise<void> {
+  await call(() => client.api.spaces[":id"].muted.$post({ param: param(spaceId), json: { identity } }));
+}
+
 /** Sends a receivers' health report, `keepalive` so it outlives a page that is going away. */
 export async function sendHealthReport(report: SyncHealthReport): Promise<void> {
   await call(() => client.api.sync.health.$post({ json: report }, { init: { keepalive: true } }));

@@ -48,6 +48,13 @@ export function syncSettings(env: Partial<Pick<Env, "SYNC_GRACE_SECONDS" | "CHAN
 export const SYNC_RELAY_GRACE_SECONDS = 2;
 
 /**
+ * How long a being's data publishing in a room stays taken back after a receiver muted one of its
+ * connections: long enough that a flooder's reconnects gain nothing, short enough that a false report
+ * (which costs its target only the fast path: its writes still reach everyone by the server) passes.
+ */
+export const PUBLISH_REVOCATION_SECONDS = 3600;
+
+/**
  * A LiveKit project's server API budget, spent by src/worker/sync/budget.ts. Its API key names the
  * project: LiveKit counts the calls of every key's project together.
  */

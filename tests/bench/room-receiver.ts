@@ -102,7 +102,7 @@ export class RoomReceiver {
   private async read(packet: Uint8Array, path: Path, sender?: string): Promise<void> {
     const opened = await openPacket(packet, this.reader);
     if ("fault" in opened) {
-      if (sender) this.flooders.refused(sender, opened.fault);
+      if (sender) void this.flooders.refused(sender, opened.fault);
       return void (this.counts.rejected += 1);
     }
     const verdict = judge(opened.batch, this.point());

@@ -192,6 +192,43 @@ describe("writers relay their own signed changes through a real LiveKit server",
     expect(during.length).toBeGreaterThan(0);
   });
 
+  it("a flooder a receiver reported loses its data publishing: one UpdateParticipant call, and its packets stop reaching anyone", async () => {
+    const flooder = await StackClient.guest(stack.url, "Flooder 2");
+    const { body: join } = await flooder.request("POST", `/api/spaces/${space}/token`);
+    const flood = floodFor(join.url, join.token, 3 * FLOOD_MS);
+    await flood.started;
+    const reached = () => receivers.map((r) => r.rejected.length);
+    const before = reached();
+    expect(await eventually(() => reached().every((n, i) => n > before[i]! + 100), 10_000, 50)).toBe(true);
+
+    const reportedAt = Date.now();
+    const report = await receivers[0]!.client.request("POST", `/api/spaces/${space}/muted`, { identity: join.identity });
+    const answeredMs = Date.now() - reportedAt;
+    expect(report.status).toBe(200);
+    expect(report.body.revocation).toMatchObject({ identity: join.identity, applied: true });
+    const calls = await livekitCalls(control, space, reportedAt);
+    expect(calls.map((call) => call.method)).toEqual(["UpdateParticipant"]);
+
+    // What was already in flight lands within moments; after that, nothing more from the flooder reaches a receiver.
+    await sleep(1_000);
+    const settled = reached();
+    await sleep(2_000);
+    expect(reached()).toEqual(settled);
+    const sent = await flood.sent;
+    expect(sent).toBeGreaterThan(settled[0]! - before[0]!);
+    // And its being's next token for the room leaves data out.
+    const again = await flooder.request("POST", `/api/spaces/${space}/token`);
+    const claims = JSON.parse(Buffer.from(again.body.token.split(".")[1], "base64url").toString());
+    expect(claims.video.canPublishData).toBe(false);
+    expect(claims.video.canPublish).toBe(true);
+    // Real changes still relay.
+    expect(await applied(receivers, seqOf(await say(writer, "after the revocation")))).toBe(true);
+    console.log(
+      `revocation: ${settled[0]! - before[0]!} of the flooder's ${sent} packets reached a receiver before its publishing was taken back; ` +
+        `the report answered in ${answeredMs} ms with 1 LiveKit call`,
+    );
+  });
+
   it("out-of-order relays from 5 concurrent writers converge with no catch-up fetch", async () => {
     const writers = await Promise.all([1, 2, 3, 4, 5].map((n) => Receiver.join(stack.url, space, `Writer ${n}`)));
     try {

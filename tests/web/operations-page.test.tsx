@@ -100,6 +100,28 @@ describe("the operator page", () => {
     expect(screen.queryByRole("img", { name: /^Lag as people see it/ })).toBeNull();
   });
 
+  it("lists the connections whose publishing was taken back, and says whether LiveKit took it at once", async () => {
+    const revokedAt = new Date("2026-12-07T10:58:00Z");
+    const until = new Date("2026-12-07T11:58:00Z");
+    open(syncStats({ revocations: [{ space: "@intraliminal", identity: "@mallory#abc123", revokedAt, until, applied: true }] }));
+    const table = await screen.findByRole("table");
+    const [, row] = within(table).getAllByRole("row");
+    expect(within(row!).getAllByRole("cell").map((cell) => cell.textContent)).toEqual([
+      "Intraliminal",
+      "@mallory#abc123",
+      expect.any(String),
+      expect.any(String),
+      "at once (UpdateParticipant)",
+    ]);
+  });
+
+  it("says so when nobody's publishing was taken back", async () => {
+    open(syncStats());
+    await screen.findByText("Live");
+    expect(screen.getByText("No connection flooded a room in the last hour.")).toBeInTheDocument();
+    expect(screen.queryByRole("table")).toBeNull();
+  });
+
   it("says the figures are stale when the server is unavailable before it ever answered", async () => {
     open(apiError(503, "UNAVAILABLE"));
     await screen.findByText("Stale");

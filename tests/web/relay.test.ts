@@ -15,6 +15,7 @@ const SNAPSHOT = "GET /api/spaces/%40s";
 const CHANGES = "GET /api/spaces/%40s/changes";
 const POST = "POST /api/spaces/%40s/intentions";
 const RELAYED = "POST /api/spaces/%40s/relayed";
+const MUTED = "POST /api/spaces/%40s/muted";
 const fast = () => backoff(5, 20);
 
 let open: SpaceSync[] = [];
@@ -45,6 +46,7 @@ function server(routes: Parameters<typeof fakeServer>[0] = {}) {
     [SNAPSHOT]: () => json(snapshot({ seq: 5 })),
     [CHANGES]: () => json({ changes: [], seq: 5, hasMore: false }),
     [RELAYED]: () => new Response(null, { status: 204 }),
+    [MUTED]: () => json({ revocation: {} }),
     ...routes,
   });
 }
@@ -91,6 +93,18 @@ describe("a writer in the room relays its own change", () => {
     const { link, sync } = await join("off");
     sync.post("hello");
     await vi.waitFor(() => expect(api.callsTo(POST)).toHaveLength(1));
+    await vi.waitFor(() => expect(sync.view?.last).toBe(6));
+    expect(api.callsTo(POST)[0].headers.has("Sync-Relay")).toBe(false);
+    await pause(30);
+    expect(link.published).toEqual([]);
+    expect(api.callsTo(RELAYED)).toEqual([]);
+  });
+
+  it("stops saying Sync-Relay once the server took its data publishing back", async () => {
+    const api = server({ [POST]: posting(6) });
+    const { link, sync } = await join();
+    link.mayPublish = false;
+    sync.post("hello");
     await vi.waitFor(() => expect(sync.view?.last).toBe(6));
     expect(api.callsTo(POST)[0].headers.has("Sync-Relay")).toBe(false);
     await pause(30);
@@ -249,6 +263,20 @@ describe("a participant flooding the sync topic", () => {
     await link.deliver(batch(6, 6, [upsert(6, said("/real", 6))]), true);
     await vi.waitFor(() => expect(sync.view?.last).toBe(6));
     expect(sync.stats().counts).toMatchObject({ "rejected.muted": 4, "rejected.malformed": 36, applied: 1 });
+  });
+
+  it("reports the sender it muted to the server once, so LiveKit takes its publishing back", async () => {
+    const api = server();
+    const { link, sync } = await join();
+    const junkText = new TextEncoder().encode("junk");
+    for (let i = 0; i < 15; i++) await link.deliverRaw(junkText, "@mallory#tab");
+    await vi.waitFor(() => expect(sync.stats().counts["rejected.malformed"]).toBe(15));
+    expect(api.callsTo(MUTED)).toEqual([]);
+    for (let i = 0; i < 10; i++) await link.deliverRaw(junkText, "@mallory#tab");
+    await vi.waitFor(() => expect(api.callsTo(MUTED)).toHaveLength(1));
+    expect(api.callsTo(MUTED)[0].body).toEqual({ identity: "@mallory#tab" });
+    await pause(30);
+    expect(api.callsTo(MUTED)).toHaveLength(1);
   });
 
   it("stops nobody's real changes, and leaves the page free to paint between slices", async () => {

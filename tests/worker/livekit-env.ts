@@ -45,7 +45,8 @@ async function readPacket(bytes: Uint8Array): Promise<Pick<SentData, "kid" | "ve
 /**
  * Intercepts LiveKit's server API (the network edge) and decodes each SendData payload. `fail` decides
  * per call whether LiveKit answers 503 instead (or with the Response it returns); ListRooms lists the
- * rooms in `listedRooms` with one participant each. Every call, ListRooms included, is counted.
+ * rooms in `listedRooms` with one participant each; UpdateParticipant requests are kept in `updates`.
+ * Every call, ListRooms included, is counted.
  */
 export function interceptLivekit(
   fail: (call: number, room: string) => boolean | Response = () => false,
@@ -53,6 +54,7 @@ export function interceptLivekit(
 ) {
   const sent: SentData[] = [];
   const listings: number[] = [];
+  const updates: Array<{ room: string; identity: string; permission: Record<string, unknown> }> = [];
   let calls = 0;
   const original = globalThis.fetch;
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
@@ -67,6 +69,10 @@ export function interceptLivekit(
     const failure = fail(calls, request.room);
     if (failure instanceof Response) return failure;
     if (failure) return new Response("unavailable", { status: 503 });
+    if (url.endsWith("/UpdateParticipant")) {
+      updates.push({ room: request.room, identity: request.identity, permission: request.permission });
+      return Response.json({ identity: request.identity });
+    }
     if (url.endsWith("/SendData")) {
       const bytes = Uint8Array.from(atob(request.data), (ch) => ch.charCodeAt(0));
       sent.push({
@@ -80,5 +86,5 @@ export function interceptLivekit(
     }
     return Response.json({});
   });
-  return { sent, calls: () => calls, listings, restore: () => spy.mockRestore() };
+  return { sent, calls: () => calls, listings, updates, restore: () => spy.mockRestore() };
 }

@@ -1,7 +1,7 @@
 /** The operator's page: the sync pipeline now, and its last hour minute by minute. Its code loads only when it is opened. */
-import { createMemo, Match, onCleanup, Show, Switch } from "solid-js";
+import { createMemo, For, Match, onCleanup, Show, Switch } from "solid-js";
 import { LOBBY_ID } from "../../shared/entities.ts";
-import type { CounterName, ReceiverMinute, SyncMinute, SyncStats } from "../../shared/responses.ts";
+import type { CounterName, ReceiverMinute, Revocation, SyncMinute, SyncStats } from "../../shared/responses.ts";
 import { MinuteChart } from "../components/minute-chart.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 import { nameOf } from "../names.ts";
@@ -151,6 +151,7 @@ function Dashboard(props: { stats: SyncStats }) {
         </div>
       </section>
       <Receivers stats={stats()} />
+      <Revocations revocations={stats().revocations} />
     </main>
   );
 }
@@ -185,6 +186,50 @@ function Receivers(props: { stats: SyncStats }) {
           <MinuteChart title="Rejected packets" points={rejected()} tone="danger" note="dropped unverified: forged, replayed or junk" />
           <MinuteChart title="Catch-ups" points={catchUps()} note="fetches to fill a gap or a missed batch" />
         </div>
+      </Show>
+    </section>
+  );
+}
+
+/**
+ * Connections whose data publishing the server took back because a browser in the room muted them for
+ * forged or junk sync packets (POST /api/spaces/:id/muted), in force or ended within the hour.
+ */
+function Revocations(props: { revocations: Revocation[] }) {
+  return (
+    <section aria-labelledby="revocations-title">
+      <h2 id="revocations-title" class="section-title">
+        Publishing taken back from flooders
+      </h2>
+      <Show when={props.revocations.length > 0} fallback={<p class="section-note">No connection flooded a room in the last hour.</p>}>
+        <table class="revocations">
+          <thead>
+            <tr>
+              <th scope="col">Space</th>
+              <th scope="col">Connection</th>
+              <th scope="col">Since</th>
+              <th scope="col">Until</th>
+              <th scope="col">Taken</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.revocations}>
+              {(revocation) => (
+                <tr>
+                  <td>
+                    <SpaceLink id={revocation.space}>{nameOf(revocation.space) ?? revocation.space}</SpaceLink>
+                  </td>
+                  <td>
+                    <code>{revocation.identity}</code>
+                  </td>
+                  <td>{clock(revocation.revokedAt)}</td>
+                  <td>{clock(revocation.until)}</td>
+                  <td>{revocation.applied ? "at once (UpdateParticipant)" : "at its next token"}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
       </Show>
     </section>
   );

@@ -179,7 +179,7 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
   return {
     request: fetcher.request,
     setTyping: (typing) => room?.setTyping(typing),
-    relaying: () => linkState === "connected" && loop.canRead(),
+    relaying: () => linkState === "connected" && loop.canRead() && room?.mayPublish() === true,
     relay: loop.takeOwn,
     stats: tally.snapshot,
     close() {

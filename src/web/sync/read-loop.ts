@@ -1,6 +1,7 @@
 /** The one place a space's packets are read, one at a time, and what each verdict does: the pump's inner loop. */
 import type { BeingId } from "../../shared/entities.ts";
 import type { SignedBatch } from "../../shared/signing.ts";
+import { reportMutedConnection } from "../api.ts";
 import { createMute, judge, receive, type PacketReader, type Verdict } from "../../shared/sync.ts";
 import { createHoldBack } from "./hold-back.ts";
 import { createInbox, timeSlices } from "./inbox.ts";
@@ -19,10 +20,15 @@ export interface ReadLoopOptions {
   publish(packet: Uint8Array<ArrayBuffer>): Promise<void>;
   /** Sends a confirmation of published relays (default: POST /api/spaces/:id/relayed). */
   confirmRelayed?: (to: number) => Promise<unknown>;
+  /** Reports a connection muted for junk or forged packets (default: POST /api/spaces/:id/muted). */
+  reportMuted?: (identity: string) => Promise<unknown>;
 }
 
 /** Reads a space's packets, own batches and catch-ups in one queue: nothing else changes the state between a packet's verdict and what is done about it. */
-export function createReadLoop(spaceId: BeingId, { sink, tally, working, catchUp, publish, confirmRelayed }: ReadLoopOptions) {
+export function createReadLoop(
+  spaceId: BeingId,
+  { sink, tally, working, catchUp, publish, confirmRelayed, reportMuted = (identity) => reportMutedConnection(spaceId, identity) }: ReadLoopOptions,
+) {
   let reader: PacketReader | undefined;
   let wantCatchUp = false;
   let running: Promise<void> | undefined;
@@ -65,7 +71,10 @@ export function createReadLoop(spaceId: BeingId, { sink, tally, working, catchUp
       const next = inbox.take();
       if (!next) return;
       const verdict = await read(next.packet);
-      if (verdict.kind === "rejected" && next.sender) flooders.refused(next.sender, verdict.reason);
+      // The server takes a muted flooder's publishing back, so LiveKit drops its packets before they reach anyone.
+      if (verdict.kind === "rejected" && next.sender && flooders.refused(next.sender, verdict.reason)) {
+        void reportMuted(next.sender).catch(() => tally.count("muted.unreported"));
+      }
       act(verdict, next.sender ? "relay" : "room");
       // A flood of packets is read in slices: the page paints and takes input in between.
       if (slice.spent()) await slice.next();

@@ -47,6 +47,8 @@ export interface RoomHandlers {
 export interface RoomLink {
   /** Publishes a packet on the sync topic, reliable; rejects unless connected (relay.ts: a writer relays its own batches). */
   publish(packet: Uint8Array<ArrayBuffer>): Promise<void>;
+  /** Whether this connection may publish data (the server takes it back from a flooder: POST /api/spaces/:id/muted). */
+  mayPublish(): boolean;
   /** Says through this connection's `typing` attribute whether its person is composing; no HTTP request. */
   setTyping(typing: boolean): void;
   close(): void;
@@ -171,6 +173,7 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
       if (!room || state !== "connected") throw new Error("not connected to the room");
       await room.localParticipant.publishData(packet, { reliable: true, topic: SYNC_TOPIC });
     },
+    mayPublish: () => room?.localParticipant.permissions?.canPublishData === true,
     setTyping: here.setTyping,
     close() {
       closed = true;

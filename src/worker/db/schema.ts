@@ -194,6 +194,26 @@ export const roomParticipants = pgTable(
   (t) => [primaryKey({ columns: [t.spaceId, t.identity] })],
 );
 
+/**
+ * Beings whose data publishing the server took back in a space's room: a receiver there muted one of
+ * their connections for forged or junk sync packets (POST /api/spaces/:id/muted). One UpdateParticipant
+ * call takes it from that connection; the being's tokens for the room leave it out until `until`.
+ */
+export const publishRevocations = pgTable(
+  "publish_revocations",
+  {
+    spaceId: text("space_id").notNull(),
+    beingId: text("being_id").notNull(),
+    /** The connection receivers muted. */
+    identity: text("identity").notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    until: timestamp("until", { withTimezone: true, precision: 3 }).notNull(),
+    /** LiveKit took the permission from the live connection (false: the budget or LiveKit refused; new tokens still leave it out). */
+    applied: boolean("applied").notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.spaceId, t.beingId] }), index("publish_revocations_until_idx").on(t.until)],
+);
+
 /** A LiveKit project's API budget as a token bucket (one row per API key, locked for each take). */
 export const livekitBudget = pgTable("livekit_budget", {
   project: text("project").primaryKey(),

@@ -1,20 +1,23 @@
-/** A space: its snapshot, history, change log, entering it, posting to it, and its LiveKit token. */
+/** A space: its snapshot, history, change log, entering it, posting to it, its LiveKit token, and reports of a flooder in its room. */
 import { Hono } from "hono";
 import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newIntentionId } from "../../shared/ids.ts";
+import { beingOfIdentity } from "../../shared/presence.ts";
 import type { BeingWriteResult, WriteResult } from "../../shared/responses.ts";
-import { beingId, changesQuery, historyQuery, intentionCreate, relayedConfirmation } from "../../shared/schemas.ts";
+import { beingId, changesQuery, historyQuery, intentionCreate, mutedReport, relayedConfirmation } from "../../shared/schemas.ts";
 import { answerAfterCommit } from "../bots/who-answers.ts";
 import { enterSpace } from "../db/queries/beings.ts";
 import { createIntention } from "../db/queries/intentions.ts";
-import { getSpaceSnapshot, listChanges, listIntentions, listSpaces, requireReadableSpace } from "../db/queries/spaces.ts";
+import { requireJoinGrant } from "../db/queries/publishing.ts";
+import { getSpaceSnapshot, listChanges, listIntentions, listSpaces } from "../db/queries/spaces.ts";
 import { confirmRelayed } from "../db/queries/sync.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { createJoinToken, livekitConfig } from "../sync/livekit.ts";
 import { presenceSettings } from "../settings.ts";
 import { relayableChanges, relayRequested } from "../sync/relay.ts";
+import { revokeMuted } from "../sync/revocation.ts";
 
 const bySpace = valid("param", object({ id: beingId }));
 
@@ -52,9 +55,19 @@ export const spaces = new Hono<AppEnv>()
   })
   .post("/spaces/:id/token", bySpace, async (c) => {
     const room = c.req.valid("param").id;
-    const being = await requireReadableSpace(c.var.db, c.var.viewer, room);
+    const { being, publishData } = await requireJoinGrant(c.var.db, c.var.viewer, room);
     const config = livekitConfig(c.env);
     if (!config) throw new ApiError("UNAVAILABLE", "live sync is off: this server has no LiveKit configured");
-    const { token, identity } = await createJoinToken(config, room, being);
+    const { token, identity } = await createJoinToken(config, room, being, publishData);
     return c.json({ token, url: config.wsUrl, room, identity }, 200);
+  })
+  // A reader muted a connection for forged or junk sync packets: its being's data publishing is taken back.
+  .post("/spaces/:id/muted", bySpace, valid("json", mutedReport), async (c) => {
+    const { sessionId } = c.var.viewer;
+    if (!sessionId) throw new ApiError("UNAUTHENTICATED", "sign in first");
+    const { success } = await c.env.MUTE_LIMITER.limit({ key: sessionId });
+    if (!success) throw new ApiError("RATE_LIMITED", "too many reports of muted connections this minute: this one is dropped");
+    const { identity } = c.req.valid("json");
+    const muted = { identity, being: beingOfIdentity(identity)! };
+    return c.json({ revocation: await revokeMuted(c.env, c.var.db, c.var.viewer, c.req.valid("param").id, muted) }, 200);
   });

@@ -38,27 +38,32 @@ export function livekitConfig(env: Pick<Env, "LIVEKIT_URL" | "LIVEKIT_API_KEY" |
   };
 }
 
-/** Media a person may publish in a space's room (data too: a writer relays its own signed changes on `sync`). */
+/** Media a person may publish in a space's room. */
 const PUBLISHABLE_SOURCES = [TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO];
 
 /**
- * A token to join the space's room as one connection of the being (`<being>#<connection>`, so every
- * tab and device of a being is in the room at once). It may subscribe, publish camera, microphone and
- * screen share, publish data (receivers apply only batches the server signed, src/shared/signing.ts), and
- * set its own attributes (presence: `typing`).
+ * What a connection may do in a space's room, as a token grants it and UpdateParticipant sets it: subscribe,
+ * publish camera, microphone and screen share, and publish data (a writer relays its own signed changes;
+ * receivers apply only batches the server signed, src/shared/signing.ts) unless that was taken back.
  */
-export async function createJoinToken(config: LivekitConfig, room: BeingId, being: BeingId): Promise<{ token: string; identity: string }> {
+function roomPermission(publishData: boolean) {
+  return { canSubscribe: true, canPublish: true, canPublishSources: PUBLISHABLE_SOURCES, canPublishData: publishData };
+}
+
+/**
+ * A token to join the space's room as one connection of the being (`<being>#<connection>`, so every
+ * tab and device of a being is in the room at once), with the room permission and the right to set its
+ * own attributes (presence: `typing`).
+ */
+export async function createJoinToken(
+  config: LivekitConfig,
+  room: BeingId,
+  being: BeingId,
+  publishData: boolean,
+): Promise<{ token: string; identity: string }> {
   const identity = connectionIdentity(being);
   const token = new AccessToken(config.apiKey, config.apiSecret, { identity, ttl: TOKEN_TTL_SECONDS });
-  token.addGrant({
-    room,
-    roomJoin: true,
-    canSubscribe: true,
-    canPublish: true,
-    canPublishSources: PUBLISHABLE_SOURCES,
-    canPublishData: true,
-    canUpdateOwnMetadata: true,
-  });
+  token.addGrant({ room, roomJoin: true, ...roomPermission(publishData), canUpdateOwnMetadata: true });
   return { token: await token.toJwt(), identity };
 }
 
@@ -118,6 +123,11 @@ export class SyncRoomService extends RoomServiceClient {
     }
     if (!response.ok) throw new Error(`LiveKit SendData answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
   }
+}
+
+/** Takes data publishing from one connection in the room, keeping the rest of its permission (one UpdateParticipant call). */
+export async function revokeDataPublishing(service: RoomServiceClient, room: BeingId, identity: string): Promise<void> {
+  await service.updateParticipant(room, identity, { permission: { ...roomPermission(false), canUpdateMetadata: true } });
 }
 
 /** Broadcasts one signed sync packet to everyone in the space's room, reliably, on the `sync` topic. */

@@ -1,12 +1,13 @@
 /**
  * The sync sweep (src/worker/cron.ts runs it every minute): reconciles room occupancy, re-broadcasts
  * changes whose broadcast was never confirmed, prunes the change log, samples the pipeline's gauges
- * for the operator page and forgets receivers' health reports older than a day.
+ * for the operator page and forgets receivers' health reports and publishing revocations older than a day.
  */
 import type { BeingId } from "../../shared/entities.ts";
 import type { Counters } from "../../shared/responses.ts";
 import { createDb, type Db } from "../db/client.ts";
 import { forgetHealthMinutes } from "../db/queries/health.ts";
+import { forgetRevocations } from "../db/queries/publishing.ts";
 import { forgetDepartedParticipants } from "../db/queries/rooms.ts";
 import { lostBroadcasts, pruneChanges, sampleGauges } from "../db/queries/sync.ts";
 import { describeError } from "../log.ts";
@@ -50,6 +51,7 @@ export async function sweep(env: Env): Promise<SweepResult> {
     sampleGauges(db),
     forgetDepartedParticipants(db),
     forgetHealthMinutes(db),
+    forgetRevocations(db),
   ]).catch((error) => console.error(JSON.stringify({ event: "sync_sweep_upkeep", outcome: "failed", error: describeError(error) })));
   await recordCounters(db, totals);
   return result;

@@ -34,7 +34,7 @@ const sync = createSpaceSync(SPACE, {
   openLink(_spaceId, given) {
     handlers = given;
     setTimeout(() => given.onState("connected"));
-    return { close() {}, setTyping() {}, publish: async () => undefined };
+    return { close() {}, setTyping() {}, publish: async () => undefined, mayPublish: () => false };
   },
 });
 const names: Record<string, string> = {};

@@ -20,6 +20,8 @@ export function fakeLink() {
     published: [] as Uint8Array[],
     /** Set to make the next publishes fail, as LiveKit's would with the data channel down. */
     publishFails: false,
+    /** Whether the connection may publish data (false: the server took it back, as from a flooder). */
+    mayPublish: true,
     open(_spaceId: BeingId, given: RoomHandlers) {
       handlers = given;
       link.opened = true;
@@ -30,6 +32,7 @@ export function fakeLink() {
           if (link.publishFails) throw new Error("publish failed");
           link.published.push(packet);
         },
+        mayPublish: () => link.mayPublish,
       };
     },
     /** Resolves once the store has opened the room. */

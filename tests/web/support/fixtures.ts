@@ -88,6 +88,7 @@ export function syncStats(overrides: Partial<SyncStats> = {}): SyncStats {
       { minute: at(59), counters: { calls: 7, batches: 6 }, pending: null, oldestPendingSeconds: null, occupiedRooms: null },
     ],
     receivers: [],
+    revocations: [],
     ...overrides,
   };
 }

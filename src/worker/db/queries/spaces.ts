@@ -116,14 +116,3 @@ export async function listChanges(db: Db, viewer: ViewerRef, space: BeingId, aft
   const hasMore = row.changes.length > limit;
   return { changes: row.changes.slice(0, limit).map(toChange), seq, hasMore };
 }
-
-/** Throws unless the viewer is signed in and may read the space. */
-export async function requireReadableSpace(db: Db, viewer: ViewerRef, space: BeingId): Promise<BeingId> {
-  const [row] = await query<{ viewer_id: string | null; visible: boolean | null }>(
-    db,
-    sql`WITH ${viewerCte(viewer)}
-        SELECT v.id AS viewer_id, may_read_space(s, v.id, v.su) AS visible FROM viewer v LEFT JOIN beings s ON s.id = ${space}`,
-  );
-  requireAccess(row, "space");
-  return row.viewer_id as BeingId;
-}

@@ -8,6 +8,7 @@ import { query, type Db } from "../client.ts";
 import { toChange, type ChangeRow } from "../rows.ts";
 import { requireAccess, requireSuperuser } from "./access.ts";
 import { RECEIVER_MINUTES, toReceiverMinute, type ReceiverMinuteRow } from "./health.ts";
+import { RECENT_REVOCATIONS } from "./publishing.ts";
 import { addTallies } from "./tallies.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
@@ -216,6 +217,7 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
     log_bytes: number;
     minutes: Array<{ minute: string; counters: Record<string, number>; pending: number | null; oldest_pending_seconds: number | null; occupied_rooms: number | null }> | null;
     receivers: ReceiverMinuteRow[] | null;
+    revocations: Array<{ space: BeingId; identity: string; revokedAt: string; until: string; applied: boolean }> | null;
   }>(
     db,
     sql`WITH ${viewerCte(viewer)}, lag AS (${PIPELINE_LAG})
@@ -230,7 +232,8 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
           (SELECT jsonb_agg(jsonb_build_object('minute', minute, 'counters', counters, 'pending', pending,
                     'oldest_pending_seconds', oldest_pending_seconds, 'occupied_rooms', occupied_rooms) ORDER BY minute)
            FROM sync_minutes WHERE minute > now() - interval '1 hour') AS minutes,
-          (${RECEIVER_MINUTES}) AS receivers`,
+          (${RECEIVER_MINUTES}) AS receivers,
+          (${RECENT_REVOCATIONS}) AS revocations`,
   );
   requireSuperuser(row, "only a superuser may read the pipeline");
   // Only addCounters writes sync_counters, so every name is a CounterName.
@@ -256,5 +259,6 @@ export async function readSyncStats(db: Db, viewer: ViewerRef, budget: Budget): 
     log: { changes: row.log_changes, bytes: row.log_bytes },
     minutes,
     receivers: (row.receivers ?? []).map(toReceiverMinute),
+    revocations: (row.revocations ?? []).map((r) => ({ ...r, revokedAt: new Date(r.revokedAt), until: new Date(r.until) })),
   };
 }
