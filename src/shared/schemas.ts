@@ -223,3 +223,16 @@ export const syncHealthReport = strictObject({
   clockOffsetMs: number().min(-DAY_MS).max(DAY_MS),
 });
 export type SyncHealthReport = Infer<typeof syncHealthReport>;
+
+// Search (issue 19) ----------------------------------------------------------------------------------
+
+/** The being types a name search finds: spaces, people (guests) and bots. */
+export const SEARCHABLE_BEING_TYPES = ["space", "guest", "bot"] as const;
+
+/** GET /api/search/beings: a name fragment, optionally one type. */
+export const beingSearchQuery = strictObject({
+  q: string().trim().min(1, "q must not be empty").max(MAX_NAME_LENGTH),
+  type: oneOf(SEARCHABLE_BEING_TYPES).optional(),
+  limit: limit(50, 20),
+});
+export type BeingSearchQuery = Infer<typeof beingSearchQuery>;

@@ -320,3 +320,16 @@ BEGIN
   END IF;
   RETURN OLD;
 END $$;
+
+-- Search -------------------------------------------------------------------------------------------
+
+-- A being as `caller` may be shown it outside any one space (a search result): locationId null when it
+-- is a private space the caller may not read, so finding a being never tells where it is hidden.
+CREATE OR REPLACE FUNCTION being_json_for(b beings, caller_id text, caller_is_superuser boolean) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN EXISTS (
+      SELECT 1 FROM beings l WHERE l.id = b.location_id AND NOT may_read_space(l, caller_id, caller_is_superuser))
+    THEN jsonb_set(being_json(b), '{locationId}', 'null'::jsonb)
+    ELSE being_json(b)
+  END
+$$;
