@@ -231,3 +231,9 @@ export async function searchBeings(q: string, type?: (typeof SEARCHABLE_BEING_TY
   const query = { q, limit: String(limit), ...(type ? { type } : {}) };
   return (await call(() => client.api.search.beings.$get({ query }))).beings;
 }
+
+/** Messages with these words in the spaces the caller may read, best match first; pass `next` back for more. */
+export function searchIntentions(q: string, before?: string, limit = 20) {
+  const query = { q, limit: String(limit), ...(before ? { before } : {}) };
+  return call(() => client.api.search.intentions.$get({ query }));
+}
