@@ -183,10 +183,10 @@ export interface IdentityInfo {
   createdAt: Date;
 }
 
-/** A hit's text around the match: plain text, and the [start, end) ranges of `text` that matched (never markup). */
+/** A hit's text around the match: plain text, and the ranges of `text` that matched, `end` exclusive (never markup). */
 export interface Snippet {
   text: string;
-  marks: [number, number][];
+  marks: { start: number; end: number }[];
 }
 
 /** One message found by GET /api/search/intentions: where it was said, by whom, when, and the match. */

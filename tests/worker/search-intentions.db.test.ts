@@ -20,7 +20,7 @@ const search = async (who: Client, q: string, extra = ""): Promise<{ hits: Inten
   return reply.body;
 };
 
-const marked = (hit: IntentionHit) => hit.snippet.marks.map(([start, end]) => hit.snippet.text.slice(start, end));
+const marked = (hit: IntentionHit) => hit.snippet.marks.map(({ start, end }) => hit.snippet.text.slice(start, end));
 
 describe("message search", () => {
   it("finds a word in any case, with its space, author, time and the match as ranges of plain text", async () => {

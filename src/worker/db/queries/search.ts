@@ -41,15 +41,15 @@ const MARK_START = "\uE000";
 const MARK_END = "\uE001";
 const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`;
 
-/** Splits a headline with marks into plain text and the [start, end) ranges the marks enclosed. */
-export function snippetOf(headline: string): Snippet {
+/** Splits a headline with marks into plain text and the ranges the marks enclosed. */
+function snippetOf(headline: string): Snippet {
   let text = "";
-  const marks: [number, number][] = [];
+  const marks: Snippet["marks"] = [];
   let start = -1;
   for (const char of headline) {
     if (char === MARK_START) start = text.length;
     else if (char === MARK_END && start >= 0) {
-      marks.push([start, text.length]);
+      marks.push({ start, end: text.length });
       start = -1;
     } else if (char !== MARK_END) text += char;
   }
