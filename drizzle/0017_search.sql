@@ -10,4 +10,5 @@ END
 $$;
 --> statement-breakpoint
 ALTER TABLE "intentions" ADD COLUMN "search" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, content_text(content))) STORED NOT NULL;--> statement-breakpoint
-CREATE INDEX "intentions_search_idx" ON "intentions" USING gin ("search");
+CREATE INDEX "intentions_search_idx" ON "intentions" USING gin ("search");--> statement-breakpoint
+CREATE INDEX "intentions_created_idx" ON "intentions" USING btree ("created_at");

@@ -1,9 +1,11 @@
 // GET /api/search/intentions: words found, ranked, paged, the match marked as ranges of plain text, and only in
 // spaces the caller may read (as the disclosure rule: a private space's messages, its id and its name never show
 // to someone who may not read it, including a member removed since).
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { SEARCH_WINDOW } from "../../src/shared/limits.ts";
 import type { IntentionHit } from "../../src/shared/responses.ts";
-import { Client, guest, space, superuser } from "./client.ts";
+import { Client, db, guest, space, superuser } from "./client.ts";
 
 /** A word no other test writes (letters only, so the parser keeps it one word). */
 const unique = () => `w${Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) => String.fromCharCode(97 + (b % 26))).join("")}`;
@@ -69,6 +71,26 @@ describe("message search", () => {
       cursor = page.next;
     }
     expect(seen).toEqual(all);
+  });
+
+  it(`ranks and pages through the newest ${SEARCH_WINDOW} matches only`, async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const word = unique();
+    await db(sql`INSERT INTO intentions (id, owner_id, location_id, content, created_at)
+      SELECT '/window-' || ${word} || '-' || g, ${ada.id}, ${room.id}, jsonb_build_array(${word} || ' number ' || g),
+             now() - (${SEARCH_WINDOW + 5} - g) * interval '1 second'
+      FROM generate_series(1, ${SEARCH_WINDOW + 5}) g`);
+    const seen = new Set<string>();
+    let cursor: string | null = "";
+    while (cursor !== null) {
+      const page: { hits: IntentionHit[]; next: string | null } = await search(ada, word, `&limit=50${cursor ? `&before=${encodeURIComponent(cursor)}` : ""}`);
+      for (const hit of page.hits) seen.add(hit.id);
+      cursor = page.next;
+    }
+    expect(seen.size).toBe(SEARCH_WINDOW);
+    expect(seen.has(`/window-${word}-${SEARCH_WINDOW + 5}`)).toBe(true);
+    expect(seen.has(`/window-${word}-5`)).toBe(false);
   });
 
   it("returns what people wrote as plain text: markup and marker characters cannot fake a match", async () => {

@@ -64,6 +64,8 @@ export const intentions = pgTable(
   },
   (t) => [
     index("intentions_search_idx").using("gin", t.search),
+    // Message search ranks the newest matches: for a word in most messages it walks back from the newest.
+    index("intentions_created_idx").on(t.createdAt),
     index("intentions_location_time_idx").on(t.locationId, t.createdAt, t.id),
     index("intentions_owner_idx").on(t.ownerId),
     // Bots' replies still streaming: the concurrency limits count them, the sweeper finds stale ones.
