@@ -97,14 +97,14 @@ describe("message search", () => {
     const ada = await guest("Ada");
     const room = await space(ada);
     const word = unique();
-    const attack = `<img src=x onerror=alert(1)> \uE000fake\uE001 ${word} <script>alert(2)</script>`;
+    const attack = `<img src=x onerror=alert(1)> \uE000fake\uE001\uE002 ${word} <script>alert(2)</script>`;
     await say(ada, room.id, attack);
     const [hit] = (await search(ada, word)).hits as [IntentionHit];
-    // Fragments of the text as written (minus the marker characters), never rewritten into markup or entities.
-    const written = attack.replace(/[\uE000\uE001]/g, "");
-    for (const fragment of hit.snippet.text.split(" … ")) expect(written).toContain(fragment);
-    expect(hit.snippet.text).toContain("onerror=alert(1)>");
-    expect(hit.snippet.text).not.toMatch(/[\uE000\uE001]|&lt;/);
+    // The text as written (minus the marker characters): no tag left out, nothing turned into entities.
+    expect(attack.replace(/[\uE000-\uE002]/g, "")).toContain(hit.snippet.text);
+    expect(hit.snippet.text).toContain("<img src=x onerror=alert(1)> fake");
+    expect(hit.snippet.text).toContain("<script>alert(2)");
+    expect(hit.snippet.text).not.toMatch(/&lt;/);
     expect(marked(hit)).toEqual([word]);
   });
 

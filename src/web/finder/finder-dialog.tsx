@@ -165,7 +165,14 @@ export function FinderDialog(props: FinderDialogProps) {
         <Show when={!text().trim() && !messages() && found().length > 0}>
           <p class="finder-heading">Recent</p>
         </Show>
-        <ul id="finder-list" class="finder-list" role="listbox" aria-label={messages() ? "Messages" : "Spaces, people and bots"}>
+        {/* A press on an option keeps the focus in the input, where the keys work. */}
+        <ul
+          id="finder-list"
+          class="finder-list"
+          role="listbox"
+          aria-label={messages() ? "Messages" : "Spaces, people and bots"}
+          onMouseDown={(event) => event.preventDefault()}
+        >
           <For each={entries()}>
             {(entry, index) => (
               <li

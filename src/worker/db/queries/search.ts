@@ -37,9 +37,11 @@ export async function searchBeings(db: Db, viewer: ViewerRef, { q, type, limit }
 }
 
 // ts_headline marks the match with these private-use characters (taken out of the text first), which become
-// the snippet's ranges: the client gets plain text and never markup to insert.
+// the snippet's ranges: the client gets plain text and never markup to insert. Its parser also takes anything
+// like <b> for a tag and leaves it out: "<" goes in as LESS_THAN and comes back, so the text stays as written.
 const MARK_START = "\uE000";
 const MARK_END = "\uE001";
+const LESS_THAN = "\uE002";
 const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`;
 
 /** Splits a headline with marks into plain text and the ranges the marks enclosed. */
@@ -52,7 +54,8 @@ function snippetOf(headline: string): Snippet {
     else if (char === MARK_END && start >= 0) {
       marks.push({ start, end: text.length });
       start = -1;
-    } else if (char !== MARK_END) text += char;
+    } else if (char === LESS_THAN) text += "<";
+    else if (char !== MARK_END) text += char;
   }
   return { text, marks };
 }
@@ -107,7 +110,7 @@ export async function searchIntentions(db: Db, viewer: ViewerRef, { q, before, l
               'id', p.id, 'space_id', s.id, 'space_name', s.name, 'author_id', p.owner_id,
               'author_name', (SELECT a.name FROM beings a WHERE a.id = p.owner_id AND may_see_being(a, v.id, v.su)),
               'at', p.created_at, 'rank', p.rank::text,
-              'headline', ts_headline('simple', translate(content_text(p.content), ${MARK_START + MARK_END}, ''), ${tsquery}, ${HEADLINE_OPTIONS}))
+              'headline', ts_headline('simple', translate(content_text(p.content), ${"<" + MARK_START + MARK_END + LESS_THAN}, ${LESS_THAN}), ${tsquery}, ${HEADLINE_OPTIONS}))
             ORDER BY p.rank DESC, p.created_at DESC, p.id DESC), '[]'::jsonb)
            FROM page p JOIN beings s ON s.id = p.location_id) AS hits
         FROM viewer v`,
