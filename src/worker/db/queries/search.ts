@@ -60,15 +60,7 @@ function snippetOf(headline: string): Snippet {
   return { text, marks };
 }
 
-/** A page's cursor (searchCursor in src/shared/schemas.ts): the last hit's rank, time and id. */
-const cursorOf = (hit: HitRow) => `${hit.rank}~${new Date(hit.at).getTime()}~${hit.id}`;
-
-/** SQL: the hits that sort after the cursor's (best rank first, then newest). */
-function afterCursor(cursor: string) {
-  const [rank, at, id] = cursor.split("~") as [string, string, string];
-  return sql`(h.rank, h.created_at, h.id) < (${rank}::real, ${new Date(Number(at)).toISOString()}::timestamptz, ${id})`;
-}
-
+/** A hit as the statement renders it. */
 interface HitRow {
   id: IntentionId;
   space_id: BeingId;
@@ -78,6 +70,15 @@ interface HitRow {
   at: string;
   rank: string;
   headline: string;
+}
+
+/** A page's cursor (searchCursor in src/shared/schemas.ts): the last hit's rank, time and id. */
+const cursorOf = (hit: HitRow) => `${hit.rank}~${new Date(hit.at).getTime()}~${hit.id}`;
+
+/** SQL: the hits that sort after the cursor's (best rank first, then newest). */
+function afterCursor(cursor: string) {
+  const [rank, at, id] = cursor.split("~") as [string, string, string];
+  return sql`(h.rank, h.created_at, h.id) < (${rank}::real, ${new Date(Number(at)).toISOString()}::timestamptz, ${id})`;
 }
 
 /**
