@@ -72,6 +72,25 @@ describe("what a change may disclose", () => {
     expect((await changesOf(bob, lobby.id, bot.id)).at(-1).data.locationId).toBeNull();
   });
 
+  it("an owner removed from the private space its bot is in is not told where the bot is, by reading or writing it", async () => {
+    const [ada, bob] = [await guest("Ada"), await guest("Bob")];
+    const secret = await space(ada, { private: true, members: [bob.id] });
+    const bot = (await bob.request("POST", "/api/beings", { name: "Helper", type: "bot", locationId: secret.id })).body.being;
+    expect(bot.locationId).toBe(secret.id);
+    expect((await ada.request("PATCH", `/api/beings/${secret.id}`, { properties: { private: true, members: [] } })).status).toBe(200);
+    const read = await bob.request("GET", `/api/beings/${bot.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.being.locationId).toBeNull();
+    const renamed = await bob.request("PATCH", `/api/beings/${bot.id}`, { name: "Helper 2" });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.being.locationId).toBeNull();
+    const stale = await bob.request("PATCH", `/api/beings/${bot.id}`, { name: "Helper 3", ifVersion: 1 });
+    expect(stale.status).toBe(409);
+    expect(JSON.stringify(stale.body)).not.toContain(secret.id);
+    // Its members still see where it is.
+    expect((await ada.request("GET", `/api/beings/${bot.id}`)).body.being.locationId).toBe(secret.id);
+  });
+
   it("a public space nested in a private one does not name its parent, in its log, snapshot or the listing", async () => {
     const [ada, bob] = [await guest("Ada"), await guest("Bob")];
     const secret = await space(ada, { private: true });

@@ -323,8 +323,9 @@ END $$;
 
 -- Search -------------------------------------------------------------------------------------------
 
--- A being as `caller` may be shown it outside any one space (a search result): locationId null when it
--- is a private space the caller may not read, so finding a being never tells where it is hidden.
+-- A being as `caller` may be shown it outside any one space (GET /api/beings/:id, /api/me, a being
+-- write's answer, a search result): locationId null when it is a private space the caller may not read
+-- (an owner removed from the space its bot is in), so no answer tells where a being is hidden.
 CREATE OR REPLACE FUNCTION being_json_for(b beings, caller_id text, caller_is_superuser boolean) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN EXISTS (

@@ -36,7 +36,7 @@ export async function getMe(db: Db, viewer: ViewerRef): Promise<Me> {
     db,
     sql`WITH ${viewerCte(viewer)},
         used AS (${touchSession(viewer.sessionId)})
-        SELECT v.id AS viewer_id, being_json(b) AS being, v.su FROM viewer v JOIN beings b ON b.id = v.id`,
+        SELECT v.id AS viewer_id, being_json_for(b, v.id, v.su) AS being, v.su FROM viewer v JOIN beings b ON b.id = v.id`,
   );
   requireSignedIn(row);
   return { being: toBeing(row.being), superuser: row.su };
@@ -47,7 +47,7 @@ export async function getBeing(db: Db, viewer: ViewerRef, id: BeingId): Promise<
   const [row] = await query<{ being: unknown }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT being_json(b) AS being FROM viewer v JOIN beings b ON b.id = ${id} AND may_see_being(b, v.id, v.su)`,
+        SELECT being_json_for(b, v.id, v.su) AS being FROM viewer v JOIN beings b ON b.id = ${id} AND may_see_being(b, v.id, v.su)`,
   );
   if (!row) throw new ApiError("NOT_FOUND", "being not found");
   return toBeing(row.being);
@@ -140,7 +140,7 @@ export async function patchBeing(
     relay,
     sql`WITH ${viewerCte(viewer)},
         target AS (
-          SELECT b.id, b AS prior, being_json(b) AS current, may_see_being(b, v.id, v.su) AS visible,
+          SELECT b.id, b AS prior, being_json_for(b, v.id, v.su) AS current, may_see_being(b, v.id, v.su) AS visible,
                  may_change_being(b, v.id, v.su) AS allowed,
                  coalesce(b.owner_id = v.id, false) AS owns, b.type = 'bot' AS is_bot,
                  CASE WHEN ${sealed === undefined} THEN EXISTS (SELECT 1 FROM bot_secrets k WHERE k.being_id = b.id)
@@ -169,7 +169,7 @@ export async function patchBeing(
           WHERE b.id = t.id AND t.visible AND t.allowed AND f.location_ok AND f.privileged_ok
             AND (${sealed === undefined} OR (t.owns AND t.is_bot))
             AND ${matchesVersion(sql`b`, patch.ifVersion)}
-          RETURNING b.id, being_json(b) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched
+          RETURNING b.id, being_json_for(b, v.id, v.su) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched
         ),
         ${keyWrites(sql`updated`, sealed)}
         SELECT v.id AS viewer_id, v.su, t.visible, t.allowed, t.owns, t.is_bot, f.location_ok, f.privileged_ok, t.current,
