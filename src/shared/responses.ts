@@ -20,6 +20,17 @@ export interface SpaceSnapshot {
    * (AWAY_LISTED_SECONDS).
    */
   presence: { lastSeen: Record<BeingId, Date>; awayListedSeconds: number };
+  /** What the viewer may remove here: the rulebook's answer (removal_rights), for the page to offer exactly that. */
+  moderation?: Moderation;
+}
+
+/**
+ * Whose messages the viewer may remove in a space: any (the space's owner, a superuser), else those
+ * owned by the listed beings (the viewer itself and its bots). DELETE /api/intentions/:id decides by the same facts.
+ */
+export interface Moderation {
+  removeAny: boolean;
+  removeOwnedBy: BeingId[];
 }
 
 /** GET /api/spaces/:id/changes */

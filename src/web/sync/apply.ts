@@ -7,7 +7,7 @@
  */
 import type { Being, BeingId, Intention, IntentionId } from "../../shared/entities.ts";
 import type { Change } from "../../shared/sync.ts";
-import type { HistoryPage, SpaceSnapshot } from "../../shared/responses.ts";
+import type { HistoryPage, Moderation, SpaceSnapshot } from "../../shared/responses.ts";
 
 export interface SpaceState {
   space: Being;
@@ -22,6 +22,8 @@ export interface SpaceState {
   hasMore: boolean;
   /** The space being itself was deleted. */
   deleted: boolean;
+  /** Whose messages I may remove here, as the snapshot said (the server's rule, never re-derived here). */
+  moderation?: Moderation;
 }
 
 /** Orders intentions by (createdAt, id), the contract's conversation order. */
@@ -45,6 +47,7 @@ export function fromSnapshot(snapshot: SpaceSnapshot): SpaceState {
     last: snapshot.seq,
     hasMore: snapshot.hasMore,
     deleted: false,
+    moderation: snapshot.moderation,
   };
 }
 

@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import type { Being, BeingId, IntentionId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
-import type { ChangesPage, HistoryPage, SpaceSnapshot } from "../../../shared/responses.ts";
+import type { ChangesPage, HistoryPage, Moderation, SpaceSnapshot } from "../../../shared/responses.ts";
 import { query, type Db } from "../client.ts";
 import { toBeing, toChange, toIntention, type ChangeRow } from "../rows.ts";
 import { requireAccess } from "./access.ts";
@@ -27,7 +27,14 @@ function page(rows: unknown[], limit: number): HistoryPage {
  * that the seq matches the rows exactly: a receiver applies every change after it.
  */
 export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, awayListedSeconds: number): Promise<SpaceSnapshot> {
-  const [row] = await query<{ space: unknown; beings: unknown[]; intentions: unknown[]; seq: string; last_seen: Record<BeingId, string> }>(
+  const [row] = await query<{
+    space: unknown;
+    beings: unknown[];
+    intentions: unknown[];
+    seq: string;
+    last_seen: Record<BeingId, string>;
+    moderation: Moderation;
+  }>(
     db,
     sql`WITH ${viewerCte(viewer)}
         SELECT being_json_in(s, s.id) AS space,
@@ -39,7 +46,8 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, a
              SELECT split_part(p.identity, '#', 1) AS being, max(CASE WHEN p.present THEN now() ELSE p.seen_at END) AS seen
              FROM room_participants p WHERE p.space_id = s.id
                AND split_part(p.identity, '#', 1) IN (SELECT b.id FROM beings b WHERE b.location_id = s.id)
-             GROUP BY 1) AS x) AS last_seen
+             GROUP BY 1) AS x) AS last_seen,
+          removal_rights(s, v.id, v.su) AS moderation
         FROM viewer v JOIN beings s ON s.id = ${id} AND may_read_space(s, v.id, v.su)`,
   );
   if (!row) throw new ApiError("NOT_FOUND", "space not found");
@@ -50,6 +58,7 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, a
     ...page(row.intentions, SNAPSHOT_INTENTIONS),
     seq: Number(row.seq),
     presence: { lastSeen, awayListedSeconds },
+    moderation: row.moderation,
   };
 }
 
