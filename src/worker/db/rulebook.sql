@@ -74,6 +74,30 @@ LANGUAGE sql STABLE AS $$
           false)))
 $$;
 
+-- Who may hand a being over to someone else (POST /api/beings/:id/owner): its owner or a superuser, for
+-- anything but a person (a guest owns itself).
+CREATE OR REPLACE FUNCTION may_hand_over(b beings, caller_id text, caller_is_superuser boolean) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce((b.owner_id = caller_id OR caller_is_superuser) AND b.type <> 'guest', false)
+$$;
+
+-- Who may be handed a being: a person (a guest) who may see it (`configured`: SUPERUSER_IDS).
+CREATE OR REPLACE FUNCTION may_receive(b beings, new_owner beings, configured jsonb) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(new_owner.type = 'guest' AND may_see_being(b, new_owner.id, is_superuser(new_owner, configured)), false)
+$$;
+
+-- The connections in a space's room (room_participants, present) whose being may no longer read it as it
+-- is now (`space`, the row after a write): a removed member, a reader of a space that turned private, a
+-- former owner (none while it is public). Each is removed from the room, or it would go on receiving the
+-- room's broadcasts.
+CREATE OR REPLACE FUNCTION readers_lost(space beings, configured jsonb) RETURNS SETOF text LANGUAGE sql STABLE AS $$
+  SELECT p.identity FROM room_participants p LEFT JOIN beings b ON b.id = split_part(p.identity, '#', 1)
+  WHERE space.type = 'space' AND p.space_id = space.id AND p.present
+    AND NOT may_read_space(space, b.id, is_superuser(b, configured))
+  ORDER BY p.identity
+$$;
+
 -- Whether a write of a being may carry what only a superuser may set: properties.superuser (in the
 -- properties written, null when they are left as they are) and a new owner.
 CREATE OR REPLACE FUNCTION may_set_privileged(caller_is_superuser boolean, properties jsonb, changes_owner boolean) RETURNS boolean
