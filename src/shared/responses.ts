@@ -3,7 +3,7 @@
  * sync and pages hold them. The web client does not read them by hand: api.ts takes each body's type from
  * its route (hc<AppType>) and checks it against these; a body nothing names is left to the route alone.
  */
-import type { Being, BeingId, Intention } from "./entities.ts";
+import type { Being, BeingId, Intention, IntentionId } from "./entities.ts";
 import type { SignedBatch } from "./signing.ts";
 import type { Change } from "./sync.ts";
 
@@ -192,4 +192,26 @@ export interface IdentityInfo {
   /** The provider's display name, or its id when it is no longer configured. */
   name: string;
   createdAt: Date;
+}
+
+/** A hit's text around the match: plain text, and the ranges of `text` that matched, `end` exclusive (never markup). */
+export interface Snippet {
+  text: string;
+  marks: { start: number; end: number }[];
+}
+
+/** One message found by GET /api/search/intentions: where it was said, by whom, when, and the match. */
+export interface IntentionHit {
+  id: IntentionId;
+  space: { id: BeingId; name: string };
+  /** `name` null when the caller may not see the author (it has moved into a private space since). */
+  author: { id: BeingId; name: string | null };
+  at: Date;
+  snippet: Snippet;
+}
+
+/** GET /api/search/intentions: best match first; `next` is the cursor of the following page, null at the end. */
+export interface IntentionSearchPage {
+  hits: IntentionHit[];
+  next: string | null;
 }

@@ -229,3 +229,32 @@ export const syncHealthReport = strictObject({
   clockOffsetMs: number().min(-DAY_MS).max(DAY_MS),
 });
 export type SyncHealthReport = Infer<typeof syncHealthReport>;
+
+// Search (issue 19) ----------------------------------------------------------------------------------
+
+/** The being types a name search finds: spaces, people (guests) and bots. */
+export const SEARCHABLE_BEING_TYPES = ["space", "guest", "bot"] as const;
+
+/** GET /api/search/beings: a name fragment, optionally one type. */
+export const beingSearchQuery = strictObject({
+  q: string().trim().min(1, "q must not be empty").max(MAX_NAME_LENGTH),
+  type: oneOf(SEARCHABLE_BEING_TYPES).optional(),
+  limit: limit(50, 20),
+});
+export type BeingSearchQuery = Infer<typeof beingSearchQuery>;
+
+/**
+ * Where a page of message search results ended: `<rank>~<epoch ms>~<intention id>`, the last hit's sort key
+ * (the next page starts after it). Written by the server; a client passes it back as it is.
+ */
+export const searchCursor = string()
+  .regex(/^\d[\d.e+-]{0,23}~\d{1,15}~\/[A-Za-z0-9_-]{1,64}$/, "not a cursor this server wrote")
+  .refine((cursor) => Number.isFinite(Number(cursor.split("~")[0])), "not a cursor this server wrote");
+
+/** GET /api/search/intentions: words to find (web-search syntax: "a phrase", or, -word) and the page. */
+export const intentionSearchQuery = strictObject({
+  q: string().trim().min(1, "q must not be empty").max(200),
+  before: searchCursor.optional(),
+  limit: limit(50, 20),
+});
+export type IntentionSearchQuery = Infer<typeof intentionSearchQuery>;

@@ -6,7 +6,7 @@ import { ApiError, codeForStatus, ERROR_STATUS, type ErrorCode } from "../shared
 import { retryAfterSeconds } from "../shared/retry-after.ts";
 import { backoff, type Backoff } from "./sync/backoff.ts";
 import type { z } from "zod";
-import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch, SyncHealthReport } from "../shared/schemas.ts";
+import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch, SEARCHABLE_BEING_TYPES, SyncHealthReport } from "../shared/schemas.ts";
 import type { ChangesPage, HistoryPage, Me, SpaceSnapshot, SyncStats, WriteResult } from "../shared/responses.ts";
 import type { AppType } from "../worker/app.ts";
 
@@ -224,4 +224,16 @@ export async function listProviders() {
 /** Begins a sign-in at a provider (`attach`: link it to the signed-in being); answers the URL to go to. */
 export async function startProviderSignIn(provider: string, attach: boolean): Promise<string> {
   return (await call(() => client.api.auth.oidc[":provider"].start.$post({ param: { provider }, json: { attach } }))).url;
+}
+
+/** Beings the caller may see whose name contains `q`: exact and prefix matches first; optionally one type. */
+export async function searchBeings(q: string, type?: (typeof SEARCHABLE_BEING_TYPES)[number], limit = 20): Promise<Being[]> {
+  const query = { q, limit: String(limit), ...(type ? { type } : {}) };
+  return (await call(() => client.api.search.beings.$get({ query }))).beings;
+}
+
+/** Messages with these words in the spaces the caller may read, best match first; pass `next` back for more. */
+export function searchIntentions(q: string, before?: string, limit = 20) {
+  const query = { q, limit: String(limit), ...(before ? { before } : {}) };
+  return call(() => client.api.search.intentions.$get({ query }));
 }

@@ -1,10 +1,15 @@
 /** The app's only routing: the path is a space id ("/@intraliminal"), the operator's or the account page; anything else means the lobby. */
 import { createSignal } from "solid-js";
-import { LOBBY_ID, type BeingId } from "../shared/entities.ts";
+import { LOBBY_ID, type BeingId, type IntentionId } from "../shared/entities.ts";
 import { isBeingId } from "../shared/limits.ts";
 
 const [path, setPath] = createSignal(globalThis.location?.pathname ?? "/");
-globalThis.addEventListener?.("popstate", () => setPath(location.pathname));
+// Never equal: going to the message the address bar already names shows it again.
+const [search, setSearch] = createSignal(globalThis.location?.search ?? "", { equals: false });
+globalThis.addEventListener?.("popstate", () => {
+  setPath(location.pathname);
+  setSearch(location.search);
+});
 
 /** The operator's page: the sync pipeline's figures, for superusers. Being ids start with "@", so it names no space. */
 export const OPERATIONS_PATH = "/admin";
@@ -43,13 +48,26 @@ export function spacePath(id: BeingId): string {
   return `/${id}`;
 }
 
-/** Goes to a path of the app, adding a history entry (Back returns to the previous page). */
+/** Goes to a path of the app (with a query, for a message), adding a history entry (Back returns to the previous page). */
 export function go(next: string, replace = false): void {
-  if (next !== location.pathname) history[replace ? "replaceState" : "pushState"](null, "", next);
-  setPath(next);
+  const url = new URL(next, location.href);
+  if (url.pathname + url.search !== location.pathname + location.search) history[replace ? "replaceState" : "pushState"](null, "", next);
+  setPath(url.pathname);
+  setSearch(url.search);
 }
 
 /** Goes to a space. */
 export function navigate(id: BeingId, replace = false): void {
   go(spacePath(id), replace);
+}
+
+/** The message the address bar points at (`/<space>?message=<intention id>`), shown in its place in the conversation. */
+export function messageInLocation(): IntentionId | undefined {
+  const id = new URLSearchParams(search()).get("message");
+  return id?.startsWith("/") ? (id as IntentionId) : undefined;
+}
+
+/** Goes to a message in its space. */
+export function navigateToMessage(space: BeingId, message: IntentionId): void {
+  go(`${spacePath(space)}?message=${encodeURIComponent(message)}`);
 }

@@ -17,6 +17,7 @@ import { beings } from "./routes/beings.ts";
 import { health } from "./routes/health.ts";
 import { intentions } from "./routes/intentions.ts";
 import { livekit } from "./routes/livekit.ts";
+import { search } from "./routes/search.ts";
 import { spaces } from "./routes/spaces.ts";
 import { sync } from "./routes/sync.ts";
 import { accountSettings } from "./settings.ts";
@@ -45,7 +46,8 @@ export const app = new Hono<AppEnv>()
   .route("/", health)
   .route("/", admin)
   .route("/", livekit)
-  .route("/", sync);
+  .route("/", sync)
+  .route("/", search);
 
 app.onError(errorResponse);
 

@@ -276,6 +276,36 @@ describe("history and local writes", () => {
     expect(server.callsTo(HISTORY)[0].url).toBe("/api/spaces/%40s/intentions?before=%2Fa&limit=50");
   });
 
+  it("reveals a message a search found by loading older pages of 100 until it is there", async () => {
+    const pages = [
+      { intentions: [said("/7", -2), said("/8", -1)], hasMore: true },
+      { intentions: [said("/5", -4), said("/6", -3)], hasMore: true },
+    ];
+    const server = fakeServer({
+      [SNAPSHOT]: () => json(snapshot({ hasMore: true })),
+      [HISTORY]: () => json(pages.shift()!),
+    });
+    const sync = join();
+    await ready(sync);
+    expect(await sync.reveal("/6")).toBe(true);
+    expect(sync.view?.order.slice(0, 4)).toEqual(["/5", "/6", "/7", "/8"]);
+    expect(server.callsTo(HISTORY).map((call) => call.url)).toEqual([
+      "/api/spaces/%40s/intentions?before=%2Fa&limit=100",
+      "/api/spaces/%40s/intentions?before=%2F7&limit=100",
+    ]);
+  });
+
+  it("says a message is not there once the history has no older page", async () => {
+    fakeServer({
+      [SNAPSHOT]: () => json(snapshot({ hasMore: true })),
+      [HISTORY]: () => json({ intentions: [said("/0", 0)], hasMore: false }),
+    });
+    const sync = join();
+    await ready(sync);
+    expect(await sync.reveal("/gone")).toBe(false);
+    expect(await sync.reveal("/a")).toBe(true);
+  });
+
   it("takes in a write's answer at once, and does not duplicate it when its broadcast follows", async () => {
     fakeServer({
       [SNAPSHOT]: () => json(snapshot()),

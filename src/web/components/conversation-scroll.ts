@@ -13,6 +13,8 @@ export const WINDOW_STEP = 20;
 // Even a screenful of rows is a long task on a phone (each is Markdown to render): they are added one
 // by one, the newest first, and the main thread is yielded to the browser every SLICE_MS.
 const SLICE_MS = 5;
+// A message shown from a search has this many rows rendered above it, for its context.
+const REVEAL_CONTEXT = 5;
 
 export interface ConversationScrollSource {
   /** The loaded messages, oldest first. */
@@ -42,6 +44,8 @@ export interface ConversationScroll {
   onScroll(): void;
   /** Stops filling and shows what is there (the rows cannot be rendered): `onShown` is still called once. */
   giveUp(): void;
+  /** Renders the rows down from a loaded message (and a few above it); resolves once they are in the document. */
+  reveal(id: IntentionId): Promise<void>;
 }
 
 /** The rows to render and the scroll position of a conversation's scrolling element (see `ref`). */
@@ -136,5 +140,14 @@ export function createConversationScroll(source: ConversationScrollSource): Conv
     on(source.pendingCount, (count, previous = 0) => count > previous && scrollToBottom(), { defer: true }),
   );
 
-  return { ref: (element) => (scroller = element), windowed, filled, olderExist, loadOlder, onScroll, giveUp };
+  const reveal = async (id: IntentionId) => {
+    // The reader is going to a message: new rows and growing ones no longer pull the list to the bottom.
+    following = false;
+    const index = source.order().indexOf(id);
+    if (index >= 0) setWindowRows(Math.max(windowRows(), source.order().length - index + REVEAL_CONTEXT));
+    // Solid puts the added rows in after this task.
+    await new Promise((resolve) => setTimeout(resolve));
+  };
+
+  return { ref: (element) => (scroller = element), windowed, filled, olderExist, loadOlder, onScroll, giveUp, reveal };
 }

@@ -1,6 +1,6 @@
 /** The conversation: confirmed messages in order, then the ones still on their way, newest at the bottom. */
-import { createMemo, createSignal, For, Show } from "solid-js";
-import type { BeingId } from "../../shared/entities.ts";
+import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
+import type { BeingId, IntentionId } from "../../shared/entities.ts";
 import { offersRemoval } from "../../shared/moderation.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import type { SpaceSync } from "../sync/store.ts";
@@ -17,7 +17,12 @@ export interface MessageListProps {
   author(id: BeingId): string;
   /** Called once the first screenful of messages is shown (or it is known that none can be). */
   onShown?(): void;
+  /** A message to show in its place and highlight briefly (one a search found), once the list is shown. */
+  target?: IntentionId;
 }
+
+// How long a message shown from a search stays highlighted.
+const HIGHLIGHT_MS = 2_500;
 
 /** The scrolling message log; scrolling to the top loads older history. */
 export function MessageList(props: MessageListProps) {
@@ -34,6 +39,21 @@ export function MessageList(props: MessageListProps) {
   });
   // A row being deleted is gone at once (and back if the server refuses).
   const shown = createMemo(() => scroll.windowed().filter((id) => edits.of(id)?.status !== "deleting"));
+
+  // A message a search found: older pages are loaded until it is here, then it is scrolled to and highlighted.
+  let list!: HTMLOListElement;
+  const [missing, setMissing] = createSignal(false);
+  const revealTarget = async (id: IntentionId) => {
+    setMissing(false);
+    if (!(await props.sync.reveal(id))) return setMissing(true);
+    await scroll.reveal(id);
+    const row = list.querySelectorAll<HTMLElement>(":scope > .message")[shown().indexOf(id)];
+    if (!row) return setMissing(true);
+    row.scrollIntoView({ block: "center" });
+    row.classList.add("found");
+    setTimeout(() => row.classList.remove("found"), HIGHLIGHT_MS);
+  };
+  createEffect(on([() => props.target, scroll.filled], ([target, filled]) => target && filled && void revealTarget(target)));
 
   // Normally loading already (the space page starts it with the snapshot); a failed load is retried here.
   const [rendererMissing, setRendererMissing] = createSignal(false);
@@ -67,7 +87,12 @@ export function MessageList(props: MessageListProps) {
           The messages could not be shown: reload to try again.
         </p>
       </Show>
-      <ol class="message-list" classList={{ filling: !scroll.filled() }}>
+      <Show when={missing()}>
+        <p class="messages-empty" role="status">
+          That message is not here any more, or too far back: scroll up to look for it.
+        </p>
+      </Show>
+      <ol ref={list} class="message-list" classList={{ filling: !scroll.filled() }}>
         <Show when={!rendererMissing()}>
           <For each={shown()}>
             {(id, index) => {

@@ -10,6 +10,7 @@ import { firstScreenDone } from "../first-screen.ts";
 import { loadMarkdown } from "../markdown.ts";
 import { MediaDock } from "../media/dock.tsx";
 import { nameOf } from "../names.ts";
+import { messageInLocation } from "../router.ts";
 import { afterPaint, deferred } from "../scheduling.ts";
 import { appCache } from "../sync/cache.ts";
 import type { Outbox } from "../sync/outbox.ts";
@@ -74,7 +75,14 @@ export function SpacePage(props: SpacePageProps) {
                   </p>
                 </Show>
                 <MediaDock room={sync.room()} publishing={sync.presence().media.size > 0} author={author} />
-                <MessageList sync={sync} view={view()} meId={props.me.id} author={author} onShown={() => conversationShown.resolve()} />
+                <MessageList
+                  sync={sync}
+                  view={view()}
+                  meId={props.me.id}
+                  author={author}
+                  onShown={() => conversationShown.resolve()}
+                  target={messageInLocation()}
+                />
                 <Show when={!view().deleted}>
                   <TypingIndicator names={typingNames()} />
                   <Composer

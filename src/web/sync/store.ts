@@ -22,6 +22,11 @@ import { relayerOf } from "./relay.ts";
 import { NOBODY, type LinkState, type RoomPresence } from "./room.ts";
 import type { SyncStatsSnapshot } from "./tally.ts";
 
+// A message found by search is looked for this far back (REVEAL_PAGES pages of the largest size the server gives):
+// further back than that, the reader scrolls.
+const REVEAL_PAGE_SIZE = 100;
+const REVEAL_PAGES = 30;
+
 export type LoadStatus = "loading" | "ready" | "not-found";
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "polling";
 
@@ -44,6 +49,8 @@ export interface SpaceSync {
   readonly loadingOlder: Accessor<boolean>;
   /** Loads the page of history before the oldest loaded intention. */
   loadOlder(): Promise<void>;
+  /** Loads older history until the intention is in `view` (a message search found it): false when it is not there. */
+  reveal(id: IntentionId): Promise<boolean>;
   /** Posts a message here: shown at once as pending, sent by the outbox. */
   post(text: string): void;
   /** My messages here still on their way (not yet in `view`), oldest first. */
@@ -150,6 +157,23 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
     options,
   );
 
+  /** Loads the page of `size` intentions before the oldest loaded one; false when it could not. */
+  async function loadOlderPage(size: number): Promise<boolean> {
+    const view = root.view;
+    if (!view?.hasMore || loadingOlder()) return false;
+    setLoadingOlder(true);
+    try {
+      const page = await pump.request(() => getHistory(spaceId, view.order[0], size));
+      if (!closed) mutate((draft) => addHistory(draft, page));
+      return true;
+    } catch {
+      // History is a read the reader repeats by scrolling up again; the indicator shows offline.
+      return false;
+    } finally {
+      setLoadingOlder(false);
+    }
+  }
+
   /** Takes in a row a write returned (ignored when its broadcast got here first). */
   const acceptWrite = (intention: Intention, seq: number) => mutate((draft) => applyWrite(draft, intention, seq));
   const stopReporting = reportHealth(spaceId, pump.stats, options.health);
@@ -185,17 +209,14 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
     setTyping: pump.setTyping,
     loadingOlder,
     async loadOlder() {
-      const view = root.view;
-      if (!view?.hasMore || loadingOlder()) return;
-      setLoadingOlder(true);
-      try {
-        const page = await pump.request(() => getHistory(spaceId, view.order[0], options.historyPageSize ?? 50));
-        if (!closed) mutate((draft) => addHistory(draft, page));
-      } catch {
-        // History is a read the reader repeats by scrolling up again; the indicator shows offline.
-      } finally {
-        setLoadingOlder(false);
+      await loadOlderPage(options.historyPageSize ?? 50);
+    },
+    async reveal(id) {
+      for (let pages = 0; !root.view?.intentions[id]; pages++) {
+        if (closed || !root.view?.hasMore || pages === REVEAL_PAGES) return false;
+        if (!(await loadOlderPage(REVEAL_PAGE_SIZE))) return false;
       }
+      return true;
     },
     post: (text) => void outbox.send(spaceId, text),
     pending: () => outbox.entries.filter((entry) => entry.spaceId === spaceId && !root.view?.intentions[entry.id]),

@@ -364,3 +364,27 @@ BEGIN
   END IF;
   RETURN OLD;
 END $$;
+
+-- Search -------------------------------------------------------------------------------------------
+
+-- A being as `caller` may be shown it outside any one space (a search result): locationId null when it
+-- is a private space the caller may not read, so finding a being never tells where it is hidden.
+CREATE OR REPLACE FUNCTION being_json_for(b beings, caller_id text, caller_is_superuser boolean) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN EXISTS (
+      SELECT 1 FROM beings l WHERE l.id = b.location_id AND NOT may_read_space(l, caller_id, caller_is_superuser))
+    THEN jsonb_set(being_json(b), '{locationId}', 'null'::jsonb)
+    ELSE being_json(b)
+  END
+$$;
+
+-- The text of an intention's content for message search: its strings in order, a node by its children
+-- (contentText() in src/shared/content.ts reads it alike, but joins with nothing: here a space keeps the
+-- words of two nodes apart). IMMUTABLE, because intentions.search is generated from it.
+CREATE OR REPLACE FUNCTION content_text(nodes jsonb) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN (
+    SELECT coalesce(string_agg(CASE WHEN jsonb_typeof(n) = 'string' THEN n #>> '{}' ELSE content_text(n -> 'content') END, ' ' ORDER BY i), '')
+    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(nodes) = 'array' THEN nodes ELSE '[]'::jsonb END) WITH ORDINALITY AS e(n, i));
+END
+$$;

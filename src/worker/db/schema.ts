@@ -3,6 +3,9 @@ import { sql } from "drizzle-orm";
 import { bigint, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import type { BeingType, ContentNode, IntentionState, IntentionType } from "../../shared/entities.ts";
 
+/** PostgreSQL's full-text document type (message search). */
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
 // Millisecond precision: the same as a JavaScript Date, so a row survives a JSON round trip unchanged.
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
@@ -51,10 +54,16 @@ export const intentions = pgTable(
     askerId: text("asker_id").references((): any => beings.id, { onDelete: "set null" }),
     /** Seq of the last change to this row in its space; set by the change-recording trigger. */
     seq: bigint("seq", { mode: "number" }).notNull().default(0),
+    /**
+     * The words of its text, for message search (content_text() in db/rulebook.sql). 'simple': no stemming and
+     * no stop words, because messages come in any language and the app knows none of them.
+     */
+    search: tsvector("search").notNull().generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, content_text(content))`),
     ...versioned,
     ...timestamps,
   },
   (t) => [
+    index("intentions_search_idx").using("gin", t.search),
     index("intentions_location_time_idx").on(t.locationId, t.createdAt, t.id),
     index("intentions_owner_idx").on(t.ownerId),
     // Bots' replies still streaming: the concurrency limits count them, the sweeper finds stale ones.

@@ -4,6 +4,7 @@ import { LOBBY_ID, type Being, type BeingId } from "../../../shared/entities.ts"
 import { AppLink } from "../../components/app-link.tsx";
 import { ConnectionStatusBadge } from "../../components/connection-status.tsx";
 import { NameEditor } from "../../components/name-editor.tsx";
+import { FinderButton } from "../../finder/launcher.tsx";
 import { SpaceLink } from "../../components/space-link.tsx";
 import { nameOf } from "../../names.ts";
 import { ACCOUNT_PATH, OPERATIONS_PATH } from "../../router.ts";
@@ -35,6 +36,7 @@ export function SpaceHeader(props: SpaceHeaderProps) {
   return (
     <header class="topbar">
       <SpaceTitle spaceId={props.spaceId} spaceName={props.spaceName} sync={props.sync} />
+      <FinderButton meId={props.me.id} />
       {/* A space that is not there has no live channel to report on, nor anyone in it. */}
       <Show when={props.sync.status() !== "not-found"}>
         <ConnectionStatusBadge status={props.sync.connection()} />
