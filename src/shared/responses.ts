@@ -22,6 +22,8 @@ export interface SpaceSnapshot {
   presence: { lastSeen: Record<BeingId, Date>; awayListedSeconds: number };
   /** What the viewer may remove here: the rulebook's answer (removal_rights), for the page to offer exactly that. */
   moderation?: Moderation;
+  /** The viewer may change the space (rename it, its members, hand it over, delete it): may_change_being's answer. */
+  mayManage?: boolean;
 }
 
 /**

@@ -102,16 +102,23 @@ describe("POST /api/beings/:id/owner: handing a being over", () => {
     expect(livekit.removals).toEqual([{ room: room.id, identity: connections.olga }]);
   });
 
-  it("an owner hands a bot over, and moves it to another space it may read", async () => {
+  it("an owner moves a bot to another space it may read, and hands it over without its API key", async () => {
     const olga = await guest("Olga");
     const ada = await guest("Ada");
     const here = await space(olga);
     const there = await space(olga);
-    const bot = (await olga.request("POST", "/api/beings", { id: newBeingId("bot"), name: "Helper", type: "bot", locationId: here.id })).body.being;
+    const bot = (
+      await olga.request("POST", "/api/beings", {
+        id: newBeingId("bot"), name: "Helper", type: "bot", locationId: here.id,
+        properties: { bot: { model: "m", prompt: "", replyTo: "all" } }, secrets: { apiKey: "sk-olga" },
+      })
+    ).body.being;
+    expect(bot.properties.bot.hasKey).toBe(true);
     expect((await patch(olga, bot.id, { locationId: there.id })).body.being.locationId).toBe(there.id);
-    expect((await handOver(olga, bot.id, ada.id)).body.being.ownerId).toBe(ada.id);
-    const [row] = await db<{ owner_id: string }>(sql`SELECT owner_id FROM beings WHERE id = ${bot.id}`);
-    expect(row!.owner_id).toBe(ada.id);
+    const given = await handOver(olga, bot.id, ada.id);
+    expect(given.body.being).toMatchObject({ ownerId: ada.id, properties: { bot: { hasKey: false } } });
+    expect(await db(sql`SELECT 1 FROM bot_secrets WHERE being_id = ${bot.id}`)).toEqual([]);
+    expect((await patch(ada, bot.id, { name: "Ada's helper" })).status).toBe(200);
   });
 
   it("refuses, changing nothing: a stranger (403), a non-person heir or one who may not see it (400), a person handed over (403), an unknown heir (404), a stale version (409)", async () => {

@@ -95,4 +95,10 @@ describe("the snapshot's moderation facts", () => {
     expect(await factsFor(await superuser(), w.room)).toMatchObject({ removeAny: true });
     expect(await factsFor(new Client(), w.room)).toEqual({ removeAny: false, removeOwnedBy: [] });
   });
+
+  it("say who may manage the space: its owner and superusers", async () => {
+    const w = await world();
+    const mayManage = async (viewer: Client) => (await viewer.request("GET", `/api/spaces/${w.room}`)).body.mayManage;
+    expect([await mayManage(w.olga), await mayManage(w.ada), await mayManage(await superuser()), await mayManage(new Client())]).toEqual([true, false, true, false]);
+  });
 });

@@ -24,6 +24,8 @@ export interface SpaceState {
   deleted: boolean;
   /** Whose messages I may remove here, as the snapshot said (the server's rule, never re-derived here). */
   moderation?: Moderation;
+  /** I may change the space itself (the snapshot's mayManage). */
+  mayManage?: boolean;
 }
 
 /** Orders intentions by (createdAt, id), the contract's conversation order. */
@@ -48,6 +50,7 @@ export function fromSnapshot(snapshot: SpaceSnapshot): SpaceState {
     hasMore: snapshot.hasMore,
     deleted: false,
     moderation: snapshot.moderation,
+    mayManage: snapshot.mayManage,
   };
 }
 

@@ -206,7 +206,8 @@ export async function patchBeing(
 /**
  * Hands a being (a bot, a space, anything but a person) over to another person: by its owner or a
  * superuser (may_hand_over), to a person the caller may see and who may see the being (may_receive). NOT_FOUND when
- * the new owner is not someone the caller may see; VALIDATION when they may not have it.
+ * the new owner is not someone the caller may see; VALIDATION when they may not have it. A bot's sealed
+ * API key is removed: the new owner sets their own.
  */
 export async function handOver(
   db: Db, viewer: ViewerRef, id: BeingId, ownerId: BeingId, ifVersion: number | undefined, relay = false,
@@ -228,11 +229,13 @@ export async function handOver(
           FROM viewer v, target t JOIN beings o ON o.id = ${ownerId} WHERE may_see_being(o, v.id, v.su)
         ),
         updated AS (
-          UPDATE beings b SET owner_id = ${ownerId}
+          UPDATE beings b SET owner_id = ${ownerId}, properties = bot_properties(b.properties, false)
           FROM target t, heir h WHERE b.id = t.id AND t.visible AND t.allowed AND h.may_have
             AND ${matchesVersion(sql`b`, ifVersion)}
-          RETURNING being_json(b) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched, ${lostBy(sql`b`, viewer)} AS ejected
-        )
+          RETURNING b.id, being_json(b) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched, ${lostBy(sql`b`, viewer)} AS ejected
+        ),
+        -- A bot's API key is its owner's money: it does not pass to the next owner.
+        ${keyWrites(sql`updated`, null)}
         SELECT v.id AS viewer_id, t.visible, t.allowed, h.id IS NOT NULL AS owner_found, h.may_have, t.current,
                u.being, u.touched, u.ejected
         FROM viewer v LEFT JOIN target t ON true LEFT JOIN heir h ON true LEFT JOIN updated u ON true`,

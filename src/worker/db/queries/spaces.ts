@@ -34,6 +34,7 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, a
     seq: string;
     last_seen: Record<BeingId, string>;
     moderation: Moderation;
+    may_manage: boolean;
   }>(
     db,
     sql`WITH ${viewerCte(viewer)}
@@ -47,7 +48,7 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, a
              FROM room_participants p WHERE p.space_id = s.id
                AND split_part(p.identity, '#', 1) IN (SELECT b.id FROM beings b WHERE b.location_id = s.id)
              GROUP BY 1) AS x) AS last_seen,
-          removal_rights(s, v.id, v.su) AS moderation
+          removal_rights(s, v.id, v.su) AS moderation, may_change_being(s, v.id, v.su) AS may_manage
         FROM viewer v JOIN beings s ON s.id = ${id} AND may_read_space(s, v.id, v.su)`,
   );
   if (!row) throw new ApiError("NOT_FOUND", "space not found");
@@ -59,6 +60,7 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, a
     seq: Number(row.seq),
     presence: { lastSeen, awayListedSeconds },
     moderation: row.moderation,
+    mayManage: row.may_manage,
   };
 }
 
