@@ -85,6 +85,9 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
 
   function notFound(): void {
     gone = true;
+    // The space is no longer ours to read (deleted, or we lost access): no new token would be given either.
+    room?.close();
+    poll.stop();
     sink.notFound();
   }
 
