@@ -8,7 +8,18 @@ import type { SignedBatch } from "./signing.ts";
 import type { Change } from "./sync.ts";
 
 /** GET /api/spaces/:id: the rows and the seq they are exactly current to. */
-export interface SpaceSnapshot {
+/**
+ * What the viewer may do in a space, as the rulebook answers it: given with the snapshot and with every
+ * page of changes, so a page restored from its cache or told the space changed learns them again.
+ */
+export interface SpaceFacts {
+  /** What the viewer may remove here (removal_rights), for the page to offer exactly that. */
+  moderation?: Moderation;
+  /** The viewer may change the space (rename it, its members, hand it over, delete it): may_change_being's answer. */
+  mayManage?: boolean;
+}
+
+export interface SpaceSnapshot extends SpaceFacts {
   space: Being;
   beings: Being[];
   intentions: Intention[];
@@ -20,10 +31,6 @@ export interface SpaceSnapshot {
    * (AWAY_LISTED_SECONDS).
    */
   presence: { lastSeen: Record<BeingId, Date>; awayListedSeconds: number };
-  /** What the viewer may remove here: the rulebook's answer (removal_rights), for the page to offer exactly that. */
-  moderation?: Moderation;
-  /** The viewer may change the space (rename it, its members, hand it over, delete it): may_change_being's answer. */
-  mayManage?: boolean;
 }
 
 /**
@@ -36,7 +43,7 @@ export interface Moderation {
 }
 
 /** GET /api/spaces/:id/changes */
-export interface ChangesPage {
+export interface ChangesPage extends SpaceFacts {
   changes: Change[];
   seq: number;
   hasMore: boolean;

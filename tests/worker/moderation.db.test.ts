@@ -96,6 +96,13 @@ describe("the snapshot's moderation facts", () => {
     expect(await factsFor(new Client(), w.room)).toEqual({ removeAny: false, removeOwnedBy: [] });
   });
 
+  it("come with every page of changes too, so a page restored from its cache learns them again", async () => {
+    const w = await world();
+    const page = await w.ada.request("GET", `/api/spaces/${w.room}/changes?after=0`);
+    expect(page.body).toMatchObject({ moderation: { removeAny: false, removeOwnedBy: [w.ada.id, w.bot] }, mayManage: false });
+    expect((await w.olga.request("GET", `/api/spaces/${w.room}/changes?after=0`)).body).toMatchObject({ moderation: { removeAny: true }, mayManage: true });
+  });
+
   it("say who may manage the space: its owner and superusers", async () => {
     const w = await world();
     const mayManage = async (viewer: Client) => (await viewer.request("GET", `/api/spaces/${w.room}`)).body.mayManage;

@@ -7,7 +7,7 @@
  */
 import type { Being, BeingId, Intention, IntentionId } from "../../shared/entities.ts";
 import type { Change } from "../../shared/sync.ts";
-import type { HistoryPage, Moderation, SpaceSnapshot } from "../../shared/responses.ts";
+import type { HistoryPage, Moderation, SpaceFacts, SpaceSnapshot } from "../../shared/responses.ts";
 
 export interface SpaceState {
   space: Being;
@@ -52,6 +52,13 @@ export function fromSnapshot(snapshot: SpaceSnapshot): SpaceState {
     moderation: snapshot.moderation,
     mayManage: snapshot.mayManage,
   };
+}
+
+/** Takes in what the server says I may do in the space (facts it did not give are left as they are). */
+export function applyFacts(draft: SpaceState, facts: SpaceFacts): void {
+  // Replaced only when different: every message row reads it.
+  if (facts.moderation && JSON.stringify(facts.moderation) !== JSON.stringify(draft.moderation)) draft.moderation = facts.moderation;
+  if (facts.mayManage !== undefined) draft.mayManage = facts.mayManage;
 }
 
 /**
