@@ -29,7 +29,7 @@ export function DialogButton(props: DialogButtonProps) {
 
   return (
     <>
-      <button ref={button} type="button" class={props.class ?? "button small quiet"} aria-haspopup="dialog" aria-label={props.ariaLabel} onClick={show}>
+      <button ref={button} type="button" class={props.class ?? "button small quiet"} aria-haspopup="dialog" aria-label={props.ariaLabel} title={props.ariaLabel} onClick={show}>
         {props.label}
       </button>
       <Show when={open() && dialog()}>

@@ -79,7 +79,7 @@ function SpaceTitle(props: { spaceId: BeingId; spaceName: string; sync: SpaceSyn
       <Show when={props.sync.view?.mayManage && !props.sync.view.deleted && props.sync.view.space}>
         {(space) => (
           <DialogButton
-            label="Settings"
+            label="⚙"
             ariaLabel="Space settings"
             class="button small quiet topbar-link"
             load={() =>
