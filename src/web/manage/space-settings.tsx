@@ -80,17 +80,14 @@ function SettingsForm(props: { space: Being }) {
     const properties = { ...kept, ...(text ? { description: text } : {}), private: isPrivate(), members: members() };
     const ok = await action.run(async () => {
       try {
-        await patchBeing(props.space.id, { name: name().trim(), properties, ifVersion: version() });
+        setVersion((await patchBeing(props.space.id, { name: name().trim(), properties, ifVersion: version() })).version);
       } catch (failure) {
         if (!isConflict(failure)) throw failure;
         reset();
         throw new Error("The space was changed elsewhere meanwhile: the form now shows it as it is. Make your change again.");
       }
     });
-    if (ok) {
-      setVersion(version() + 1);
-      setSaved(true);
-    }
+    setSaved(ok);
   };
 
   return (
@@ -135,7 +132,7 @@ function SettingsForm(props: { space: Being }) {
           <PersonPicker
             label="Add a member"
             action="Add"
-            exclude={[...members(), props.space.ownerId ?? ""] as BeingId[]}
+            exclude={props.space.ownerId ? [...members(), props.space.ownerId] : members()}
             onPick={(person) => setMembers([...members(), person.id])}
           />
         </fieldset>
