@@ -8,7 +8,18 @@ import type { SignedBatch } from "./signing.ts";
 import type { Change } from "./sync.ts";
 
 /** GET /api/spaces/:id: the rows and the seq they are exactly current to. */
-export interface SpaceSnapshot {
+/**
+ * What the viewer may do in a space, as the rulebook answers it: given with the snapshot and with every
+ * page of changes, so a page restored from its cache or told the space changed learns them again.
+ */
+export interface SpaceFacts {
+  /** What the viewer may remove here (removal_rights), for the page to offer exactly that. */
+  moderation?: Moderation;
+  /** The viewer may change the space (rename it, its members, hand it over, delete it): may_change_being's answer. */
+  mayManage?: boolean;
+}
+
+export interface SpaceSnapshot extends SpaceFacts {
   space: Being;
   beings: Being[];
   intentions: Intention[];
@@ -22,8 +33,17 @@ export interface SpaceSnapshot {
   presence: { lastSeen: Record<BeingId, Date>; awayListedSeconds: number };
 }
 
+/**
+ * Whose messages the viewer may remove in a space: any (the space's owner, a superuser), else those
+ * owned by the listed beings (the viewer itself and its bots). DELETE /api/intentions/:id decides by the same facts.
+ */
+export interface Moderation {
+  removeAny: boolean;
+  removeOwnedBy: BeingId[];
+}
+
 /** GET /api/spaces/:id/changes */
-export interface ChangesPage {
+export interface ChangesPage extends SpaceFacts {
   changes: Change[];
   seq: number;
   hasMore: boolean;

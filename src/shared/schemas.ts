@@ -109,6 +109,12 @@ export const beingPatch = strictObject({
   })
   .refine(changesSomething, "nothing to change");
 
+/** POST /api/beings/:id/owner: hand a being over to another person. */
+export const ownerHandOver = strictObject({
+  ownerId: beingId,
+  ifVersion: ifVersion.optional(),
+});
+
 export const intentionCreate = strictObject({
   id: intentionId.optional(),
   content: intentionContent,

@@ -237,3 +237,8 @@ export function searchIntentions(q: string, before?: string, limit = 20) {
   const query = { q, limit: String(limit), ...(before ? { before } : {}) };
   return call(() => client.api.search.intentions.$get({ query }));
 }
+
+/** Hands a being (a bot, a space) over to another person (POST /api/beings/:id/owner). */
+export async function handOver(id: BeingId, ownerId: BeingId, ifVersion?: number): Promise<Being> {
+  return (await call(() => client.api.beings[":id"].owner.$post({ param: param(id), json: { ownerId, ifVersion } }))).being;
+}

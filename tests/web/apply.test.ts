@@ -1,7 +1,7 @@
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
 import { judge, type SyncBatch } from "../../src/shared/sync.ts";
-import { addHistory, applyChanges, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "../../src/web/sync/apply.ts";
+import { addHistory, applyChanges, applyFacts, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "../../src/web/sync/apply.ts";
 import { at, batch, guest, removal, said, snapshot, space, SPACE, upsert } from "./support/fixtures.ts";
 
 const start = (overrides = {}): SpaceState => fromSnapshot(snapshot(overrides));
@@ -178,5 +178,16 @@ describe("applyWrite, removeIntention, addHistory", () => {
     expect(state.order).toEqual(["/e", "/g", "/k", "/m"]);
     expect(state.intentions["/k"].content).toEqual(["message /k"]);
     expect(state.hasMore).toBe(false);
+  });
+});
+
+describe("applyFacts: what the server says I may do here", () => {
+  it("takes in the facts a snapshot or a page of changes gave, and keeps those a page left out", () => {
+    const state = start({ moderation: { removeAny: false, removeOwnedBy: ["@ada"] }, mayManage: false });
+    expect(state).toMatchObject({ moderation: { removeAny: false, removeOwnedBy: ["@ada"] }, mayManage: false });
+    applyFacts(state, { moderation: { removeAny: true, removeOwnedBy: ["@ada"] }, mayManage: true });
+    expect(state).toMatchObject({ moderation: { removeAny: true }, mayManage: true });
+    applyFacts(state, {});
+    expect(state).toMatchObject({ moderation: { removeAny: true }, mayManage: true });
   });
 });

@@ -10,7 +10,7 @@ import { prefetchSnapshot } from "../../src/web/sync/prefetch.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
 import { fakeLink } from "./support/fake-link.ts";
 import { apiError, deferred, fakeServer, json, networkDown } from "./support/fake-server.ts";
-import { batch, guest, removal, said, snapshot, SPACE, upsert } from "./support/fixtures.ts";
+import { batch, guest, removal, said, snapshot, space, SPACE, upsert } from "./support/fixtures.ts";
 
 const SNAPSHOT = "GET /api/spaces/%40s";
 const CHANGES = "GET /api/spaces/%40s/changes";
@@ -212,6 +212,41 @@ describe("live batches", () => {
     await vi.waitFor(() => expect(server.callsTo(CHANGES)).toHaveLength(2));
     expect(sync.view?.order).toEqual(["/a", "/b", "/c"]);
     expect(sync.connection()).toBe("connected");
+  });
+});
+
+describe("a change to the space itself", () => {
+  it("asks the server what I may do there now: the facts of the catch-up replace the snapshot's", async () => {
+    const server = fakeServer({
+      [SNAPSHOT]: () => json(snapshot({ seq: 5, mayManage: false, moderation: { removeAny: false, removeOwnedBy: ["@me"] } })),
+      [CHANGES]: () => json({ changes: [], seq: 6, hasMore: false, mayManage: true, moderation: { removeAny: true, removeOwnedBy: ["@me"] } }),
+    });
+    const link = fakeLink();
+    const sync = join(link);
+    await ready(sync);
+    link.state("connected");
+    await vi.waitFor(() => expect(server.callsTo(CHANGES)).toHaveLength(1));
+    // Handed to me: the change names the space, not what I may do; the catch-up it causes does.
+    link.deliver(batch(6, 6, [upsert(6, space(SPACE, { ownerId: "@me", version: 2 }))]));
+    await vi.waitFor(() => expect(sync.view?.mayManage).toBe(true));
+    expect(sync.view?.moderation?.removeAny).toBe(true);
+    expect(server.callsTo(CHANGES)).toHaveLength(2);
+  });
+
+  it("leaves the space when the catch-up it causes answers 404 (I was removed from its members)", async () => {
+    let removed = false;
+    const server = fakeServer({
+      [SNAPSHOT]: () => json(snapshot({ seq: 5 })),
+      [CHANGES]: () => (removed ? apiError(404, "NOT_FOUND") : json({ changes: [], seq: 5, hasMore: false })),
+    });
+    const link = fakeLink();
+    const sync = join(link);
+    await ready(sync);
+    link.state("connected");
+    await vi.waitFor(() => expect(server.callsTo(CHANGES)).toHaveLength(1));
+    removed = true;
+    link.deliver(batch(6, 6, [upsert(6, space(SPACE, { properties: { private: true, members: [] }, version: 2 }))]));
+    await vi.waitFor(() => expect(sync.status()).toBe("not-found"));
   });
 });
 

@@ -1,12 +1,24 @@
 /** A worker env with LiveKit configured, and an interceptor that records what would reach LiveKit. */
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import superjson from "superjson";
 import { vi } from "vitest";
 import { importSyncKey, parseSignedBatch, verifySignedBatch } from "../../src/shared/signing.ts";
 import type { SyncBatch } from "../../src/shared/sync.ts";
+import { app } from "../../src/worker/app.ts";
 import { syncSigner } from "../../src/worker/sync/signer.ts";
+import { type Client, cookieHeader, ORIGIN } from "./client.ts";
 
 export const LIVEKIT_URL = "http://livekit.test:7880";
+
+/** Calls the worker with LiveKit configured (livekitEnv), as `client`. */
+export async function callWithLivekit(client: Client, method: string, path: string, body?: unknown) {
+  const headers: Record<string, string> = { Origin: ORIGIN, "CF-Connecting-IP": client.address, Cookie: cookieHeader(client.jar) };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const ctx = createExecutionContext();
+  const response = await app.request(`${ORIGIN}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, livekitEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  return { status: response.status, body: await response.json<any>() };
+}
 
 /**
  * Live sync configured. The budget is unlimited here: its state is one row that every test file
@@ -45,7 +57,8 @@ async function readPacket(bytes: Uint8Array): Promise<Pick<SentData, "kid" | "ve
 /**
  * Intercepts LiveKit's server API (the network edge) and decodes each SendData payload. `fail` decides
  * per call whether LiveKit answers 503 instead (or with the Response it returns); ListRooms lists the
- * rooms in `listedRooms` with one participant each; UpdateParticipant requests are kept in `updates`.
+ * rooms in `listedRooms` with one participant each; UpdateParticipant requests are kept in `updates`,
+ * RemoveParticipant requests in `removals`.
  * Every call, ListRooms included, is counted.
  */
 export function interceptLivekit(
@@ -55,6 +68,7 @@ export function interceptLivekit(
   const sent: SentData[] = [];
   const listings: number[] = [];
   const updates: Array<{ room: string; identity: string; permission: Record<string, unknown> }> = [];
+  const removals: Array<{ room: string; identity: string }> = [];
   let calls = 0;
   const original = globalThis.fetch;
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
@@ -73,6 +87,10 @@ export function interceptLivekit(
       updates.push({ room: request.room, identity: request.identity, permission: request.permission });
       return Response.json({ identity: request.identity });
     }
+    if (url.endsWith("/RemoveParticipant")) {
+      removals.push({ room: request.room, identity: request.identity });
+      return Response.json({});
+    }
     if (url.endsWith("/SendData")) {
       const bytes = Uint8Array.from(atob(request.data), (ch) => ch.charCodeAt(0));
       sent.push({
@@ -86,5 +104,5 @@ export function interceptLivekit(
     }
     return Response.json({});
   });
-  return { sent, calls: () => calls, listings, updates, restore: () => spy.mockRestore() };
+  return { sent, calls: () => calls, listings, updates, removals, restore: () => spy.mockRestore() };
 }

@@ -5,22 +5,13 @@ import { sql } from "drizzle-orm";
 import { TokenVerifier } from "livekit-server-sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { app } from "../../src/worker/app.ts";
 import { PUBLISH_REVOCATION_SECONDS } from "../../src/worker/settings.ts";
-import { Client, cookieHeader, db, guest, ORIGIN, space, superuser } from "./client.ts";
-import { interceptLivekit, livekitEnv } from "./livekit-env.ts";
+import { Client, db, guest, space, superuser } from "./client.ts";
+import { callWithLivekit as call, interceptLivekit, livekitEnv } from "./livekit-env.ts";
 import { occupy } from "./occupancy.ts";
 
 let livekit: ReturnType<typeof interceptLivekit> | undefined;
 afterEach(() => livekit?.restore());
-
-/** Calls the worker with LiveKit configured, as `client`. */
-async function call(client: Client, method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = { Origin: ORIGIN, "CF-Connecting-IP": client.address, Cookie: cookieHeader(client.jar) };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await app.request(`${ORIGIN}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, livekitEnv);
-  return { status: response.status, body: await response.json<any>() };
-}
 
 const report = (reader: Client, room: BeingId, identity: string) => call(reader, "POST", `/api/spaces/${room}/muted`, { identity });
 

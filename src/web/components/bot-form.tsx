@@ -7,6 +7,7 @@ import { createSignal, For, Show } from "solid-js";
 import type { Being, BeingId, BotConfig, BotReplyTo } from "../../shared/entities.ts";
 import { MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH } from "../../shared/limits.ts";
 import { createBeing, deleteBeing, patchBeing } from "../api.ts";
+import { DialogButton } from "../manage/dialog-button.tsx";
 import { createFormAction, FormError } from "./form-action.tsx";
 
 export interface BotFormProps {
@@ -151,9 +152,18 @@ export function BotsPanel(props: BotsPanelProps) {
           <>
             <For each={mine()}>
               {(bot) => (
-                <button type="button" class="button quiet wide" onClick={() => setEditing(bot.id)}>
-                  Configure {bot.name}
-                </button>
+                <>
+                  <button type="button" class="button quiet wide" onClick={() => setEditing(bot.id)}>
+                    Configure {bot.name}
+                  </button>
+                  <DialogButton
+                    label={`Move or hand over ${bot.name}`}
+                    class="button quiet wide"
+                    load={() =>
+                      import("../manage/bot-settings.tsx").then(({ BotSettings }) => (dialog) => <BotSettings bot={bot} meId={props.meId} onClose={dialog.onClose} />)
+                    }
+                  />
+                </>
               )}
             </For>
             <button type="button" class="button quiet wide" onClick={() => setEditing("new")}>

@@ -1,4 +1,4 @@
-/** A confirmed message; its owner can edit or delete it in place (optimistically: see sync/edits.ts). */
+/** A confirmed message; its owner can edit or delete it in place, a moderator remove it (optimistically: see sync/edits.ts). */
 import { createSignal, Show } from "solid-js";
 import type { Intention } from "../../shared/entities.ts";
 import { ApiError, errorMessage } from "../../shared/errors.ts";
@@ -16,6 +16,8 @@ export interface IntentionRowProps {
   intention: Intention;
   author: string;
   mine: boolean;
+  /** The server's moderation facts let me remove it (always true of my own: see shared/moderation.ts). */
+  removable: boolean;
   startsGroup: boolean;
   /** Stops this bot's reply (the server decides who may: its asker, the bot's owner, the space's owner). */
   onStop(): Promise<void>;
@@ -119,6 +121,9 @@ export function IntentionRow(props: IntentionRowProps) {
           onEdit={editing.start}
           onDelete={() => void props.edits.remove(props.intention.id)}
         />
+      </Show>
+      <Show when={!props.mine && props.removable && !saving()}>
+        <MessageActions onDelete={() => void props.edits.remove(props.intention.id)} />
       </Show>
     </MessageFrame>
   );

@@ -1,16 +1,21 @@
-/** My message's own actions: Edit, and Delete after a confirmation. */
+/**
+ * A message's actions: on my own, Edit and Delete; on someone else's that the space's moderation facts
+ * let me remove (I own the space or the bot that wrote it, or I am a superuser), Remove. Both ask first.
+ */
 import { createSignal, Show } from "solid-js";
 
 export interface MessageActionsProps {
-  onEdit(): void;
+  /** Absent: the message is not mine to edit, and its removal is a moderator's ("Remove"). */
+  onEdit?(): void;
   onDelete(): void;
   /** The Edit button, where focus goes back when editing ends. */
-  editRef(button: HTMLButtonElement): void;
+  editRef?(button: HTMLButtonElement): void;
 }
 
-/** The row of links under my message; Delete asks first. */
+/** The row of links under a message; Delete and Remove ask first. */
 export function MessageActions(props: MessageActionsProps) {
   const [confirmingDelete, setConfirmingDelete] = createSignal(false);
+  const verb = () => (props.onEdit ? "Delete" : "Remove");
   const remove = () => {
     setConfirmingDelete(false);
     props.onDelete();
@@ -21,18 +26,22 @@ export function MessageActions(props: MessageActionsProps) {
         when={confirmingDelete()}
         fallback={
           <>
-            <button type="button" class="link-button" ref={props.editRef} onClick={() => props.onEdit()} aria-label="Edit message">
-              Edit
-            </button>
-            <button type="button" class="link-button" onClick={() => setConfirmingDelete(true)} aria-label="Delete message">
-              Delete
+            <Show when={props.onEdit}>
+              {(onEdit) => (
+                <button type="button" class="link-button" ref={props.editRef} onClick={() => onEdit()()} aria-label="Edit message">
+                  Edit
+                </button>
+              )}
+            </Show>
+            <button type="button" class="link-button" onClick={() => setConfirmingDelete(true)} aria-label={`${verb()} message`}>
+              {verb()}
             </button>
           </>
         }
       >
-        <span>Delete this message?</span>
+        <span>{props.onEdit ? "Delete this message?" : "Remove this message for everyone?"}</span>
         <button type="button" class="link-button danger" onClick={remove}>
-          Delete
+          {verb()}
         </button>
         <button type="button" class="link-button" onClick={() => setConfirmingDelete(false)}>
           Keep

@@ -1,6 +1,7 @@
 /** The conversation: confirmed messages in order, then the ones still on their way, newest at the bottom. */
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import type { BeingId, IntentionId } from "../../shared/entities.ts";
+import { offersRemoval } from "../../shared/moderation.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import type { SpaceSync } from "../sync/store.ts";
 import { loadMarkdown } from "../markdown.ts";
@@ -103,6 +104,7 @@ export function MessageList(props: MessageListProps) {
                     intention={intention()}
                     author={props.author(intention().ownerId)}
                     mine={intention().ownerId === props.meId}
+                    removable={offersRemoval(props.view.moderation, intention().ownerId)}
                     startsGroup={!continuesGroup(previous(), intention())}
                     onStop={() => props.sync.stop(id)}
                     edits={edits}

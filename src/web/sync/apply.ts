@@ -7,7 +7,7 @@
  */
 import type { Being, BeingId, Intention, IntentionId } from "../../shared/entities.ts";
 import type { Change } from "../../shared/sync.ts";
-import type { HistoryPage, SpaceSnapshot } from "../../shared/responses.ts";
+import type { HistoryPage, Moderation, SpaceFacts, SpaceSnapshot } from "../../shared/responses.ts";
 
 export interface SpaceState {
   space: Being;
@@ -22,6 +22,10 @@ export interface SpaceState {
   hasMore: boolean;
   /** The space being itself was deleted. */
   deleted: boolean;
+  /** Whose messages I may remove here, as the snapshot said (the server's rule, never re-derived here). */
+  moderation?: Moderation;
+  /** I may change the space itself (the snapshot's mayManage). */
+  mayManage?: boolean;
 }
 
 /** Orders intentions by (createdAt, id), the contract's conversation order. */
@@ -45,7 +49,16 @@ export function fromSnapshot(snapshot: SpaceSnapshot): SpaceState {
     last: snapshot.seq,
     hasMore: snapshot.hasMore,
     deleted: false,
+    moderation: snapshot.moderation,
+    mayManage: snapshot.mayManage,
   };
+}
+
+/** Takes in what the server says I may do in the space (facts it did not give are left as they are). */
+export function applyFacts(draft: SpaceState, facts: SpaceFacts): void {
+  // Replaced only when different: every message row reads it.
+  if (facts.moderation && JSON.stringify(facts.moderation) !== JSON.stringify(draft.moderation)) draft.moderation = facts.moderation;
+  if (facts.mayManage !== undefined) draft.mayManage = facts.mayManage;
 }
 
 /**

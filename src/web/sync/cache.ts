@@ -13,7 +13,7 @@ import type { SpaceState } from "./apply.ts";
  * Bump when SpaceState (or anything stored) changes shape: the database opens at the new version
  * and its upgrade drops every store, so no state of the old shape is ever read.
  */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 
 export interface CacheSettings {
   /** Spaces kept; the least recently opened or updated go first. */

@@ -6,7 +6,7 @@ import { takePrefetched } from "./prefetch.ts";
 import type { PumpSink } from "./pump.ts";
 
 /** Fetches a space's state into `sink`; nothing more reaches it once `closed()`. */
-export function createFetcher(spaceId: BeingId, sink: Pick<PumpSink, "last" | "reset" | "apply" | "onOffline">, closed: () => boolean) {
+export function createFetcher(spaceId: BeingId, sink: Pick<PumpSink, "last" | "reset" | "apply" | "facts" | "onOffline">, closed: () => boolean) {
   /** Runs a request, keeping the offline flag true to what the network last said. */
   async function request<T>(send: () => Promise<T>): Promise<T> {
     try {
@@ -29,7 +29,9 @@ export function createFetcher(spaceId: BeingId, sink: Pick<PumpSink, "last" | "r
   async function fetchChanges(): Promise<void> {
     for (;;) {
       const page = await request(() => getChanges(spaceId, sink.last()!));
-      if (closed() || page.changes.length === 0) return;
+      if (closed()) return;
+      sink.facts(page);
+      if (page.changes.length === 0) return;
       sink.apply(page.changes, page.changes[page.changes.length - 1].seq);
       if (!page.hasMore) return;
     }

@@ -12,7 +12,7 @@
 import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
-import type { SpaceSnapshot } from "../../shared/responses.ts";
+import type { SpaceFacts, SpaceSnapshot } from "../../shared/responses.ts";
 import type { Change } from "../../shared/sync.ts";
 import { backoff, type Backoff } from "./backoff.ts";
 import { createFetcher } from "./fetcher.ts";
@@ -33,6 +33,8 @@ export interface PumpSink {
   reset(snapshot: SpaceSnapshot): void;
   /** Applies changes that connect to the state, covering every seq up to `to`. */
   apply(changes: readonly Change[], to: number): void;
+  /** What the server says I may do in the space now (with every page of changes). */
+  facts(facts: SpaceFacts): void;
   /** The space is not there for us (deleted, or private and we are not a member). */
   notFound(): void;
   onLink(state: LinkState): void;
@@ -85,6 +87,9 @@ export function startPump(spaceId: BeingId, sink: PumpSink, options: PumpOptions
 
   function notFound(): void {
     gone = true;
+    // The space is no longer ours to read (deleted, or we lost access): no new token would be given either.
+    room?.close();
+    poll.stop();
     sink.notFound();
   }
 

@@ -96,6 +96,9 @@ export function createReadLoop(
         return;
       case "apply":
         sink.apply(verdict.batch.changes, verdict.batch.to);
+        // The space itself changed (members, owner): what I may do there, or whether I may read it at all,
+        // is the server's to say, and the catch-up asks it (its facts, or 404).
+        if (verdict.batch.changes.some((change) => change.kind === "being" && change.id === spaceId)) wantCatchUp = true;
         tally.count(from === "own" ? "applied.own" : "applied");
         // A sender LiveKit could name is a writer relaying (the server has none); one not announced yet counts as the server's.
         if (from === "relay") tally.count("relayed");

@@ -12,7 +12,7 @@ import { createSignal, type Accessor } from "solid-js";
 import { createStore, produce, reconcile, unwrap } from "solid-js/store";
 import type { BeingId, Intention, IntentionId } from "../../shared/entities.ts";
 import { getHistory, patchIntention } from "../api.ts";
-import { addHistory, applyChanges, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
+import { addHistory, applyChanges, applyFacts, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
 import type { SpaceCache } from "./cache.ts";
 import { createEdits, type Edits } from "./edits.ts";
 import { reportHealth, type HealthOptions } from "./health.ts";
@@ -137,6 +137,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
         scheduleSave();
       },
       apply: (changes, to) => mutate((draft) => applyChanges(draft, changes, to)),
+      facts: (facts) => mutate((draft) => applyFacts(draft, facts)),
       notFound() {
         // Nothing of a space we may not read is kept.
         setStatus("not-found");

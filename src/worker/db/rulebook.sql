@@ -74,6 +74,30 @@ LANGUAGE sql STABLE AS $$
           false)))
 $$;
 
+-- Who may hand a being over to someone else (POST /api/beings/:id/owner): its owner or a superuser, for
+-- anything but a person (a guest owns itself).
+CREATE OR REPLACE FUNCTION may_hand_over(b beings, caller_id text, caller_is_superuser boolean) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce((b.owner_id = caller_id OR caller_is_superuser) AND b.type <> 'guest', false)
+$$;
+
+-- Who may be handed a being: a person (a guest) who may see it (`configured`: SUPERUSER_IDS).
+CREATE OR REPLACE FUNCTION may_receive(b beings, new_owner beings, configured jsonb) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(new_owner.type = 'guest' AND may_see_being(b, new_owner.id, is_superuser(new_owner, configured)), false)
+$$;
+
+-- The connections in a space's room (room_participants, present) whose being may no longer read it as it
+-- is now (`space`, the row after a write): a removed member, a reader of a space that turned private, a
+-- former owner (none while it is public). Each is removed from the room, or it would go on receiving the
+-- room's broadcasts.
+CREATE OR REPLACE FUNCTION readers_lost(space beings, configured jsonb) RETURNS SETOF text LANGUAGE sql STABLE AS $$
+  SELECT p.identity FROM room_participants p LEFT JOIN beings b ON b.id = split_part(p.identity, '#', 1)
+  WHERE space.type = 'space' AND p.space_id = space.id AND p.present
+    AND NOT may_read_space(space, b.id, is_superuser(b, configured))
+  ORDER BY p.identity
+$$;
+
 -- Whether a write of a being may carry what only a superuser may set: properties.superuser (in the
 -- properties written, null when they are left as they are) and a new owner.
 CREATE OR REPLACE FUNCTION may_set_privileged(caller_is_superuser boolean, properties jsonb, changes_owner boolean) RETURNS boolean
@@ -81,7 +105,7 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT caller_is_superuser OR (NOT changes_owner AND properties -> 'superuser' IS NULL)
 $$;
 
--- Who may change or delete an intention, the one rule every statement applies: its owner and superusers;
+-- Who may change an intention, the one rule every edit applies: its owner and superusers;
 -- and a bot's reply may be stopped (state -> cancelled, nothing else) by the author of the post it
 -- answers, the bot's owner and the space's owner. `new_state` is null for a delete or an edit that keeps
 -- the state; `edits_content` says whether the change touches the content. Whether a stop still comes in
@@ -94,6 +118,26 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
       AND (caller_id = i.asker_id
         OR caller_id = (SELECT bot.owner_id FROM beings bot WHERE bot.id = i.owner_id)
         OR caller_id = (SELECT s.owner_id FROM beings s WHERE s.id = i.location_id)), false)
+$$;
+
+-- Moderation: whose messages (intentions) a caller may remove in `space`, as facts the space's snapshot
+-- gives the page and may_remove_intention decides by, so what the page offers and what a delete may do
+-- cannot differ. removeAny: the space's owner and superusers; removeOwnedBy: the caller itself and the
+-- bots it owns (a bot's owner may remove its bot's replies). Nothing for an anonymous caller.
+CREATE OR REPLACE FUNCTION removal_rights(space beings, caller_id text, caller_is_superuser boolean) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object(
+    'removeAny', caller_id IS NOT NULL AND coalesce(caller_is_superuser OR space.owner_id = caller_id, false),
+    'removeOwnedBy', CASE WHEN caller_id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(caller_id) || coalesce(
+      (SELECT jsonb_agg(bot.id ORDER BY bot.id) FROM beings bot WHERE bot.owner_id = caller_id AND bot.type = 'bot' AND bot.id <> caller_id),
+      '[]'::jsonb) END)
+$$;
+
+-- Who may remove (delete) an intention: whoever removal_rights in its space names for it.
+CREATE OR REPLACE FUNCTION may_remove_intention(i intentions, caller_id text, caller_is_superuser boolean) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce((SELECT (r -> 'removeAny')::boolean OR r -> 'removeOwnedBy' ? i.owner_id
+                   FROM beings s, removal_rights(s, caller_id, caller_is_superuser) AS r WHERE s.id = i.location_id), false)
 $$;
 
 -- Whether a change that may_change_intention allows can still be made to the intention as it is now:

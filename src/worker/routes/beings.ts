@@ -1,15 +1,16 @@
-/** Beings: who am I, read, create, change, delete. */
+/** Beings: who am I, read, create, change, hand over, delete. */
 import { Hono } from "hono";
 import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newBeingId } from "../../shared/ids.ts";
 import type { BeingId } from "../../shared/entities.ts";
 import type { BeingWriteResult, Me } from "../../shared/responses.ts";
-import { beingCreate, beingId, beingPatch, type BotSecretsInput } from "../../shared/schemas.ts";
+import { beingCreate, beingId, beingPatch, ownerHandOver, type BotSecretsInput } from "../../shared/schemas.ts";
 import { sealApiKey } from "../bots/secrets.ts";
-import { createBeing, deleteBeing, getBeing, getMe, patchBeing, type SealedKey } from "../db/queries/beings.ts";
+import { createBeing, deleteBeing, getBeing, getMe, handOver, patchBeing, type SealedKey } from "../db/queries/beings.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
+import { ejectLostReaders } from "../sync/ejection.ts";
 import { notifyAfterCommit } from "../sync/notify.ts";
 import { relayableChanges, relayRequested } from "../sync/relay.ts";
 
@@ -38,7 +39,16 @@ export const beings = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const { secrets, ...patch } = c.req.valid("json");
     if (patch.locationId === id) throw new ApiError("VALIDATION", "locationId: a being cannot be inside itself");
-    const { being, touched, appended } = await patchBeing(c.var.db, c.var.viewer, id, patch, await sealed(c.env, id, secrets), relayRequested(c));
+    const { being, touched, appended, ejected } = await patchBeing(c.var.db, c.var.viewer, id, patch, await sealed(c.env, id, secrets), relayRequested(c));
+    await ejectLostReaders(c.env, c.var.db, id, ejected);
+    return c.json({ being, sync: await relayableChanges(c, touched, appended) } satisfies BeingWriteResult, 200);
+  })
+  // Handing over: ownerId in PATCH stays a superuser's; an owner gives a being away here (may_hand_over).
+  .post("/beings/:id/owner", byId, valid("json", ownerHandOver), async (c) => {
+    const { id } = c.req.valid("param");
+    const { ownerId, ifVersion } = c.req.valid("json");
+    const { being, touched, appended, ejected } = await handOver(c.var.db, c.var.viewer, id, ownerId, ifVersion, relayRequested(c));
+    await ejectLostReaders(c.env, c.var.db, id, ejected);
     return c.json({ being, sync: await relayableChanges(c, touched, appended) } satisfies BeingWriteResult, 200);
   })
   // A delete answers 204 with no body, so it carries no `sync` and is never relayed: broadcast at once.

@@ -9,14 +9,9 @@ import type { Revocation } from "../../shared/responses.ts";
 import type { Db } from "../db/client.ts";
 import { markRevocationApplied, revokePublishing } from "../db/queries/publishing.ts";
 import type { ViewerRef } from "../db/queries/viewer.ts";
-import { describeError } from "../log.ts";
-import { budgetSettings, PUBLISH_REVOCATION_SECONDS } from "../settings.ts";
-import { recordCounters } from "./broadcast.ts";
-import { waitForLivekitCall } from "./budget.ts";
-import { livekitConfig, revokeDataPublishing, SyncRoomService } from "./livekit.ts";
-
-/** How long a report waits for the budget to spare the call; past it, only new tokens carry the revocation. */
-const CALL_PATIENCE_MS = 5_000;
+import { PUBLISH_REVOCATION_SECONDS } from "../settings.ts";
+import { revokeDataPublishing } from "./livekit.ts";
+import { callRoomAdmin } from "./room-admin.ts";
 
 /** Records the report of a muted connection of `being` and, when it begins a revocation, takes the permission from the connection. */
 export async function revokeMuted(env: Env, db: Db, viewer: ViewerRef, space: BeingId, muted: { identity: string; being: BeingId }): Promise<Revocation> {
@@ -27,19 +22,9 @@ export async function revokeMuted(env: Env, db: Db, viewer: ViewerRef, space: Be
   return { ...revocation, applied };
 }
 
+/** One UpdateParticipant call; the revocation is marked applied once LiveKit took it. */
 async function tellLivekit(env: Env, db: Db, space: BeingId, identity: string): Promise<boolean> {
-  const config = livekitConfig(env);
-  if (!config) return false;
-  const budget = budgetSettings(env);
-  try {
-    if (!(await waitForLivekitCall(db, budget, CALL_PATIENCE_MS))) return false;
-    await recordCounters(db, { calls: 1 });
-    await revokeDataPublishing(new SyncRoomService(config), space, identity);
-    await markRevocationApplied(db, space, identity);
-    return true;
-  } catch (error) {
-    await recordCounters(db, { failures: 1 });
-    console.error(JSON.stringify({ event: "sync_publish_revoked", space, identity, outcome: "failed", error: describeError(error) }));
-    return false;
-  }
+  const applied = await callRoomAdmin(env, db, { event: "sync_publish_revoked", space, identity }, (service) => revokeDataPublishing(service, space, identity));
+  if (applied) await markRevocationApplied(db, space, identity);
+  return applied;
 }

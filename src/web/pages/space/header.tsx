@@ -4,6 +4,7 @@ import { LOBBY_ID, type Being, type BeingId } from "../../../shared/entities.ts"
 import { AppLink } from "../../components/app-link.tsx";
 import { ConnectionStatusBadge } from "../../components/connection-status.tsx";
 import { NameEditor } from "../../components/name-editor.tsx";
+import { DialogButton } from "../../manage/dialog-button.tsx";
 import { FinderButton } from "../../finder/launcher.tsx";
 import { SpaceLink } from "../../components/space-link.tsx";
 import { nameOf } from "../../names.ts";
@@ -35,7 +36,7 @@ export function SpaceHeader(props: SpaceHeaderProps) {
 
   return (
     <header class="topbar">
-      <SpaceTitle spaceId={props.spaceId} spaceName={props.spaceName} sync={props.sync} />
+      <SpaceTitle spaceId={props.spaceId} spaceName={props.spaceName} sync={props.sync} meId={props.me.id} />
       <FinderButton meId={props.me.id} />
       {/* A space that is not there has no live channel to report on, nor anyone in it. */}
       <Show when={props.sync.status() !== "not-found"}>
@@ -59,7 +60,7 @@ export function SpaceHeader(props: SpaceHeaderProps) {
 }
 
 /** The space's name, with the way up to the space it is in, and the links to the other pages. */
-function SpaceTitle(props: { spaceId: BeingId; spaceName: string; sync: SpaceSync }) {
+function SpaceTitle(props: { spaceId: BeingId; spaceName: string; sync: SpaceSync; meId: BeingId }) {
   const parentId = () => props.sync.view?.space.locationId ?? (props.spaceId === LOBBY_ID ? null : LOBBY_ID);
   return (
     <div class="topbar-space">
@@ -74,6 +75,20 @@ function SpaceTitle(props: { spaceId: BeingId; spaceName: string; sync: SpaceSyn
       <h1 class="space-name">{props.spaceName}</h1>
       <Show when={props.sync.view?.space.properties.private === true}>
         <span class="tag">private</span>
+      </Show>
+      <Show when={props.sync.view?.mayManage && !props.sync.view.deleted && props.sync.view.space}>
+        {(space) => (
+          <DialogButton
+            label="⚙"
+            ariaLabel="Space settings"
+            class="button small quiet topbar-link"
+            load={() =>
+              import("../../manage/space-settings.tsx").then(
+                ({ SpaceSettings }) => (dialog) => <SpaceSettings space={space()} meId={props.meId} onClose={dialog.onClose} />,
+              )
+            }
+          />
+        )}
       </Show>
       {/* In the title's row, which has room to spare on a phone; the row below has none. */}
       <Show when={superuser()}>

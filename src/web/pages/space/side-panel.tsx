@@ -29,6 +29,9 @@ export function SidePanel(props: SidePanelProps) {
       </h2>
       {/* A frame after the conversation: on a phone this panel is not even shown at first. */}
       <AfterPaint>
+        <Show when={typeof props.view.space.properties.description === "string" && props.view.space.properties.description}>
+          {(description) => <p class="space-description">{description()}</p>}
+        </Show>
         <People groups={props.groups} presenceKnown={props.presenceKnown} meId={props.me.id} />
         <BotsPanel spaceId={props.spaceId} beings={props.view.beings} meId={props.me.id} />
         <Show

@@ -19,6 +19,28 @@ export interface BeingWrite {
   appended: SpaceChanges[];
 }
 
+/** A write of a space that may have taken readers from it: the connections in its room that lost it (readers_lost). */
+export interface SpaceWrite extends BeingWrite {
+  ejected: string[];
+}
+
+/** What a statement changing an existing being returns, whatever else it decides. */
+interface ChangedRow {
+  viewer_id: string | null;
+  visible: boolean | null;
+  allowed: boolean | null;
+  /** The row before the write (for a stale ifVersion's CONFLICT). */
+  current: unknown;
+  /** The row after the write; null when nothing was written. */
+  being: unknown;
+  touched: BeingId[] | null;
+  ejected: string[] | null;
+}
+
+/** SQL: the identities in the room of the written being `after` whose being may no longer read it. */
+const lostBy = (after: SQL, viewer: ViewerRef) =>
+  sql`(SELECT coalesce(array_agg(r), '{}') FROM readers_lost(${after}, ${JSON.stringify(viewer.superuserIds)}::jsonb) AS r)`;
+
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
 /**
@@ -115,25 +137,20 @@ export async function createBeing(
  * Changes a being: by its owner (or itself) or a superuser; ownerId and properties.superuser by a
  * superuser only; a bot's sealed key by its owner only. With `ifVersion` other than the row's version
  * nothing is written: CONFLICT with `details.current`, once every permission check has passed.
+ * `ejected`: the connections that lost the space when the write removed readers of a private space.
  */
 export async function patchBeing(
   db: Db, viewer: ViewerRef, id: BeingId, patch: Omit<BeingPatch, "secrets">, sealed?: SealedKey, relay = false,
-): Promise<BeingWrite> {
+): Promise<SpaceWrite> {
   const properties = json(patch.properties);
   const moves = patch.locationId !== undefined;
   const changesOwner = patch.ownerId !== undefined;
-  const { rows: [row], appended } = await writeAppending<{
-    viewer_id: string | null;
+  const { rows: [row], appended } = await writeAppending<ChangedRow & {
     su: boolean;
-    visible: boolean | null;
-    allowed: boolean | null;
     owns: boolean | null;
     is_bot: boolean | null;
     location_ok: boolean;
     privileged_ok: boolean;
-    current: unknown;
-    being: unknown;
-    touched: BeingId[] | null;
   }>(
     db,
     viewer,
@@ -169,11 +186,11 @@ export async function patchBeing(
           WHERE b.id = t.id AND t.visible AND t.allowed AND f.location_ok AND f.privileged_ok
             AND (${sealed === undefined} OR (t.owns AND t.is_bot))
             AND ${matchesVersion(sql`b`, patch.ifVersion)}
-          RETURNING b.id, being_json_for(b, v.id, v.su) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched
+          RETURNING b.id, being_json_for(b, v.id, v.su) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched, ${lostBy(sql`b`, viewer)} AS ejected
         ),
         ${keyWrites(sql`updated`, sealed)}
         SELECT v.id AS viewer_id, v.su, t.visible, t.allowed, t.owns, t.is_bot, f.location_ok, f.privileged_ok, t.current,
-               u.being, u.touched
+               u.being, u.touched, u.ejected
         FROM viewer v CROSS JOIN facts f LEFT JOIN target t ON true LEFT JOIN updated u ON true`,
   );
   requireAccess(row, "being");
@@ -183,7 +200,51 @@ export async function patchBeing(
   if (!row.privileged_ok) throw new ApiError("FORBIDDEN", "only a superuser may set ownerId or properties.superuser");
   // Every check passed and nothing was written: the row is at another version than ifVersion.
   if (!row.being) throw staleVersion("being", toBeing(row.current));
-  return { being: toBeing(row.being), touched: row.touched ?? [], appended };
+  return { being: toBeing(row.being), touched: row.touched ?? [], appended, ejected: row.ejected ?? [] };
+}
+
+/**
+ * Hands a being (a bot, a space, anything but a person) over to another person: by its owner or a
+ * superuser (may_hand_over), to a person the caller may see and who may see the being (may_receive). NOT_FOUND when
+ * the new owner is not someone the caller may see; VALIDATION when they may not have it. A bot's sealed
+ * API key is removed: the new owner sets their own.
+ */
+export async function handOver(
+  db: Db, viewer: ViewerRef, id: BeingId, ownerId: BeingId, ifVersion: number | undefined, relay = false,
+): Promise<SpaceWrite> {
+  const configured = JSON.stringify(viewer.superuserIds);
+  const { rows: [row], appended } = await writeAppending<ChangedRow & { owner_found: boolean | null; may_have: boolean | null }>(
+    db,
+    viewer,
+    relay,
+    sql`WITH ${viewerCte(viewer)},
+        target AS (
+          SELECT b.id, b AS prior, being_json_for(b, v.id, v.su) AS current, may_see_being(b, v.id, v.su) AS visible,
+                 may_hand_over(b, v.id, v.su) AS allowed
+          FROM viewer v JOIN beings b ON b.id = ${id}
+          FOR UPDATE OF b
+        ),
+        heir AS (
+          SELECT o.id, may_receive(t.prior, o, ${configured}::jsonb) AS may_have
+          FROM viewer v, target t JOIN beings o ON o.id = ${ownerId} WHERE may_see_being(o, v.id, v.su)
+        ),
+        updated AS (
+          UPDATE beings b SET owner_id = ${ownerId}, properties = bot_properties(b.properties, false)
+          FROM viewer v, target t, heir h WHERE b.id = t.id AND t.visible AND t.allowed AND h.may_have
+            AND ${matchesVersion(sql`b`, ifVersion)}
+          RETURNING b.id, being_json_for(b, v.id, v.su) AS being, ${touchedBy(sql`b`, sql`t.prior`)} AS touched, ${lostBy(sql`b`, viewer)} AS ejected
+        ),
+        -- A bot's API key is its owner's money: it does not pass to the next owner.
+        ${keyWrites(sql`updated`, null)}
+        SELECT v.id AS viewer_id, t.visible, t.allowed, h.id IS NOT NULL AS owner_found, h.may_have, t.current,
+               u.being, u.touched, u.ejected
+        FROM viewer v LEFT JOIN target t ON true LEFT JOIN heir h ON true LEFT JOIN updated u ON true`,
+  );
+  requireAccess(row, "being");
+  if (!row.owner_found) throw new ApiError("NOT_FOUND", "ownerId: no such person");
+  if (!row.may_have) throw new ApiError("VALIDATION", "ownerId: only a person who may see it can own it");
+  if (!row.being) throw staleVersion("being", toBeing(row.current));
+  return { being: toBeing(row.being), touched: row.touched ?? [], appended, ejected: row.ejected ?? [] };
 }
 
 /**

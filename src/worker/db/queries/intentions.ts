@@ -147,14 +147,17 @@ export async function patchIntention(
   return { intention: toIntention(row.intention), seq: Number(row.seq), created: false, appended };
 }
 
-/** Deletes an intention: by its owner or a superuser (may_change_intention). Returns the space it was in. */
+/**
+ * Deletes (removes) an intention: by its owner, the space's owner, the owner of the bot that wrote it, or
+ * a superuser (may_remove_intention). Returns the space it was in.
+ */
 export async function deleteIntention(db: Db, viewer: ViewerRef, id: IntentionId): Promise<BeingId> {
   const [row] = await query<{ viewer_id: string | null; visible: boolean | null; allowed: boolean | null; space: BeingId }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         target AS (
           SELECT i.id, i.location_id, may_read_space(s, v.id, v.su) AS visible,
-                 may_change_intention(i, v.id, v.su, NULL, true) AS allowed
+                 may_remove_intention(i, v.id, v.su) AS allowed
           FROM viewer v JOIN intentions i ON i.id = ${id} JOIN beings s ON s.id = i.location_id
         ),
         deleted AS (DELETE FROM intentions i USING target t WHERE i.id = t.id AND t.visible AND t.allowed RETURNING i.id)

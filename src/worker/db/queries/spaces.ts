@@ -2,13 +2,24 @@
 import { sql } from "drizzle-orm";
 import type { Being, BeingId, IntentionId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
-import type { ChangesPage, HistoryPage, SpaceSnapshot } from "../../../shared/responses.ts";
+import type { ChangesPage, HistoryPage, Moderation, SpaceFacts, SpaceSnapshot } from "../../../shared/responses.ts";
 import { query, type Db } from "../client.ts";
 import { toBeing, toChange, toIntention, type ChangeRow } from "../rows.ts";
 import { requireAccess } from "./access.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 export const SNAPSHOT_INTENTIONS = 100;
+
+/** SQL: the viewer's facts about space `s` (SpaceFacts), as columns `moderation` and `may_manage`. */
+const spaceFacts = sql`removal_rights(s, v.id, v.su) AS moderation, may_change_being(s, v.id, v.su) AS may_manage`;
+
+/** The facts' columns as a statement returns them. */
+interface FactsRow {
+  moderation: Moderation;
+  may_manage: boolean;
+}
+
+const toFacts = (row: FactsRow): SpaceFacts => ({ moderation: row.moderation, mayManage: row.may_manage });
 
 /** SQL: the newest `limit + 1` intentions of a space (before a cursor row), as a JSON array in ascending time. */
 const newestIntentions = (space: ReturnType<typeof sql>, limit: number, before = sql`true`) =>
@@ -27,7 +38,7 @@ function page(rows: unknown[], limit: number): HistoryPage {
  * that the seq matches the rows exactly: a receiver applies every change after it.
  */
 export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, awayListedSeconds: number): Promise<SpaceSnapshot> {
-  const [row] = await query<{ space: unknown; beings: unknown[]; intentions: unknown[]; seq: string; last_seen: Record<BeingId, string> }>(
+  const [row] = await query<FactsRow & { space: unknown; beings: unknown[]; intentions: unknown[]; seq: string; last_seen: Record<BeingId, string> }>(
     db,
     sql`WITH ${viewerCte(viewer)}
         SELECT being_json_in(s, s.id) AS space,
@@ -39,7 +50,8 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, a
              SELECT split_part(p.identity, '#', 1) AS being, max(CASE WHEN p.present THEN now() ELSE p.seen_at END) AS seen
              FROM room_participants p WHERE p.space_id = s.id
                AND split_part(p.identity, '#', 1) IN (SELECT b.id FROM beings b WHERE b.location_id = s.id)
-             GROUP BY 1) AS x) AS last_seen
+             GROUP BY 1) AS x) AS last_seen,
+          ${spaceFacts}
         FROM viewer v JOIN beings s ON s.id = ${id} AND may_read_space(s, v.id, v.su)`,
   );
   if (!row) throw new ApiError("NOT_FOUND", "space not found");
@@ -50,6 +62,7 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, a
     ...page(row.intentions, SNAPSHOT_INTENTIONS),
     seq: Number(row.seq),
     presence: { lastSeen, awayListedSeconds },
+    ...toFacts(row),
   };
 }
 
@@ -97,14 +110,15 @@ export async function listIntentions(
 
 /** Every change with seq > after, ascending: one range scan of the changes primary key. */
 export async function listChanges(db: Db, viewer: ViewerRef, space: BeingId, after: number, limit: number): Promise<ChangesPage> {
-  const [row] = await query<{ seq: string; pruned: string; changes: ChangeRow[] }>(
+  const [row] = await query<FactsRow & { seq: string; pruned: string; changes: ChangeRow[] }>(
     db,
     sql`WITH ${viewerCte(viewer)}
         SELECT coalesce((SELECT last_seq FROM space_sync WHERE space_id = s.id), 0) AS seq,
           coalesce((SELECT pruned_seq FROM space_sync WHERE space_id = s.id), 0) AS pruned,
           (SELECT coalesce(jsonb_agg(c ORDER BY c.seq), '[]'::jsonb) FROM (
              SELECT seq, at, kind, op, entity_id, change_data_in(data, kind, space_id) AS data FROM changes
-             WHERE space_id = s.id AND seq > ${after} ORDER BY seq LIMIT ${limit + 1}) AS c) AS changes
+             WHERE space_id = s.id AND seq > ${after} ORDER BY seq LIMIT ${limit + 1}) AS c) AS changes,
+          ${spaceFacts}
         FROM viewer v JOIN beings s ON s.id = ${space} AND may_read_space(s, v.id, v.su)`,
   );
   if (!row) throw new ApiError("NOT_FOUND", "space not found");
@@ -114,5 +128,5 @@ export async function listChanges(db: Db, viewer: ViewerRef, space: BeingId, aft
     throw new ApiError("GONE", `changes after ${after} are no longer available: reload the space`, { seq });
   }
   const hasMore = row.changes.length > limit;
-  return { changes: row.changes.slice(0, limit).map(toChange), seq, hasMore };
+  return { changes: row.changes.slice(0, limit).map(toChange), seq, hasMore, ...toFacts(row) };
 }
