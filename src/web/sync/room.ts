@@ -124,8 +124,13 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     if (!token.url) return failed("off", true);
     // Loaded on first use: LiveKit is most of the app's weight, and the snapshot can paint without it.
     const livekit = await import("livekit-client");
-    // Evaluating the SDK, making the room and connecting are each a sizeable task on a phone: run apart,
-    // they let the page paint and answer input in between instead of blocking it for their sum.
+    // Evaluating the SDK, quieting its loggers, making the room and connecting are each a sizeable task
+    // on a phone: run apart, they let the page paint and answer input in between instead of blocking it
+    // for their sum.
+    await nextTask();
+    // The SDK narrates every connection step at info level; only problems belong in the console. Each
+    // of its loggers writes the level to localStorage.
+    livekit.setLogLevel("warn");
     await nextTask();
     if (closed) return;
     const next = newRoom(livekit);
@@ -187,14 +192,16 @@ type LiveKit = typeof import("livekit-client");
 
 /** A Room as a listener needs it. */
 function newRoom(livekit: LiveKit): Room {
-  // The SDK narrates every connection step at info level; only problems belong in the console.
-  livekit.setLogLevel("warn");
-  // Two peer connections (LiveKit's classic mode) rather than one: the single-connection mode lays out
-  // a publisher at connect (data channels, audio and video transceivers), a long task on the main
-  // thread (about 0.5 s on a throttled phone) that every visitor pays, though most never publish.
+  // One peer connection (the SDK's default): the page offers it with the join request, and the
+  // server, answering, opens the encryption handshake once its side is connected. In LiveKit's classic
+  // mode (two connections) the primary one is the server's offer and the page opens the handshake: on
+  // loopback its first message reached the server before it was listening, and the retry came a second
+  // later (livekit-server's connectTime 1.03 s against 0.09 s), so the others saw a newcomer a second
+  // late. What one connection costs: its layout (data channels, three audio and three video
+  // transceivers) in the task that handles the join, 56–132 ms at 4x against 74–120 ms for two.
   // Media (src/web/media) is subscribed only while shown: adaptiveStream sizes each video to its element,
   // dynacast stops sending the layers nobody watches. Neither costs a listener anything.
-  const room = new livekit.Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: false });
+  const room = new livekit.Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: true });
   withoutAudioContextAtConnect(room);
   return room;
 }
