@@ -192,16 +192,16 @@ type LiveKit = typeof import("livekit-client");
 
 /** A Room as a listener needs it. */
 function newRoom(livekit: LiveKit): Room {
-  // One peer connection (the SDK's default): the page offers it with the join request, and the
-  // server, answering, opens the encryption handshake once its side is connected. In LiveKit's classic
-  // mode (two connections) the primary one is the server's offer and the page opens the handshake: on
-  // loopback its first message reached the server before it was listening, and the retry came a second
-  // later (livekit-server's connectTime 1.03 s against 0.09 s), so the others saw a newcomer a second
-  // late. What one connection costs: its layout (data channels, three audio and three video
-  // transceivers) in the task that handles the join, 56–132 ms at 4x against 74–120 ms for two.
+  // Two peer connections (LiveKit's classic mode) rather than one: the single-connection mode lays out
+  // a publisher at connect (data channels, three audio and three video transceivers, and an offer
+  // holding them all, parsed and rewritten by the SDK), which at 4x doubled LiveKit's blocking time
+  // (bench:long-tasks: a median of about 80 ms against 150–200) for visitors who mostly never publish.
+  // In this mode the primary connection is the server's offer and the page opens its encryption
+  // handshake: a server running full ICE, which knows the page only by its mDNS name, may not be
+  // listening yet, and the retry comes a second later (see use_ice_lite in scripts/local/livekit.ts).
   // Media (src/web/media) is subscribed only while shown: adaptiveStream sizes each video to its element,
   // dynacast stops sending the layers nobody watches. Neither costs a listener anything.
-  const room = new livekit.Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: true });
+  const room = new livekit.Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: false });
   withoutAudioContextAtConnect(room);
   return room;
 }
