@@ -52,8 +52,8 @@ async function freeUdpPort(): Promise<number> {
 // page without camera permission names its own addresses by mDNS, which the server cannot resolve),
 // was connected only after a check of its own, and so lost the page's first handshake message; the
 // page resent it a second later, and others saw every newcomer a second late (livekit-server's
-// connectTime 1.03 s; bench:presence, from the newcomer's first paint to being seen online: p50 1,279 ms, against 372 ms
-// with ICE lite, at one load).
+// connectTime 1.03 s; bench:presence, from the newcomer's first paint to being seen online: p50
+// 1,279 ms, against 372 ms with ICE lite, at one load).
 // Webhooks go to the worker (room occupancy: see src/worker/sync/occupancy.ts), signed with the dev key.
 function config(signalPort: number, udpPort: number, webhookUrl: string | undefined): string {
   return [
