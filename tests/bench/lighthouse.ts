@@ -3,7 +3,9 @@
 // installed), on the sign-in page and on a space holding 100 messages; the median of RUNS runs. The
 // space is measured again with no LiveKit configured, to tell LiveKit's cost from the app's.
 // Run: npm run bench:lighthouse [-- --runs 5] [-- --details]   (prints markdown tables; about two minutes)
-// --details also prints each run's layout shifts, longest main-thread tasks and the scripts that cost most.
+// --details also prints each run's layout shifts, longest main-thread tasks and the scripts that cost most;
+// --traces DIR saves each run's trace, with a CPU profile, for tests/bench/long-tasks.ts --trace FILE --scale 4.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as chromeLauncher from "chrome-launcher";
@@ -11,28 +13,17 @@ import lighthouse from "lighthouse";
 import { type StartChunk, startChunk } from "../../scripts/start-chunk.ts";
 import { CHROMIUM_PATH } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { benchConfig, createSpace, fmt, load, percentile, startBenchStack } from "./support.ts";
+import { benchConfig, createSpace, fmt, load, option, percentile, seedMessages, startBenchStack } from "./support.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const runsArg = process.argv.indexOf("--runs");
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+const RUNS = Number(option("runs") ?? 3);
 const DETAILS = process.argv.includes("--details");
+const TRACES = option("traces");
 const MESSAGES = 100;
 
 let built: StartChunk | undefined;
 /** The web build's start chunk, measured once: after the first stack has built the app (buildWeb). */
 const chunk = () => (built ??= startChunk(join(root, "dist/web")));
-
-/** Messages as people write them: plain lines, some Markdown, a few long ones. */
-function message(i: number): string {
-  const kinds = [
-    `Message ${i}: shall we meet at ${i % 12 + 1} o'clock?`,
-    `**Note ${i}**: the draft is in [the shared folder](https://example.com/drafts/${i}), see _section ${i % 7}_.`,
-    `A list for ${i}:\n- bread\n- milk\n- \`code ${i}\``,
-    `${"A longer thought that goes on for a while, as some messages do. ".repeat(4)}(${i})`,
-  ];
-  return kinds[i % kinds.length]!;
-}
 
 interface Figures {
   score: number;
@@ -44,7 +35,7 @@ interface Figures {
 
 type Audits = Record<string, { numericValue?: number; details?: { items?: Array<Record<string, unknown>> } }>;
 
-async function measure(url: string, headers: Record<string, string>): Promise<{ figures: Figures; audits: Audits }> {
+async function measure(url: string, headers: Record<string, string>, traceFile?: string): Promise<{ figures: Figures; audits: Audits }> {
   const chrome = await chromeLauncher.launch({
     chromePath: CHROMIUM_PATH,
     chromeFlags: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
@@ -56,8 +47,9 @@ async function measure(url: string, headers: Record<string, string>): Promise<{ 
       logLevel: "error",
       onlyCategories: ["performance"],
       extraHeaders: headers,
-    });
+    }, traceFile ? { extends: "lighthouse:default", settings: { additionalTraceCategories: "disabled-by-default-v8.cpu_profiler" } } : undefined);
     if (!result) throw new Error(`lighthouse returned nothing for ${url}`);
+    if (traceFile) writeFileSync(traceFile, JSON.stringify((result.artifacts as unknown as { Trace: { traceEvents: unknown[] } }).Trace.traceEvents));
     const { lhr } = result;
     if (lhr.runtimeError) throw new Error(`lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
     const audits = lhr.audits as unknown as Audits;
@@ -97,15 +89,13 @@ async function measureOn(livekit: "auto" | "off", pagesOf: (url: string, space: 
   try {
     const writer = await StackClient.guest(stack.url, "Lighthouse");
     const space = await createSpace(writer, "Lighthouse bench");
-    for (let i = 0; i < MESSAGES; i++) {
-      const posted = await writer.request("POST", `/api/spaces/${encodeURIComponent(space)}/intentions`, { content: message(i) });
-      if (posted.status !== 201) throw new Error(`seeding failed: ${posted.status} ${JSON.stringify(posted.body)}`);
-    }
+    await seedMessages(writer, space, MESSAGES);
     const rows: string[] = [];
     for (const page of pagesOf(stack.url, space, writer.cookie!)) {
       const runs: Figures[] = [];
       for (let i = 0; i < RUNS; i++) {
-        const { figures, audits } = await measure(page.url, page.headers);
+        const traceFile = TRACES && join(TRACES, `${page.name.replace(/\W+/g, "-")}-${i + 1}.json`);
+        const { figures, audits } = await measure(page.url, page.headers, traceFile);
         runs.push(figures);
         console.error(`${page.name} run ${i + 1}: ${JSON.stringify(figures)} (load ${load()})`);
         if (DETAILS) printDetails(audits);
@@ -123,6 +113,7 @@ async function measureOn(livekit: "auto" | "off", pagesOf: (url: string, space: 
 
 /** The space, opened by its author. */
 const spacePage = (name: string, url: string, space: string, cookie: string): Page => ({ name, url: `${url}/${space}`, headers: { Cookie: cookie } });
+if (TRACES) mkdirSync(TRACES, { recursive: true });
 const rows = await measureOn("auto", (url, space, cookie) => [
   { name: "sign-in", url: `${url}/`, headers: {} },
   spacePage(`a space (${MESSAGES} messages)`, url, space, cookie),

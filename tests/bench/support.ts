@@ -19,6 +19,12 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
+/** The value after `--name` on the command line, if given. */
+export function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
+
 /** A figure for a table: fixed digits, "–" when there is none. */
 export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
 
@@ -58,6 +64,25 @@ export async function createSpace(client: StackClient, name: string): Promise<Be
   const reply = await client.request("POST", "/api/beings", { name, type: "space" });
   if (reply.status !== 201) throw new Error(`creating a space failed: ${reply.status} ${JSON.stringify(reply.body)}`);
   return reply.body.being.id;
+}
+
+/** Messages as people write them: plain lines, some Markdown, a few long ones. */
+export function benchMessage(i: number): string {
+  const kinds = [
+    `Message ${i}: shall we meet at ${i % 12 + 1} o'clock?`,
+    `**Note ${i}**: the draft is in [the shared folder](https://example.com/drafts/${i}), see _section ${i % 7}_.`,
+    `A list for ${i}:\n- bread\n- milk\n- \`code ${i}\``,
+    `${"A longer thought that goes on for a while, as some messages do. ".repeat(4)}(${i})`,
+  ];
+  return kinds[i % kinds.length]!;
+}
+
+/** Posts `count` messages (benchMessage) into `space` as `writer`, or throws saying what the server answered. */
+export async function seedMessages(writer: StackClient, space: BeingId, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const posted = await writer.request("POST", `/api/spaces/${encodeURIComponent(space)}/intentions`, { content: benchMessage(i) });
+    if (posted.status !== 201) throw new Error(`seeding failed: ${posted.status} ${JSON.stringify(posted.body)}`);
+  }
 }
 
 /** The sync pipeline's running totals (calls, batches, changes, deferred, rate_limited …). */

@@ -126,8 +126,13 @@ export function openRoom(spaceId: BeingId, handlers: RoomHandlers, options: Room
     if (!token.url) return failed("off", true);
     // Loaded on first use: LiveKit is most of the app's weight, and the snapshot can paint without it.
     const livekit = await import("livekit-client");
-    // Evaluating the SDK, making the room and connecting are each a sizeable task on a phone: run apart,
-    // they let the page paint and answer input in between instead of blocking it for their sum.
+    // Evaluating the SDK, quieting its loggers, making the room and connecting are each a sizeable task
+    // on a phone: run apart, they let the page paint and answer input in between instead of blocking it
+    // for their sum.
+    await nextTask();
+    // The SDK narrates every connection step at info level; only problems belong in the console. Each
+    // of its loggers writes the level to localStorage.
+    livekit.setLogLevel("warn");
     await nextTask();
     if (closed) return;
     const next = newRoom(livekit);
@@ -190,11 +195,13 @@ type LiveKit = typeof import("livekit-client");
 
 /** A Room as a listener needs it. */
 function newRoom(livekit: LiveKit): Room {
-  // The SDK narrates every connection step at info level; only problems belong in the console.
-  livekit.setLogLevel("warn");
   // Two peer connections (LiveKit's classic mode) rather than one: the single-connection mode lays out
-  // a publisher at connect (data channels, audio and video transceivers), a long task on the main
-  // thread (about 0.5 s on a throttled phone) that every visitor pays, though most never publish.
+  // a publisher at connect (data channels, three audio and three video transceivers, and an offer
+  // holding them all, parsed and rewritten by the SDK), which at 4x doubled LiveKit's blocking time
+  // (bench:long-tasks: a median of about 80 ms against 150–200) for visitors who mostly never publish.
+  // In this mode the primary connection is the server's offer and the page opens its encryption
+  // handshake: a server running full ICE, which knows the page only by its mDNS name, may not be
+  // listening yet, and the retry comes a second later (see use_ice_lite in scripts/local/livekit.ts).
   // Media (src/web/media) is subscribed only while shown: adaptiveStream sizes each video to its element,
   // dynacast stops sending the layers nobody watches. Neither costs a listener anything.
   const room = new livekit.Room({ adaptiveStream: true, dynacast: true, singlePeerConnection: false });
