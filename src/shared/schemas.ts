@@ -223,3 +223,6 @@ export const syncHealthReport = strictObject({
   clockOffsetMs: number().min(-DAY_MS).max(DAY_MS),
 });
 export type SyncHealthReport = Infer<typeof syncHealthReport>;
+
+/** GET /api/bots/models: the bot whose key lists them (absent for a bot not yet created: the operator's key). */
+export const botModelsQuery = object({ bot: beingId.optional() });
