@@ -225,3 +225,8 @@ export async function listProviders() {
 export async function startProviderSignIn(provider: string, attach: boolean): Promise<string> {
   return (await call(() => client.api.auth.oidc[":provider"].start.$post({ param: { provider }, json: { attach } }))).url;
 }
+
+/** The provider's models for a bot's form (`bot`: listed with that bot's key; absent: a new bot, with the server's). */
+export function listBotModels(bot?: BeingId) {
+  return call(() => client.api.bots.models.$get({ query: bot ? { bot } : {} }));
+}
