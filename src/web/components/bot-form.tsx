@@ -70,7 +70,7 @@ export function BotForm(props: BotFormProps) {
         <span>Model</span>
         <input class="input" name="bot-model" placeholder="llama3.2" value={model()} onInput={(e) => setModel(e.currentTarget.value)} required />
       </label>
-      <ModelPicker listed={listed} model={model()} onPick={setModel} />
+      <ModelPicker id={`${titleId}-models`} listed={listed} model={model()} onPick={setModel} />
       <label class="field">
         <span>System prompt</span>
         <textarea
@@ -140,7 +140,7 @@ export function BotForm(props: BotFormProps) {
 }
 
 /** The provider's models to pick from, or why they could not be listed; the model field above still takes any text. */
-function ModelPicker(props: { listed: { (): BotModels | undefined; error?: unknown; loading: boolean }; model: string; onPick(model: string): void }) {
+function ModelPicker(props: { id: string; listed: { (): BotModels | undefined; error?: unknown; loading: boolean }; model: string; onPick(model: string): void }) {
   return (
     <Show when={!props.listed.loading}>
       <Show
@@ -152,26 +152,27 @@ function ModelPicker(props: { listed: { (): BotModels | undefined; error?: unkno
         }
       >
         {(listed) => (
-          <label class="field">
-            <span>Or pick one the provider lists ({listed().models.length})</span>
-            <select class="input" name="bot-model-list" onChange={(e) => e.currentTarget.value && props.onPick(e.currentTarget.value)}>
+          // Not a wrapping label: its text would then include every option's.
+          <div class="field">
+            <label for={props.id}>Or pick one the provider lists ({listed().models.length})</label>
+            <select id={props.id} class="input" name="bot-model-list" onChange={(e) => e.currentTarget.value && props.onPick(e.currentTarget.value)}>
               <option value="" selected={!listed().models.includes(props.model)}>
-                Choose a model…
+                Choose…
               </option>
               <For each={listed().models}>{(id) => <option value={id} selected={id === props.model}>{id}</option>}</For>
             </select>
-          </label>
+          </div>
         )}
       </Show>
     </Show>
   );
 }
 
-/** What the API key field means for this bot: its own key ("key set"), or what it uses without one. */
+/** What the API key field means for this bot: its own key (the "key set" tag, `hasKey`), or what it uses without one. */
 function KeyHint(props: { hasKey: boolean; listed: BotModels | undefined }) {
   const stored = "Stored encrypted; never shown again, to you or anyone.";
   return (
-    <Show when={!props.hasKey} fallback={<>"key set": this bot uses a key of its own, with no daily limit from this server. {stored}</>}>
+    <Show when={!props.hasKey} fallback={<>Its own key is set, so this server's daily limits do not apply to it. {stored}</>}>
       <Show when={props.listed} fallback={stored}>
         {(listed) => (
           <Show when={listed().defaultKey} fallback={<>No key: this bot cannot answer until it has one. {stored}</>}>
