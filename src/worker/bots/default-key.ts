@@ -4,10 +4,10 @@
  * spend the operator's money without bound. A reply reserves the most it may cost before it streams
  * and settles to what the provider reports after (an estimate when it reports nothing).
  */
+import type { BeingId } from "../../shared/entities.ts";
 import type { Db } from "../db/client.ts";
 import { reserveSharedTokens, settleSharedTokens, type Reservation } from "../db/queries/shared-key-usage.ts";
 import type { BotSettings } from "../settings.ts";
-import type { BeingId } from "../../shared/entities.ts";
 import { estimateTokens, type ChatMessage } from "./conversation.ts";
 
 /** Tokens a conversation costs, estimated: what it sends and what came back. */
