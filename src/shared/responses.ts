@@ -224,3 +224,12 @@ export interface IntentionSearchPage {
   hits: IntentionHit[];
   next: string | null;
 }
+
+/** GET /api/bots/models: the provider's model ids, and which key a bot would use. */
+export interface BotModels {
+  models: string[];
+  /** Whose key listed them: the bot's own, the server's default, or none. */
+  key: "own" | "default" | "none";
+  /** The server's default key for bots without one, and what it spends a day per person; null when it has none. */
+  defaultKey: { tokensPerPersonPerDay: number } | null;
+}

@@ -258,3 +258,6 @@ export const intentionSearchQuery = strictObject({
   limit: limit(50, 20),
 });
 export type IntentionSearchQuery = Infer<typeof intentionSearchQuery>;
+
+/** GET /api/bots/models: the bot whose key lists them (absent for a bot not yet created: the operator's key). */
+export const botModelsQuery = object({ bot: beingId.optional() });

@@ -242,3 +242,8 @@ export function searchIntentions(q: string, before?: string, limit = 20) {
 export async function handOver(id: BeingId, ownerId: BeingId, ifVersion?: number): Promise<Being> {
   return (await call(() => client.api.beings[":id"].owner.$post({ param: param(id), json: { ownerId, ifVersion } }))).being;
 }
+
+/** The provider's models for a bot's form (`bot`: listed with that bot's key; absent: a new bot, with the server's). */
+export function listBotModels(bot?: BeingId) {
+  return call(() => client.api.bots.models.$get({ query: bot ? { bot } : {} }));
+}

@@ -14,6 +14,7 @@ import { readSession } from "./http/session.ts";
 import { accounts } from "./routes/accounts.ts";
 import { admin } from "./routes/admin.ts";
 import { beings } from "./routes/beings.ts";
+import { bots } from "./routes/bots.ts";
 import { health } from "./routes/health.ts";
 import { intentions } from "./routes/intentions.ts";
 import { livekit } from "./routes/livekit.ts";
@@ -47,7 +48,8 @@ export const app = new Hono<AppEnv>()
   .route("/", admin)
   .route("/", livekit)
   .route("/", sync)
-  .route("/", search);
+  .route("/", search)
+  .route("/", bots);
 
 app.onError(errorResponse);
 

@@ -91,6 +91,9 @@ export interface BotSettings {
   writeIntervalMs: number;
   /** The conversation sent to the model, in estimated tokens (prompt included). */
   contextTokens: number;
+  /** Tokens a day the operator's default key (BOT_DEFAULT_API_KEY) spends for one asker, and for everyone together. */
+  defaultKeyTokensPerBeing: number;
+  defaultKeyTokens: number;
 }
 
 type BotEnv = Partial<
@@ -103,6 +106,8 @@ type BotEnv = Partial<
     | "BOT_STALL_SECONDS"
     | "BOT_WRITE_INTERVAL_MS"
     | "BOT_CONTEXT_TOKENS"
+    | "BOT_DEFAULT_DAILY_TOKENS_PER_BEING"
+    | "BOT_DEFAULT_DAILY_TOKENS"
   >
 >;
 
@@ -116,5 +121,7 @@ export function botSettings(env: BotEnv): BotSettings {
     stallSeconds: Math.max(0.1, numberSetting(env.BOT_STALL_SECONDS, 30)),
     writeIntervalMs: Math.max(50, numberSetting(env.BOT_WRITE_INTERVAL_MS, 400)),
     contextTokens: Math.max(100, numberSetting(env.BOT_CONTEXT_TOKENS, 3000)),
+    defaultKeyTokensPerBeing: numberSetting(env.BOT_DEFAULT_DAILY_TOKENS_PER_BEING, 20_000),
+    defaultKeyTokens: numberSetting(env.BOT_DEFAULT_DAILY_TOKENS, 200_000),
   };
 }

@@ -4,7 +4,7 @@ import { mkdir } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { fakeModel, fakeText } from "../support/fake-model.ts";
-import { apiSettled, connectionIs, message, say, until, useScene, type Person } from "./support.ts";
+import { apiSettled, axeViolations, connectionIs, message, say, until, useScene, type Person } from "./support.ts";
 
 const scene = useScene();
 
@@ -39,6 +39,12 @@ describe("a bot in a space", () => {
     // Ada makes the bot with the form: the key goes in a password field and is never shown back.
     await ada.page.getByRole("button", { name: "+ New bot" }).click();
     await ada.page.getByLabel("Name", { exact: true }).fill("Sage");
+    // The provider's models are offered (listed through the server: the stack sets no key, so "without-key");
+    // a pick fills the model field, and free text still goes.
+    await ada.page.getByLabel(/Or pick one the provider lists/).selectOption("fake-small");
+    expect(await ada.page.getByLabel("Model").inputValue()).toBe("fake-small");
+    await ada.page.getByText("No key: this bot cannot answer until it has one.", { exact: false }).waitFor();
+    expect(await axeViolations(ada.page)).toEqual([]);
     await ada.page.getByLabel("Model").fill(fakeModel({ tokens: 60, rate: 20 }));
     await ada.page.getByLabel("System prompt").fill("Answer in tokens.");
     await ada.page.getByLabel(/API key/).fill("sk-e2e-secret-key");
@@ -77,5 +83,20 @@ describe("a bot in a space", () => {
     for (const [who, mark] of marks) expect(who.requests.slice(mark).filter((r) => r.path.startsWith("/api/"))).toEqual([]);
     // Bob asked, so Bob could have stopped it; once ended nobody can.
     expect(await message(bob.page, "t1").getByRole("button", { name: "Stop this reply" }).count()).toBe(0);
+  });
+
+  it("the bot form on a phone: the provider's models to pick from, nothing wider than the screen", async () => {
+    const space = await scene.newSpace("Phone bots");
+    const pia = await scene.join("Pia", space, "Phone bots", true);
+    // On a phone the bots are in the people panel, which slides over the conversation when opened.
+    await pia.page.getByRole("button", { name: /^Here/ }).click();
+    await pia.page.getByRole("button", { name: "+ New bot" }).click();
+    await pia.page.getByLabel(/Or pick one the provider lists/).selectOption("fake-large");
+    expect(await pia.page.getByLabel("Model").inputValue()).toBe("fake-large");
+    expect(await axeViolations(pia.page)).toEqual([]);
+    expect(await pia.page.evaluate(() => document.scrollingElement!.scrollWidth <= innerWidth)).toBe(true);
+    await mkdir("test-results/screens", { recursive: true });
+    await pia.page.getByRole("form", { name: "New bot" }).screenshot({ path: "test-results/screens/bot-form.png" });
+    await pia.page.screenshot({ path: "test-results/screens/bot-form-page.png" });
   });
 });

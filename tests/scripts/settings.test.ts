@@ -17,4 +17,9 @@ describe("workerSettingsIn", () => {
       AUTH_CORP_SSO_CLIENT_SECRET: "s3cret",
     });
   });
+
+  it("passes the operator's default bot key and its daily limits to npm run dev", () => {
+    const bots = { BOT_DEFAULT_API_KEY: "sk-operator", BOT_DEFAULT_DAILY_TOKENS_PER_BEING: "5000", BOT_DEFAULT_DAILY_TOKENS: "50000" };
+    expect(workerSettingsIn(bots)).toEqual(bots);
+  });
 });

@@ -10,6 +10,14 @@
  *   …&crashAfter=3&crashTimes=1  sends 3 tokens, then drops the connection, for the first N requests
  *                                of a conversation (its last message); later ones stream normally
  *   …&tag=x                      records the request body under x (GET /__requests?tag=x)
+ *   …&usage=500                  (asked with stream_options.include_usage) reports 500 tokens in its last
+ *                                chunk; without it, a count of its own (prompt characters ÷ 4 + tokens sent)
+ *
+ * GET /v1/models lists `fake-large`, `fake-small` and `with-key` or `without-key` (whether an Authorization
+ * header came), recording each request's header under the tag `models`. Its answer is chosen by the key:
+ *
+ *   fail-503-…                   answers 503 with an OpenAI-style error that repeats the key
+ *   huge-…                       answers a list of more than 4 MiB
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -37,11 +45,14 @@ export async function startFakeModelProvider(): Promise<FakeModelProvider> {
       response.setHeader("Content-Type", "application/json");
       return response.end(JSON.stringify(recorded.get(url.searchParams.get("tag") ?? "") ?? []));
     }
+    if (request.method === "GET" && url.pathname === "/v1/models") return listModels(request.headers.authorization, response);
     if (request.method !== "POST" || url.pathname !== "/v1/chat/completions") {
       response.statusCode = 404;
       return response.end(JSON.stringify({ error: { message: "not found" } }));
     }
-    const body = JSON.parse(await readBody(request)) as { model: string; messages: Array<{ content: string }>; stream?: boolean };
+    const body = JSON.parse(await readBody(request)) as {
+      model: string; messages: Array<{ content: string }>; stream?: boolean; stream_options?: { include_usage?: boolean };
+    };
     const options = new URL(body.model, "http://fake/").searchParams;
     const number = (name: string, fallback: number) => Number(options.get(name) ?? fallback);
     const tag = options.get("tag");
@@ -75,8 +86,27 @@ export async function startFakeModelProvider(): Promise<FakeModelProvider> {
       response.write(`data: ${JSON.stringify(chunk)}\n\n`);
       await sleep(interval);
     }
+    if (body.stream_options?.include_usage) {
+      const prompt = Math.ceil(body.messages.reduce((sum, message) => sum + message.content.length, 0) / 4);
+      const total = number("usage", prompt + tokens);
+      response.write(`data: ${JSON.stringify({ id: "fake", object: "chat.completion.chunk", choices: [], usage: { total_tokens: total } })}\n\n`);
+    }
     response.end("data: [DONE]\n\n");
   });
+
+  /** GET /v1/models, as described above. */
+  const listModels = (authorization: string | undefined, response: ServerResponse) => {
+    recorded.set("models", [...(recorded.get("models") ?? []), { authorization }]);
+    const key = (authorization ?? "").replace(/^Bearer /, "");
+    response.setHeader("Content-Type", "application/json");
+    if (key.startsWith("fail-503")) {
+      response.statusCode = 503;
+      return response.end(JSON.stringify({ error: { message: `The models are resting. Key ${key} is fine.` } }));
+    }
+    if (key.startsWith("huge")) return response.end(JSON.stringify({ data: [{ id: "x".repeat(5 * 1024 * 1024) }] }));
+    const ids = ["fake-small", "fake-large", authorization ? "with-key" : "without-key"];
+    response.end(JSON.stringify({ object: "list", data: ids.map((id) => ({ id, object: "model", owned_by: "fake" })) }));
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

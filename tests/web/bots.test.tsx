@@ -146,6 +146,60 @@ describe("the bot form", () => {
   });
 });
 
+describe("the bot form's model list", () => {
+  const listing = (body: unknown) => ({ "GET /api/bots/models": () => json(body) });
+
+  it("offers the provider's models, listed with the bot's key; a pick fills the model, and any text is still accepted", async () => {
+    const server = fakeServer({
+      ...listing({ models: ["fake-large", "fake-small"], key: "own", defaultKey: null }),
+      "PATCH /api/beings/%40helper": () => json({ being: helper }),
+    });
+    const done = vi.fn();
+    render(() => <BotForm spaceId={SPACE} bot={helper} onDone={done} />);
+    const list = await screen.findByLabelText(/Or pick one the provider lists \(2\)/);
+    expect(server.callsTo("GET /api/bots/models")[0]!.url).toBe("/api/bots/models?bot=%40helper");
+    expect([...list.querySelectorAll("option")].map((o) => o.value)).toEqual(["", "fake-large", "fake-small"]);
+    fireEvent.change(list, { target: { value: "fake-small" } });
+    expect(screen.getByLabelText("Model")).toHaveValue("fake-small");
+    fireEvent.input(screen.getByLabelText("Model"), { target: { value: "my-own/finetune" } });
+    expect(list).toHaveValue("");
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(done).toHaveBeenCalled());
+    expect((server.callsTo("PATCH /api/beings/%40helper")[0]!.body as { properties: { bot: { model: string } } }).properties.bot.model).toBe("my-own/finetune");
+  });
+
+  it("says what a bot without a key uses: the server's default and its daily limit, or nothing", async () => {
+    fakeServer(listing({ models: ["m"], key: "default", defaultKey: { tokensPerPersonPerDay: 20_000 } }));
+    render(() => <BotForm spaceId={SPACE} onDone={() => undefined} />);
+    expect(await screen.findByText(/No key: uses this server's default, limited to 20,000 tokens a day per person/)).toBeInTheDocument();
+    cleanup();
+    fakeServer(listing({ models: ["m"], key: "none", defaultKey: null }));
+    render(() => <BotForm spaceId={SPACE} onDone={() => undefined} />);
+    expect(await screen.findByText(/No key: this bot cannot answer until it has one/)).toBeInTheDocument();
+    cleanup();
+    fakeServer(listing({ models: ["m"], key: "own", defaultKey: { tokensPerPersonPerDay: 20_000 } }));
+    render(() => <BotForm spaceId={SPACE} bot={helper} onDone={() => undefined} />);
+    expect(await screen.findByText(/Its own key is set, so this server's daily limits do not apply to it/)).toBeInTheDocument();
+  });
+
+  it("leaves the model to be typed when the provider cannot list, saying why", async () => {
+    fakeServer({ "GET /api/bots/models": () => apiError(503, "UNAVAILABLE", "The model provider answered 503: resting") });
+    render(() => <BotForm spaceId={SPACE} onDone={() => undefined} />);
+    expect(await screen.findByText(/could not be listed \(The model provider answered 503: resting\); type the model's id/)).toBeInTheDocument();
+    expect(screen.queryByRole("combobox")).toBeNull();
+    expect(screen.getByLabelText("Model")).toBeEnabled();
+  });
+
+  it("shows a model id as text, never as HTML", async () => {
+    const hostile = '<img src=x onerror="alert(1)">';
+    fakeServer(listing({ models: [hostile], key: "none", defaultKey: null }));
+    const { container } = render(() => <BotForm spaceId={SPACE} onDone={() => undefined} />);
+    const list = await screen.findByLabelText(/Or pick one/);
+    expect(list.querySelectorAll("option")[1]!.textContent).toBe(hostile);
+    expect(container.querySelector("img")).toBeNull();
+  });
+});
+
 describe("the bots panel", () => {
   it("lists the viewer's own bots to configure, and a way to add one", async () => {
     render(() => <BotsPanel spaceId={SPACE} beings={{ "@helper": helper, "@other": { ...helper, id: "@other", name: "Other", ownerId: "@bob" } }} meId="@me" />);

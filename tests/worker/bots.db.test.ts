@@ -1,6 +1,6 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { sql } from "drizzle-orm";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Being, BeingId, ContentNode, Intention, IntentionId } from "../../src/shared/entities.ts";
 import { newIntentionId } from "../../src/shared/ids.ts";
 import worker from "../../src/worker/index.ts";
@@ -11,6 +11,7 @@ import { replyIdOf, type BotTurn } from "../../src/worker/bots/who-answers.ts";
 import { runCron } from "../../src/worker/cron.ts";
 import { fakeModel, fakeText } from "../support/fake-model.ts";
 import { Client, db, guest, sessionFor, space } from "./client.ts";
+import { captureLogs } from "./logs.ts";
 
 const KEY = "sk-live-0123456789abcdefSECRETKEY";
 const providerUrl = env.BOT_API_BASE_URL;
@@ -50,25 +51,6 @@ const settled = (id: IntentionId, timeoutMs?: number) => until(id, (row) => row.
 const replyTo = (post: Intention, bot: Being) => replyIdOf({ trigger: post.id, bot: bot.id });
 const requestsTagged = async (tag: string) => (await fetch(`${providerUrl.replace(/\/v1$/, "")}/__requests?tag=${tag}`)).json() as Promise<any[]>;
 const failure = (row: Row) => (row.content.find((node) => typeof node === "object" && node.type === "failure") as { props: { reason: string } } | undefined)?.props.reason;
-
-let spies: Array<{ mockRestore(): void }> = [];
-afterEach(() => {
-  spies.forEach((spy) => spy.mockRestore());
-  spies = [];
-});
-
-/** Everything the worker writes to its console from now on. */
-function captureLogs(): string[] {
-  const lines: string[] = [];
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    const original = console[method].bind(console);
-    spies.push(vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(" "));
-      original(...args);
-    }));
-  }
-  return lines;
-}
 
 describe("a bot's reply", () => {
   it("is created active at once, grows in throttled writes, and completes; the model sees prompt, history and its own replies", async () => {

@@ -1,12 +1,15 @@
 /**
- * Creating, configuring and deleting a bot in the current space: its name, model, system prompt, what it
- * answers, and its model provider's API key, which is write-only: the form never shows it back, only
- * whether one is set (`properties.bot.hasKey`).
+ * Creating, configuring and deleting a bot in the current space: its name, model (typed, or picked from
+ * the models the server's provider lists), system prompt, what it answers, and its model provider's API
+ * key, which is write-only: the form never shows it back, only whether one is set (`properties.bot.hasKey`),
+ * and says what the bot uses without one.
  */
-import { createSignal, For, Show } from "solid-js";
+import { createResource, createSignal, For, Show } from "solid-js";
 import type { Being, BeingId, BotConfig, BotReplyTo } from "../../shared/entities.ts";
+import { errorMessage } from "../../shared/errors.ts";
 import { MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH } from "../../shared/limits.ts";
-import { createBeing, deleteBeing, patchBeing } from "../api.ts";
+import type { BotModels } from "../../shared/responses.ts";
+import { createBeing, deleteBeing, listBotModels, patchBeing } from "../api.ts";
 import { DialogButton } from "../manage/dialog-button.tsx";
 import { createFormAction, FormError } from "./form-action.tsx";
 
@@ -33,6 +36,8 @@ export function BotForm(props: BotFormProps) {
   const [confirmingDelete, setConfirmingDelete] = createSignal(false);
   const action = createFormAction();
   const titleId = `bot-form-${props.bot?.id ?? "new"}`;
+  // Listed with the key this bot would use; a failure leaves the model to be typed.
+  const [listed] = createResource(() => listBotModels(props.bot?.id));
 
   const save = () =>
     action.run(async () => {
@@ -66,6 +71,7 @@ export function BotForm(props: BotFormProps) {
         <span>Model</span>
         <input class="input" name="bot-model" placeholder="llama3.2" value={model()} onInput={(e) => setModel(e.currentTarget.value)} required />
       </label>
+      <ModelPicker id={`${titleId}-models`} listed={listed} model={model()} onPick={setModel} />
       <label class="field">
         <span>System prompt</span>
         <textarea
@@ -103,7 +109,9 @@ export function BotForm(props: BotFormProps) {
           onInput={(e) => setApiKey(e.currentTarget.value)}
           aria-describedby={`${titleId}-key-hint`}
         />
-        <small id={`${titleId}-key-hint`}>Stored encrypted; never shown again, to you or anyone.</small>
+        <small id={`${titleId}-key-hint`}>
+          <KeyHint hasKey={initial.hasKey ?? false} listed={listed.error ? undefined : listed()} />
+        </small>
       </label>
       <FormError action={action} />
       <div class="form-actions">
@@ -129,6 +137,56 @@ export function BotForm(props: BotFormProps) {
         </Show>
       </div>
     </form>
+  );
+}
+
+/** The provider's models to pick from, or why they could not be listed; the model field above still takes any text. */
+function ModelPicker(props: { id: string; listed: { (): BotModels | undefined; error?: unknown; loading: boolean }; model: string; onPick(model: string): void }) {
+  return (
+    <Show when={!props.listed.loading}>
+      <Show
+        when={!props.listed.error && props.listed()}
+        fallback={
+          <div class="field">
+            <small>The provider's models could not be listed ({errorMessage(props.listed.error)}); type the model's id.</small>
+          </div>
+        }
+      >
+        {(listed) => (
+          // Not a wrapping label: its text would then include every option's.
+          <div class="field">
+            <label for={props.id}>Or pick one the provider lists ({listed().models.length})</label>
+            <select id={props.id} class="input" name="bot-model-list" onChange={(e) => e.currentTarget.value && props.onPick(e.currentTarget.value)}>
+              <option value="" selected={!listed().models.includes(props.model)}>
+                Choose…
+              </option>
+              <For each={listed().models}>{(id) => <option value={id} selected={id === props.model}>{id}</option>}</For>
+            </select>
+          </div>
+        )}
+      </Show>
+    </Show>
+  );
+}
+
+/** What the API key field means for this bot: its own key (the "key set" tag, `hasKey`), or what it uses without one. */
+function KeyHint(props: { hasKey: boolean; listed: BotModels | undefined }) {
+  const stored = "Stored encrypted; never shown again, to you or anyone.";
+  return (
+    <Show when={!props.hasKey} fallback={<>Its own key is set, so this server's daily limits do not apply to it. {stored}</>}>
+      <Show when={props.listed} fallback={stored}>
+        {(listed) => (
+          <Show when={listed().defaultKey} fallback={<>No key: this bot cannot answer until it has one. {stored}</>}>
+            {(fallback) => (
+              <>
+                No key: uses this server's default, limited to {fallback().tokensPerPersonPerDay.toLocaleString("en")} tokens a day per person who
+                asks. {stored}
+              </>
+            )}
+          </Show>
+        )}
+      </Show>
+    </Show>
   );
 }
 

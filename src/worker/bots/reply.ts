@@ -17,7 +17,8 @@ import type { BotSettings } from "../settings.ts";
 import { enqueueNotices } from "../sync/notify.ts";
 import { buildConversation } from "./conversation.ts";
 import { ProviderError, streamCompletion } from "./provider.ts";
-import { openApiKey, scrubSecret } from "./secrets.ts";
+import { reserveReply, settleReply } from "./default-key.ts";
+import { botApiKey, scrubSecret } from "./secrets.ts";
 import { replyIdOf, type BotTurn } from "./who-answers.ts";
 
 /** How a turn ended; `deferred` means the concurrency limits held it back (it should be tried again later). */
@@ -43,9 +44,9 @@ export function failureNode(reason: string): ContentNode {
 export const UNCONFIGURED =
   "This bot has no model provider configured. The server's operator sets BOT_API_BASE_URL to an OpenAI-compatible API " +
   "(OpenRouter: https://openrouter.ai/api/v1, a local Ollama: http://127.0.0.1:11434/v1), and the bot's owner sets its model " +
-  "and API key in the bot's settings (any text for a local server that needs none).";
+  "and API key in the bot's settings (any text for a local server that needs none), or the operator sets BOT_DEFAULT_API_KEY for bots without one.";
 
-type TurnEnv = Pick<Env, "SYNC_QUEUE"> & Partial<Pick<Env, "BOT_SECRETS_KEY">>;
+type TurnEnv = Pick<Env, "SYNC_QUEUE"> & Partial<Pick<Env, "BOT_SECRETS_KEY" | "BOT_DEFAULT_API_KEY">>;
 
 /** Runs one turn; `onSecret` hears the key, so a caller can scrub what it logs even if the turn throws. Throws when the turn broke (network, database): its runner retries it, and the same reply row carries on. */
 export async function runTurn(db: Db, env: TurnEnv, settings: BotSettings, turn: BotTurn, onSecret?: (secret: string) => void): Promise<TurnReport> {
@@ -66,13 +67,17 @@ export async function runTurn(db: Db, env: TurnEnv, settings: BotSettings, turn:
   };
 
   const { model, prompt = "" } = start.bot.config;
-  const apiKey = start.sealedKey ? await openApiKey(env, turn.bot, start.sealedKey) : undefined;
+  const { source, apiKey } = await botApiKey(env, turn.bot, start.sealedKey);
   if (!settings.apiBaseUrl || !apiKey || !model) return finish("failed", [failureNode(UNCONFIGURED)], "unconfigured");
   report.secret = apiKey;
   onSecret?.(apiKey);
 
   const history = start.history.map((entry) => ({ ownerId: entry.ownerId, ownerName: entry.ownerName, text: contentText(entry.content) }));
   const messages = buildConversation({ id: turn.bot, name: start.bot.name, prompt }, history, settings.contextTokens);
+  // The operator's key is paid for from daily budgets (./default-key.ts); an owner's own key is not counted.
+  const reservation = source === "default" ? await reserveReply(db, turn.asker, messages, settings) : undefined;
+  if (reservation && "reason" in reservation) return finish("failed", [failureNode(reservation.reason)], "daily limit");
+  let reported: number | undefined;
 
   const controller = new AbortController();
   let stopped: "stalled" | "cancelled" | "long" | null = null;
@@ -113,7 +118,8 @@ export async function runTurn(db: Db, env: TurnEnv, settings: BotSettings, turn:
   let failure: string | undefined;
   try {
     watchStall();
-    for await (const delta of streamCompletion({ baseUrl: settings.apiBaseUrl, apiKey, model, messages, signal: controller.signal })) {
+    const onUsage = reservation ? (tokens: number) => (reported = tokens) : undefined;
+    for await (const delta of streamCompletion({ baseUrl: settings.apiBaseUrl, apiKey, model, messages, signal: controller.signal, onUsage })) {
       watchStall();
       text += delta;
       if (text.length >= settings.maxReplyChars) {
@@ -130,6 +136,7 @@ export async function runTurn(db: Db, env: TurnEnv, settings: BotSettings, turn:
     if (stall !== undefined) clearTimeout(stall);
     clearInterval(ticker);
     await writing;
+    if (reservation) await settleReply(db, reservation, reported, messages, text);
   }
   if (writeError) throw writeError;
   report.chars = text.length;

@@ -63,3 +63,22 @@ export function scrubSecret(text: string, secret: string | undefined): string {
     .join("[redacted]")
     .replace(/\S+/g, (word) => (pieces.some((piece) => word.includes(piece)) ? "[redacted]" : word));
 }
+
+/** Where the key a bot's requests carry comes from: its owner, the operator's default, or nowhere. */
+export type KeySource = "own" | "default" | "none";
+
+/** The key a bot uses (its own when it has one, undefined if that no longer opens), else the operator's BOT_DEFAULT_API_KEY, else none. */
+export async function botApiKey(
+  env: Partial<Pick<Env, "BOT_SECRETS_KEY" | "BOT_DEFAULT_API_KEY">>,
+  bot: BeingId | null,
+  sealed: string | null,
+): Promise<{ source: KeySource; apiKey?: string }> {
+  if (bot && sealed) return { source: "own", apiKey: await openApiKey(env, bot, sealed) };
+  const fallback = defaultApiKey(env);
+  return fallback ? { source: "default", apiKey: fallback } : { source: "none" };
+}
+
+/** The operator's key for bots without one (BOT_DEFAULT_API_KEY), or undefined when none is set. */
+export function defaultApiKey(env: Partial<Pick<Env, "BOT_DEFAULT_API_KEY">>): string | undefined {
+  return env.BOT_DEFAULT_API_KEY?.trim() || undefined;
+}

@@ -389,3 +389,32 @@ BEGIN
     FROM jsonb_array_elements(CASE WHEN jsonb_typeof(nodes) = 'array' THEN nodes ELSE '[]'::jsonb END) WITH ORDINALITY AS e(n, i));
 END
 $$;
+
+-- Bots on the operator's default key --------------------------------------------------------------
+
+-- Reserves `amount` tokens of the operator's default provider key for `asker` on `on_day`, unless the asker
+-- has used `per_being` tokens that day or everyone together `per_project`. Returns null when reserved, else
+-- which limit stopped it: 'being' or 'project'. Reservations take turns (a transaction-wide advisory lock),
+-- and each statement here reads what every earlier one committed, so replies asked at once cannot all pass
+-- one check: a day's total stays below its limit plus one reservation. Days a week old are pruned.
+CREATE OR REPLACE FUNCTION reserve_shared_tokens(asker text, on_day date, amount bigint, per_being bigint, per_project bigint) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  mine bigint;
+  everyone bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('reserve_shared_tokens'));
+  SELECT coalesce(sum(u.tokens), 0), coalesce(sum(u.tokens) FILTER (WHERE u.being_id = asker), 0) INTO everyone, mine
+  FROM shared_key_usage u WHERE u.day = on_day;
+  IF mine >= per_being THEN
+    RETURN 'being';
+  END IF;
+  IF everyone >= per_project THEN
+    RETURN 'project';
+  END IF;
+  INSERT INTO shared_key_usage AS u (day, being_id, tokens) VALUES (on_day, asker, amount)
+  ON CONFLICT ON CONSTRAINT shared_key_usage_day_being_id_pk DO UPDATE SET tokens = u.tokens + excluded.tokens;
+  DELETE FROM shared_key_usage u WHERE u.day < on_day - 7;
+  RETURN NULL;
+END
+$$;

@@ -1,6 +1,6 @@
 /** The database schema. Change recording (the outbox) is done by triggers whose functions are in db/rulebook.sql. */
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import type { BeingType, ContentNode, IntentionState, IntentionType } from "../../shared/entities.ts";
 
 /** PostgreSQL's full-text document type (message search). */
@@ -304,4 +304,35 @@ export const syncHealthMinutes = pgTable(
     lagP99: jsonb("lag_p99").$type<Record<string, number>>().notNull().default({}),
   },
   (t) => [primaryKey({ columns: [t.spaceId, t.minute] }), index("sync_health_minutes_minute_idx").on(t.minute)],
+);
+
+/**
+ * Model lists fetched from the provider (GET /api/bots/models), kept ten minutes. `keyIdentity` says whose
+ * key asked without holding it: "none", "default" (the operator's) or "bot:<id>:<hash of the sealed key>",
+ * so a changed key lists afresh. Rows an hour old are pruned as new ones are written.
+ */
+export const botModelLists = pgTable(
+  "bot_model_lists",
+  {
+    baseUrl: text("base_url").notNull(),
+    keyIdentity: text("key_identity").notNull(),
+    models: jsonb("models").$type<string[]>().notNull(),
+    fetchedAt: timestamp("fetched_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.baseUrl, t.keyIdentity] })],
+);
+
+/**
+ * Tokens spent today (UTC) through the operator's default provider key, per being who asked: reserved
+ * before a reply streams and settled to the provider's reported usage after (reserve_shared_tokens in
+ * the rulebook). The day's sum is the project-wide total. Days older than a week are pruned.
+ */
+export const sharedKeyUsage = pgTable(
+  "shared_key_usage",
+  {
+    day: date("day").notNull(),
+    beingId: text("being_id").notNull(),
+    tokens: bigint("tokens", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.beingId] })],
 );
