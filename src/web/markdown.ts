@@ -11,8 +11,8 @@ export { markdownReady };
 
 /**
  * Loads the renderer (micromark and its GFM extension), once. It is about 21 KiB gzip, more than half
- * of what the app needs at start, and only a conversation uses it: the sign-in page never loads it, and a space loads it alongside its snapshot.
- * A failed load (the network went away) is tried again by the next call.
+ * of what the app needs at start, and only a conversation uses it: the sign-in page never loads it, and
+ * a space loads it alongside its snapshot. A failed load (the network went away) is tried again by the next call.
  */
 export function loadMarkdown(): Promise<void> {
   loading ??= import("./markdown-renderer.ts").then(
