@@ -86,6 +86,12 @@ describe("GitHub-flavoured Markdown", () => {
     ]);
   });
 
+  it("names each task's checkbox by its task, and lets the keyboard reach a block that may scroll sideways", () => {
+    const { container } = render(() => <Markdown text={"- [ ] buy milk\n\n```\ncode\n```\n\n| a |\n|---|\n| b |"} />);
+    expect(container.querySelector("input")?.getAttribute("aria-label")).toBe("buy milk");
+    expect([...container.querySelectorAll("pre, table")].map((block) => block.getAttribute("tabindex"))).toEqual(["0", "0"]);
+  });
+
   it("links bare URLs, www. and e-mail addresses, but never a javascript: one", () => {
     const root = mount("see https://example.com/a?b=1, www.example.org and ada@example.com; not javascript:alert(1) nor JAVASCRIPT://%0aalert(2)");
     expect([...root.querySelectorAll("a")].map((a) => a.getAttribute("href"))).toEqual([
