@@ -21,7 +21,9 @@ export function patchHtml(element: HTMLElement, html: string): void {
   }
   // A task's checkbox is named by its task; a block that may scroll sideways (code, a table on a phone)
   // can be reached with the keyboard to scroll it.
-  for (const box of next.content.querySelectorAll("li > input[type=checkbox]")) box.setAttribute("aria-label", box.parentElement!.textContent!.trim());
+  for (const box of next.content.querySelectorAll("li > input[type=checkbox]")) {
+    box.setAttribute("aria-label", box.parentElement!.textContent!.trim());
+  }
   for (const block of next.content.querySelectorAll("pre, table")) block.setAttribute("tabindex", "0");
   const incoming = [...next.content.childNodes];
   const current = [...element.childNodes];
