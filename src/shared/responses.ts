@@ -80,6 +80,9 @@ export interface Me {
   superuser: boolean;
 }
 
+/** GET /api/beings/:id: a being the caller may see, and (addition) whether it is a superuser, in Me's shape. */
+export type BeingRead = Me;
+
 /**
  * The sync pipeline's counters: `calls` (LiveKit server API requests), `batches` (payloads broadcast),
  * `changes` and `bytes` in them, `empty_rooms` (confirmed without a call), `deferred` (turns that

@@ -7,7 +7,7 @@ import { retryAfterSeconds } from "../shared/retry-after.ts";
 import { backoff, type Backoff } from "./sync/backoff.ts";
 import type { z } from "zod";
 import type { BeingCreate, BeingPatch, intentionCreate, intentionPatch, SEARCHABLE_BEING_TYPES, SyncHealthReport } from "../shared/schemas.ts";
-import type { ChangesPage, HistoryPage, Me, SpaceSnapshot, SyncStats, WriteResult } from "../shared/responses.ts";
+import type { BeingRead, ChangesPage, HistoryPage, Me, SpaceSnapshot, SyncStats, WriteResult } from "../shared/responses.ts";
 import type { AppType } from "../worker/app.ts";
 
 /** The request never reached the server (offline, DNS, connection reset): safe to retry later. */
@@ -118,9 +118,9 @@ export async function getMe(): Promise<Me | null> {
   }
 }
 
-/** One being by id. */
-export async function getBeing(id: BeingId): Promise<Being> {
-  return (await call(() => client.api.beings[":id"].$get({ param: param(id) }))).being;
+/** One being by id, and whether it is a superuser. */
+export function getBeing(id: BeingId): Promise<BeingRead> {
+  return call(() => client.api.beings[":id"].$get({ param: param(id) }));
 }
 
 /** Spaces the caller may enter: private ones it belongs to first, then public ones. */

@@ -12,7 +12,7 @@ export function nameOf(id: BeingId): string | undefined {
     asked.add(id);
     // Unreachable: asked again once back (see untilLoaded). Unreadable (it moved into a private space): the id will do.
     untilLoaded(() => getBeing(id)).then(
-      (being) => setNames(id, being.name),
+      (read) => setNames(id, read.being.name),
       () => undefined,
     );
   }

@@ -352,6 +352,37 @@ describe("filling the screen", () => {
   });
 });
 
+describe("jumping to the newest", () => {
+  it("counts the messages that arrive while I read history, and takes me down to them", async () => {
+    layOut();
+    let top = 0;
+    vi.spyOn(Element.prototype, "scrollTop", "get").mockImplementation(() => top);
+    vi.spyOn(Element.prototype, "scrollTop", "set").mockImplementation((value: number) => void (top = value));
+    await openWith(Array.from({ length: 30 }, (_, i) => said(`/m${String(i).padStart(2, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] })));
+    await link.ready();
+    await conversationShown();
+    const log = screen.getByRole("log", { name: "Conversation" });
+    // Up in the history (rows enough to be away from both edges).
+    fireEvent.click(screen.getByRole("button", { name: "Load older messages" }));
+    await vi.waitFor(() => expect(screen.getAllByTestId("message").length).toBeGreaterThan(20));
+    top = 200;
+    fireEvent.scroll(log);
+    link.deliver(batch(6, 7, [upsert(6, said("/n1", 60, { content: ["new one"] })), upsert(7, said("/n2", 61, { content: ["new two"] }))]));
+    await screen.findByText("new two");
+    expect(top).toBe(200);
+    const jump = screen.getByRole("button", { name: "Jump to newest (2 new)" });
+    link.deliver(batch(8, 8, [upsert(8, said("/n3", 62, { content: ["new three"] }))]));
+    await vi.waitFor(() => expect(jump).toHaveTextContent("Jump to newest (3 new)"));
+    fireEvent.click(jump);
+    expect(top).toBe(log.scrollHeight);
+    expect(screen.queryByRole("button", { name: /Jump to newest/ })).toBeNull();
+    // Following the bottom again: the next message is followed, not counted.
+    link.deliver(batch(9, 9, [upsert(9, said("/n4", 63, { content: ["new four"] }))]));
+    await screen.findByText("new four");
+    expect(screen.queryByRole("button", { name: /Jump to newest/ })).toBeNull();
+  });
+});
+
 describe("a long conversation", () => {
   it("opens with the newest rows and reveals older loaded rows on demand", async () => {
     const many = Array.from({ length: 450 }, (_, i) => said(`/m${String(i).padStart(3, "0")}` as IntentionId, i + 1, { content: [`line ${i}`] }));

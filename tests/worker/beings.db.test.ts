@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { db, guest, space } from "./client.ts";
+import { db, guest, space, superuser } from "./client.ts";
 
 describe("beings", () => {
   it("creates a being owned by the caller, whatever the body says", async () => {
@@ -37,6 +37,16 @@ describe("beings", () => {
     expect((await bob.request("DELETE", `/api/beings/${room.id}`)).status).toBe(403);
     expect((await ada.request("DELETE", `/api/beings/${room.id}`)).status).toBe(204);
     expect((await ada.request("GET", `/api/beings/${room.id}`)).status).toBe(404);
+  });
+
+  it("says whether a being is a superuser, by its properties or by SUPERUSER_IDS, to whoever may see it", async () => {
+    const ada = await guest("Ada");
+    const root = await superuser();
+    await db(sql`INSERT INTO beings (id, name, type, owner_id) VALUES ('@root', 'Root', 'guest', '@root') ON CONFLICT (id) DO NOTHING`);
+    const read = async (id: string) => (await ada.request("GET", `/api/beings/${id}`)).body;
+    expect(await read(ada.id)).toMatchObject({ being: { id: ada.id }, superuser: false });
+    expect(await read(root.id)).toMatchObject({ being: { id: root.id }, superuser: true });
+    expect((await read("@root")).superuser).toBe(true);
   });
 
   it("keeps properties.superuser out of a non-superuser's reach when they replace properties", async () => {

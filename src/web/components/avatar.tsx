@@ -14,10 +14,13 @@ function hue(id: string): number {
   return hash % 360;
 }
 
-/** The badge; decorative, since the name is always written next to it. */
-export function Avatar(props: { id: BeingId; name: string }) {
+/**
+ * The badge; hidden from screen readers, since the name is always written next to it (and, where a
+ * click on it opens something, the name opens it too).
+ */
+export function Avatar(props: { id: BeingId; name: string; onClick?: () => void }) {
   return (
-    <span class="avatar" style={{ "--hue": String(hue(props.id)) }} aria-hidden="true">
+    <span class="avatar" classList={{ clickable: !!props.onClick }} style={{ "--hue": String(hue(props.id)) }} aria-hidden="true" onClick={() => props.onClick?.()}>
       {initials(props.name)}
     </span>
   );

@@ -46,6 +46,10 @@ export interface ConversationScroll {
   giveUp(): void;
   /** Renders the rows down from a loaded message (and a few above it); resolves once they are in the document. */
   reveal(id: IntentionId): Promise<void>;
+  /** How many messages arrived below while the reader was reading history (0 at the bottom). */
+  unseen: Accessor<number>;
+  /** Scrolls to the newest message and follows the bottom again. */
+  jumpToNewest(): void;
 }
 
 /** The rows to render and the scroll position of a conversation's scrolling element (see `ref`). */
@@ -64,6 +68,11 @@ export function createConversationScroll(source: ConversationScrollSource): Conv
 
   const scrollToBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
+  };
+  const [unseen, setUnseen] = createSignal(0);
+  const follow = () => {
+    following = true;
+    setUnseen(0);
   };
   /** Runs `grow`, which adds rows above, keeping the same messages in view. */
   const keepingPlace = async (grow: () => unknown) => {
@@ -106,7 +115,8 @@ export function createConversationScroll(source: ConversationScrollSource): Conv
   const olderExist = () => source.hasMore() || hiddenRows() > 0;
   const onScroll = () => {
     if (!filled()) return;
-    following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < EDGE_PX;
+    if (scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < EDGE_PX) follow();
+    else following = false;
     if (scroller.scrollTop < EDGE_PX && olderExist()) void loadOlder();
   };
   // In a task of its own: after the page around it has painted, and outside the render, where Solid
@@ -126,7 +136,24 @@ export function createConversationScroll(source: ConversationScrollSource): Conv
     observer.observe(scroller.querySelector(".message-list")!);
     onCleanup(() => observer.disconnect());
   });
-  createEffect(on(() => source.order()[source.order().length - 1], () => following && scrollToBottom(), { defer: true }));
+  // New messages below: followed, or counted for the reader up in the history (the rows after the one
+  // that was last; none when that one was deleted, which is no new message).
+  const newestOf = (order: readonly IntentionId[]) => order[order.length - 1];
+  let newest = newestOf(untrack(source.order));
+  createEffect(
+    on(
+      () => newestOf(source.order()),
+      (last) => {
+        const previous = newest;
+        newest = last;
+        if (following) return scrollToBottom();
+        const order = untrack(source.order);
+        const before = previous === undefined ? -1 : order.lastIndexOf(previous);
+        if (previous === undefined || before >= 0) setUnseen(untrack(unseen) + order.length - 1 - before);
+      },
+      { defer: true },
+    ),
+  );
   // Rows that arrive (new ones below, a page of history above) join the shown ones: nobody loses the
   // rows they are reading.
   let rowsKnown = source.order().length;
@@ -149,5 +176,10 @@ export function createConversationScroll(source: ConversationScrollSource): Conv
     await new Promise((resolve) => setTimeout(resolve));
   };
 
-  return { ref: (element) => (scroller = element), windowed, filled, olderExist, loadOlder, onScroll, giveUp, reveal };
+  const jumpToNewest = () => {
+    follow();
+    scrollToBottom();
+  };
+
+  return { ref: (element) => (scroller = element), windowed, filled, olderExist, loadOlder, onScroll, giveUp, reveal, unseen, jumpToNewest };
 }

@@ -1,12 +1,12 @@
 /** A block of rendered, sanitised Markdown. */
-import { createRenderEffect } from "solid-js";
+import { createRenderEffect, createUniqueId } from "solid-js";
 import { renderMarkdown } from "../markdown.ts";
 
 /**
  * Puts `html` into `element`, replacing only the top-level blocks from the first one that differs:
  * as a reply streams, the paragraphs already shown stay the same nodes (no re-layout, no flicker, a
  * selection in them survives) and only the growing tail is rebuilt. Links open in a new tab without
- * handing it our window.
+ * handing it our window, except a footnote's, which stay in the message.
  */
 export function patchHtml(element: HTMLElement, html: string): void {
   // Parsed once, into a template: its content is inert (no image loads, no handlers) until adopted.
@@ -15,9 +15,16 @@ export function patchHtml(element: HTMLElement, html: string): void {
   for (const link of next.content.querySelectorAll("a")) {
     // micromark empties the href of a dangerous link; an empty one would reload the app.
     if (!link.getAttribute("href")) link.removeAttribute("href");
+    if (link.getAttribute("href")?.startsWith("#")) continue;
     link.target = "_blank";
     link.rel = "noopener noreferrer nofollow";
   }
+  // A task's checkbox is named by its task; a block that may scroll sideways (code, a table on a phone)
+  // can be reached with the keyboard to scroll it.
+  for (const box of next.content.querySelectorAll("li > input[type=checkbox]")) {
+    box.setAttribute("aria-label", box.parentElement!.textContent!.trim());
+  }
+  for (const block of next.content.querySelectorAll("pre, table")) block.setAttribute("tabindex", "0");
   const incoming = [...next.content.childNodes];
   const current = [...element.childNodes];
   let same = 0;
@@ -29,6 +36,7 @@ export function patchHtml(element: HTMLElement, html: string): void {
 /** Renders `text` as Markdown (as written until the renderer has loaded: see `loadMarkdown`). */
 export function Markdown(props: { text: string; class?: string }) {
   const element = (<div class={props.class ?? "markdown"} />) as HTMLDivElement;
-  createRenderEffect(() => patchHtml(element, renderMarkdown(props.text)));
+  const footnotePrefix = `fn-${createUniqueId()}-`;
+  createRenderEffect(() => patchHtml(element, renderMarkdown(props.text, footnotePrefix)));
   return element;
 }

@@ -1,6 +1,7 @@
 /** The shell every message row shares: author and time at the start of a group, the body inside. */
 import { Show, type JSX } from "solid-js";
 import type { BeingId } from "../../shared/entities.ts";
+import { BeingLink, useOpenProfile } from "../profile/being-link.tsx";
 import { Avatar } from "./avatar.tsx";
 import { fullTime, shortTime } from "./time.ts";
 
@@ -19,6 +20,7 @@ export interface MessageFrameProps {
 
 /** One `<li>` of the conversation. Rows inside a group still tell screen readers who is speaking. */
 export function MessageFrame(props: MessageFrameProps) {
+  const openProfile = useOpenProfile();
   return (
     <li class="message" classList={{ mine: props.mine, "group-start": props.startsGroup }} data-state={props.state} aria-busy={props.busy || undefined} data-testid="message">
       <Show
@@ -32,9 +34,11 @@ export function MessageFrame(props: MessageFrameProps) {
           </>
         }
       >
-        <Avatar id={props.ownerId} name={props.author} />
+        <Avatar id={props.ownerId} name={props.author} onClick={() => openProfile(props.ownerId)} />
         <div class="message-head">
-          <span class="message-author">{props.author}</span>
+          <BeingLink id={props.ownerId} class="message-author">
+            {props.author}
+          </BeingLink>
           <time datetime={props.time.toISOString()} title={fullTime(props.time)}>
             {shortTime(props.time)}
           </time>

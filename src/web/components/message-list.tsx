@@ -123,6 +123,11 @@ export function MessageList(props: MessageListProps) {
           />
         </Show>
       </ol>
+      <Show when={scroll.unseen() > 0}>
+        <button type="button" class="button small jump-to-newest" onClick={() => scroll.jumpToNewest()}>
+          Jump to newest ({scroll.unseen()} new)
+        </button>
+      </Show>
     </div>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { For, Show } from "solid-js";
 import type { Being, BeingId } from "../../shared/entities.ts";
+import { BeingLink } from "../profile/being-link.tsx";
 import { SpaceLink } from "./space-link.tsx";
 
 /** False for a private space this being may not open (other clients may still place one in a public space). */
@@ -73,7 +74,9 @@ function Row(props: { being: Being; status: "online" | "away" | "unknown"; meId:
             <Show when={props.status !== "unknown"} fallback={<span class="presence unknown" aria-hidden="true" />}>
               <span class="presence" classList={{ online: props.status === "online" }} role="img" aria-label={props.status} />
             </Show>
-            <span class="person-name">{props.being.name}</span>
+            <BeingLink id={props.being.id} class="person-name">
+              {props.being.name}
+            </BeingLink>
             <Show when={props.being.id === props.meId}>
               <span class="tag">you</span>
             </Show>

@@ -9,6 +9,7 @@ import { TypingIndicator } from "../components/typing.tsx";
 import { firstScreenDone } from "../first-screen.ts";
 import { loadMarkdown } from "../markdown.ts";
 import { MediaDock } from "../media/dock.tsx";
+import { PresenceContext } from "../profile/being-link.tsx";
 import { nameOf } from "../names.ts";
 import { messageInLocation } from "../router.ts";
 import { afterPaint, deferred } from "../scheduling.ts";
@@ -51,60 +52,62 @@ export function SpacePage(props: SpacePageProps) {
   createEffect(() => (sync.status() === "not-found" || sync.connection() !== "connecting") && firstScreenDone());
 
   return (
-    <div class="app">
-      <SpaceHeader
-        spaceId={props.spaceId}
-        spaceName={spaceName()}
-        sync={sync}
-        me={props.me}
-        hereCount={hereCount(here.groups())}
-        peopleOpen={peopleOpen()}
-        onTogglePeople={() => setPeopleOpen(!peopleOpen())}
-      />
-      <Switch fallback={<p class="page-note" role="status">Loading {spaceName()}…</p>}>
-        <Match when={sync.status() === "not-found"}>
-          <SpaceNotFound />
-        </Match>
-        <Match when={sync.view}>
-          {(view) => (
-            <div class="space-body">
-              <main class="conversation" aria-label={`Conversation in ${view().space.name}`}>
-                <Show when={view().deleted}>
-                  <p class="banner" role="alert">
-                    This space has been deleted.
-                  </p>
-                </Show>
-                <MediaDock room={sync.room()} publishing={sync.presence().media.size > 0} author={author} />
-                <MessageList
-                  sync={sync}
-                  view={view()}
-                  meId={props.me.id}
-                  author={author}
-                  onShown={() => conversationShown.resolve()}
-                  target={messageInLocation()}
-                />
-                <Show when={!view().deleted}>
-                  <TypingIndicator names={typingNames()} />
-                  <Composer
-                    spaceName={view().space.name}
-                    onSend={sync.post}
-                    onTyping={sync.setTyping}
+    <PresenceContext.Provider value={here.presenceOf}>
+      <div class="app">
+        <SpaceHeader
+          spaceId={props.spaceId}
+          spaceName={spaceName()}
+          sync={sync}
+          me={props.me}
+          hereCount={hereCount(here.groups())}
+          peopleOpen={peopleOpen()}
+          onTogglePeople={() => setPeopleOpen(!peopleOpen())}
+        />
+        <Switch fallback={<p class="page-note" role="status">Loading {spaceName()}…</p>}>
+          <Match when={sync.status() === "not-found"}>
+            <SpaceNotFound />
+          </Match>
+          <Match when={sync.view}>
+            {(view) => (
+              <div class="space-body">
+                <main class="conversation" aria-label={`Conversation in ${view().space.name}`}>
+                  <Show when={view().deleted}>
+                    <p class="banner" role="alert">
+                      This space has been deleted.
+                    </p>
+                  </Show>
+                  <MediaDock room={sync.room()} publishing={sync.presence().media.size > 0} author={author} />
+                  <MessageList
+                    sync={sync}
+                    view={view()}
+                    meId={props.me.id}
+                    author={author}
+                    onShown={() => conversationShown.resolve()}
+                    target={messageInLocation()}
                   />
-                </Show>
-              </main>
-              <SidePanel
-                spaceId={props.spaceId}
-                view={view()}
-                me={props.me}
-                groups={here.groups()}
-                presenceKnown={here.presenceKnown()}
-                open={peopleOpen()}
-              />
-            </div>
-          )}
-        </Match>
-      </Switch>
-    </div>
+                  <Show when={!view().deleted}>
+                    <TypingIndicator names={typingNames()} />
+                    <Composer
+                      spaceName={view().space.name}
+                      onSend={sync.post}
+                      onTyping={sync.setTyping}
+                    />
+                  </Show>
+                </main>
+                <SidePanel
+                  spaceId={props.spaceId}
+                  view={view()}
+                  me={props.me}
+                  groups={here.groups()}
+                  presenceKnown={here.presenceKnown()}
+                  open={peopleOpen()}
+                />
+              </div>
+            )}
+          </Match>
+        </Switch>
+      </div>
+    </PresenceContext.Provider>
   );
 }
 

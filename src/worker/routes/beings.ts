@@ -4,7 +4,7 @@ import { object } from "zod";
 import { ApiError } from "../../shared/errors.ts";
 import { newBeingId } from "../../shared/ids.ts";
 import type { BeingId } from "../../shared/entities.ts";
-import type { BeingWriteResult, Me } from "../../shared/responses.ts";
+import type { BeingRead, BeingWriteResult, Me } from "../../shared/responses.ts";
 import { beingCreate, beingId, beingPatch, ownerHandOver, type BotSecretsInput } from "../../shared/schemas.ts";
 import { sealApiKey } from "../bots/secrets.ts";
 import { createBeing, deleteBeing, getBeing, getMe, handOver, patchBeing, type SealedKey } from "../db/queries/beings.ts";
@@ -24,7 +24,7 @@ async function sealed(env: Env, bot: BeingId, secrets: BotSecretsInput | undefin
 
 export const beings = new Hono<AppEnv>()
   .get("/me", async (c) => c.json((await getMe(c.var.db, c.var.viewer)) satisfies Me, 200))
-  .get("/beings/:id", byId, async (c) => c.json({ being: await getBeing(c.var.db, c.var.viewer, c.req.valid("param").id) }, 200))
+  .get("/beings/:id", byId, async (c) => c.json((await getBeing(c.var.db, c.var.viewer, c.req.valid("param").id)) satisfies BeingRead, 200))
   .post("/beings", valid("json", beingCreate), async (c) => {
     const input = c.req.valid("json");
     if (input.type === "guest") throw new ApiError("VALIDATION", "type: guests are created by signing in");

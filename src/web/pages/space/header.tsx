@@ -7,6 +7,7 @@ import { NameEditor } from "../../components/name-editor.tsx";
 import { DialogButton } from "../../manage/dialog-button.tsx";
 import { FinderButton } from "../../finder/launcher.tsx";
 import { SpaceLink } from "../../components/space-link.tsx";
+import { install, installable } from "../../install.ts";
 import { nameOf } from "../../names.ts";
 import { ACCOUNT_PATH, OPERATIONS_PATH } from "../../router.ts";
 import { rename, signOut, superuser } from "../../session.ts";
@@ -99,6 +100,11 @@ function SpaceTitle(props: { spaceId: BeingId; spaceName: string; sync: SpaceSyn
       <AppLink href={ACCOUNT_PATH} class="button small quiet topbar-link">
         Account
       </AppLink>
+      <Show when={installable()}>
+        <button type="button" class="button small quiet topbar-link" onClick={() => void install()}>
+          Install app
+        </button>
+      </Show>
     </div>
   );
 }

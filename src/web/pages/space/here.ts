@@ -2,6 +2,7 @@
 import { createMemo, createSignal, onCleanup } from "solid-js";
 import type { BeingId } from "../../../shared/entities.ts";
 import { groupHere } from "../../components/people.tsx";
+import type { Presence } from "../../profile/open-profile.ts";
 import type { SpaceSync } from "../../sync/store.ts";
 
 /** The people panel's groups, from the space's sync and presence. */
@@ -22,5 +23,12 @@ export function createHere(sync: SpaceSync, meId: BeingId) {
       now: now(),
     }),
   );
-  return { presenceKnown, groups };
+  /** Whether a person is online or away, as the panel shows them; undefined when unknown (and for bots). */
+  const presenceOf = (id: BeingId): Presence | undefined => {
+    const { here, away } = groups();
+    if (away.some((being) => being.id === id)) return "away";
+    if (presenceKnown() && here.some((being) => being.id === id && being.type === "guest")) return "online";
+    return undefined;
+  };
+  return { presenceKnown, groups, presenceOf };
 }

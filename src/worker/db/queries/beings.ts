@@ -2,7 +2,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Being, BeingId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
-import type { Me } from "../../../shared/responses.ts";
+import type { BeingRead, Me } from "../../../shared/responses.ts";
 import type { BeingCreate, BeingPatch } from "../../../shared/schemas.ts";
 import { query, type Db } from "../client.ts";
 import { toBeing } from "../rows.ts";
@@ -64,15 +64,16 @@ export async function getMe(db: Db, viewer: ViewerRef): Promise<Me> {
   return { being: toBeing(row.being), superuser: row.su };
 }
 
-/** A being the viewer may see. */
-export async function getBeing(db: Db, viewer: ViewerRef, id: BeingId): Promise<Being> {
-  const [row] = await query<{ being: unknown }>(
+/** A being the viewer may see, and whether it is a superuser (a profile card's badge). */
+export async function getBeing(db: Db, viewer: ViewerRef, id: BeingId): Promise<BeingRead> {
+  const [row] = await query<{ being: unknown; su: boolean }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT being_json_for(b, v.id, v.su) AS being FROM viewer v JOIN beings b ON b.id = ${id} AND may_see_being(b, v.id, v.su)`,
+        SELECT being_json_for(b, v.id, v.su) AS being, is_superuser(b, ${JSON.stringify(viewer.superuserIds)}::jsonb) AS su
+        FROM viewer v JOIN beings b ON b.id = ${id} AND may_see_being(b, v.id, v.su)`,
   );
   if (!row) throw new ApiError("NOT_FOUND", "being not found");
-  return toBeing(row.being);
+  return { being: toBeing(row.being), superuser: row.su };
 }
 
 /** SQL: whether the viewer may place a being at `location` (null: nowhere, always allowed). */
