@@ -1,7 +1,7 @@
 // The "Go to…" dialog: Ctrl-K opens it, the arrows move through the options, Enter picks, Esc closes and focus
 // goes back; Tab stays inside; message results show the match as text (never markup), with more on request.
 import "@testing-library/jest-dom/vitest";
-import { cleanup, fireEvent, render, screen } from "@solidjs/testing-library";
+import { cleanup, fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IntentionHit } from "../../src/shared/responses.ts";
 import { FinderButton } from "../../src/web/finder/launcher.tsx";
@@ -115,5 +115,36 @@ describe("the Go to… dialog", () => {
     fireEvent.keyDown(input, { key: "Enter" });
     expect(location.pathname + location.search).toBe(`/@studio?message=${encodeURIComponent("/first")}`);
     expect(screen.queryByRole("dialog")).toBeNull();
+  });
+  it("shows a being's profile card on Shift+Enter, and for one in no space the caller can see", async () => {
+    HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+      this.setAttribute("open", "");
+    };
+    HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+      this.removeAttribute("open");
+      this.dispatchEvent(new Event("close"));
+    };
+    fakeServer({
+      [BEINGS]: () => json({ beings: [guest("@stu", { name: "Stu", locationId: "@lobby" }), guest("@hid", { name: "Stuart", locationId: null })] }),
+      "GET /api/beings/%40stu": () => json({ being: guest("@stu", { name: "Stu", locationId: "@lobby" }), superuser: false }),
+      "GET /api/beings/%40hid": () => json({ being: guest("@hid", { name: "Stuart", locationId: null }), superuser: false }),
+    });
+    const { input } = await openFinder();
+    fireEvent.input(input, { target: { value: "stu" } });
+    await screen.findByText("Stu");
+    fireEvent.keyDown(input, { key: "Enter", shiftKey: true });
+    // Not to the lobby: the card.
+    expect(location.pathname).toBe("/@lobby");
+    await waitFor(() => expect(document.querySelector("dialog[open]")).toHaveTextContent("Stu"));
+    document.querySelector("dialog")!.close();
+
+    fireEvent.keyDown(document, { key: "k", ctrlKey: true });
+    const again = await screen.findByRole("combobox");
+    fireEvent.input(again, { target: { value: "stu" } });
+    await screen.findByText("Stuart");
+    fireEvent.keyDown(again, { key: "ArrowDown" });
+    fireEvent.keyDown(again, { key: "Enter" });
+    await waitFor(() => expect(document.querySelector("dialog[open]")).toHaveTextContent("Stuart"));
+    document.querySelector("dialog")!.close();
   });
 });

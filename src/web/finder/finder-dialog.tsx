@@ -1,7 +1,8 @@
 /**
  * The "Go to…" dialog: a combobox (WAI-ARIA's combobox with a listbox popup) over spaces, people and bots by
  * name, recent picks first, and a last entry that searches the messages for the text instead. Focus stays on
- * the input (the active option is aria-activedescendant); Tab stays inside the dialog; Esc closes it.
+ * the input (the active option is aria-activedescendant); Tab stays inside the dialog; Esc closes it. A being
+ * picked with Shift (or one in no space the caller can see) shows its profile card instead of its place.
  * Fetched on first open (launcher.tsx), so none of it is in the start chunk. The UI says "message" where
  * the data says "intention".
  */
@@ -9,6 +10,7 @@ import { createEffect, createSignal, For, Match, on, onCleanup, onMount, Show, S
 import type { Being, BeingId } from "../../shared/entities.ts";
 import type { IntentionHit, Snippet } from "../../shared/responses.ts";
 import { searchBeings, searchIntentions } from "../api.ts";
+import { openProfile } from "../profile/open-profile.ts";
 import { navigate, navigateToMessage } from "../router.ts";
 import { recentFirst, recentPicks, rememberPick, type RecentPick } from "./recent.ts";
 
@@ -90,7 +92,8 @@ export function FinderDialog(props: FinderDialogProps) {
     }
   };
 
-  const choose = (entry: Entry | undefined) => {
+  /** Picks an entry; a being goes to where it is, or shows its profile card (`profile`, or nowhere to go). */
+  const choose = (entry: Entry | undefined, profile = false) => {
     if (!entry) return;
     if (entry.kind === "search") return void searchMessages(entry.q);
     if (entry.kind === "more") return void searchMessages(messages()!.q, messages()!.next!);
@@ -99,9 +102,9 @@ export function FinderDialog(props: FinderDialogProps) {
       return navigateToMessage(entry.hit.space.id, entry.hit.id);
     }
     const place = placeOf(entry.being);
-    if (!place) return;
     rememberPick(props.meId, entry.being);
     props.onClose();
+    if (profile || !place) return void openProfile(entry.being.id);
     navigate(place);
   };
 
@@ -112,7 +115,7 @@ export function FinderDialog(props: FinderDialogProps) {
       if (count > 0) setActive((active() + (event.key === "ArrowDown" ? 1 : count - 1)) % count);
     } else if (event.key === "Enter") {
       event.preventDefault();
-      choose(entries()[active()]);
+      choose(entries()[active()], event.shiftKey);
     } else if (event.key === "Escape") {
       event.preventDefault();
       props.onClose();
@@ -180,15 +183,15 @@ export function FinderDialog(props: FinderDialogProps) {
                 role="option"
                 class="finder-option"
                 aria-selected={index() === active()}
-                aria-disabled={entry.kind === "being" && !placeOf(entry.being) ? true : undefined}
                 onMouseMove={() => setActive(index())}
-                onClick={() => choose(entry)}
+                onClick={(event) => choose(entry, event.shiftKey)}
               >
                 <EntryView entry={entry} />
               </li>
             )}
           </For>
         </ul>
+        <p class="finder-hint">Enter goes there · Shift+Enter shows who it is</p>
         <p class="sr-only" role="status">
           {status()}
         </p>
@@ -211,7 +214,7 @@ function EntryView(props: { entry: Entry }) {
             <span class="finder-name">{being().name}</span>
             <span class="finder-detail">
               {TYPE_LABEL[being().type]}
-              {being().type !== "space" && !being().locationId ? " · not in a space you can see" : ""}
+              {being().type !== "space" && !being().locationId ? " · not in a space you can see: shows who it is" : ""}
             </span>
           </>
         )}
