@@ -1,8 +1,8 @@
 /**
  * The fast path against the server path in one space, for bench:sync: one writer in the room
  * (relay-writer.ts) writes at a paced rate, the server's way or relaying its own batches, and every
- * receiver (room-receiver.ts: signatures verified, the 500 ms hold-back) notes when each change became
- * visible. Then the flood: the same relayed writes while another participant publishes junk on `sync`
+ * receiver (room-receiver.ts: signatures verified, the 500 ms hold-back), each in a process of its own
+ * (receiver-process.ts), notes when each change became visible. Then the flood: the same relayed writes while another participant publishes junk on `sync`
  * as fast as it can, from a process of its own (flooder.ts).
  */
 import type { BeingId } from "../../src/shared/entities.ts";
@@ -10,7 +10,8 @@ import type { SignedBatch } from "../../src/shared/signing.ts";
 import { eventually, StackClient } from "../integration/http.ts";
 import { flood } from "./flooder.ts";
 import { RelayWriter, type WriteMode } from "./relay-writer.ts";
-import { countsSince, RoomReceiver, sumCounts, type ReceiverCounts } from "./room-receiver.ts";
+import { ReceiverProcess } from "./receiver-process.ts";
+import { countsSince, sumCounts, type ReceiverCounts } from "./room-receiver.ts";
 import { counters, countFailure, fmt, load, percentile, sleep } from "./support.ts";
 
 export interface PathOptions {
@@ -48,7 +49,7 @@ const FLOOD_RATE = 20;
 const FLOOD_RECEIVERS = 2;
 
 /** Paced writes by `writer`, the `mode` way, measured at every receiver. */
-async function measure(label: string, writer: RelayWriter, receivers: readonly RoomReceiver[], admin: StackClient, rate: number, count: number, mode: WriteMode): Promise<PathRow> {
+async function measure(label: string, writer: RelayWriter, receivers: readonly ReceiverProcess[], admin: StackClient, rate: number, count: number, mode: WriteMode): Promise<PathRow> {
   const before = { counters: await counters(admin), receivers: sumCounts(receivers) };
   const writes: Array<{ sentAt: number; answeredAt: number; seq: number }> = [];
   const inflight: Promise<void>[] = [];
@@ -100,7 +101,7 @@ function forged(signed: SignedBatch): Uint8Array {
 export async function measurePaths(url: string, admin: StackClient, space: BeingId, options: PathOptions): Promise<PathRow[]> {
   const writer = await RelayWriter.join(url, space, "Relaying writer");
   const flooder = await StackClient.guest(url, "Flooder");
-  const receivers = await Promise.all(Array.from({ length: options.receivers }, (_, i) => RoomReceiver.join(url, space, `Receiver ${i}`)));
+  const receivers = await Promise.all(Array.from({ length: options.receivers }, (_, i) => ReceiverProcess.join(url, space, `Receiver ${i}`)));
   try {
     // Warm-up, not measured: the first relays pay for the data channel's and the keyring's first use.
     await measure("warm-up", writer, receivers, admin, 20, 20, "relay");
@@ -114,7 +115,7 @@ export async function measurePaths(url: string, admin: StackClient, space: Being
     }
     const junk = forged((await flooder.request("POST", `/api/spaces/${space}/intentions`, { content: "the flooder's own message" })).body.sync[0]);
     const { body: token } = await flooder.request("POST", `/api/spaces/${space}/token`);
-    // Every receiver verifies every forged packet, and here they share the benchmark's process: twenty
+    // Every receiver verifies every forged packet, and here they share the machine's 2 cores: twenty
     // would need twenty devices' CPU, so the flood is read by a few (the others leave the room).
     await Promise.all(receivers.splice(FLOOD_RECEIVERS).map((receiver) => receiver.close()));
     const rejectedBefore = sumCounts(receivers).rejected;

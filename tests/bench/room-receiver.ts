@@ -33,7 +33,7 @@ export class RoomReceiver {
   last = 0;
   /** When each seq became visible here (ms since the epoch). */
   readonly visibleAt = new Map<number, number>();
-  readonly counts: ReceiverCounts = { relayed: 0, server: 0, catchUps: 0, gaps: 0, duplicates: 0, rejected: 0, reconnects: 0 };
+  readonly counts = emptyCounts();
   readonly client: StackClient;
   readonly space: BeingId;
   private readonly rows = new Map<string, unknown>();
@@ -176,15 +176,21 @@ export class RoomReceiver {
   }
 }
 
+/** Counts before anything arrived. */
+export const emptyCounts = (): ReceiverCounts => ({ relayed: 0, server: 0, catchUps: 0, gaps: 0, duplicates: 0, rejected: 0, reconnects: 0 });
+
+/** Whatever holds a receiver's counts: the receiver, or its process (receiver-process.ts). */
+type Counted = { readonly counts: ReceiverCounts };
+
 /** The sum of receivers' counts. */
-export function sumCounts(receivers: readonly RoomReceiver[]): ReceiverCounts {
-  const sum: ReceiverCounts = { relayed: 0, server: 0, catchUps: 0, gaps: 0, duplicates: 0, rejected: 0, reconnects: 0 };
+export function sumCounts(receivers: readonly Counted[]): ReceiverCounts {
+  const sum = emptyCounts();
   for (const { counts } of receivers) for (const name of Object.keys(sum) as Array<keyof ReceiverCounts>) sum[name] += counts[name];
   return sum;
 }
 
 /** What the receivers counted since `before` (a sumCounts taken earlier). */
-export function countsSince(receivers: readonly RoomReceiver[], before: ReceiverCounts): ReceiverCounts {
+export function countsSince(receivers: readonly Counted[], before: ReceiverCounts): ReceiverCounts {
   const since = sumCounts(receivers);
   for (const name of Object.keys(since) as Array<keyof ReceiverCounts>) since[name] -= before[name];
   return since;
