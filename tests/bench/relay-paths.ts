@@ -26,7 +26,8 @@ interface PathRow {
   label: string;
   rate: number;
   achieved: number;
-  failed: number;
+  /** Writes that were not committed, by the status they were answered with ("no answer" for none). */
+  failed: Record<string, number>;
   /** Committed changes some receiver never got, summed over the receivers. */
   undelivered: number;
   load: string;
@@ -52,6 +53,11 @@ const FLOOD_RECEIVERS = 2;
 async function measure(label: string, writer: RelayWriter, receivers: readonly ReceiverProcess[], admin: StackClient, rate: number, count: number, mode: WriteMode): Promise<PathRow> {
   const before = { counters: await counters(admin), receivers: sumCounts(receivers) };
   const writes: Array<{ sentAt: number; answeredAt: number; seq: number }> = [];
+  const failed: Record<string, number> = {};
+  const fail = (why: string, reason: unknown) => {
+    failed[why] = (failed[why] ?? 0) + 1;
+    countFailure(reason);
+  };
   const inflight: Promise<void>[] = [];
   const started = Date.now();
   for (let i = 0; i < count; i++) {
@@ -59,9 +65,9 @@ async function measure(label: string, writer: RelayWriter, receivers: readonly R
     if (wait > 0) await sleep(wait);
     const sentAt = Date.now();
     inflight.push(writer.write(`${label}: message ${i} at ${rate}/s`, mode).then((reply) => {
-      if (reply.status !== 201) return countFailure(`write answered ${reply.status} ${JSON.stringify(reply.body)}`);
+      if (reply.status !== 201) return fail(String(reply.status), `write answered ${reply.status} ${JSON.stringify(reply.body)}`);
       writes.push({ sentAt, answeredAt: Date.now(), seq: reply.body.seq });
-    }, countFailure));
+    }, (error: unknown) => fail("no answer", error)));
   }
   await Promise.all(inflight);
   const achieved = writes.length / ((Date.now() - started) / 1000);
@@ -72,7 +78,7 @@ async function measure(label: string, writer: RelayWriter, receivers: readonly R
     label,
     rate,
     achieved,
-    failed: count - writes.length,
+    failed,
     undelivered: 0,
     load: load(),
     roundTrip: writes.map((write) => write.answeredAt - write.sentAt),
@@ -136,12 +142,16 @@ export async function measurePaths(url: string, admin: StackClient, space: Being
 /** Prints the rows as a markdown table, with what the flood sent under it. */
 export function printPaths(rows: readonly PathRow[], receivers: number): void {
   console.log(`\n### The fast path in one space: 1 writer in the room, ${receivers} receivers verifying every packet, with the 500 ms hold-back\n`);
+  const failures = (r: PathRow) => Object.entries(r.failed).map(([why, n]) => `${n} × ${why}`).join(", ") || "0";
   console.log("| path | target writes/s | achieved (failed writes) | load | write round trip p50 / p99 ms | write → visible p50 / p99 ms | answer → visible p50 / p99 ms | LiveKit calls | batches relayed / from the server / catch-ups | undelivered |");
   console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const pair = (values: number[]) => `${fmt(percentile(values, 50))} / ${fmt(percentile(values, 99))}`;
-    console.log(`| ${r.label} | ${r.rate} | ${fmt(r.achieved, 1)} (${r.failed}) | ${r.load} | ${pair(r.roundTrip)} | ${pair(r.visible)} | ${pair(r.afterAnswer)} | ${r.calls} | ${r.receivers.relayed} / ${r.receivers.server} / ${r.receivers.catchUps} | ${r.undelivered} |`);
+    console.log(`| ${r.label} | ${r.rate} | ${fmt(r.achieved, 1)} (${failures(r)}) | ${r.load} | ${pair(r.roundTrip)} | ${pair(r.visible)} | ${pair(r.afterAnswer)} | ${r.calls} | ${r.receivers.relayed} / ${r.receivers.server} / ${r.receivers.catchUps} | ${r.undelivered} |`);
   }
+  const short = rows.filter((row) => row.achieved < 0.9 * row.rate);
+  if (short.length) console.log("\nRows below 90% of their target rate (their latencies are those of the writes committed):");
+  for (const r of short) console.log(`- ${r.label} at ${r.rate} writes/s: ${fmt(r.achieved, 1)}/s achieved, failed writes: ${failures(r)}`);
   const flood = rows.find((r) => r.junk)?.junk;
   if (flood) {
     console.log(`\nThe flooder published ${flood.sent} forged packets in ${fmt(flood.seconds, 1)} s (${fmt(flood.sent / flood.seconds)}/s); each receiver left in the room dropped ${fmt(flood.droppedPerReceiver)} of them on average (their signature fails).`);
