@@ -1,11 +1,11 @@
 /**
  * A room receiver (room-receiver.ts) in a process of its own, as it would be on a device of its own.
- * In the benchmark's process, twenty receivers at 200 relayed writes/s starved its event loop: rtc-node
- * hands every native event to every Room of its process, and the same loop serves the worker's SQL (the
- * local Neon endpoint) and the writer, so the writes measured waited on their own receivers. The child
- * reports what its receiver saw to the parent every REPORT_MS: each seq's visible time, read from the
- * clock both processes share (Date.now()), its counts and the failures it counted. `ReceiverProcess.join`
- * runs this file as the child; run alone it reads its orders from argv[2].
+ * In the benchmark's process, twenty receivers at 200 relayed writes/s starved its event loop (rtc-node
+ * hands every native event to every Room of its process), and that loop also runs the local Neon
+ * endpoint, through which every statement of every write passes: the writes measured waited on their
+ * own receivers. The child reports what its receiver saw to the parent every REPORT_MS: each seq's
+ * visible time, read from the clock both processes share (Date.now()), its counts and the failures it
+ * counted. `ReceiverProcess.join` runs this file as the child; run alone it reads its orders from argv[2].
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
