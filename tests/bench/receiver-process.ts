@@ -53,9 +53,6 @@ export class ReceiverProcess {
       for (const failure of failures) countFailure(`${name}: ${failure}`);
     });
     this.exited = new Promise((resolve) => child.on("exit", resolve));
-    void this.exited.then((code) => {
-      if (!this.closing) countFailure(`${name}'s process exited with ${code} before it was closed`);
-    });
   }
 
   /** Starts a child process whose receiver signs in as a guest called `name` and joins the space's room. */
@@ -70,6 +67,9 @@ export class ReceiverProcess {
         if ("failedToJoin" in message) reject(new Error(`${name} could not join: ${message.failedToJoin}`));
       });
       void receiver.exited.then((code) => reject(new Error(`${name}'s process exited with ${code} while joining`)));
+    });
+    void receiver.exited.then((code) => {
+      if (!receiver.closing) countFailure(`${name}'s process exited with ${code} before it was closed`);
     });
     return receiver;
   }
