@@ -2,8 +2,9 @@
  * The fast path against the server path in one space, for bench:sync: one writer in the room
  * (relay-writer.ts) writes at a paced rate, the server's way or relaying its own batches, and every
  * receiver (room-receiver.ts: signatures verified, the 500 ms hold-back), each in a process of its own
- * (receiver-process.ts), notes when each change became visible. Then the flood: the same relayed writes while another participant publishes junk on `sync`
- * as fast as it can, from a process of its own (flooder.ts).
+ * (receiver-process.ts), notes when each change became visible. Then the flood: the same relayed
+ * writes while another participant publishes junk on `sync` as fast as it can, from a process of its
+ * own (flooder.ts).
  */
 import type { BeingId } from "../../src/shared/entities.ts";
 import type { SignedBatch } from "../../src/shared/signing.ts";

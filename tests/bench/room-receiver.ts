@@ -3,9 +3,9 @@
  * (src/web/sync/pump.ts): every packet through the contract's receive rule, the signature first
  * (src/shared/sync.ts), and a batch past a gap held up to 500 ms by the page's hold-back
  * (src/web/sync/hold-back.ts) while the missing seqs arrive in other packets (relays from several
- * writers, or from one writer's concurrent writes, arrive out of order) before it catches up over HTTP. It notes when each seq became visible and which path brought it.
- * tests/integration/receiver.ts catches up at once on any gap: under hundreds of relayed writes a
- * second it would measure its own catch-ups.
+ * writers, or from one writer's concurrent writes, arrive out of order) before it catches up over
+ * HTTP. It notes when each seq became visible and which path brought it, and mutes a flooder as the
+ * page does; tests/integration/receiver.ts keeps every packet and change for the tests' assertions.
  */
 import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
 import superjson from "superjson";
