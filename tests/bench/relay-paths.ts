@@ -1,16 +1,18 @@
 /**
  * The fast path against the server path in one space, for bench:sync: one writer in the room
  * (relay-writer.ts) writes at a paced rate, the server's way or relaying its own batches, and every
- * receiver (room-receiver.ts: signatures verified, the 500 ms hold-back) notes when each change became
- * visible. Then the flood: the same relayed writes while another participant publishes junk on `sync`
- * as fast as it can, from a process of its own (flooder.ts).
+ * receiver (room-receiver.ts: signatures verified, the 500 ms hold-back), each in a process of its own
+ * (receiver-process.ts), notes when each change became visible. Then the flood: the same relayed
+ * writes while another participant publishes junk on `sync` as fast as it can, from a process of its
+ * own (flooder.ts).
  */
 import type { BeingId } from "../../src/shared/entities.ts";
 import type { SignedBatch } from "../../src/shared/signing.ts";
 import { eventually, StackClient } from "../integration/http.ts";
 import { flood } from "./flooder.ts";
 import { RelayWriter, type WriteMode } from "./relay-writer.ts";
-import { countsSince, RoomReceiver, sumCounts, type ReceiverCounts } from "./room-receiver.ts";
+import { ReceiverProcess } from "./receiver-process.ts";
+import { countsSince, sumCounts, type ReceiverCounts } from "./room-receiver.ts";
 import { counters, countFailure, fmt, load, percentile, sleep } from "./support.ts";
 
 export interface PathOptions {
@@ -25,7 +27,8 @@ interface PathRow {
   label: string;
   rate: number;
   achieved: number;
-  failed: number;
+  /** Writes that were not committed, by the status they were answered with ("no answer" for none). */
+  failed: Record<string, number>;
   /** Committed changes some receiver never got, summed over the receivers. */
   undelivered: number;
   load: string;
@@ -48,9 +51,14 @@ const FLOOD_RATE = 20;
 const FLOOD_RECEIVERS = 2;
 
 /** Paced writes by `writer`, the `mode` way, measured at every receiver. */
-async function measure(label: string, writer: RelayWriter, receivers: readonly RoomReceiver[], admin: StackClient, rate: number, count: number, mode: WriteMode): Promise<PathRow> {
+async function measure(label: string, writer: RelayWriter, receivers: readonly ReceiverProcess[], admin: StackClient, rate: number, count: number, mode: WriteMode): Promise<PathRow> {
   const before = { counters: await counters(admin), receivers: sumCounts(receivers) };
   const writes: Array<{ sentAt: number; answeredAt: number; seq: number }> = [];
+  const failed: Record<string, number> = {};
+  const fail = (why: string, reason: unknown) => {
+    failed[why] = (failed[why] ?? 0) + 1;
+    countFailure(reason);
+  };
   const inflight: Promise<void>[] = [];
   const started = Date.now();
   for (let i = 0; i < count; i++) {
@@ -58,9 +66,9 @@ async function measure(label: string, writer: RelayWriter, receivers: readonly R
     if (wait > 0) await sleep(wait);
     const sentAt = Date.now();
     inflight.push(writer.write(`${label}: message ${i} at ${rate}/s`, mode).then((reply) => {
-      if (reply.status !== 201) return countFailure(`write answered ${reply.status} ${JSON.stringify(reply.body)}`);
+      if (reply.status !== 201) return fail(String(reply.status), `write answered ${reply.status} ${JSON.stringify(reply.body)}`);
       writes.push({ sentAt, answeredAt: Date.now(), seq: reply.body.seq });
-    }, countFailure));
+    }, (error: unknown) => fail("no answer", error)));
   }
   await Promise.all(inflight);
   const achieved = writes.length / ((Date.now() - started) / 1000);
@@ -71,7 +79,7 @@ async function measure(label: string, writer: RelayWriter, receivers: readonly R
     label,
     rate,
     achieved,
-    failed: count - writes.length,
+    failed,
     undelivered: 0,
     load: load(),
     roundTrip: writes.map((write) => write.answeredAt - write.sentAt),
@@ -100,7 +108,7 @@ function forged(signed: SignedBatch): Uint8Array {
 export async function measurePaths(url: string, admin: StackClient, space: BeingId, options: PathOptions): Promise<PathRow[]> {
   const writer = await RelayWriter.join(url, space, "Relaying writer");
   const flooder = await StackClient.guest(url, "Flooder");
-  const receivers = await Promise.all(Array.from({ length: options.receivers }, (_, i) => RoomReceiver.join(url, space, `Receiver ${i}`)));
+  const receivers = await Promise.all(Array.from({ length: options.receivers }, (_, i) => ReceiverProcess.join(url, space, `Receiver ${i}`)));
   try {
     // Warm-up, not measured: the first relays pay for the data channel's and the keyring's first use.
     await measure("warm-up", writer, receivers, admin, 20, 20, "relay");
@@ -114,7 +122,7 @@ export async function measurePaths(url: string, admin: StackClient, space: Being
     }
     const junk = forged((await flooder.request("POST", `/api/spaces/${space}/intentions`, { content: "the flooder's own message" })).body.sync[0]);
     const { body: token } = await flooder.request("POST", `/api/spaces/${space}/token`);
-    // Every receiver verifies every forged packet, and here they share the benchmark's process: twenty
+    // Every receiver verifies every forged packet, and here they share the machine's 2 cores: twenty
     // would need twenty devices' CPU, so the flood is read by a few (the others leave the room).
     await Promise.all(receivers.splice(FLOOD_RECEIVERS).map((receiver) => receiver.close()));
     const rejectedBefore = sumCounts(receivers).rejected;
@@ -135,12 +143,16 @@ export async function measurePaths(url: string, admin: StackClient, space: Being
 /** Prints the rows as a markdown table, with what the flood sent under it. */
 export function printPaths(rows: readonly PathRow[], receivers: number): void {
   console.log(`\n### The fast path in one space: 1 writer in the room, ${receivers} receivers verifying every packet, with the 500 ms hold-back\n`);
+  const failures = (r: PathRow) => Object.entries(r.failed).map(([why, n]) => `${n} × ${why}`).join(", ") || "0";
   console.log("| path | target writes/s | achieved (failed writes) | load | write round trip p50 / p99 ms | write → visible p50 / p99 ms | answer → visible p50 / p99 ms | LiveKit calls | batches relayed / from the server / catch-ups | undelivered |");
   console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const pair = (values: number[]) => `${fmt(percentile(values, 50))} / ${fmt(percentile(values, 99))}`;
-    console.log(`| ${r.label} | ${r.rate} | ${fmt(r.achieved, 1)} (${r.failed}) | ${r.load} | ${pair(r.roundTrip)} | ${pair(r.visible)} | ${pair(r.afterAnswer)} | ${r.calls} | ${r.receivers.relayed} / ${r.receivers.server} / ${r.receivers.catchUps} | ${r.undelivered} |`);
+    console.log(`| ${r.label} | ${r.rate} | ${fmt(r.achieved, 1)} (${failures(r)}) | ${r.load} | ${pair(r.roundTrip)} | ${pair(r.visible)} | ${pair(r.afterAnswer)} | ${r.calls} | ${r.receivers.relayed} / ${r.receivers.server} / ${r.receivers.catchUps} | ${r.undelivered} |`);
   }
+  const short = rows.filter((row) => row.achieved < 0.9 * row.rate);
+  if (short.length) console.log("\nRows below 90% of their target rate (their latencies are those of the writes committed):");
+  for (const r of short) console.log(`- ${r.label} at ${r.rate} writes/s: ${fmt(r.achieved, 1)}/s achieved, failed writes: ${failures(r)}`);
   const flood = rows.find((r) => r.junk)?.junk;
   if (flood) {
     console.log(`\nThe flooder published ${flood.sent} forged packets in ${fmt(flood.seconds, 1)} s (${fmt(flood.sent / flood.seconds)}/s); each receiver left in the room dropped ${fmt(flood.droppedPerReceiver)} of them on average (their signature fails).`);

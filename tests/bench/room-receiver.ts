@@ -1,20 +1,19 @@
 /**
  * A receiver for the relay benchmarks that reads a space's room as the web page does
  * (src/web/sync/pump.ts): every packet through the contract's receive rule, the signature first
- * (src/shared/sync.ts), and a batch past a gap held up to 500 ms while the missing seqs arrive in other
- * packets (relays from several writers, or from one writer's concurrent writes, arrive out of order)
- * before it catches up over HTTP. It notes when each seq became visible and which path brought it.
- * tests/integration/receiver.ts catches up at once on any gap: under hundreds of relayed writes a
- * second it would measure its own catch-ups.
+ * (src/shared/sync.ts), and a batch past a gap held up to 500 ms by the page's hold-back
+ * (src/web/sync/hold-back.ts) while the missing seqs arrive in other packets (relays from several
+ * writers, or from one writer's concurrent writes, arrive out of order) before it catches up over
+ * HTTP. It notes when each seq became visible and which path brought it, and mutes a flooder as the
+ * page does; tests/integration/receiver.ts keeps every packet and change for the tests' assertions.
  */
 import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
 import superjson from "superjson";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { createMute, HOLD_BACK_MS, judge, openPacket, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
+import { createMute, judge, openPacket, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
+import { createHoldBack } from "../../src/web/sync/hold-back.ts";
 import { StackClient, stackReader } from "../integration/http.ts";
 import { countFailure } from "./run.ts";
-
-/** The contract's hold-back: how long a batch past a gap waits for the seqs before it. */
 
 /** How a batch reached the receiver: from a participant LiveKit could name (a writer relaying), or from the server. */
 type Path = "relayed" | "server";
@@ -34,13 +33,20 @@ export class RoomReceiver {
   last = 0;
   /** When each seq became visible here (ms since the epoch). */
   readonly visibleAt = new Map<number, number>();
-  readonly counts: ReceiverCounts = { relayed: 0, server: 0, catchUps: 0, gaps: 0, duplicates: 0, rejected: 0, reconnects: 0 };
+  readonly counts = emptyCounts();
   readonly client: StackClient;
   readonly space: BeingId;
   private readonly rows = new Map<string, unknown>();
-  /** Batches past a gap, by `from` ascending. */
-  private readonly held: Array<{ batch: SyncBatch; path: Path }> = [];
-  private holdTimer: NodeJS.Timeout | undefined;
+  private readonly holdBack = createHoldBack({
+    judge: (batch) => judge(batch, this.point()),
+    act: (verdict) => this.act(verdict),
+    catchUp: () => this.enqueue(() => this.catchUp()),
+    count: (name) => {
+      if (name === "gaps") this.counts.gaps += 1;
+    },
+  });
+  /** How each batch read came, for the count by path once it applies (held batches apply later). */
+  private readonly pathOf = new WeakMap<SyncBatch, Path>();
   private readonly reader: PacketReader;
   /** Named senders whose junk this receiver stopped reading (the page's rule, createMute). */
   private readonly flooders = createMute();
@@ -105,41 +111,32 @@ export class RoomReceiver {
       if (sender) void this.flooders.refused(sender, opened.fault);
       return void (this.counts.rejected += 1);
     }
-    const verdict = judge(opened.batch, this.point());
-    if (verdict.kind !== "gap") return this.settle(verdict, path);
-    if (this.held.length === 0) this.counts.gaps += 1;
-    const at = this.held.findIndex((other) => other.batch.from > opened.batch.from);
-    this.held.splice(at < 0 ? this.held.length : at, 0, { batch: opened.batch, path });
-    this.holdTimer ??= setTimeout(() => {
-      this.holdTimer = undefined;
-      this.enqueue(() => this.catchUp());
-    }, HOLD_BACK_MS);
+    this.pathOf.set(opened.batch, path);
+    this.act(judge(opened.batch, this.point()));
   }
 
   private point() {
     return { space: this.space, last: this.last };
   }
 
-  /** Does what a verdict other than a gap says, then applies the held batches that now connect. */
-  private async settle(verdict: Exclude<Verdict, { kind: "gap" }>, path: Path): Promise<void> {
-    if (verdict.kind === "rejected") this.counts.rejected += 1;
-    if (verdict.kind === "duplicate") this.counts.duplicates += 1;
-    if (verdict.kind === "ref") return this.catchUp();
-    if (verdict.kind === "apply") {
-      this.apply(verdict.batch.changes, verdict.batch.to);
-      this.counts[path] += 1;
+  /** Does what a verdict says; once something applied, the held batches that now connect follow. */
+  private act(verdict: Verdict): void {
+    switch (verdict.kind) {
+      case "rejected":
+        this.counts.rejected += 1;
+        return;
+      case "duplicate":
+        this.counts.duplicates += 1;
+        return;
+      case "gap":
+        return this.holdBack.hold(verdict.batch);
+      case "ref":
+        return this.enqueue(() => this.catchUp());
+      case "apply":
+        this.apply(verdict.batch.changes, verdict.batch.to);
+        this.counts[this.pathOf.get(verdict.batch)!] += 1;
+        return this.holdBack.release();
     }
-    await this.release();
-  }
-
-  private async release(): Promise<void> {
-    while (this.held.length > 0) {
-      const verdict = judge(this.held[0]!.batch, this.point());
-      if (verdict.kind === "gap") return;
-      await this.settle(verdict, this.held.shift()!.path);
-    }
-    clearTimeout(this.holdTimer);
-    this.holdTimer = undefined;
   }
 
   /** Fetches every change after the last applied seq (following hasMore), then applies what it held. */
@@ -151,7 +148,7 @@ export class RoomReceiver {
       if (body.changes.length) this.apply(body.changes, body.changes.at(-1).seq);
       more = body.hasMore;
     }
-    await this.release();
+    this.holdBack.release();
   }
 
   /** Applies changes that connect, covering every seq up to `to` (a batch may have coalesced some). */
@@ -174,20 +171,26 @@ export class RoomReceiver {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.holdTimer);
+    this.holdBack.close();
     await this.room?.disconnect();
   }
 }
 
+/** Counts before anything arrived. */
+export const emptyCounts = (): ReceiverCounts => ({ relayed: 0, server: 0, catchUps: 0, gaps: 0, duplicates: 0, rejected: 0, reconnects: 0 });
+
+/** Whatever holds a receiver's counts: the receiver, or its process (receiver-process.ts). */
+type Counted = { readonly counts: ReceiverCounts };
+
 /** The sum of receivers' counts. */
-export function sumCounts(receivers: readonly RoomReceiver[]): ReceiverCounts {
-  const sum: ReceiverCounts = { relayed: 0, server: 0, catchUps: 0, gaps: 0, duplicates: 0, rejected: 0, reconnects: 0 };
+export function sumCounts(receivers: readonly Counted[]): ReceiverCounts {
+  const sum = emptyCounts();
   for (const { counts } of receivers) for (const name of Object.keys(sum) as Array<keyof ReceiverCounts>) sum[name] += counts[name];
   return sum;
 }
 
 /** What the receivers counted since `before` (a sumCounts taken earlier). */
-export function countsSince(receivers: readonly RoomReceiver[], before: ReceiverCounts): ReceiverCounts {
+export function countsSince(receivers: readonly Counted[], before: ReceiverCounts): ReceiverCounts {
   const since = sumCounts(receivers);
   for (const name of Object.keys(since) as Array<keyof ReceiverCounts>) since[name] -= before[name];
   return since;

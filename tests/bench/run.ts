@@ -48,6 +48,9 @@ export function countFailure(reason: unknown): void {
   if (failures.length <= 3) console.error(`counted as failed: ${messageOf(reason)}`);
 }
 
+/** The failures counted in this process so far, oldest first: a benchmark's child process passes them on to its parent. */
+export const countedFailures = (): readonly string[] => failures;
+
 /** Runs one part of a benchmark; a failure is counted and yields undefined, so the report still prints ("–" in its place). */
 export async function tryPart<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
   try {

@@ -1,17 +1,18 @@
 /**
  * A sync receiver in Node that follows the contract's receive rule over a real LiveKit room:
  * subscribe first, then snapshot; apply each batch once; a batch past a gap waits up to 500 ms for
- * the seqs before it (as the web pump does), then a catch-up over HTTP; a ref means catch-up; any
- * reconnect means catch-up; a lost connection means rejoin with a fresh token. It can also write as
- * the web app does when it relays (`write`): its own batch applied, published on `sync`, confirmed.
+ * the seqs before it (the web pump's own hold-back, src/web/sync/hold-back.ts), then a catch-up over
+ * HTTP; a ref means catch-up; any reconnect means catch-up; a lost connection means rejoin with a
+ * fresh token. It can also write as the web app does when it relays (`write`): its own batch applied,
+ * published on `sync`, confirmed.
  */
 import { Room, RoomEvent, type RemoteParticipant } from "@livekit/rtc-node";
 import superjson from "superjson";
 import type { BeingId } from "../../src/shared/entities.ts";
 import type { SignedBatch } from "../../src/shared/signing.ts";
-import { HOLD_BACK_MS, judge, receive, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
+import { judge, receive, SYNC_TOPIC, type Change, type PacketReader, type SyncBatch, type Verdict } from "../../src/shared/sync.ts";
+import { createHoldBack } from "../../src/web/sync/hold-back.ts";
 import { StackClient, stackReader, type StackReply } from "./http.ts";
-
 
 /** A sync packet as it arrived: who LiveKit said sent it (a hint, never trusted), and when. */
 interface Arrival {
@@ -37,11 +38,17 @@ export class Receiver {
   /** Every change applied, by any path, when: a seq applied twice would show here twice. */
   readonly applied: Array<{ seq: number; at: number }> = [];
   duplicates = 0;
-  /** Batches that arrived past a gap and were held (the hold-back), and catch-ups over HTTP. */
+  /** Gaps a batch arrived past (held by the page's hold-back while they last), and catch-ups over HTTP. */
   gaps = 0;
   catchUps = 0;
-  private held: SyncBatch[] = [];
-  private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly holdBack = createHoldBack({
+    judge: (batch) => judge(batch, this.point()),
+    act: (verdict) => this.act(verdict),
+    catchUp: () => this.enqueueCatchUp(),
+    count: (name) => {
+      if (name === "gaps") this.gaps += 1;
+    },
+  });
   private room: Room | null = null;
   private work: Promise<void> = Promise.resolve();
   private buffered: Arrival[] | null = [];
@@ -117,7 +124,7 @@ export class Receiver {
   }
 
   private enqueueCatchUp(): void {
-    this.work = this.work.then(() => this.catchUp()).then(() => this.release()).catch(() => undefined);
+    this.work = this.work.then(() => this.catchUp()).then(() => this.holdBack.release()).catch(() => undefined);
   }
 
   private async receive({ packet, from, at }: Arrival): Promise<void> {
@@ -125,7 +132,7 @@ export class Receiver {
     if (verdict.kind === "rejected") return void this.rejected.push({ reason: verdict.reason, from });
     if (!from) this.arrivals.push({ at, bytes: packet.length, batch: verdict.batch });
     this.batches.push(verdict.batch);
-    await this.act(verdict);
+    this.act(verdict);
   }
 
   private point() {
@@ -133,7 +140,7 @@ export class Receiver {
   }
 
   /** Does what a seq verdict says; once something applied, the held batches that now connect follow. */
-  private async act(verdict: Verdict): Promise<void> {
+  private act(verdict: Verdict): void {
     switch (verdict.kind) {
       case "rejected":
         return;
@@ -141,34 +148,14 @@ export class Receiver {
         this.duplicates += 1;
         return;
       case "gap":
-        return this.hold(verdict.batch);
+        return this.holdBack.hold(verdict.batch);
       case "ref":
-        await this.catchUp();
-        break;
+        return this.enqueueCatchUp();
       case "apply":
         for (const change of verdict.batch.changes) if (change.seq > this.last) this.applyChange(change);
         this.last = verdict.batch.to;
+        return this.holdBack.release();
     }
-    await this.release();
-  }
-
-  /** Keeps a batch past a gap, in `from` order; a catch-up follows if the gap is still open after the hold-back. */
-  private hold(batch: SyncBatch): void {
-    this.gaps += 1;
-    const at = this.held.findIndex((other) => other.from > batch.from);
-    this.held.splice(at < 0 ? this.held.length : at, 0, batch);
-    this.holdTimer ??= setTimeout(() => {
-      this.holdTimer = undefined;
-      if (this.held.length > 0) this.enqueueCatchUp();
-    }, HOLD_BACK_MS);
-  }
-
-  /** Applies the held batches that now connect, and drops those the state already covers. */
-  private async release(): Promise<void> {
-    while (this.held.length > 0 && judge(this.held[0]!, this.point()).kind !== "gap") await this.act(judge(this.held.shift()!, this.point()));
-    if (this.held.length > 0 || this.holdTimer === undefined) return;
-    clearTimeout(this.holdTimer);
-    this.holdTimer = undefined;
   }
 
   /** Publishes `packet` on the sync topic, reliable, as this participant. */
@@ -225,7 +212,7 @@ export class Receiver {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.holdTimer);
+    this.holdBack.close();
     await this.room?.disconnect();
   }
 }
