@@ -54,8 +54,13 @@ async function floodAsOrdered({ url, token, junk, ms }: Orders): Promise<number>
   const packet = new Uint8Array(Buffer.from(junk, "base64"));
   const end = Date.now() + ms;
   let sent = 0;
+  // Once the server takes its data publishing back, a publish may be refused: that lane stops.
   const publishing = async () => {
-    for (; Date.now() < end; sent++) await room.localParticipant!.publishData(packet, { reliable: true, topic: SYNC_TOPIC });
+    try {
+      for (; Date.now() < end; sent++) await room.localParticipant!.publishData(packet, { reliable: true, topic: SYNC_TOPIC });
+    } catch {
+      // Refused: nothing more goes out on this lane.
+    }
   };
   await Promise.all(Array.from({ length: WIDTH }, publishing));
   await room.disconnect();

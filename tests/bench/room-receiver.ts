@@ -100,6 +100,11 @@ export class RoomReceiver {
     this.room = room;
   }
 
+  private async reportMuted(identity: string): Promise<void> {
+    const { status } = await this.client.request("POST", `/api/spaces/${this.space}/muted`, { identity });
+    if (status !== 200) countFailure(new Error(`POST muted answered ${status}`));
+  }
+
   /** Runs `step` after everything before it: packets, catch-ups and held batches never interleave. */
   private enqueue(step: () => Promise<void>): void {
     this.work = this.work.then(step).catch(countFailure);
@@ -108,7 +113,8 @@ export class RoomReceiver {
   private async read(packet: Uint8Array, path: Path, sender?: string): Promise<void> {
     const opened = await openPacket(packet, this.reader);
     if ("fault" in opened) {
-      if (sender) void this.flooders.refused(sender, opened.fault);
+      // As the page does: a sender it mutes is reported, and the server takes its publishing back.
+      if (sender && this.flooders.refused(sender, opened.fault)) void this.reportMuted(sender);
       return void (this.counts.rejected += 1);
     }
     this.pathOf.set(opened.batch, path);
