@@ -1,8 +1,9 @@
 // The space page's layout in Chromium (issue 22): long unbroken text wraps instead of widening the page,
 // and the voice-and-video switches look and sit the same before and after their code loads.
 import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
+import { controlStack } from "../integration/http.ts";
 import { connectionIs, fakeMediaArgs, launchBrowser, message, person, switchOf, useScene, type Person } from "./support.ts";
 
 const scene = useScene();
@@ -123,4 +124,21 @@ describe("the voice-and-video switches", () => {
     const log = (await ada.page.getByRole("log", { name: "Conversation" }).boundingBox())!;
     expect(switchesEnd).toBeLessThan(log.y);
   }, 120_000);
+});
+
+describe("the top bar on a phone", () => {
+  it("keeps its rows whatever the connection says: with live sync off, nothing below it moves", async () => {
+    const space = await newSpace("Polling phone");
+    await hostSays(space, "a message");
+    const livekit = (action: "down" | "up") => controlStack(inject("stackControl"), `livekit/${action}`);
+    await livekit("down");
+    try {
+      const ada = await join("Ada", space, "Polling phone", true);
+      await connectionIs(ada.page, "Live sync off · polling", 30_000);
+      // The longest connection word once wrapped the row under the title onto a third and pushed the conversation down.
+      expect(await layoutShift(ada.page)).toBeLessThanOrEqual(0.05);
+    } finally {
+      await livekit("up");
+    }
+  }, 90_000);
 });

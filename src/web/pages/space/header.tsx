@@ -38,24 +38,28 @@ export function SpaceHeader(props: SpaceHeaderProps) {
   return (
     <header class="topbar">
       <SpaceTitle spaceId={props.spaceId} spaceName={props.spaceName} sync={props.sync} meId={props.me.id} />
-      <FinderButton meId={props.me.id} />
-      {/* A space that is not there has no live channel to report on, nor anyone in it. */}
-      <Show when={props.sync.status() !== "not-found"}>
-        <ConnectionStatusBadge status={props.sync.connection()} />
-        <button
-          type="button"
-          class="button small quiet people-toggle"
-          aria-expanded={props.peopleOpen}
-          aria-controls="people-panel"
-          onClick={() => props.onTogglePeople()}
-        >
-          Here · {props.hereCount}
+      {/* One line that never wraps: on a phone it is the row under the title, and a longer connection word
+          ("Live sync off · polling") once wrapped it onto a third row and moved the conversation down. */}
+      <div class="topbar-tools">
+        <FinderButton meId={props.me.id} />
+        {/* A space that is not there has no live channel to report on, nor anyone in it. */}
+        <Show when={props.sync.status() !== "not-found"}>
+          <ConnectionStatusBadge status={props.sync.connection()} />
+          <button
+            type="button"
+            class="button small quiet people-toggle"
+            aria-expanded={props.peopleOpen}
+            aria-controls="people-panel"
+            onClick={() => props.onTogglePeople()}
+          >
+            Here · {props.hereCount}
+          </button>
+        </Show>
+        <NameEditor name={props.me.name} onRename={rename} />
+        <button type="button" class="button small quiet" onClick={() => void leave()}>
+          {signOutFailed() ? "Sign out failed, retry" : "Sign out"}
         </button>
-      </Show>
-      <NameEditor name={props.me.name} onRename={rename} />
-      <button type="button" class="button small quiet" onClick={() => void leave()}>
-        {signOutFailed() ? "Sign out failed, retry" : "Sign out"}
-      </button>
+      </div>
     </header>
   );
 }
