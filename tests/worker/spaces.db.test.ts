@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { newIntentionId } from "../../src/shared/ids.ts";
+import { SPACE_LIST_LIMIT } from "../../src/worker/db/queries/spaces.ts";
 import { Client, db, guest, space } from "./client.ts";
 
 async function say(client: Client, spaceId: string, count: number): Promise<string[]> {
@@ -132,5 +133,17 @@ describe("listing spaces", () => {
     expect(await ids(owner)).toContain(shared.id);
     expect(await ids(stranger)).not.toContain(shared.id);
     expect(await ids(new Client())).toContain("@intraliminal");
+  });
+
+  it("always lists the lobby, right after one's private spaces, however many spaces sort before it", async () => {
+    await db(sql`INSERT INTO beings (id, name, type)
+                 SELECT '@aaa-listing-' || n, 'Aaa ' || n, 'space' FROM generate_series(1, ${SPACE_LIST_LIMIT}) AS n
+                 ON CONFLICT (id) DO NOTHING`);
+    const member = await guest("Member");
+    const shared = await space(await guest("Owner"), { private: true, members: [member.id] });
+    const listed = (await member.request("GET", "/api/spaces")).body.spaces.map((s: any) => s.id);
+    expect(listed).toHaveLength(SPACE_LIST_LIMIT);
+    expect(listed.slice(0, 2)).toEqual([shared.id, "@intraliminal"]);
+    expect((await new Client().request("GET", "/api/spaces")).body.spaces[0].id).toBe("@intraliminal");
   });
 });

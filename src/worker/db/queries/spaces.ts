@@ -1,6 +1,6 @@
 /** Reading a space: its snapshot, older history, and the change log for catch-up. */
 import { sql } from "drizzle-orm";
-import type { Being, BeingId, IntentionId } from "../../../shared/entities.ts";
+import { LOBBY_ID, type Being, type BeingId, type IntentionId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
 import type { ChangesPage, HistoryPage, Moderation, SpaceFacts, SpaceSnapshot } from "../../../shared/responses.ts";
 import { query, type Db } from "../client.ts";
@@ -66,19 +66,19 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, a
   };
 }
 
-/** Most spaces a listing returns. */
+/** Most spaces a listing returns: private ones first, then the lobby (always there, the way home), then by name. */
 export const SPACE_LIST_LIMIT = 200;
 
-/** Spaces the viewer may enter: first the private ones it owns or belongs to, then public ones, by name. */
+/** Spaces the viewer may enter: first the private ones it owns or belongs to, then the lobby, then public ones, by name. */
 export async function listSpaces(db: Db, viewer: ViewerRef): Promise<Being[]> {
   const [row] = await query<{ spaces: unknown[] }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT coalesce(jsonb_agg(being_json_in(x.s, (x.s).id) ORDER BY x.private DESC, (x.s).name, (x.s).id), '[]'::jsonb) AS spaces
+        SELECT coalesce(jsonb_agg(being_json_in(x.s, (x.s).id) ORDER BY x.private DESC, x.lobby DESC, (x.s).name, (x.s).id), '[]'::jsonb) AS spaces
         FROM (
-          SELECT s, is_private_space(s) AS private
+          SELECT s, is_private_space(s) AS private, s.id = ${LOBBY_ID} AS lobby
           FROM viewer v JOIN beings s ON s.type = 'space' AND may_read_space(s, v.id, v.su)
-          ORDER BY 2 DESC, s.name, s.id LIMIT ${SPACE_LIST_LIMIT}
+          ORDER BY 2 DESC, 3 DESC, s.name, s.id LIMIT ${SPACE_LIST_LIMIT}
         ) AS x`,
   );
   return (row?.spaces ?? []).map(toBeing);
