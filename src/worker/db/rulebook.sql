@@ -390,6 +390,29 @@ BEGIN
 END
 $$;
 
+-- The beings a content mentions: the ids of its mention nodes at any depth, each once (mentionedIds() in
+-- src/shared/content.ts reads it alike). IMMUTABLE, because intentions.mentions is generated from it.
+CREATE OR REPLACE FUNCTION content_mentions(nodes jsonb) RETURNS text[] LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN coalesce((
+    SELECT array_agg(DISTINCT id) FROM (
+      SELECT n -> 'props' ->> 'id' AS id FROM jsonb_array_elements(CASE WHEN jsonb_typeof(nodes) = 'array' THEN nodes ELSE '[]'::jsonb END) AS e(n)
+      WHERE jsonb_typeof(n) = 'object' AND n ->> 'type' = 'mention' AND n -> 'props' ->> 'id' LIKE '@%'
+      UNION
+      SELECT unnest(content_mentions(n -> 'content')) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(nodes) = 'array' THEN nodes ELSE '[]'::jsonb END) AS e(n)
+      WHERE jsonb_typeof(n) = 'object' AND n ? 'content') AS m), '{}');
+END
+$$;
+
+-- The message a content replies to: its first top-level reply node's target (replyTarget() alike).
+-- IMMUTABLE, because intentions.reply_to is generated from it.
+CREATE OR REPLACE FUNCTION content_reply_to(nodes jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT n -> 'props' ->> 'to'
+  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(nodes) = 'array' THEN nodes ELSE '[]'::jsonb END) WITH ORDINALITY AS e(n, i)
+  WHERE jsonb_typeof(n) = 'object' AND n ->> 'type' = 'reply' AND n -> 'props' ->> 'to' LIKE '/%'
+  ORDER BY i LIMIT 1
+$$;
+
 -- Bots on the operator's default key --------------------------------------------------------------
 
 -- Reserves `amount` tokens of the operator's default provider key for `asker` on `on_day`, unless the asker

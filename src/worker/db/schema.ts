@@ -59,11 +59,17 @@ export const intentions = pgTable(
      * no stop words, because messages come in any language and the app knows none of them.
      */
     search: tsvector("search").notNull().generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, content_text(content))`),
+    /** The beings its content mentions (content_mentions() in db/rulebook.sql): unread mention counts, notifications, bots. */
+    mentions: text("mentions").array().notNull().generatedAlwaysAs(sql`content_mentions(content)`),
+    /** The message it replies to (content_reply_to()); not a foreign key: the original may be deleted and is then shown so. */
+    replyTo: text("reply_to").generatedAlwaysAs(sql`content_reply_to(content)`),
     ...versioned,
     ...timestamps,
   },
   (t) => [
     index("intentions_search_idx").using("gin", t.search),
+    index("intentions_mentions_idx").using("gin", t.mentions),
+    index("intentions_reply_to_idx").on(t.replyTo),
     // Message search ranks the newest matches: for a word in most messages it walks back from the newest.
     index("intentions_created_idx").on(t.createdAt),
     index("intentions_location_time_idx").on(t.locationId, t.createdAt, t.id),
