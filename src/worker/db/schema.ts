@@ -80,6 +80,26 @@ export const intentions = pgTable(
 );
 
 /**
+ * A being's own state of a space: how far it has read (a seq of the space's change log, never a time, so two
+ * devices agree and it only moves forward) and whether it muted the space (no notifications from it).
+ */
+export const spaceReads = pgTable(
+  "space_reads",
+  {
+    beingId: text("being_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    spaceId: text("space_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    readSeq: bigint("read_seq", { mode: "number" }).notNull().default(0),
+    muted: boolean("muted").notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.beingId, t.spaceId] }), index("space_reads_space_idx").on(t.spaceId)],
+);
+
+/**
  * A bot's model provider API key, sealed with AES-GCM under BOT_SECRETS_KEY (src/worker/bots/secrets.ts).
  * Kept out of the beings row, so being_json(), the change log and every broadcast cannot carry it.
  */
