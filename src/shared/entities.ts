@@ -37,6 +37,14 @@ export interface Intention {
   modifiedAt: Date;
   /** (addition) On a bot's reply only: the being whose post it answers. */
   askerId?: BeingId;
+  /** (addition) Absent when nobody reacted. Not an edit: reacting changes neither `version` nor `modifiedAt`. */
+  reactions?: Reaction[];
+}
+
+/** (addition) One emoji on a message and who reacted with it, in the order they did; emoji by their first reaction. */
+export interface Reaction {
+  emoji: string;
+  by: BeingId[];
 }
 
 export const BEING_TYPES = ["space", "guest", "bot", "document"] as const satisfies readonly BeingType[];

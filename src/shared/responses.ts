@@ -63,7 +63,7 @@ export interface Relayable {
   sync: SignedBatch[];
 }
 
-/** POST /api/spaces/:id/intentions and PATCH /api/intentions/:id */
+/** POST /api/spaces/:id/intentions, PATCH /api/intentions/:id, and PUT and DELETE /api/intentions/:id/reactions/:emoji */
 export interface WriteResult extends Relayable {
   intention: Intention;
   seq: number;

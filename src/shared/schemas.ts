@@ -2,6 +2,7 @@
 // Named imports, not the `z` namespace: the namespace object drags every locale into the bundle.
 import { array, boolean, lazy, number, object, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
 import { BEING_TYPES, BOT_REPLY_TO, INTENTION_STATES, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
+import { isEmoji } from "./emoji.ts";
 import { beingOfIdentity } from "./presence.ts";
 import { BEING_ID_PATTERN, MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from "./limits.ts";
 
@@ -261,3 +262,9 @@ export type IntentionSearchQuery = Infer<typeof intentionSearchQuery>;
 
 /** GET /api/bots/models: the bot whose key lists them (absent for a bot not yet created: the operator's key). */
 export const botModelsQuery = object({ bot: beingId.optional() });
+
+/** PUT and DELETE /api/intentions/:id/reactions/:emoji: the message and one emoji (isEmoji in emoji.ts). */
+export const reactionParam = object({
+  id: intentionIdParam,
+  emoji: string().refine(isEmoji, "a reaction is one emoji"),
+});

@@ -14,12 +14,21 @@ CREATE OR REPLACE FUNCTION being_json(b beings) RETURNS jsonb LANGUAGE sql STABL
     'properties', b.properties, 'content', b.content, 'version', b.version, 'createdAt', b.created_at, 'modifiedAt', b.modified_at)
 $$;
 
+-- The reactions to an intention in its public JSON: per emoji, the beings who reacted with it, in the order
+-- they did (emoji by their first reaction). Null when there are none, so an intention without any has no field.
+CREATE OR REPLACE FUNCTION intention_reactions(intention text) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_agg(jsonb_build_object('emoji', e.emoji, 'by', e.by) ORDER BY e.first, e.emoji)
+  FROM (SELECT r.emoji, min(r.created_at) AS first, jsonb_agg(r.being_id ORDER BY r.created_at, r.being_id) AS by
+        FROM reactions r WHERE r.intention_id = intention GROUP BY r.emoji) AS e
+$$;
+
 -- An intention in its public JSON shape; a bot's reply also names whose post it answers (askerId).
 CREATE OR REPLACE FUNCTION intention_json(i intentions) RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object(
     'id', i.id, 'name', i.name, 'type', i.type, 'state', i.state, 'ownerId', i.owner_id,
     'locationId', i.location_id, 'content', i.content, 'version', i.version, 'createdAt', i.created_at, 'modifiedAt', i.modified_at)
     || CASE WHEN i.asker_id IS NOT NULL THEN jsonb_build_object('askerId', i.asker_id) ELSE '{}'::jsonb END
+    || jsonb_strip_nulls(jsonb_build_object('reactions', intention_reactions(i.id)))
 $$;
 
 -- properties.bot.hasKey is the server's word, never the caller's: every write of a bot's properties
@@ -232,6 +241,25 @@ BEGIN
   END IF;
   NEW.seq := record_change(NEW.location_id, 'intention', 'upsert', NEW.id, intention_json(NEW), NEW.modified_at);
   RETURN NEW;
+END
+$$;
+
+-- The trigger on reactions (drizzle/0021): each reaction added or removed records one change of its message,
+-- the message as it now is (every reaction included), without writing the message's row: a reaction is not an
+-- edit, so its version and modifiedAt stay (an editor's ifVersion does not conflict) and so does its seq (a
+-- reaction does not make an old message new). The message's row is locked first (NO KEY UPDATE: the reaction's
+-- own foreign key check holds a KEY SHARE lock on it), so reactions to one message at once record in turn, each
+-- change after the reactions committed before it. A cascade from deleting the message records nothing: its
+-- delete is the change.
+CREATE OR REPLACE FUNCTION reactions_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  message intentions;
+BEGIN
+  SELECT * INTO message FROM intentions WHERE id = coalesce(NEW.intention_id, OLD.intention_id) FOR NO KEY UPDATE;
+  IF FOUND THEN
+    PERFORM record_change(message.location_id, 'intention', 'upsert', message.id, intention_json(message), now());
+  END IF;
+  RETURN NULL;
 END
 $$;
 

@@ -52,7 +52,7 @@ export const intentions = pgTable(
     content: jsonb("content").$type<ContentNode[]>().notNull(),
     /** On a bot's reply: the author of the post it answers (who may stop it). Null on every other intention. */
     askerId: text("asker_id").references((): any => beings.id, { onDelete: "set null" }),
-    /** Seq of the last change to this row in its space; set by the change-recording trigger. */
+    /** Seq of the last change to this row in its space; set by the change-recording trigger (a reaction's change does not move it). */
     seq: bigint("seq", { mode: "number" }).notNull().default(0),
     /**
      * The words of its text, for message search (content_text() in db/rulebook.sql). 'simple': no stemming and
@@ -77,6 +77,26 @@ export const intentions = pgTable(
     // Bots' replies still streaming: the concurrency limits count them, the sweeper finds stale ones.
     index("intentions_active_replies_idx").on(t.locationId, t.ownerId).where(sql`${t.state} = 'active' AND ${t.askerId} IS NOT NULL`),
   ],
+);
+
+/**
+ * Reactions to a message: one row per being and emoji. Not a column of the intention, so reacting is not an
+ * edit (version and modifiedAt stay, an editor's ifVersion does not conflict); a trigger records each added
+ * or removed row as one change of the message (reactions_record_change() in db/rulebook.sql).
+ */
+export const reactions = pgTable(
+  "reactions",
+  {
+    intentionId: text("intention_id")
+      .notNull()
+      .references(() => intentions.id, { onDelete: "cascade" }),
+    beingId: text("being_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    emoji: text("emoji").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.intentionId, t.beingId, t.emoji] }), index("reactions_being_idx").on(t.beingId)],
 );
 
 /**

@@ -1,8 +1,9 @@
-/** Intentions by id: change and delete. Creation lives under the space (routes/spaces.ts). */
+/** Intentions by id: change, delete, and react to. Creation lives under the space (routes/spaces.ts). */
 import { Hono } from "hono";
 import { object } from "zod";
-import { intentionIdParam, intentionPatch } from "../../shared/schemas.ts";
+import { intentionIdParam, intentionPatch, reactionParam } from "../../shared/schemas.ts";
 import { deleteIntention, patchIntention } from "../db/queries/intentions.ts";
+import { setReaction } from "../db/queries/reactions.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import type { WriteResult } from "../../shared/responses.ts";
@@ -10,6 +11,7 @@ import { notifyAfterCommit } from "../sync/notify.ts";
 import { relayableChanges, relayRequested } from "../sync/relay.ts";
 
 const byId = valid("param", object({ id: intentionIdParam }));
+const byReaction = valid("param", reactionParam);
 
 export const intentions = new Hono<AppEnv>()
   .patch("/intentions/:id", byId, valid("json", intentionPatch), async (c) => {
@@ -20,4 +22,12 @@ export const intentions = new Hono<AppEnv>()
   .delete("/intentions/:id", byId, async (c) => {
     notifyAfterCommit(c, [await deleteIntention(c.var.db, c.var.viewer, c.req.valid("param").id)]);
     return c.body(null, 204);
+  })
+  // A reaction is added (PUT) or taken back (DELETE), answered as an edit is: the message and its change, signed.
+  // A repeat appends nothing, so it has nothing to relay or broadcast.
+  .on(["PUT", "DELETE"], "/intentions/:id/reactions/:emoji", byReaction, async (c) => {
+    const { id, emoji } = c.req.valid("param");
+    const { intention, seq, appended } = await setReaction(c.var.db, c.var.viewer, id, emoji, c.req.method === "PUT", relayRequested(c));
+    const sync = appended.length > 0 ? await relayableChanges(c, [intention.locationId], appended) : [];
+    return c.json({ intention, seq, sync } satisfies WriteResult, 200);
   });
