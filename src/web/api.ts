@@ -196,6 +196,13 @@ export function deleteIntention(id: IntentionId, options?: WriteOptions): Promis
   return call(() => client.api.intentions[":id"].$delete({ param: param(id) }, options));
 }
 
+/** Adds (`on`) or takes back my reaction `emoji` to an intention; a repeat changes nothing. */
+export function react(id: IntentionId, emoji: string, on: boolean, options?: WriteOptions): Promise<WriteResult> {
+  const reaction = client.api.intentions[":id"].reactions[":emoji"];
+  const input = { param: { ...param(id), emoji: encodeURIComponent(emoji) } };
+  return call(() => (on ? reaction.$put(input, options) : reaction.$delete(input, options)));
+}
+
 /** Confirms that this page published every relay batch of its own writes in the space up to seq `to`. */
 export async function confirmRelayed(spaceId: BeingId, to: number): Promise<void> {
   await call(() => client.api.spaces[":id"].relayed.$post({ param: param(spaceId), json: { to } }));

@@ -11,6 +11,7 @@ import { MessageBody } from "./message-body.tsx";
 import { createMessageEditing } from "./message-editing.ts";
 import { MessageFrame } from "./message-frame.tsx";
 import { MessageInput } from "./message-input.tsx";
+import { ReactionBar, type ReactionContext } from "./reaction-bar.tsx";
 
 export interface IntentionRowProps {
   intention: Intention;
@@ -23,6 +24,8 @@ export interface IntentionRowProps {
   onStop(): Promise<void>;
   /** The conversation's edits and deletes under way or refused. */
   edits: Edits;
+  /** Who I am, my reactions under way, and whose names to show on a reaction. */
+  reacting: ReactionContext;
 }
 
 /** How each state of an intention styles its row (data-state): a reply streaming, or one that failed. */
@@ -101,6 +104,7 @@ export function IntentionRow(props: IntentionRowProps) {
           />
         </EditForm>
       </Show>
+      <ReactionBar intention={props.intention} reacting={props.reacting} />
       <Show when={error()}>
         <p class="message-status" role="alert">
           {error()}

@@ -29,6 +29,7 @@ export function MessageList(props: MessageListProps) {
   const pending = createMemo(() => props.sync.pending());
   const lastConfirmed = () => props.view.intentions[shown()[shown().length - 1]!];
   const edits = props.sync.edits;
+  const reacting = { me: props.meId, reactions: props.sync.reactions, nameOf: (id: BeingId) => props.author(id) };
 
   const scroll = createConversationScroll({
     order: () => props.view.order,
@@ -108,6 +109,7 @@ export function MessageList(props: MessageListProps) {
                     startsGroup={!continuesGroup(previous(), intention())}
                     onStop={() => props.sync.stop(id)}
                     edits={edits}
+                    reacting={reacting}
                   />
                 </Show>
               );

@@ -2,9 +2,10 @@
  * One space in a Solid store, and every write the page makes there. The pump (pump.ts) brings the
  * space's changes; they go through apply.ts inside `produce`, one batch per store transaction, so a
  * change re-renders only the rows it touches. Posts go through the outbox (shown at once, never lost),
- * edits and deletes through edits.ts (optimistic), a reply's stop straight to the server; each answer
- * is applied here at once, as its broadcast may come later (or not at all while polling). Every write
- * goes through the pump's relay (relay.ts): in the room, the page publishes its own changes.
+ * edits and deletes through edits.ts and reactions through reactions.ts (optimistic), a reply's stop
+ * straight to the server; each answer is applied here at once, as its broadcast may come later (or not
+ * at all while polling). Every write goes through the pump's relay (relay.ts): in the room, the page
+ * publishes its own changes.
  * The UI says "message" where the data says "intention": a message on screen is an intention here.
  */
 import type { Room } from "livekit-client";
@@ -15,6 +16,7 @@ import { getHistory, patchIntention } from "../api.ts";
 import { addHistory, applyChanges, applyFacts, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
 import type { SpaceCache } from "./cache.ts";
 import { createEdits, type Edits } from "./edits.ts";
+import { createReactions, type Reactions } from "./reactions.ts";
 import { reportHealth, type HealthOptions } from "./health.ts";
 import type { Outbox, OutboxEntry } from "./outbox.ts";
 import { startPump, type PumpOptions } from "./pump.ts";
@@ -61,6 +63,8 @@ export interface SpaceSync {
   discard(id: IntentionId): void;
   /** Edits and deletes of my messages, under way or refused. */
   readonly edits: Edits;
+  /** My reactions to messages here, under way or refused. */
+  readonly reactions: Reactions;
   /** Stops a bot's reply; rejects with the server's refusal (the server decides who may). */
   stop(id: IntentionId): Promise<void>;
   /** How sync has reached this page in this space so far (health.ts reports it). */
@@ -191,6 +195,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
       if (held && !(held.version >= current.version)) draft.intentions[current.id] = current;
     });
   const edits = createEdits({ onSaved: acceptWrite, onConflict: acceptCurrent, onDeleted: (id) => mutate((draft) => removeIntention(draft, id)), relayer });
+  const reactions = createReactions({ onSaved: acceptWrite, relayer });
 
   return {
     spaceId,
@@ -224,6 +229,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
     retry: outbox.retry,
     discard: outbox.discard,
     edits,
+    reactions,
     async stop(id) {
       const result = await relayer((send) => patchIntention(id, { state: "cancelled" }, send));
       acceptWrite(result.intention, result.seq);
