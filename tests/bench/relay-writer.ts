@@ -8,7 +8,7 @@
  */
 import { Room } from "@livekit/rtc-node";
 import superjson from "superjson";
-import type { BeingId } from "../../src/shared/entities.ts";
+import type { BeingId, IntentionId } from "../../src/shared/entities.ts";
 import { newIntentionId } from "../../src/shared/ids.ts";
 import type { SignedBatch } from "../../src/shared/signing.ts";
 import { SYNC_TOPIC, type SyncBatch } from "../../src/shared/sync.ts";
@@ -41,11 +41,21 @@ export class RelayWriter {
     return new RelayWriter(client, space, room);
   }
 
-  /** Posts an intention `mode`'s way; with `relay`, its batches are published and confirmed after the answer, as the page does. */
-  async write(content: string, mode: WriteMode): Promise<StackReply> {
+  /** Posts an intention `mode`'s way. */
+  write(content: string, mode: WriteMode): Promise<StackReply> {
+    return this.send("POST", `/api/spaces/${this.space}/intentions`, { id: newIntentionId(), content }, mode);
+  }
+
+  /** Adds (`on`) or takes back a reaction to an intention `mode`'s way. */
+  react(id: IntentionId, emoji: string, on: boolean, mode: WriteMode): Promise<StackReply> {
+    return this.send(on ? "PUT" : "DELETE", `/api/intentions/${encodeURIComponent(id)}/reactions/${encodeURIComponent(emoji)}`, undefined, mode);
+  }
+
+  /** Sends a write; with `relay`, its batches are published and confirmed after the answer, as the page does. */
+  private async send(method: string, path: string, body: unknown, mode: WriteMode): Promise<StackReply> {
     const headers: Record<string, string> = mode === "server" ? {} : { "Sync-Relay": "1" };
-    const reply = await this.client.request("POST", `/api/spaces/${this.space}/intentions`, { id: newIntentionId(), content }, headers);
-    if (reply.status === 201 && mode === "relay") this.publish(reply.body.sync).catch(countFailure);
+    const reply = await this.client.request(method, path, body, headers);
+    if (reply.status < 300 && mode === "relay") this.publish(reply.body.sync).catch(countFailure);
     return reply;
   }
 
