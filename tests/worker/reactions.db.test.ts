@@ -115,6 +115,15 @@ describe("reactions", () => {
     expect(await changesOf(intention.id)).toHaveLength(1);
   });
 
+  it.each(["%F0%9F", "%E0%A4%A", "%00", "%F0%9F%91%8D%F0%9F%91%8D"])("refuses the raw path segment %s with 400", async (segment) => {
+    const ada = await guest("Ada");
+    const { intention } = await message(ada);
+    const reply = await ada.request("PUT", `/api/intentions/${encodeURIComponent(intention.id)}/reactions/${segment}`);
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.code).toBe("VALIDATION");
+    expect(await changesOf(intention.id)).toHaveLength(1);
+  });
+
   it.each(["👍🏿", "🇯🇵", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "1️⃣", "👨‍👩‍👧‍👦"])("accepts %s", async (emoji) => {
     const ada = await guest("Ada");
     const { path } = await message(ada);
