@@ -51,6 +51,7 @@ describe("reactions", () => {
   it("adds any emoji from the picker's field by keyboard, and fits a phone", async () => {
     const space = await scene.newSpace("Any emoji");
     const ada = await scene.join("Ada", space, "Any emoji", true);
+    await say(ada.page, "a first message, long enough to wrap on a phone's narrow screen at least once");
     await say(ada.page, "pick something else");
     const row = message(ada.page, "pick something else");
     await row.getByRole("button", { name: "Add reaction" }).waitFor({ state: "attached" });
