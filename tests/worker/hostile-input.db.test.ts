@@ -166,7 +166,7 @@ async function hostile(build: (own: Own) => Hostile, expected: readonly number[]
 
 interface Endpoint {
   name: string;
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** The path for an id (already encoded); `own` gives the caller's valid targets. */
   path: (own: Own, id?: string) => string;
   /** Which id the path takes. */
@@ -228,6 +228,20 @@ const ENDPOINTS: Endpoint[] = [
     method: "DELETE",
     param: "intention",
     path: (own, id = encodeURIComponent(own.intention)) => `/api/intentions/${id}`,
+    signedIn: true,
+  },
+  {
+    name: "react",
+    method: "PUT",
+    param: "intention",
+    path: (own, id = encodeURIComponent(own.intention)) => `/api/intentions/${id}/reactions/${encodeURIComponent("👍")}`,
+    signedIn: true,
+  },
+  {
+    name: "take back a reaction",
+    method: "DELETE",
+    param: "intention",
+    path: (own, id = encodeURIComponent(own.intention)) => `/api/intentions/${id}/reactions/${encodeURIComponent("👍")}`,
     signedIn: true,
   },
   { name: "admin stats", method: "GET", path: () => "/api/admin/stats", signedIn: true },
