@@ -5,12 +5,12 @@
  */
 import { sql } from "drizzle-orm";
 import type { IntentionId } from "../../../shared/entities.ts";
+import type { Change } from "../../../shared/sync.ts";
 import type { Db } from "../client.ts";
 import { toIntention } from "../rows.ts";
 import { requireAccess } from "./access.ts";
 import { writeAppending } from "./appended.ts";
 import type { IntentionWrite } from "./intentions.ts";
-import type { Change } from "../../../shared/sync.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 type IntentionUpsert = Extract<Change, { kind: "intention"; op: "upsert" }>;
