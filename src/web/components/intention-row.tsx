@@ -2,7 +2,6 @@
 import { createSignal, Show } from "solid-js";
 import type { Intention } from "../../shared/entities.ts";
 import { ApiError, errorMessage } from "../../shared/errors.ts";
-import { contentText } from "../../shared/content.ts";
 import type { Edits } from "../sync/edits.ts";
 import { EditForm } from "./edit-form.tsx";
 import { EditStatus } from "./edit-status.tsx";
@@ -23,6 +22,8 @@ export interface IntentionRowProps {
   onStop(): Promise<void>;
   /** The conversation's edits and deletes under way or refused. */
   edits: Edits;
+  /** Starts a reply to this message in the composer. */
+  onReply?(): void;
 }
 
 /** How each state of an intention styles its row (data-state): a reply streaming, or one that failed. */
@@ -44,7 +45,7 @@ export function IntentionRow(props: IntentionRowProps) {
   let editButton: HTMLButtonElement | undefined;
   const editing = createMessageEditing({
     id: () => props.intention.id,
-    text: () => contentText(content()),
+    content,
     version: () => props.intention.version,
     edits: props.edits,
     setError,
@@ -115,15 +116,13 @@ export function IntentionRow(props: IntentionRowProps) {
         onOverwrite={(yours, version) => void props.edits.edit(props.intention.id, yours, version)}
         onDismiss={() => props.edits.dismiss(props.intention.id)}
       />
-      <Show when={props.mine && editing.draft() === undefined && !saving()}>
+      <Show when={(props.onReply || props.mine || props.removable) && editing.draft() === undefined && !saving()}>
         <MessageActions
           editRef={(button) => (editButton = button)}
-          onEdit={editing.start}
-          onDelete={() => void props.edits.remove(props.intention.id)}
+          onReply={props.onReply}
+          onEdit={props.mine ? editing.start : undefined}
+          onDelete={props.mine || props.removable ? () => void props.edits.remove(props.intention.id) : undefined}
         />
-      </Show>
-      <Show when={!props.mine && props.removable && !saving()}>
-        <MessageActions onDelete={() => void props.edits.remove(props.intention.id)} />
       </Show>
     </MessageFrame>
   );
