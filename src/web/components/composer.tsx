@@ -1,20 +1,19 @@
 /**
  * Where a message is written. Sending hands it to the outbox, so it shows at once and is never lost.
  * While someone composes, the others see it (onTyping: a LiveKit attribute, no request).
- * Typing `@` offers beings to mention (mention-suggestions.ts); a picked one is sent as a mention node.
+ * Typing `@` offers beings to mention (composer-extras.tsx); a picked one is sent as a mention node.
  */
-import { createSignal, For, onCleanup, Show } from "solid-js";
-import type { Being, ContentNode, IntentionId } from "../../shared/entities.ts";
+import { createSignal, lazy, onCleanup, Show } from "solid-js";
+import type { Being, ContentNode, Intention } from "../../shared/entities.ts";
 import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
-import { draftContent, type PickedMention } from "./draft.ts";
-import { createMentionSuggestions } from "./mention-suggestions.ts";
+import { draftContent } from "./draft.ts";
+import type { MentionSuggestions } from "./composer-extras.tsx";
 import { MessageInput } from "./message-input.tsx";
 
-/** The message a draft replies to, as the bar above the box shows it. */
+/** The message a draft replies to, and its author's name. */
 export interface ReplyingTo {
-  id: IntentionId;
+  original: Intention;
   author: string;
-  snippet: string;
 }
 
 export interface ComposerProps {
@@ -29,14 +28,16 @@ export interface ComposerProps {
   onCancelReply?(): void;
 }
 
+// The `@` list and the reply bar are not needed for the first paint: their code comes just after it.
+const ComposerExtras = lazy(() => import("./composer-extras.tsx").then((module) => ({ default: module.ComposerExtras })));
+
 /** Seconds without a keystroke after which a person no longer counts as typing. */
 export const TYPING_IDLE_MS = 4_000;
 
 /** The message box under the conversation. */
 export function Composer(props: ComposerProps) {
   const [text, setText] = createSignal("");
-  const [picked, setPicked] = createSignal<PickedMention[]>([]);
-  const suggestions = createMentionSuggestions(() => props.here?.() ?? []);
+  const [suggestions, setSuggestions] = createSignal<MentionSuggestions>();
   let box: HTMLTextAreaElement | undefined;
   const tooLong = () => text().length > MAX_TEXT_LENGTH;
   let idle: ReturnType<typeof setTimeout> | undefined;
@@ -46,7 +47,7 @@ export function Composer(props: ComposerProps) {
   };
   const input = (value: string) => {
     setText(value);
-    suggestions.follow(value, box?.selectionStart ?? value.length);
+    suggestions()?.follow(value, box?.selectionStart ?? value.length);
     if (!value.trim()) return stopTyping();
     props.onTyping?.(true);
     clearTimeout(idle);
@@ -54,27 +55,12 @@ export function Composer(props: ComposerProps) {
   };
   onCleanup(stopTyping);
 
-  /** Puts "@Name " in place of the `@` being typed, and keeps who it names. */
-  const pick = (being: Being) => {
-    const at = suggestions.typed();
-    if (!at || !box) return;
-    const caret = box.selectionStart;
-    const mention = `@${being.name} `;
-    const next = text().slice(0, at.start) + mention + text().slice(caret);
-    setPicked([...picked().filter((known) => known.name !== being.name), { id: being.id, name: being.name }]);
-    box.value = next;
-    box.setSelectionRange(at.start + mention.length, at.start + mention.length);
-    input(next);
-    box.focus();
-  };
-
   const send = () => {
     const message = text().trim();
     if (!message || tooLong()) return;
-    props.onSend(draftContent(message, picked(), props.replyingTo?.id));
+    props.onSend(draftContent(message, suggestions()?.picked() ?? [], props.replyingTo?.original.id));
     setText("");
-    setPicked([]);
-    suggestions.close();
+    suggestions()?.forget();
     props.onCancelReply?.();
     stopTyping();
   };
@@ -86,40 +72,17 @@ export function Composer(props: ComposerProps) {
         send();
       }}
     >
-      <Show when={props.replyingTo}>
-        {(reply) => (
-          <div class="replying-to">
-            <p>
-              Replying to <strong>{reply().author}</strong>: <span class="replying-to-text">{reply().snippet}</span>
-            </p>
-            <button type="button" class="link-button" onClick={() => props.onCancelReply?.()} aria-label="Cancel reply">
-              Cancel
-            </button>
-          </div>
-        )}
-      </Show>
-      <Show when={suggestions.open()}>
-        <ul id={suggestions.listId} class="mention-list" role="listbox" aria-label="Mention someone">
-          <For each={suggestions.options()}>
-            {(being, index) => (
-              <li
-                id={suggestions.optionId(index())}
-                role="option"
-                aria-selected={index() === suggestions.active()}
-                // The box keeps the focus (and the caret) while a name is picked with the pointer.
-                onPointerDown={(event) => event.preventDefault()}
-                onClick={() => pick(being)}
-                onPointerEnter={() => suggestions.setActive(index())}
-              >
-                {being.name}
-                <Show when={being.type === "bot"}>
-                  <span class="mention-kind"> (bot)</span>
-                </Show>
-              </li>
-            )}
-          </For>
-        </ul>
-      </Show>
+      <ComposerExtras
+        here={() => props.here?.() ?? []}
+        box={() => box}
+        write={input}
+        bind={(loaded) => {
+          setSuggestions(() => loaded);
+          loaded.follow(text(), box?.selectionStart ?? text().length);
+        }}
+        replyingTo={props.replyingTo}
+        onCancelReply={() => props.onCancelReply?.()}
+      />
       <MessageInput
         id="composer-input"
         label={`Message ${props.spaceName}`}
@@ -127,11 +90,11 @@ export function Composer(props: ComposerProps) {
         value={text()}
         onInput={input}
         onSubmit={send}
-        onKeyDown={(event) => suggestions.onKeyDown(event, pick)}
-        suggestions={suggestions.open() ? { id: suggestions.listId, active: suggestions.optionId(suggestions.active()) } : undefined}
+        onKeyDown={(event) => suggestions()?.onKeyDown(event)}
+        suggestions={suggestions()?.driven()}
         onBlur={() => {
           stopTyping();
-          suggestions.close();
+          suggestions()?.close();
         }}
         ref={(element) => {
           box = element;

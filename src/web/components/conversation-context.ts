@@ -15,10 +15,5 @@ export interface ConversationFacts {
   jumpTo(id: IntentionId): void;
 }
 
-/** Provided by the message list; outside one (a lone row in a test) nothing is known. */
-export const ConversationContext = createContext<ConversationFacts>({
-  nameOf: () => undefined,
-  intention: () => undefined,
-  author: (id) => id,
-  jumpTo: () => undefined,
-});
+/** Provided by the message list, around every message. */
+export const ConversationContext = createContext<ConversationFacts>();

@@ -54,9 +54,3 @@ export function draftOf(content: readonly ContentNode[]): { text: string; picked
       .join("");
   return { text: text(content), picked, replyTo: replyTarget(content) ?? undefined };
 }
-
-/** The `@` being typed just before the caret (start of text or after a space), and what follows it: the start of a name. */
-export function mentionAtCaret(text: string, caret: number): { start: number; query: string } | undefined {
-  const typed = /(?:^|\s)@([^\s@]{0,40})$/.exec(text.slice(0, caret));
-  return typed ? { start: caret - typed[1]!.length - 1, query: typed[1]! } : undefined;
-}

@@ -1,8 +1,6 @@
 /** A block of rendered, sanitised Markdown. */
 import { createRenderEffect, createUniqueId } from "solid-js";
-import type { BeingId } from "../../shared/entities.ts";
 import { renderMarkdown } from "../markdown.ts";
-import { chipClicked, insertChips, type Chip } from "./mention-chips.ts";
 
 /**
  * Puts `html` into `element`, replacing only the top-level blocks from the first one that differs:
@@ -10,7 +8,7 @@ import { chipClicked, insertChips, type Chip } from "./mention-chips.ts";
  * selection in them survives) and only the growing tail is rebuilt. Links open in a new tab without
  * handing it our window, except a footnote's, which stay in the message.
  */
-export function patchHtml(element: HTMLElement, html: string, chips?: readonly Chip[]): void {
+export function patchHtml(element: HTMLElement, html: string, decorate?: (fragment: DocumentFragment) => void): void {
   // Parsed once, into a template: its content is inert (no image loads, no handlers) until adopted.
   const next = document.createElement("template");
   next.innerHTML = html;
@@ -27,7 +25,7 @@ export function patchHtml(element: HTMLElement, html: string, chips?: readonly C
     box.setAttribute("aria-label", box.parentElement!.textContent!.trim());
   }
   for (const block of next.content.querySelectorAll("pre, table")) block.setAttribute("tabindex", "0");
-  if (chips) insertChips(next.content, chips);
+  decorate?.(next.content);
   const incoming = [...next.content.childNodes];
   const current = [...element.childNodes];
   let same = 0;
@@ -37,16 +35,12 @@ export function patchHtml(element: HTMLElement, html: string, chips?: readonly C
 }
 
 /**
- * Renders `text` as Markdown (as written until the renderer has loaded: see `loadMarkdown`), with `chips`
- * in the places markdownWithMentions() marked; a click on one calls `onChip`.
+ * Renders `text` as Markdown (as written until the renderer has loaded: see `loadMarkdown`); `decorate`
+ * finishes the HTML before it is shown (mentions' chips: see rich-content.tsx).
  */
-export function Markdown(props: { text: string; class?: string; chips?: readonly Chip[]; onChip?(id: BeingId): void }) {
-  const element = (<div class={props.class ?? "markdown"} />) as HTMLDivElement;
+export function Markdown(props: { text: string; class?: string; decorate?(fragment: DocumentFragment): void; onClick?(event: MouseEvent): void }) {
+  const element = (<div class={props.class ?? "markdown"} onClick={(event) => props.onClick?.(event)} />) as HTMLDivElement;
   const footnotePrefix = `fn-${createUniqueId()}-`;
-  createRenderEffect(() => patchHtml(element, renderMarkdown(props.text, footnotePrefix), props.chips));
-  element.addEventListener("click", (event) => {
-    const id = chipClicked(event);
-    if (id) props.onChip?.(id);
-  });
+  createRenderEffect(() => patchHtml(element, renderMarkdown(props.text, footnotePrefix), props.decorate));
   return element;
 }

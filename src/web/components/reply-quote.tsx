@@ -1,5 +1,5 @@
 /**
- * The quote above a reply: who wrote the original and its first line, as plain text; selecting it shows
+ * Loaded when a reply is first shown. The quote above a reply: who wrote the original and its first line, as plain text; selecting it shows
  * the original in its place (loading older history if it must). An original that is not loaded is asked
  * for once (GET /api/intentions/:id); one the server no longer has, or will not show, reads as deleted.
  */
@@ -11,10 +11,10 @@ import { ApiError } from "../../shared/errors.ts";
 import { getIntention, untilLoaded } from "../api.ts";
 import { ConversationContext } from "./conversation-context.ts";
 
-// The longest first line a quote shows; the rest is in the original.
+// The longest first line a reply's quote (or the bar of a reply being written) shows; the rest is in the original.
 const SNIPPET_LENGTH = 140;
 
-/** The first line of a message, short enough for a quote. */
+/** The first line of a message, short enough to quote. */
 export function snippetOf(intention: Intention): string {
   const line = contentText(intention.content).trim().split("\n")[0]!;
   return line.length > SNIPPET_LENGTH ? `${line.slice(0, SNIPPET_LENGTH - 1)}…` : line;
@@ -39,7 +39,7 @@ function originalOf(id: IntentionId, loaded: Intention | undefined): Intention |
 
 /** The quote of the message `to` a reply answers. */
 export function ReplyQuote(props: { to: IntentionId }) {
-  const facts = useContext(ConversationContext);
+  const facts = useContext(ConversationContext)!;
   const original = () => originalOf(props.to, facts.intention(props.to));
   return (
     <Switch fallback={<p class="reply-quote">…</p>}>
@@ -48,10 +48,14 @@ export function ReplyQuote(props: { to: IntentionId }) {
       </Match>
       <Match when={original()}>
         {(found) => (
-          <button type="button" class="reply-quote" onClick={() => facts.jumpTo(props.to)} title="Show the original message">
-            <span class="sr-only">Reply to </span>
-            <span class="reply-quote-author">{facts.author(found().ownerId)}</span>
-            <span class="sr-only">: </span> <span class="reply-quote-text">{snippetOf(found())}</span>
+          <button
+            type="button"
+            class="reply-quote"
+            onClick={() => facts.jumpTo(props.to)}
+            aria-label={`In reply to ${facts.author(found().ownerId)}: ${snippetOf(found())}`}
+            title="Show the original message"
+          >
+            <span class="reply-quote-author">{facts.author(found().ownerId)}</span> <span class="reply-quote-text">{snippetOf(found())}</span>
           </button>
         )}
       </Match>

@@ -3,7 +3,6 @@ import { createEffect, createSignal, Match, onCleanup, Show, Switch } from "soli
 import { LOBBY_ID, type Being, type BeingId, type IntentionId } from "../../shared/entities.ts";
 import { Composer } from "../components/composer.tsx";
 import { MessageList } from "../components/message-list.tsx";
-import { snippetOf } from "../components/reply-quote.tsx";
 import { hereCount } from "../components/people.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
 import { TypingIndicator } from "../components/typing.tsx";
@@ -45,7 +44,7 @@ export function SpacePage(props: SpacePageProps) {
   // A reply whose original went away (deleted meanwhile) is no longer offered.
   const replyingTo = () => {
     const original = replyTo() && sync.view?.intentions[replyTo()!];
-    return original ? { id: original.id, author: author(original.ownerId), snippet: snippetOf(original) } : undefined;
+    return original ? { original, author: author(original.ownerId) } : undefined;
   };
   enterOnArrival(props.spaceId, sync.connection);
   whenReachable(sync.connection, () => void props.outbox.resume());
