@@ -13,7 +13,7 @@ import { createOutbox, type Outbox } from "../../src/web/sync/outbox.ts";
 import { createSpaceSync, type SpaceSync } from "../../src/web/sync/store.ts";
 import { fakeLink } from "./support/fake-link.ts";
 import { apiError, fakeServer, json, type Call } from "./support/fake-server.ts";
-import { conversationShown, guest, said, snapshot, SPACE } from "./support/fixtures.ts";
+import { batch, conversationShown, guest, removal, said, snapshot, SPACE } from "./support/fixtures.ts";
 
 const opened = vi.hoisted(() => [] as string[]);
 vi.mock("../../src/web/profile/open-profile.ts", () => ({ openProfile: async (id: string) => void opened.push(id) }));
@@ -51,7 +51,7 @@ async function mount(intentions = [said("/a", 1, { content: ["first line\nsecond
   ));
   await link.ready();
   await conversationShown();
-  return server;
+  return Object.assign(server, { link });
 }
 
 const box = () => screen.getByRole("textbox", { name: "Message Studio" }) as HTMLTextAreaElement;
@@ -206,6 +206,15 @@ describe("a reply", () => {
     await vi.waitFor(() => expect(screen.getByText("Original message deleted")).toBeInTheDocument());
     expect(screen.getByText("Original message deleted").tagName).toBe("P");
     expect(server.callsTo("GET /api/intentions/")).toHaveLength(2);
+  });
+
+  it("says so when its original is deleted while shown", async () => {
+    const server = await mount([said("/a", 1, { content: ["soon gone"] }), said("/r", 2, { ownerId: "@bob", content: [replyNode("/a"), "me too"] })], {
+      "GET /api/intentions/%2Fa": () => apiError(404, "NOT_FOUND", "intention not found"),
+    });
+    await screen.findByRole("button", { name: "In reply to ada: soon gone" });
+    server.link.deliver(batch(6, 6, [removal(6, "/a")]));
+    await screen.findByText("Original message deleted");
   });
 });
 

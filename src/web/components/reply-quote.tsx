@@ -1,9 +1,9 @@
 /**
- * Loaded when a reply is first shown. The quote above a reply: who wrote the original and its first line, as plain text; selecting it shows
+ * The quote above a reply: who wrote the original and its first line, as plain text; selecting it shows
  * the original in its place (loading older history if it must). An original that is not loaded is asked
  * for once (GET /api/intentions/:id); one the server no longer has, or will not show, reads as deleted.
  */
-import { Match, Switch, useContext } from "solid-js";
+import { createEffect, Match, on, Switch, useContext } from "solid-js";
 import { createStore } from "solid-js/store";
 import type { Intention, IntentionId } from "../../shared/entities.ts";
 import { contentText } from "../../shared/content.ts";
@@ -21,7 +21,7 @@ export function snippetOf(intention: Intention): string {
 }
 
 // Originals fetched, per page load: null when the server answered that there is none to read.
-const [fetched, setFetched] = createStore<Record<IntentionId, Intention | null>>({});
+const [fetched, setFetched] = createStore<Record<IntentionId, Intention | null | undefined>>({});
 const asked = new Set<IntentionId>();
 
 /** The original if loaded or fetched; undefined while it is being asked for, null when deleted (or not mine to read). */
@@ -41,6 +41,18 @@ function originalOf(id: IntentionId, loaded: Intention | undefined): Intention |
 export function ReplyQuote(props: { to: IntentionId }) {
   const facts = useContext(ConversationContext)!;
   const original = () => originalOf(props.to, facts.intention(props.to));
+  // An original that leaves the conversation was deleted (or dropped with older history, on a resync): ask again.
+  createEffect(
+    on(
+      () => facts.intention(props.to),
+      (now, before) => {
+        if (!before || now) return;
+        asked.delete(props.to);
+        setFetched(props.to, undefined);
+      },
+      { defer: true },
+    ),
+  );
   return (
     <Switch fallback={<p class="reply-quote">…</p>}>
       <Match when={original() === null}>

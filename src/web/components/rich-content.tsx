@@ -2,16 +2,14 @@
  * Content with nodes in it, loaded when the first such message is shown: a reply's quote of its original,
  * then the Markdown with mentions as chips; a message that mentions the reader is marked.
  */
-import { createMemo, lazy, Show, useContext } from "solid-js";
+import { createMemo, Show, useContext } from "solid-js";
 import type { ContentNode } from "../../shared/entities.ts";
 import { replyTarget } from "../../shared/content.ts";
 import { useOpenProfile } from "../profile/being-link.tsx";
 import { ConversationContext } from "./conversation-context.ts";
 import { Markdown } from "./markdown.tsx";
 import { chipClicked, insertChips, markdownWithMentions } from "./mention-chips.ts";
-
-// Most messages reply to nothing: the quote's code (and its fetch of an original) comes with the first reply shown.
-const ReplyQuote = lazy(() => import("./reply-quote.tsx").then((module) => ({ default: module.ReplyQuote })));
+import { ReplyQuote } from "./reply-quote.tsx";
 
 /** The body of a message whose content holds nodes. */
 export function RichContent(props: { content: readonly ContentNode[] }) {
