@@ -74,76 +74,76 @@ export function MessageList(props: MessageListProps) {
     jumpTo: (id) => navigateToMessage(props.sync.spaceId, id),
   };
 
-  return (
-    <ConversationContext.Provider value={facts}>
-      <div
-        ref={scroll.ref}
-        class="messages"
-        role="log"
-        aria-live="polite"
-        aria-relevant="additions"
-        aria-label="Conversation"
-        aria-busy={props.sync.loadingOlder() || !scroll.filled()}
-        tabindex="0"
-        onScroll={scroll.onScroll}
-      >
-        <Show when={scroll.olderExist()}>
-          <button type="button" class="load-older link-button" disabled={props.sync.loadingOlder()} onClick={() => void scroll.loadOlder()}>
-            {props.sync.loadingOlder() ? "Loading…" : "Load older messages"}
-          </button>
+  // Built inside the provider, so every row reads the conversation's facts.
+  const conversation = () => (
+    <div
+      ref={scroll.ref}
+      class="messages"
+      role="log"
+      aria-live="polite"
+      aria-relevant="additions"
+      aria-label="Conversation"
+      aria-busy={props.sync.loadingOlder() || !scroll.filled()}
+      tabindex="0"
+      onScroll={scroll.onScroll}
+    >
+      <Show when={scroll.olderExist()}>
+        <button type="button" class="load-older link-button" disabled={props.sync.loadingOlder()} onClick={() => void scroll.loadOlder()}>
+          {props.sync.loadingOlder() ? "Loading…" : "Load older messages"}
+        </button>
+      </Show>
+      <Show when={!props.view.hasMore && props.view.order.length + pending().length === 0}>
+        <p class="messages-empty">Nothing has been said here yet. Say hello.</p>
+      </Show>
+      <Show when={rendererMissing()}>
+        <p class="messages-empty" role="alert">
+          The messages could not be shown: reload to try again.
+        </p>
+      </Show>
+      <Show when={missing()}>
+        <p class="messages-empty" role="status">
+          That message is not here any more, or too far back: scroll up to look for it.
+        </p>
+      </Show>
+      <ol ref={list} class="message-list" classList={{ filling: !scroll.filled() }}>
+        <Show when={!rendererMissing()}>
+          <For each={shown()}>
+            {(id, index) => {
+              const intention = () => props.view.intentions[id];
+              const previous = () => props.view.intentions[shown()[index() - 1]];
+              return (
+                <Show when={intention()}>
+                  <IntentionRow
+                    intention={intention()}
+                    author={props.author(intention().ownerId)}
+                    mine={intention().ownerId === props.meId}
+                    removable={offersRemoval(props.view.moderation, intention().ownerId)}
+                    startsGroup={!continuesGroup(previous(), intention())}
+                    onStop={() => props.sync.stop(id)}
+                    edits={edits}
+                    onReply={props.onReply && (() => props.onReply!(id))}
+                  />
+                </Show>
+              );
+            }}
+          </For>
+          <PendingRows
+            entries={pending()}
+            ownerId={props.meId}
+            author={props.author(props.meId)}
+            after={lastConfirmed()}
+            onRetry={(id) => props.sync.retry(id)}
+            onDiscard={(id) => props.sync.discard(id)}
+          />
         </Show>
-        <Show when={!props.view.hasMore && props.view.order.length + pending().length === 0}>
-          <p class="messages-empty">Nothing has been said here yet. Say hello.</p>
-        </Show>
-        <Show when={rendererMissing()}>
-          <p class="messages-empty" role="alert">
-            The messages could not be shown: reload to try again.
-          </p>
-        </Show>
-        <Show when={missing()}>
-          <p class="messages-empty" role="status">
-            That message is not here any more, or too far back: scroll up to look for it.
-          </p>
-        </Show>
-        <ol ref={list} class="message-list" classList={{ filling: !scroll.filled() }}>
-          <Show when={!rendererMissing()}>
-            <For each={shown()}>
-              {(id, index) => {
-                const intention = () => props.view.intentions[id];
-                const previous = () => props.view.intentions[shown()[index() - 1]];
-                return (
-                  <Show when={intention()}>
-                    <IntentionRow
-                      intention={intention()}
-                      author={props.author(intention().ownerId)}
-                      mine={intention().ownerId === props.meId}
-                      removable={offersRemoval(props.view.moderation, intention().ownerId)}
-                      startsGroup={!continuesGroup(previous(), intention())}
-                      onStop={() => props.sync.stop(id)}
-                      edits={edits}
-                      onReply={props.onReply && (() => props.onReply!(id))}
-                    />
-                  </Show>
-                );
-              }}
-            </For>
-            <PendingRows
-              entries={pending()}
-              ownerId={props.meId}
-              author={props.author(props.meId)}
-              after={lastConfirmed()}
-              onRetry={(id) => props.sync.retry(id)}
-              onDiscard={(id) => props.sync.discard(id)}
-            />
-          </Show>
-        </ol>
-        <Show when={scroll.unseen() > 0}>
-          <button type="button" class="button small jump-to-newest" onClick={() => scroll.jumpToNewest()}>
-            Jump to newest ({scroll.unseen()} new)
-          </button>
-        </Show>
-      </div>
-    </ConversationContext.Provider>
+      </ol>
+      <Show when={scroll.unseen() > 0}>
+        <button type="button" class="button small jump-to-newest" onClick={() => scroll.jumpToNewest()}>
+          Jump to newest ({scroll.unseen()} new)
+        </button>
+      </Show>
+    </div>
   );
+  return <ConversationContext.Provider value={facts}>{conversation()}</ConversationContext.Provider>;
 }
 
