@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { mentionedIds, mentionNode, replyNode, replyTarget } from "../../src/shared/content.ts";
 import type { BeingId, ContentNode, IntentionId } from "../../src/shared/entities.ts";
-import { db, guest, space } from "./client.ts";
+import { Client, db, guest, space } from "./client.ts";
 
 const stored = async (id: string) => {
   const [row] = await db<{ mentions: string[]; reply_to: string | null }>(sql`SELECT mentions, reply_to FROM intentions WHERE id = ${id}`);
@@ -67,7 +67,7 @@ describe("mention and reply nodes", () => {
 });
 
 describe("one message by id (what a reply's quote reads when the original is not loaded)", () => {
-  const read = (client: Awaited<ReturnType<typeof guest>>, id: string) => client.request("GET", `/api/intentions/${encodeURIComponent(id)}`);
+  const read = (client: Client, id: string) => client.request("GET", `/api/intentions/${encodeURIComponent(id)}`);
 
   it("is answered to whoever may read its space; a deleted one is 404", async () => {
     const [ada, bob] = [await guest("Ada"), await guest("Bob")];
@@ -77,6 +77,7 @@ describe("one message by id (what a reply's quote reads when the original is not
     expect(found.status).toBe(200);
     expect(found.body.intention).toMatchObject({ id: first.body.intention.id, ownerId: ada.id, content: ["the original"] });
     expect((await ada.request("DELETE", `/api/intentions/${encodeURIComponent(first.body.intention.id)}`)).status).toBe(204);
+    expect((await read(new Client(), first.body.intention.id)).status).toBe(401);
     const gone = await read(bob, first.body.intention.id);
     expect(gone.status).toBe(404);
     expect(gone.body.error.code).toBe("NOT_FOUND");
