@@ -30,6 +30,12 @@ function depth(node: ContentNode): number {
   return 1 + Math.max(0, ...node.content.map(depth));
 }
 
+/** The node types whose props name something by id (see shared/content.ts), and the id's form: a malformed one is refused. */
+const REFERENCES: Record<string, { prop: string; id: ZodType; what: string }> = {
+  mention: { prop: "id", id: beingId, what: "being" },
+  reply: { prop: "to", id: intentionId, what: "intention" },
+};
+
 const contentNode: ZodType<ContentNode> = lazy(() =>
   union([
     string().max(MAX_TEXT_LENGTH),
@@ -37,6 +43,11 @@ const contentNode: ZodType<ContentNode> = lazy(() =>
       type: string().min(1).max(64),
       props: record(string(), unknown()).optional(),
       content: array(contentNode).max(MAX_CONTENT_NODES).optional(),
+    }).superRefine((node, context) => {
+      const reference = REFERENCES[node.type];
+      if (reference && !reference.id.safeParse(node.props?.[reference.prop]).success) {
+        context.addIssue({ code: "custom", path: ["props", reference.prop], message: `a ${node.type} node's ${reference.prop} must be a ${reference.what} id` });
+      }
     }),
   ]),
 );

@@ -1,6 +1,6 @@
 /** The one typed API client: every call to /api goes through here (Hono's `hc<AppType>`). */
 import { hc, type ClientResponse } from "hono/client";
-import type { Being, BeingId, IntentionId } from "../shared/entities.ts";
+import type { Being, BeingId, Intention, IntentionId } from "../shared/entities.ts";
 import { decodeDates, type Decoded } from "../shared/dates.ts";
 import { ApiError, codeForStatus, ERROR_STATUS, type ErrorCode } from "../shared/errors.ts";
 import { retryAfterSeconds } from "../shared/retry-after.ts";
@@ -187,6 +187,11 @@ export function postIntention(spaceId: BeingId, input: IntentionCreate, options?
 }
 
 /** Edits an intention's content or state. */
+/** One message, if I may read it (NOT_FOUND when it was deleted or is not mine to read). */
+export async function getIntention(id: IntentionId): Promise<Intention> {
+  return (await call(() => client.api.intentions[":id"].$get({ param: param(id) }))).intention;
+}
+
 export function patchIntention(id: IntentionId, patch: IntentionPatch, options?: WriteOptions): Promise<WriteResult> {
   return call(() => client.api.intentions[":id"].$patch({ param: param(id), json: patch }, options));
 }

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import type { Being, BeingId, ContentNode, Intention, IntentionId } from "../../src/shared/entities.ts";
 import { newIntentionId } from "../../src/shared/ids.ts";
+import { mentionNode, replyNode } from "../../src/shared/content.ts";
 import worker from "../../src/worker/index.ts";
 import { botSettings } from "../../src/worker/settings.ts";
 import { UNCONFIGURED, runTurn, type TurnReport } from "../../src/worker/bots/reply.ts";
@@ -27,7 +28,7 @@ async function bot(owner: Client, room: BeingId, model: string, options: { reply
   return reply.body.being;
 }
 
-async function post(author: Client, room: BeingId, content: string): Promise<Intention> {
+async function post(author: Client, room: BeingId, content: string | ContentNode[]): Promise<Intention> {
   const reply = await author.request("POST", `/api/spaces/${room}/intentions`, { content });
   expect(reply.status).toBe(201);
   return reply.body.intention;
@@ -264,6 +265,51 @@ describe("who a bot answers", () => {
     expect((await settled(await replyTo(byName, helper))).state).toBe("complete");
     expect((await settled(await replyTo(byId, helper))).state).toBe("complete");
     expect(await readReply(await replyTo(ignored, helper))).toBeUndefined();
+  });
+
+  it("with replyTo mentions, answers a mention node by the bot's id whatever its text says", async () => {
+    const ada = await guest("Ada");
+    const room = (await space(ada)).id;
+    const helper = await bot(ada, room, fakeModel({ tokens: 3, rate: 100 }), { replyTo: "mentions", name: "Sage" });
+    const other = await bot(ada, room, fakeModel({ tokens: 3, rate: 100 }), { replyTo: "mentions", name: "Owl" });
+    // The node's text is a stale name: the id decides who is asked.
+    const asked = await post(ada, room, ["what now, ", mentionNode(helper.id, "Someone else"), "?"]);
+    expect((await settled(await replyTo(asked, helper))).state).toBe("complete");
+    const stored = await db<{ mentions: string[] }>(sql`SELECT mentions FROM intentions WHERE id = ${asked.id}`);
+    expect(stored[0]!.mentions).toEqual([helper.id]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await readReply(await replyTo(asked, other))).toBeUndefined();
+  });
+
+  it("asked in a reply, sees the message replied to though it is far out of the history window", async () => {
+    const ada = await guest("Ada");
+    const room = (await space(ada)).id;
+    const original = await post(ada, room, "The launch code is pelican-42.");
+    await db(sql`INSERT INTO intentions (id, owner_id, location_id, content)
+                 SELECT '/filler-' || ${room.slice(1)} || '-' || n, ${ada.id}, ${room}, jsonb_build_array('filler ' || n)
+                 FROM generate_series(1, 60) AS n`);
+    const tag = `reply-${room}`;
+    const helper = await bot(ada, room, fakeModel({ tokens: 3, rate: 100, tag }), { replyTo: "mentions", name: "Sage" });
+    const asked = await post(ada, room, [replyNode(original.id), mentionNode(helper.id, "Sage"), " what is it?"]);
+    expect((await settled(await replyTo(asked, helper))).state).toBe("complete");
+    const [request] = await requestsTagged(tag);
+    const texts = request.messages.map((m: { content: string }) => m.content);
+    expect(texts.at(-2)).toBe("(The message being replied to) Ada: The launch code is pelican-42.");
+    expect(texts.at(-1)).toBe("Ada: @Sage what is it?");
+    expect(texts.filter((t: string) => t.includes("pelican"))).toHaveLength(1);
+  });
+
+  it("asked in a reply to a message of another space, is given nothing of it", async () => {
+    const [ada, eve] = [await guest("Ada"), await guest("Eve")];
+    const secret = (await space(ada, { private: true })).id;
+    const hidden = await post(ada, secret, "private pelican");
+    const room = (await space(eve)).id;
+    const tag = `cross-${room}`;
+    const helper = await bot(eve, room, fakeModel({ tokens: 3, rate: 100, tag }));
+    const asked = await post(eve, room, [replyNode(hidden.id), "what did it say?"]);
+    expect((await settled(await replyTo(asked, helper))).state).toBe("complete");
+    const [request] = await requestsTagged(tag);
+    expect(JSON.stringify(request.messages)).not.toContain("pelican");
   });
 
   it("holds a space to its limit of replies streaming at once; the rest wait and then answer", async () => {

@@ -1,17 +1,35 @@
 /**
  * Where a message is written. Sending hands it to the outbox, so it shows at once and is never lost.
  * While someone composes, the others see it (onTyping: a LiveKit attribute, no request).
+ * Typing `@` offers beings to mention (composer-extras.tsx); a picked one is sent as a mention node.
  */
-import { createSignal, onCleanup, Show } from "solid-js";
+import { createSignal, lazy, onCleanup, Show } from "solid-js";
+import type { Being, ContentNode, Intention } from "../../shared/entities.ts";
 import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
+import { draftContent } from "./draft.ts";
+import type { MentionSuggestions } from "./composer-extras.tsx";
 import { MessageInput } from "./message-input.tsx";
+
+/** The message a draft replies to, and its author's name. */
+export interface ReplyingTo {
+  original: Intention;
+  author: string;
+}
 
 export interface ComposerProps {
   spaceName: string;
-  onSend(text: string): void;
+  onSend(content: ContentNode[]): void;
   /** Whether the person is composing: true while they type, false on send, on blur and after a pause. */
   onTyping?(typing: boolean): void;
+  /** The beings in the space: the first the `@` list offers. */
+  here?(): readonly Being[];
+  /** The message being replied to, if any; sending or cancelling ends the reply (onCancelReply). */
+  replyingTo?: ReplyingTo;
+  onCancelReply?(): void;
 }
+
+// The `@` list and the reply bar are not needed for the first paint: their code comes just after it.
+const ComposerExtras = lazy(() => import("./composer-extras.tsx").then((module) => ({ default: module.ComposerExtras })));
 
 /** Seconds without a keystroke after which a person no longer counts as typing. */
 export const TYPING_IDLE_MS = 4_000;
@@ -19,6 +37,8 @@ export const TYPING_IDLE_MS = 4_000;
 /** The message box under the conversation. */
 export function Composer(props: ComposerProps) {
   const [text, setText] = createSignal("");
+  const [suggestions, setSuggestions] = createSignal<MentionSuggestions>();
+  let box: HTMLTextAreaElement | undefined;
   const tooLong = () => text().length > MAX_TEXT_LENGTH;
   let idle: ReturnType<typeof setTimeout> | undefined;
   const stopTyping = () => {
@@ -27,17 +47,21 @@ export function Composer(props: ComposerProps) {
   };
   const input = (value: string) => {
     setText(value);
+    suggestions()?.follow(value, box?.selectionStart ?? value.length);
     if (!value.trim()) return stopTyping();
     props.onTyping?.(true);
     clearTimeout(idle);
     idle = setTimeout(stopTyping, TYPING_IDLE_MS);
   };
   onCleanup(stopTyping);
+
   const send = () => {
     const message = text().trim();
     if (!message || tooLong()) return;
-    props.onSend(message);
+    props.onSend(draftContent(message, suggestions()?.picked() ?? [], props.replyingTo?.original.id));
     setText("");
+    suggestions()?.forget();
+    props.onCancelReply?.();
     stopTyping();
   };
   return (
@@ -48,6 +72,17 @@ export function Composer(props: ComposerProps) {
         send();
       }}
     >
+      <ComposerExtras
+        here={() => props.here?.() ?? []}
+        box={() => box}
+        write={input}
+        bind={(loaded) => {
+          setSuggestions(() => loaded);
+          loaded.follow(text(), box?.selectionStart ?? text().length);
+        }}
+        replyingTo={props.replyingTo}
+        onCancelReply={() => props.onCancelReply?.()}
+      />
       <MessageInput
         id="composer-input"
         label={`Message ${props.spaceName}`}
@@ -55,9 +90,17 @@ export function Composer(props: ComposerProps) {
         value={text()}
         onInput={input}
         onSubmit={send}
-        onBlur={stopTyping}
-        // Ready to type on arrival, except on touch screens, where focus would throw up the keyboard.
-        ref={(element) => globalThis.matchMedia?.("(hover: none)").matches || queueMicrotask(() => element.focus())}
+        onKeyDown={(event) => suggestions()?.onKeyDown(event)}
+        suggestions={suggestions()?.driven()}
+        onBlur={() => {
+          stopTyping();
+          suggestions()?.close();
+        }}
+        ref={(element) => {
+          box = element;
+          // Ready to type on arrival, except on touch screens, where focus would throw up the keyboard.
+          if (!globalThis.matchMedia?.("(hover: none)").matches) queueMicrotask(() => element.focus());
+        }}
       />
       <button type="submit" class="button primary" disabled={!text().trim() || tooLong()}>
         Send

@@ -2,7 +2,6 @@
 import { createSignal, Show } from "solid-js";
 import type { Intention } from "../../shared/entities.ts";
 import { ApiError, errorMessage } from "../../shared/errors.ts";
-import { contentText } from "../../shared/content.ts";
 import type { Edits } from "../sync/edits.ts";
 import { EditForm } from "./edit-form.tsx";
 import { EditStatus } from "./edit-status.tsx";
@@ -26,6 +25,8 @@ export interface IntentionRowProps {
   edits: Edits;
   /** Who I am, my reactions under way, and whose names to show on a reaction. */
   reacting: ReactionContext;
+  /** Starts a reply to this message in the composer. */
+  onReply?(): void;
 }
 
 /** How each state of an intention styles its row (data-state): a reply streaming, or one that failed. */
@@ -47,7 +48,7 @@ export function IntentionRow(props: IntentionRowProps) {
   let editButton: HTMLButtonElement | undefined;
   const editing = createMessageEditing({
     id: () => props.intention.id,
-    text: () => contentText(content()),
+    content,
     version: () => props.intention.version,
     edits: props.edits,
     setError,
@@ -119,15 +120,13 @@ export function IntentionRow(props: IntentionRowProps) {
         onOverwrite={(yours, version) => void props.edits.edit(props.intention.id, yours, version)}
         onDismiss={() => props.edits.dismiss(props.intention.id)}
       />
-      <Show when={props.mine && editing.draft() === undefined && !saving()}>
+      <Show when={(props.onReply || props.mine || props.removable) && editing.draft() === undefined && !saving()}>
         <MessageActions
           editRef={(button) => (editButton = button)}
-          onEdit={editing.start}
-          onDelete={() => void props.edits.remove(props.intention.id)}
+          onReply={props.onReply}
+          onEdit={props.mine ? editing.start : undefined}
+          onDelete={props.mine || props.removable ? () => void props.edits.remove(props.intention.id) : undefined}
         />
-      </Show>
-      <Show when={!props.mine && props.removable && !saving()}>
-        <MessageActions onDelete={() => void props.edits.remove(props.intention.id)} />
       </Show>
     </MessageFrame>
   );

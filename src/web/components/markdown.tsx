@@ -8,7 +8,7 @@ import { renderMarkdown } from "../markdown.ts";
  * selection in them survives) and only the growing tail is rebuilt. Links open in a new tab without
  * handing it our window, except a footnote's, which stay in the message.
  */
-export function patchHtml(element: HTMLElement, html: string): void {
+export function patchHtml(element: HTMLElement, html: string, decorate?: (fragment: DocumentFragment) => void): void {
   // Parsed once, into a template: its content is inert (no image loads, no handlers) until adopted.
   const next = document.createElement("template");
   next.innerHTML = html;
@@ -25,6 +25,7 @@ export function patchHtml(element: HTMLElement, html: string): void {
     box.setAttribute("aria-label", box.parentElement!.textContent!.trim());
   }
   for (const block of next.content.querySelectorAll("pre, table")) block.setAttribute("tabindex", "0");
+  decorate?.(next.content);
   const incoming = [...next.content.childNodes];
   const current = [...element.childNodes];
   let same = 0;
@@ -33,10 +34,13 @@ export function patchHtml(element: HTMLElement, html: string): void {
   for (const node of incoming.slice(same)) element.appendChild(node);
 }
 
-/** Renders `text` as Markdown (as written until the renderer has loaded: see `loadMarkdown`). */
-export function Markdown(props: { text: string; class?: string }) {
-  const element = (<div class={props.class ?? "markdown"} />) as HTMLDivElement;
+/**
+ * Renders `text` as Markdown (as written until the renderer has loaded: see `loadMarkdown`); `decorate`
+ * finishes the HTML before it is shown (mentions' chips: see rich-content.tsx).
+ */
+export function Markdown(props: { text: string; class?: string; decorate?(fragment: DocumentFragment): void; onClick?(event: MouseEvent): void }) {
+  const element = (<div class={props.class ?? "markdown"} onClick={(event) => props.onClick?.(event)} />) as HTMLDivElement;
   const footnotePrefix = `fn-${createUniqueId()}-`;
-  createRenderEffect(() => patchHtml(element, renderMarkdown(props.text, footnotePrefix)));
+  createRenderEffect(() => patchHtml(element, renderMarkdown(props.text, footnotePrefix), props.decorate));
   return element;
 }

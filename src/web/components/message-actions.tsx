@@ -1,13 +1,16 @@
 /**
- * A message's actions: on my own, Edit and Delete; on someone else's that the space's moderation facts
+ * A message's actions: on any, Reply; on my own, Edit and Delete; on someone else's that the space's moderation facts
  * let me remove (I own the space or the bot that wrote it, or I am a superuser), Remove. Both ask first.
  */
 import { createSignal, Show } from "solid-js";
 
 export interface MessageActionsProps {
+  /** Starts a reply to the message (absent: no Reply). */
+  onReply?(): void;
   /** Absent: the message is not mine to edit, and its removal is a moderator's ("Remove"). */
   onEdit?(): void;
-  onDelete(): void;
+  /** Absent: the message is not mine to delete nor mine to remove. */
+  onDelete?(): void;
   /** The Edit button, where focus goes back when editing ends. */
   editRef?(button: HTMLButtonElement): void;
 }
@@ -18,7 +21,7 @@ export function MessageActions(props: MessageActionsProps) {
   const verb = () => (props.onEdit ? "Delete" : "Remove");
   const remove = () => {
     setConfirmingDelete(false);
-    props.onDelete();
+    props.onDelete?.();
   };
   return (
     <div class="message-actions">
@@ -26,6 +29,13 @@ export function MessageActions(props: MessageActionsProps) {
         when={confirmingDelete()}
         fallback={
           <>
+            <Show when={props.onReply}>
+              {(onReply) => (
+                <button type="button" class="link-button" onClick={() => onReply()()} aria-label="Reply to message">
+                  Reply
+                </button>
+              )}
+            </Show>
             <Show when={props.onEdit}>
               {(onEdit) => (
                 <button type="button" class="link-button" ref={props.editRef} onClick={() => onEdit()()} aria-label="Edit message">
@@ -33,9 +43,11 @@ export function MessageActions(props: MessageActionsProps) {
                 </button>
               )}
             </Show>
-            <button type="button" class="link-button" onClick={() => setConfirmingDelete(true)} aria-label={`${verb()} message`}>
-              {verb()}
-            </button>
+            <Show when={props.onDelete}>
+              <button type="button" class="link-button" onClick={() => setConfirmingDelete(true)} aria-label={`${verb()} message`}>
+                {verb()}
+              </button>
+            </Show>
           </>
         }
       >

@@ -1,8 +1,8 @@
-/** What a confirmed message says: its text as Markdown ("thinking…" before a reply's first word), and whether it was edited, failed or stopped. */
+/** What a confirmed message says: its content (see message-content.tsx; "thinking…" before a reply's first word), and whether it was edited, failed or stopped. */
 import { Show } from "solid-js";
 import type { ContentNode, Intention } from "../../shared/entities.ts";
 import { contentText } from "../../shared/content.ts";
-import { Markdown } from "./markdown.tsx";
+import { MessageContent } from "./message-content.tsx";
 
 /** Why a bot's reply failed: the reason its `failure` node carries (see docs/api.md, Bots). */
 export function failureOf(content: readonly ContentNode[]): string | undefined {
@@ -30,7 +30,7 @@ export function MessageBody(props: MessageBodyProps) {
   return (
     <>
       <Show when={text() || props.intention.state !== "active"} fallback={<p class="message-thinking">thinking…</p>}>
-        <Markdown text={text()} class="markdown message-body" />
+        <MessageContent content={props.content} />
       </Show>
       <Show when={edited() && !props.saving}>
         <span class="message-edited">(edited)</span>

@@ -4,14 +4,14 @@
  */
 import { createSignal } from "solid-js";
 import type { ContentNode, IntentionId } from "../../shared/entities.ts";
-import { contentText } from "../../shared/content.ts";
 import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
 import type { Edits } from "../sync/edits.ts";
+import { draftContent, draftOf } from "./draft.ts";
 
 export interface MessageEditingOptions {
   id(): IntentionId;
-  /** The text shown now: a draft starts from it, and a draft left the same is not saved. */
-  text(): string;
+  /** The content shown now: a draft starts from its text, keeping its mentions and reply; a draft left the same is not saved. */
+  content(): readonly ContentNode[];
   /** The message's version now: a draft opened now is based on it. */
   version(): number | undefined;
   edits: Edits;
@@ -25,10 +25,12 @@ export interface MessageEditingOptions {
 export function createMessageEditing(options: MessageEditingOptions) {
   const [draft, setDraft] = createSignal<string>();
   let base: number | undefined;
-  const open = (text: string) => {
+  let opened = draftOf([]);
+  const open = (content: readonly ContentNode[]) => {
     options.setError(undefined);
     base = options.version();
-    setDraft(text);
+    opened = draftOf(content);
+    setDraft(opened.text);
   };
   const close = () => {
     setDraft(undefined);
@@ -38,13 +40,13 @@ export function createMessageEditing(options: MessageEditingOptions) {
     const next = draft()?.trim() ?? "";
     if (!next || next.length > MAX_TEXT_LENGTH) return options.setError(`A message is 1 to ${MAX_TEXT_LENGTH} characters.`);
     options.setError(undefined);
-    if (next !== options.text()) void options.edits.edit(options.id(), [next], base);
+    if (next !== opened.text) void options.edits.edit(options.id(), draftContent(next, opened.picked, opened.replyTo), base);
     close();
   };
   /** Forgets the refusal (or conflict) of `refused` and opens its text again, based on the message as it is now. */
   const editAgain = (refused: ContentNode[]) => {
     options.edits.dismiss(options.id());
-    open(contentText(refused));
+    open(refused);
   };
-  return { draft, setDraft, start: () => open(options.text()), close, save, editAgain };
+  return { draft, setDraft, start: () => open(options.content()), close, save, editAgain };
 }

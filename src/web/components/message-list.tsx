@@ -9,6 +9,8 @@ import { createConversationScroll } from "./conversation-scroll.ts";
 import { IntentionRow } from "./intention-row.tsx";
 import { PendingRows } from "./pending-row.tsx";
 import { continuesGroup } from "./time.ts";
+import { navigateToMessage } from "../router.ts";
+import { ConversationContext, type ConversationFacts } from "./conversation-context.ts";
 
 export interface MessageListProps {
   sync: SpaceSync;
@@ -17,8 +19,10 @@ export interface MessageListProps {
   author(id: BeingId): string;
   /** Called once the first screenful of messages is shown (or it is known that none can be). */
   onShown?(): void;
-  /** A message to show in its place and highlight briefly (one a search found), once the list is shown. */
+  /** A message to show in its place and highlight briefly (one a search found, a reply quotes), once the list is shown. */
   target?: IntentionId;
+  /** Starts a reply to a message in the composer (none: messages offer no Reply). */
+  onReply?(id: IntentionId): void;
 }
 
 // How long a message shown from a search stays highlighted.
@@ -63,7 +67,16 @@ export function MessageList(props: MessageListProps) {
     scroll.giveUp();
   });
 
-  return (
+  const facts: ConversationFacts = {
+    meId: props.meId,
+    nameOf: (id) => props.view.beings[id]?.name ?? (id === props.meId ? props.author(id) : undefined),
+    intention: (id) => props.view.intentions[id],
+    author: (id) => props.author(id),
+    jumpTo: (id) => navigateToMessage(props.sync.spaceId, id),
+  };
+
+  // Built inside the provider, so every row reads the conversation's facts.
+  const conversation = () => (
     <div
       ref={scroll.ref}
       class="messages"
@@ -110,6 +123,7 @@ export function MessageList(props: MessageListProps) {
                     onStop={() => props.sync.stop(id)}
                     edits={edits}
                     reacting={reacting}
+                    onReply={props.onReply && (() => props.onReply!(id))}
                   />
                 </Show>
               );
@@ -132,5 +146,6 @@ export function MessageList(props: MessageListProps) {
       </Show>
     </div>
   );
+  return <ConversationContext.Provider value={facts}>{conversation()}</ConversationContext.Provider>;
 }
 

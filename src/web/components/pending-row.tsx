@@ -1,9 +1,9 @@
 /** A message the server has not confirmed yet: sending, waiting for the network, or refused. */
 import { For, Match, Switch } from "solid-js";
 import type { BeingId, Intention } from "../../shared/entities.ts";
-import type { OutboxEntry } from "../sync/outbox.ts";
+import { contentOf, type OutboxEntry } from "../sync/outbox.ts";
 import { continuesGroup } from "./time.ts";
-import { Markdown } from "./markdown.tsx";
+import { MessageContent } from "./message-content.tsx";
 import { MessageFrame } from "./message-frame.tsx";
 
 export interface PendingRowProps {
@@ -26,7 +26,7 @@ export function PendingRow(props: PendingRowProps) {
       time={new Date(props.entry.createdAt)}
       state={props.entry.status === "failed" ? "failed" : "pending"}
     >
-      <Markdown text={props.entry.text} class="markdown message-body" />
+      <MessageContent content={contentOf(props.entry)} />
       <div class="message-status">
         <Switch>
           <Match when={props.entry.status === "sending"}>Sending…</Match>

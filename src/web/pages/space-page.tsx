@@ -1,6 +1,6 @@
 /** A space: its conversation, who is here, and the way to other spaces. Mounted once per space visited. */
 import { createEffect, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
-import { LOBBY_ID, type Being, type BeingId } from "../../shared/entities.ts";
+import { LOBBY_ID, type Being, type BeingId, type IntentionId } from "../../shared/entities.ts";
 import { Composer } from "../components/composer.tsx";
 import { MessageList } from "../components/message-list.tsx";
 import { hereCount } from "../components/people.tsx";
@@ -40,6 +40,12 @@ export function SpacePage(props: SpacePageProps) {
   // The messages' renderer is not in the start chunk: fetch it alongside the snapshot, not after it.
   void loadMarkdown().catch(() => undefined);
   const [peopleOpen, setPeopleOpen] = createSignal(false);
+  const [replyTo, setReplyTo] = createSignal<IntentionId>();
+  // A reply whose original went away (deleted meanwhile) is no longer offered.
+  const replyingTo = () => {
+    const original = replyTo() && sync.view?.intentions[replyTo()!];
+    return original ? { original, author: author(original.ownerId) } : undefined;
+  };
   enterOnArrival(props.spaceId, sync.connection);
   whenReachable(sync.connection, () => void props.outbox.resume());
 
@@ -84,6 +90,10 @@ export function SpacePage(props: SpacePageProps) {
                     author={author}
                     onShown={() => conversationShown.resolve()}
                     target={messageInLocation()}
+                    onReply={(id) => {
+                      setReplyTo(id);
+                      document.getElementById("composer-input")?.focus();
+                    }}
                   />
                   <Show when={!view().deleted}>
                     <TypingIndicator names={typingNames()} />
@@ -91,6 +101,9 @@ export function SpacePage(props: SpacePageProps) {
                       spaceName={view().space.name}
                       onSend={sync.post}
                       onTyping={sync.setTyping}
+                      here={() => Object.values(view().beings)}
+                      replyingTo={replyingTo()}
+                      onCancelReply={() => setReplyTo(undefined)}
                     />
                   </Show>
                 </main>

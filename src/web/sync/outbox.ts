@@ -6,7 +6,8 @@
  */
 import { batch } from "solid-js";
 import { createStore } from "solid-js/store";
-import type { BeingId, IntentionId } from "../../shared/entities.ts";
+import type { BeingId, ContentNode, IntentionId } from "../../shared/entities.ts";
+import { contentText } from "../../shared/content.ts";
 import { ApiError, errorMessage } from "../../shared/errors.ts";
 import type { WriteResult } from "../../shared/responses.ts";
 import { isRetryable, postIntention } from "../api.ts";
@@ -27,7 +28,10 @@ export type OutboxStatus = "queued" | "sending" | "failed";
 export interface OutboxEntry {
   id: IntentionId;
   spaceId: BeingId;
+  /** What it says, as text (a mention as its "@Name"). */
   text: string;
+  /** Its structured content (mentions, a reply), sent as it is; absent for plain text, which is sent as `[text]`. */
+  content?: ContentNode[];
   /** When it was typed, ms since the epoch (JSON-friendly, for the queue in localStorage). */
   createdAt: number;
   status: OutboxStatus;
@@ -38,8 +42,8 @@ export type SentListener = (entry: OutboxEntry, result: WriteResult) => void;
 
 export interface Outbox {
   readonly entries: readonly OutboxEntry[];
-  /** Queues a message and starts sending; returns its id. */
-  send(spaceId: BeingId, text: string): IntentionId;
+  /** Queues a message (text, or content nodes) and starts sending; returns its id. */
+  send(spaceId: BeingId, content: string | readonly ContentNode[]): IntentionId;
   /** Puts a failed message back in the queue. */
   retry(id: IntentionId): void;
   /** Drops a failed or queued message for good. */
@@ -97,7 +101,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       update(entry.id, { status: "sending", error: undefined });
       try {
         const relay = relayers.get(sent.spaceId) ?? unrelayed;
-        const result = await relay((options) => postIntention(sent.spaceId, { id: sent.id, content: [sent.text] }, options));
+        const result = await relay((options) => postIntention(sent.spaceId, { id: sent.id, content: contentOf(sent) }, options));
         delays.reset();
         // Hand the row over before dropping the pending one, in one update, so nothing flickers.
         batch(() => {
@@ -140,9 +144,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
     get entries() {
       return store.entries;
     },
-    send(spaceId, text) {
+    send(spaceId, content) {
       const id = newIntentionId();
-      setStore("entries", store.entries.length, { id, spaceId, text, createdAt: Date.now(), status: "queued" });
+      const nodes = typeof content === "string" ? [content] : [...content];
+      const plain = nodes.length === 1 && typeof nodes[0] === "string";
+      setStore("entries", store.entries.length, { id, spaceId, text: contentText(nodes), ...(plain ? {} : { content: nodes }), createdAt: Date.now(), status: "queued" });
       persist();
       void resume();
       return id;
@@ -169,6 +175,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
       globalThis.removeEventListener?.("online", onOnline);
     },
   };
+}
+
+/** What an entry sends: its content nodes, or its text. */
+export function contentOf(entry: OutboxEntry): ContentNode[] {
+  return entry.content ?? [entry.text];
 }
 
 /** The persisted queue; a send that was in flight when the page went away is sent again. */

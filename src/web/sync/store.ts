@@ -11,7 +11,7 @@
 import type { Room } from "livekit-client";
 import { createSignal, type Accessor } from "solid-js";
 import { createStore, produce, reconcile, unwrap } from "solid-js/store";
-import type { BeingId, Intention, IntentionId } from "../../shared/entities.ts";
+import type { BeingId, ContentNode, Intention, IntentionId } from "../../shared/entities.ts";
 import { getHistory, patchIntention } from "../api.ts";
 import { addHistory, applyChanges, applyFacts, applyWrite, fromSnapshot, removeIntention, type SpaceState } from "./apply.ts";
 import type { SpaceCache } from "./cache.ts";
@@ -53,8 +53,8 @@ export interface SpaceSync {
   loadOlder(): Promise<void>;
   /** Loads older history until the intention is in `view` (a message search found it): false when it is not there. */
   reveal(id: IntentionId): Promise<boolean>;
-  /** Posts a message here: shown at once as pending, sent by the outbox. */
-  post(text: string): void;
+  /** Posts a message here (text, or content with mentions and a reply): shown at once as pending, sent by the outbox. */
+  post(content: string | readonly ContentNode[]): void;
   /** My messages here still on their way (not yet in `view`), oldest first. */
   pending(): OutboxEntry[];
   /** Sends a refused message again. */
@@ -224,7 +224,7 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
       }
       return true;
     },
-    post: (text) => void outbox.send(spaceId, text),
+    post: (content) => void outbox.send(spaceId, content),
     pending: () => outbox.entries.filter((entry) => entry.spaceId === spaceId && !root.view?.intentions[entry.id]),
     retry: outbox.retry,
     discard: outbox.discard,

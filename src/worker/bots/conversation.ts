@@ -11,6 +11,18 @@ export interface HistoryEntry {
   ownerId: BeingId;
   ownerName: string;
   text: string;
+  /** The message the post answered replies to, placed before it (see `withOriginal`). */
+  original?: boolean;
+}
+
+/**
+ * The history with the message the post replies to just before the post, when it is not in the
+ * history already: a reply to something said long ago is answered knowing what it answers. Next to the
+ * post it is the last to be trimmed by the budget.
+ */
+export function withOriginal<Entry extends HistoryEntry & { id: string }>(history: readonly Entry[], original: Entry | null): Entry[] {
+  if (!original || history.some((entry) => entry.id === original.id)) return [...history];
+  return [...history.slice(0, -1), { ...original, original: true }, ...history.slice(-1)];
 }
 
 /**
@@ -34,7 +46,8 @@ export function buildConversation(bot: { id: BeingId; name: string; prompt: stri
   for (let i = history.length - 1; i >= 0; i--) {
     const entry = history[i]!;
     const mine = entry.ownerId === bot.id;
-    let content = mine ? entry.text : `${entry.ownerName}: ${entry.text}`;
+    const said = mine ? entry.text : `${entry.ownerName}: ${entry.text}`;
+    let content = entry.original ? `(The message being replied to) ${said}` : said;
     if (!content.trim()) continue;
     const cost = estimateTokens(content);
     if (cost > left) {

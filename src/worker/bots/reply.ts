@@ -12,10 +12,10 @@
 import type { ContentNode, IntentionId } from "../../shared/entities.ts";
 import { contentText } from "../../shared/content.ts";
 import type { Db } from "../db/client.ts";
-import { failReply, replyIsActive, startReply, writeReply } from "../db/queries/replies.ts";
+import { failReply, replyIsActive, startReply, writeReply, type HistoryRow } from "../db/queries/replies.ts";
 import type { BotSettings } from "../settings.ts";
 import { enqueueNotices } from "../sync/notify.ts";
-import { buildConversation } from "./conversation.ts";
+import { buildConversation, withOriginal } from "./conversation.ts";
 import { ProviderError, streamCompletion } from "./provider.ts";
 import { reserveReply, settleReply } from "./default-key.ts";
 import { botApiKey, scrubSecret } from "./secrets.ts";
@@ -72,7 +72,8 @@ export async function runTurn(db: Db, env: TurnEnv, settings: BotSettings, turn:
   report.secret = apiKey;
   onSecret?.(apiKey);
 
-  const history = start.history.map((entry) => ({ ownerId: entry.ownerId, ownerName: entry.ownerName, text: contentText(entry.content) }));
+  const read = (row: HistoryRow) => ({ id: row.id, ownerId: row.ownerId, ownerName: row.ownerName, text: contentText(row.content) });
+  const history = withOriginal(start.history.map(read), start.original && read(start.original));
   const messages = buildConversation({ id: turn.bot, name: start.bot.name, prompt }, history, settings.contextTokens);
   // The operator's key is paid for from daily budgets (./default-key.ts); an owner's own key is not counted.
   const reservation = source === "default" ? await reserveReply(db, turn.asker, messages, settings) : undefined;

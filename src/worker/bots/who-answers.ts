@@ -4,7 +4,7 @@ import type { BeingId, Intention, IntentionId } from "../../shared/entities.ts";
 import type { BotInSpace } from "../db/queries/intentions.ts";
 import type { AppEnv } from "../env.ts";
 import { describeError } from "../log.ts";
-import { contentText } from "../../shared/content.ts";
+import { contentText, mentionedIds } from "../../shared/content.ts";
 
 /** One bot answering one post: a message on the `spaces-bots` queue. */
 export interface BotTurn {
@@ -31,11 +31,12 @@ export function mentions(text: string, bot: Pick<BotInSpace, "id" | "name">): bo
   return false;
 }
 
-/** The turns a post calls for: every bot replying to all, and those replying to mentions that it names. */
+/** The turns a post calls for: every bot replying to all, and those replying to mentions that it mentions (a mention node) or names. */
 export function turnsFor(post: Intention, bots: readonly BotInSpace[]): BotTurn[] {
   const text = contentText(post.content);
+  const mentioned = new Set(mentionedIds(post.content));
   return bots
-    .filter((bot) => bot.replyTo === "all" || mentions(text, bot))
+    .filter((bot) => bot.replyTo === "all" || mentioned.has(bot.id) || mentions(text, bot))
     .map((bot) => ({ space: post.locationId, bot: bot.id, trigger: post.id, asker: post.ownerId }));
 }
 

@@ -1,8 +1,8 @@
-/** Intentions by id: change, delete, and react to. Creation lives under the space (routes/spaces.ts). */
+/** Intentions by id: read, change, delete, and react to. Creation lives under the space (routes/spaces.ts). */
 import { Hono } from "hono";
 import { object } from "zod";
 import { intentionIdParam, intentionPatch, reactionParam } from "../../shared/schemas.ts";
-import { deleteIntention, patchIntention } from "../db/queries/intentions.ts";
+import { deleteIntention, getIntention, patchIntention } from "../db/queries/intentions.ts";
 import { setReaction } from "../db/queries/reactions.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
@@ -14,6 +14,8 @@ const byId = valid("param", object({ id: intentionIdParam }));
 const byReaction = valid("param", reactionParam);
 
 export const intentions = new Hono<AppEnv>()
+  // One message, e.g. the original a reply quotes when it is not loaded: 404 when deleted or unreadable alike.
+  .get("/intentions/:id", byId, async (c) => c.json({ intention: await getIntention(c.var.db, c.var.viewer, c.req.valid("param").id) }, 200))
   .patch("/intentions/:id", byId, valid("json", intentionPatch), async (c) => {
     const { intention, seq, appended } = await patchIntention(c.var.db, c.var.viewer, c.req.valid("param").id, c.req.valid("json"), relayRequested(c));
     return c.json({ intention, seq, sync: await relayableChanges(c, [intention.locationId], appended) } satisfies WriteResult, 200);

@@ -167,3 +167,15 @@ export async function deleteIntention(db: Db, viewer: ViewerRef, id: IntentionId
   requireAccess(row, "intention");
   return row.space;
 }
+
+/** One intention, for a viewer who may read its space (else NOT_FOUND, as for one that does not exist). */
+export async function getIntention(db: Db, viewer: ViewerRef, id: IntentionId): Promise<Intention> {
+  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; intention: unknown }>(
+    db,
+    sql`WITH ${viewerCte(viewer)}
+        SELECT v.id AS viewer_id, may_read_space(s, v.id, v.su) AS visible, intention_json(i) AS intention
+        FROM viewer v LEFT JOIN intentions i ON i.id = ${id} LEFT JOIN beings s ON s.id = i.location_id`,
+  );
+  requireAccess(row, "intention");
+  return toIntention(row.intention);
+}

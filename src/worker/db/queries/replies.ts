@@ -15,8 +15,21 @@ export interface ReplyStart {
   /** Whether this call created it (false for a retried or duplicate turn). */
   created: boolean;
   /** The space's history up to the post answered (inclusive), oldest first, without this reply. */
-  history: Array<{ ownerId: BeingId; ownerName: string; content: ContentNode[] }>;
+  history: HistoryRow[];
+  /** The message the post replies to, when it has one in this space (a deleted one is gone). */
+  original: HistoryRow | null;
 }
+
+/** One message as a turn reads it. */
+export interface HistoryRow {
+  id: IntentionId;
+  ownerId: BeingId;
+  ownerName: string;
+  content: ContentNode[];
+}
+
+/** SQL: message `h` (owner `o`) as a HistoryRow. */
+const historyRow = sql`jsonb_build_object('id', h.id, 'ownerId', h.owner_id, 'ownerName', coalesce(o.name, h.owner_id), 'content', h.content)`;
 
 /**
  * Creates the reply `active` with no text, unless it exists or the space or the bot already has its
@@ -29,7 +42,7 @@ export async function startReply(
   reply: IntentionId,
   limits: { perSpace: number; perBot: number },
 ): Promise<ReplyStart> {
-  const row = await queryOne<{ bot: ReplyStart["bot"]; sealed: string | null; state: IntentionState | null; created: boolean; history: ReplyStart["history"] | null }>(
+  const row = await queryOne<{ bot: ReplyStart["bot"]; sealed: string | null; state: IntentionState | null; created: boolean; history: HistoryRow[] | null; original: HistoryRow | null }>(
     db,
     sql`WITH bot AS (
           SELECT b.id, b.name, coalesce(b.properties -> 'bot', '{}'::jsonb) AS config FROM beings b
@@ -39,7 +52,7 @@ export async function startReply(
             AND coalesce((SELECT may_read_space(s, o.id, is_superuser(o, '[]'::jsonb))
                           FROM beings s, beings o WHERE s.id = ${turn.space} AND o.id = b.owner_id), false)
         ),
-        post AS (SELECT i.id, i.created_at FROM intentions i WHERE i.id = ${turn.trigger} AND i.location_id = ${turn.space}),
+        post AS (SELECT i.id, i.created_at, i.reply_to FROM intentions i WHERE i.id = ${turn.trigger} AND i.location_id = ${turn.space}),
         busy AS (
           SELECT count(*) FILTER (WHERE r.id <> ${reply}) AS in_space,
                  count(*) FILTER (WHERE r.id <> ${reply} AND r.owner_id = ${turn.bot}) AS by_bot
@@ -56,15 +69,18 @@ export async function startReply(
           (SELECT sealed FROM bot_secrets WHERE being_id = ${turn.bot}) AS sealed,
           coalesce((SELECT state FROM created), (SELECT state FROM intentions WHERE id = ${reply})) AS state,
           EXISTS (SELECT 1 FROM created) AS created,
-          (SELECT jsonb_agg(jsonb_build_object('ownerId', h.owner_id, 'ownerName', coalesce(o.name, h.owner_id), 'content', h.content)
-                            ORDER BY h.created_at, h.id)
+          (SELECT jsonb_agg(${historyRow} ORDER BY h.created_at, h.id)
            FROM (SELECT i.* FROM intentions i, post
                  WHERE i.location_id = ${turn.space} AND i.id <> ${reply} AND i.state IN ('complete', 'cancelled')
                    AND (i.created_at, i.id) <= (post.created_at, post.id)
                  ORDER BY i.created_at DESC, i.id DESC LIMIT ${HISTORY_MESSAGES}) AS h
-           LEFT JOIN beings o ON o.id = h.owner_id) AS history`,
+           LEFT JOIN beings o ON o.id = h.owner_id) AS history,
+          -- Only from this space, which the bot's owner may read (checked above): a reply never carries another space's text to a provider.
+          (SELECT ${historyRow} FROM post JOIN intentions h ON h.id = post.reply_to AND h.location_id = ${turn.space}
+             AND h.state IN ('complete', 'cancelled')
+           LEFT JOIN beings o ON o.id = h.owner_id) AS original`,
   );
-  return { bot: row.bot, sealedKey: row.sealed, state: row.state, created: row.created, history: row.history ?? [] };
+  return { bot: row.bot, sealedKey: row.sealed, state: row.state, created: row.created, history: row.history ?? [], original: row.original };
 }
 
 /**
