@@ -65,3 +65,7 @@ export interface BotConfig {
 
 /** The public space every fresh database holds. */
 export const LOBBY_ID: BeingId = "@intraliminal";
+
+/** What a notification is about: a message that mentions the being, a reply to its message, a bot's finished reply to it. */
+export const NOTIFICATION_KINDS = ["mention", "reply", "bot_reply"] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

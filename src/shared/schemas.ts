@@ -261,3 +261,17 @@ export type IntentionSearchQuery = Infer<typeof intentionSearchQuery>;
 
 /** GET /api/bots/models: the bot whose key lists them (absent for a bot not yet created: the operator's key). */
 export const botModelsQuery = object({ bot: beingId.optional() });
+
+// Notifications (issue 20) ----------------------------------------------------------------------------
+
+/** GET /api/notifications: newest first, the page before notification `before` (an id from an earlier page). */
+export const notificationsQuery = strictObject({
+  before: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
+  limit: limit(50, 20),
+});
+export type NotificationsQuery = Infer<typeof notificationsQuery>;
+
+/** POST /api/notifications/read: these notifications, or (ids absent) all of the caller's. */
+export const notificationsRead = strictObject({
+  ids: array(number().int().min(1).max(Number.MAX_SAFE_INTEGER)).min(1).max(100).optional(),
+});

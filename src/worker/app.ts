@@ -18,6 +18,7 @@ import { bots } from "./routes/bots.ts";
 import { health } from "./routes/health.ts";
 import { intentions } from "./routes/intentions.ts";
 import { livekit } from "./routes/livekit.ts";
+import { notifications } from "./routes/notifications.ts";
 import { search } from "./routes/search.ts";
 import { spaces } from "./routes/spaces.ts";
 import { sync } from "./routes/sync.ts";
@@ -49,7 +50,8 @@ export const app = new Hono<AppEnv>()
   .route("/", livekit)
   .route("/", sync)
   .route("/", search)
-  .route("/", bots);
+  .route("/", bots)
+  .route("/", notifications);
 
 app.onError(errorResponse);
 

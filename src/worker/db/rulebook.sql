@@ -441,3 +441,32 @@ BEGIN
   RETURN NULL;
 END
 $$;
+-- Notifications (issue 20) -------------------------------------------------------------------------
+
+-- Whom a message notifies, and of what: the beings it mentions ('mention'), the author of the message it
+-- replies to ('reply'), and whom a bot's reply answers ('bot_reply', asker_id). Only a finished message
+-- (state complete) notifies, so a bot's reply does not at every word it streams; never its own author;
+-- only a person who may read its space. Superusers count by their properties only: SUPERUSER_IDS is
+-- configuration the database does not see.
+CREATE OR REPLACE FUNCTION notification_recipients(i intentions) RETURNS TABLE (being_id text, kind text) LANGUAGE sql STABLE AS $$
+  SELECT r.being_id, r.kind
+  FROM (
+    SELECT unnest(i.mentions) AS being_id, 'mention' AS kind
+    UNION SELECT o.owner_id, 'reply' FROM intentions o WHERE o.id = i.reply_to
+    UNION SELECT i.asker_id, 'bot_reply' WHERE i.asker_id IS NOT NULL
+  ) AS r
+  JOIN beings b ON b.id = r.being_id AND b.type = 'guest'
+  JOIN beings s ON s.id = i.location_id
+  WHERE i.state = 'complete' AND r.being_id <> i.owner_id AND may_read_space(s, b.id, is_superuser(b, '[]'::jsonb))
+$$;
+
+-- The trigger on intentions (drizzle/0021): a write that makes a message notify someone writes the
+-- notification with it, once per being, message and kind (an edit adding a mention notifies only the new one).
+CREATE OR REPLACE FUNCTION intentions_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO notifications (being_id, intention_id, space_id, kind)
+  SELECT r.being_id, NEW.id, NEW.location_id, r.kind FROM notification_recipients(NEW) AS r
+  ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING;
+  RETURN NULL;
+END
+$$;
