@@ -264,9 +264,12 @@ export const botModelsQuery = object({ bot: beingId.optional() });
 
 // Notifications (issue 20) ----------------------------------------------------------------------------
 
-/** GET /api/notifications: newest first, the page before notification `before` (an id from an earlier page). */
+/**
+ * GET /api/notifications: newest first, the page before notification `before` (an earlier page's `next`), digits
+ * kept as text: the typed client would take an optional parsed key's type for what it sends.
+ */
 export const notificationsQuery = strictObject({
-  before: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
+  before: string().regex(/^\d{1,15}$/, "must be a whole number").optional(),
   limit: limit(50, 20),
 });
 export type NotificationsQuery = Infer<typeof notificationsQuery>;

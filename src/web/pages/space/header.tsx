@@ -5,6 +5,7 @@ import { AppLink } from "../../components/app-link.tsx";
 import { ConnectionStatusBadge } from "../../components/connection-status.tsx";
 import { NameEditor } from "../../components/name-editor.tsx";
 import { DialogButton } from "../../manage/dialog-button.tsx";
+import { InboxButton } from "../../notifications/inbox-button.tsx";
 import { FinderButton } from "../../finder/launcher.tsx";
 import { SpaceLink } from "../../components/space-link.tsx";
 import { install, installable } from "../../install.ts";
@@ -42,6 +43,7 @@ export function SpaceHeader(props: SpaceHeaderProps) {
           ("Live sync off · polling") once wrapped it onto a third row and moved the conversation down. */}
       <div class="topbar-tools">
         <FinderButton meId={props.me.id} />
+        <InboxButton />
         {/* A space that is not there has no live channel to report on, nor anyone in it. */}
         <Show when={props.sync.status() !== "not-found"}>
           <ConnectionStatusBadge status={props.sync.connection()} />

@@ -37,7 +37,7 @@ export async function listNotifications(db: Db, viewer: ViewerRef, { before, lim
   const [row] = await query<{ viewer_id: string | null; items: ItemRow[]; unread: number }>(
     db,
     sql`WITH ${viewerCte(viewer)},
-        page AS (${readable(before === undefined ? sql`true` : sql`n.id < ${before}`)} ORDER BY n.id DESC LIMIT ${limit + 1})
+        page AS (${readable(before === undefined ? sql`true` : sql`n.id < ${Number(before)}`)} ORDER BY n.id DESC LIMIT ${limit + 1})
         SELECT v.id AS viewer_id, ${unreadCount} AS unread,
           (SELECT coalesce(jsonb_agg(jsonb_build_object(
               'id', p.id, 'kind', p.kind, 'at', p.created_at, 'read', p.read_at IS NOT NULL, 'intention', i.id,
