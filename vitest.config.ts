@@ -1,6 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import solid from "vite-plugin-solid";
 import { defineConfig } from "vitest/config";
+import { vapidKeysFrom } from "./scripts/local/vapid.ts";
 import { GITHUB_CLIENT, OIDC_CLIENT } from "./tests/support/oidc-client.ts";
 
 // Four suites, each runnable alone with `vitest run --project NAME`:
@@ -31,6 +32,9 @@ export default defineConfig({
                 LIVEKIT_API_KEY: "",
                 LIVEKIT_API_SECRET: "",
                 SUPERUSER_IDS: "@root",
+                // Web Push on: pushes go to the local push service (tests/setup/push-service.ts) that subscriptions name.
+                ...vapidKeysFrom("test-vapid-key"),
+                VAPID_SUBJECT: "mailto:operator@spaces.test",
                 // Sign-in providers: real oidc-provider instances on loopback (tests/setup/oidc-provider.ts), and
                 // a local GitHub (tests/setup/github.ts) at `url`, as a GitHub Enterprise Server is configured.
                 AUTH_PROVIDERS: JSON.stringify([
@@ -48,7 +52,7 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["tests/worker/**/*.test.ts"],
-          globalSetup: ["tests/setup/database.ts", "tests/setup/model-provider.ts", "tests/setup/oidc-provider.ts", "tests/setup/github.ts"],
+          globalSetup: ["tests/setup/database.ts", "tests/setup/model-provider.ts", "tests/setup/oidc-provider.ts", "tests/setup/github.ts", "tests/setup/push-service.ts"],
         },
       },
       {

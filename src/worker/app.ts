@@ -19,6 +19,7 @@ import { health } from "./routes/health.ts";
 import { intentions } from "./routes/intentions.ts";
 import { livekit } from "./routes/livekit.ts";
 import { notifications } from "./routes/notifications.ts";
+import { push } from "./routes/push.ts";
 import { search } from "./routes/search.ts";
 import { spaces } from "./routes/spaces.ts";
 import { sync } from "./routes/sync.ts";
@@ -51,7 +52,8 @@ export const app = new Hono<AppEnv>()
   .route("/", sync)
   .route("/", search)
   .route("/", bots)
-  .route("/", notifications);
+  .route("/", notifications)
+  .route("/", push);
 
 app.onError(errorResponse);
 

@@ -1,6 +1,6 @@
 /** The inbox: my notifications, newest first; choosing one opens its message and marks it read. Fetched when first opened. */
 import { createSignal, For, onMount, Show } from "solid-js";
-import type { NotificationKind } from "../../shared/entities.ts";
+import { NOTIFICATION_DEEDS } from "../../shared/entities.ts";
 import type { InboxItem } from "../../shared/responses.ts";
 import { call, client } from "../api.ts";
 import { fullTime, shortTime } from "../components/time.ts";
@@ -9,12 +9,6 @@ import { navigateToMessage } from "../router.ts";
 import { setInboxUnread } from "./count.ts";
 
 const PAGE_SIZE = 20;
-
-const WHAT: Record<NotificationKind, string> = {
-  mention: "mentioned you",
-  reply: "replied to you",
-  bot_reply: "answered you",
-};
 
 /** GET /api/notifications: a page before `before`. */
 const fetchPage = (before?: number) =>
@@ -76,7 +70,7 @@ export function InboxDialog(props: { onClose(): void }) {
                   <Show when={!item.read}>
                     <span class="sr-only">Unread: </span>
                   </Show>
-                  <strong>{item.author.name ?? "Someone"}</strong> {WHAT[item.kind]} in <strong>{item.space.name}</strong>
+                  <strong>{item.author.name ?? "Someone"}</strong> {NOTIFICATION_DEEDS[item.kind]} in <strong>{item.space.name}</strong>
                   <time class="inbox-time" datetime={item.at.toISOString()} title={fullTime(item.at)}>
                     {shortTime(item.at)}
                   </time>

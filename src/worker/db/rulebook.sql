@@ -470,3 +470,15 @@ BEGIN
   RETURN NULL;
 END
 $$;
+
+-- Whether notification `n` is pushed to the device `p` (a subscription) now: a device of its being, whose session
+-- is still valid, that wants its kind and does not have its space open and visible; the being has not read it in
+-- the app, has not muted the space, and may still read it (`configured`: SUPERUSER_IDS). Asked as it is sent, not
+-- when written, so a member removed from a private space meanwhile gets none of its text.
+CREATE OR REPLACE FUNCTION may_push(n notifications, p push_subscriptions, configured jsonb) RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT p.being_id = n.being_id AND n.read_at IS NULL AND n.kind = ANY(p.kinds)
+    AND NOT (p.visible_space_id IS NOT DISTINCT FROM n.space_id AND p.visible_until > now())
+    AND EXISTS (SELECT 1 FROM sessions x WHERE x.id = p.session_id AND x.expires_at > now())
+    AND NOT coalesce((SELECT r.muted FROM space_reads r WHERE r.being_id = n.being_id AND r.space_id = n.space_id), false)
+    AND coalesce((SELECT may_read_space(s, b.id, is_superuser(b, configured)) FROM beings s, beings b WHERE s.id = n.space_id AND b.id = n.being_id), false)
+$$;

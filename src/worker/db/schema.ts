@@ -166,6 +166,28 @@ export const sessions = pgTable(
 );
 
 /**
+ * A device's Web Push subscription: one per session (the session is the device), with the kinds of notification that
+ * device wants pushed, and the space it has open and visible now (nothing from there is pushed to it until then).
+ */
+export const pushSubscriptions = pgTable("push_subscriptions", {
+  sessionId: text("session_id")
+    .primaryKey()
+    .references(() => sessions.id, { onDelete: "cascade" }),
+  beingId: text("being_id")
+    .notNull()
+    .references(() => beings.id, { onDelete: "cascade" }),
+  /** The push service's URL for this browser (PushSubscription.endpoint); secret, as it lets anyone push to it. */
+  endpoint: text("endpoint").notNull().unique(),
+  /** The browser's P-256 public key and auth secret, base64url (RFC 8291). */
+  p256dh: text("p256dh").notNull(),
+  auth: text("auth").notNull(),
+  kinds: text("kinds").array().$type<NotificationKind[]>().notNull().default(sql`ARRAY['mention', 'reply', 'bot_reply']`),
+  visibleSpaceId: text("visible_space_id"),
+  visibleUntil: timestamp("visible_until", { withTimezone: true, precision: 3 }),
+  ...timestamps,
+}, (t) => [index("push_subscriptions_being_idx").on(t.beingId)]);
+
+/**
  * WebAuthn credentials (passkeys): a way back into a being from any device. The credential id and the
  * COSE public key are base64url; `counter` is the authenticator's signature counter (0 when it keeps none).
  * Deleting the last way in (passkey or identity) of a being is refused by a trigger (keep_a_way_in() in db/rulebook.sql).

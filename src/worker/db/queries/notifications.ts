@@ -1,5 +1,5 @@
 /** The inbox: a being's notifications (written by the intentions_notify trigger), as far as it may still read them. */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { BeingId, IntentionId, NotificationKind } from "../../../shared/entities.ts";
 import { INBOX_UNREAD_CAP, NOTIFICATION_SNIPPET_LENGTH } from "../../../shared/limits.ts";
 import type { InboxPage } from "../../../shared/responses.ts";
@@ -18,6 +18,10 @@ const readable = (extra = sql`true`) => sql`
 
 /** SQL: the viewer's unread count, at most INBOX_UNREAD_CAP. Needs the `viewer` CTE. */
 const unreadCount = sql`(SELECT count(*)::int FROM (${readable(sql`n.read_at IS NULL`)} LIMIT ${INBOX_UNREAD_CAP}) AS u)`;
+
+/** SQL: the start of a message's text as a notification shows it: plain text, whitespace folded, NOTIFICATION_SNIPPET_LENGTH at most. */
+export const snippetOf = (content: SQL) =>
+  sql`left(btrim(regexp_replace(content_text(${content}), '[[:space:]]+', ' ', 'g')), ${NOTIFICATION_SNIPPET_LENGTH})`;
 
 interface ItemRow {
   id: string;
@@ -43,7 +47,7 @@ export async function listNotifications(db: Db, viewer: ViewerRef, { before, lim
               'id', p.id, 'kind', p.kind, 'at', p.created_at, 'read', p.read_at IS NOT NULL, 'intention', i.id,
               'space_id', s.id, 'space_name', s.name, 'author_id', i.owner_id,
               'author_name', (SELECT a.name FROM beings a WHERE a.id = i.owner_id AND may_see_being(a, v.id, v.su)),
-              'snippet', left(btrim(regexp_replace(content_text(i.content), '[[:space:]]+', ' ', 'g')), ${NOTIFICATION_SNIPPET_LENGTH}))
+              'snippet', ${snippetOf(sql`i.content`)})
             ORDER BY p.id DESC), '[]'::jsonb)
            FROM page p JOIN intentions i ON i.id = p.intention_id JOIN beings s ON s.id = p.space_id) AS items
         FROM viewer v`,
