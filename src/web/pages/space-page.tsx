@@ -12,6 +12,7 @@ import { MediaDock } from "../media/dock.tsx";
 import { PresenceContext } from "../profile/being-link.tsx";
 import { nameOf } from "../names.ts";
 import { noticeChanges } from "../notifications/count.ts";
+import { reportVisibleSpace } from "../notifications/visible-space.ts";
 import { messageInLocation } from "../router.ts";
 import { afterPaint, deferred } from "../scheduling.ts";
 import { appCache } from "../sync/cache.ts";
@@ -43,6 +44,7 @@ export function SpacePage(props: SpacePageProps) {
   void loadMarkdown().catch(() => undefined);
   const [peopleOpen, setPeopleOpen] = createSignal(false);
   enterOnArrival(props.spaceId, sync.connection);
+  reportVisibleSpace(props.spaceId);
   whenReachable(sync.connection, () => void props.outbox.resume());
 
   const here = createHere(sync, props.me.id);

@@ -68,3 +68,50 @@ async function page(event: FetchEvent): Promise<Response> {
 async function asset(request: Request): Promise<Response> {
   return (await caches.match(request, { cacheName: SHELL_CACHE })) ?? fetch(request);
 }
+
+/** A push's payload (src/worker/push/send.ts PushPayload): the notification and the app path it opens. */
+interface PushPayload {
+  title: string;
+  body: string;
+  url: string;
+  tag: string;
+}
+
+/** The payload of a push, or null for one that is not ours (unreadable, or a path outside the app). */
+function payloadOf(event: PushEvent): PushPayload | null {
+  try {
+    const payload = event.data?.json() as Partial<PushPayload> | undefined;
+    if (typeof payload?.title !== "string" || typeof payload.url !== "string" || !payload.url.startsWith("/") || payload.url.startsWith("//")) return null;
+    return { title: payload.title, body: String(payload.body ?? ""), url: payload.url, tag: String(payload.tag ?? payload.url) };
+  } catch {
+    return null;
+  }
+}
+
+sw.addEventListener("push", (event) => {
+  const payload = payloadOf(event);
+  // A push must show something (browsers take a silent one as abuse): a bare one says where to look.
+  const shown = payload ?? { title: "Spaces", body: "Something new for you", url: "/", tag: "spaces" };
+  event.waitUntil(
+    sw.registration.showNotification(shown.title, { body: shown.body, tag: shown.tag, icon: "/icons/icon-192.png", data: { url: shown.url } }),
+  );
+});
+
+sw.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const path = (event.notification.data as { url?: unknown } | null)?.url;
+  const target = new URL(typeof path === "string" && path.startsWith("/") && !path.startsWith("//") ? path : "/", sw.location.origin).href;
+  event.waitUntil(openAt(target));
+});
+
+/** Focuses an open window of the app and takes it to `url` (a page of the app), or opens one there. */
+async function openAt(url: string): Promise<void> {
+  const windows = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).origin === sw.location.origin);
+  if (!open) {
+    await sw.clients.openWindow(url);
+    return;
+  }
+  const focused = await open.focus();
+  await focused.navigate(url).catch(() => sw.clients.openWindow(url));
+}
