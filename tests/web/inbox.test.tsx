@@ -1,4 +1,4 @@
-// The bell and the inbox: the count comes from the server and refreshes when a change concerns me; the dialog
+// The inbox button and the inbox: the count comes from the server and refreshes when a change concerns me; the dialog
 // lists notifications as text (never markup), and choosing one marks it read and opens its message.
 import "@testing-library/jest-dom/vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
@@ -41,9 +41,9 @@ describe("the inbox", () => {
     });
     go("/@lobby", true);
     render(() => <InboxButton />);
-    const bell = await screen.findByRole("button", { name: "Notifications, 2 unread" });
+    const bell = await screen.findByRole("button", { name: "Inbox, 2 unread" });
     fireEvent.click(bell);
-    const dialog = await screen.findByRole("dialog", { name: "Notifications" });
+    const dialog = await screen.findByRole("dialog", { name: "Inbox" });
     const [entry, older] = await screen.findAllByRole("button", { name: /Ada\s*mentioned you in\s*Studio <b>bold<\/b>/ });
     expect(entry).toHaveTextContent(/^Unread:/);
     expect(older).not.toHaveTextContent(/Unread/);
@@ -53,14 +53,14 @@ describe("the inbox", () => {
     await waitFor(() => expect(server.callsTo("POST /api/notifications/read")[0]?.body).toEqual({ ids: [2] }));
     expect(currentSpace()).toBe("@studio");
     expect(messageInLocation()).toBe("/m2");
-    await screen.findByRole("button", { name: "Notifications, 1 unread" });
+    await screen.findByRole("button", { name: "Inbox, 1 unread" });
   });
 
   it("fetches the count again soon after a change that mentions me, replies to me or is a bot's answer to me; not for others", async () => {
     const server = fakeServer({ "GET /api/notifications": () => json({ notifications: [], unread: 0, next: null }) });
     render(() => <InboxButton />);
     await refreshInboxUnread();
-    await screen.findByRole("button", { name: "Notifications" });
+    await screen.findByRole("button", { name: "Inbox" });
     const fetches = () => server.callsTo("GET /api/notifications").length;
     const before = fetches();
     const me = "@me" as BeingId;

@@ -5,6 +5,7 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { toBase64url } from "../../src/shared/signing.ts";
 import { NotificationsSection } from "../../src/web/account/notifications-section.tsx";
 import { fakeServer, json } from "./support/fake-server.ts";
 
@@ -54,7 +55,7 @@ describe("notifications on this device", () => {
     expect(notification.requestPermission).toHaveBeenCalledOnce();
     const [options] = pushManager.subscribe.mock.calls[0] as unknown as [{ userVisibleOnly: boolean; applicationServerKey: Uint8Array }];
     expect(options.userVisibleOnly).toBe(true);
-    expect(Buffer.from(options.applicationServerKey).toString("base64url")).toBe(KEY);
+    expect(toBase64url(options.applicationServerKey)).toBe(KEY);
     expect(server.callsTo("PUT /api/push/subscription")[0]!.body).toEqual(JSON_SUBSCRIPTION);
     expect(toggle).toBeChecked();
 

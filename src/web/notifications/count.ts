@@ -34,7 +34,7 @@ export async function refreshInboxUnread(): Promise<void> {
   try {
     setUnread((await call(() => client.api.notifications.$get({ query: { limit: "1" } }))).unread);
   } catch {
-    // Offline or signed out: the bell keeps what it showed.
+    // Offline or signed out: the count stays as it was.
   }
 }
 

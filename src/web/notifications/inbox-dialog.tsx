@@ -52,7 +52,7 @@ export function InboxDialog(props: { onClose(): void }) {
   };
 
   return (
-    <Modal titleId="inbox-title" title="Notifications" onClose={props.onClose} class="inbox">
+    <Modal titleId="inbox-title" title="Inbox" onClose={props.onClose} class="inbox">
       <Show when={items().some((item) => !item.read)}>
         <button type="button" class="button small quiet inbox-read-all" onClick={() => void readAll()}>
           Mark all read

@@ -104,14 +104,12 @@ sw.addEventListener("notificationclick", (event) => {
   event.waitUntil(openAt(target));
 });
 
-/** Focuses an open window of the app and takes it to `url` (a page of the app), or opens one there. */
+/** Takes an open window of the app to `url` (a page of the app) and brings it forward, or opens one there. */
 async function openAt(url: string): Promise<void> {
   const windows = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
   const open = windows.find((client) => new URL(client.url).origin === sw.location.origin);
-  if (!open) {
-    await sw.clients.openWindow(url);
-    return;
-  }
-  const focused = await open.focus();
-  await focused.navigate(url).catch(() => sw.clients.openWindow(url));
+  // Taken there first, then focused: a window the browser declines to focus still shows the message. A window this
+  // worker does not control cannot be navigated by it: then a new one opens.
+  const there = (await open?.navigate(url).catch(() => null)) ?? (await sw.clients.openWindow(url));
+  await there?.focus();
 }

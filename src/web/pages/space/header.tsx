@@ -43,7 +43,6 @@ export function SpaceHeader(props: SpaceHeaderProps) {
           ("Live sync off · polling") once wrapped it onto a third row and moved the conversation down. */}
       <div class="topbar-tools">
         <FinderButton meId={props.me.id} />
-        <InboxButton />
         {/* A space that is not there has no live channel to report on, nor anyone in it. */}
         <Show when={props.sync.status() !== "not-found"}>
           <ConnectionStatusBadge status={props.sync.connection()} />
@@ -103,6 +102,7 @@ function SpaceTitle(props: { spaceId: BeingId; spaceName: string; sync: SpaceSyn
           Operations
         </AppLink>
       </Show>
+      <InboxButton />
       <AppLink href={ACCOUNT_PATH} class="button small quiet topbar-link">
         Account
       </AppLink>
