@@ -8,6 +8,7 @@ import { mentionNode } from "../../src/shared/content.ts";
 import type { BeingId, IntentionId } from "../../src/shared/entities.ts";
 import { newIntentionId } from "../../src/shared/ids.ts";
 import worker from "../../src/worker/index.ts";
+import { sweepUntakenNotifications } from "../../src/worker/push/consumer.ts";
 import type { PushRecord } from "../setup/push-service.ts";
 import { Client, db, guest, space } from "./client.ts";
 
@@ -36,6 +37,13 @@ async function mentioned(author: Client, room: string, who: Client, text = "look
   const [row] = await db<{ id: string }>(sql`SELECT id FROM notifications WHERE intention_id = ${id} AND being_id = ${who.id}`);
   return { intention: id as IntentionId, notification: Number(row!.id) };
 }
+
+/**
+ * Makes a notification one no push notice has taken, written `ago`: the notice of its space's creation, which the
+ * queue's real consumer handles meanwhile, may have taken it already.
+ */
+const untaken = (notification: number, ago = "0 seconds") =>
+  db(sql`UPDATE notifications SET pushed_at = NULL, created_at = now() - ${ago}::interval WHERE id = ${notification}`);
 
 /** Runs the push consumer over `bodies`, with `overrides` of its bindings. */
 async function consume(bodies: unknown[], overrides: Partial<Env> = {}) {
@@ -99,6 +107,7 @@ describe("push delivery", () => {
 
     const sent: unknown[] = [];
     const queue = { sendBatch: async (messages: { body: unknown }[]) => void sent.push(...messages.map((m) => m.body)) } as unknown as Queue;
+    await untaken(notification);
     await consume([{ space: room.id }, { space: room.id }], { PUSH_QUEUE: queue });
     expect(sent).toEqual([{ notification, session: device.session }]);
     // Taken once: another notice of the space finds nothing new.
@@ -120,6 +129,21 @@ describe("push delivery", () => {
     const exp = (record!.vapid as unknown as { claims: { exp: number } }).claims.exp;
     expect(exp * 1000 - Date.now()).toBeGreaterThan(3600_000);
     expect(exp * 1000 - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+  });
+
+  it("forwards again, from the cron, a space whose new notification no notice took within a minute", async () => {
+    const ada = await guest("Ada");
+    const bob = await guest("Bob");
+    const room = await space(ada);
+    const { notification } = await mentioned(ada, room.id, bob);
+    const sent: unknown[] = [];
+    const queue = { sendBatch: async (messages: { body: unknown }[]) => void sent.push(...messages.map((m) => m.body)) } as unknown as Queue;
+    await untaken(notification);
+    await sweepUntakenNotifications({ ...env, PUSH_QUEUE: queue });
+    expect(sent).not.toContainEqual({ space: room.id });
+    await untaken(notification, "2 minutes");
+    await sweepUntakenNotifications({ ...env, PUSH_QUEUE: queue });
+    expect(sent).toContainEqual({ space: room.id });
   });
 
   it("reaches the device through the real queues after a post that mentions its being", async () => {

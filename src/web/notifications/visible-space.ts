@@ -9,7 +9,10 @@ import { call, client } from "../api.ts";
 
 const REPEAT_MS = 60_000;
 
-const report = (space: BeingId | null) => call(() => client.api.push.visible.$post({ json: { space } })).catch(() => undefined);
+// One report at a time, in order: leaving one space and opening the next must not land the other way round.
+let reported: Promise<unknown> = Promise.resolve();
+const report = (space: BeingId | null) =>
+  (reported = reported.then(() => call(() => client.api.push.visible.$post({ json: { space } })).catch(() => undefined)));
 
 /** Reports `space` as open here while its page is mounted and visible. */
 export function reportVisibleSpace(space: BeingId): void {

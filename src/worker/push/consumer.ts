@@ -8,7 +8,7 @@ import { number, object, string, union } from "zod";
 import { NOTIFICATION_DEEDS, type BeingId } from "../../shared/entities.ts";
 import { beingId } from "../../shared/schemas.ts";
 import { createDb, type Db } from "../db/client.ts";
-import { forgetSubscription, pushMessageOf, takeNewNotifications, type PushDelivery, type PushMessage } from "../db/queries/push.ts";
+import { forgetSubscription, pushMessageOf, spacesWithUntakenNotifications, takeNewNotifications, type PushDelivery, type PushMessage } from "../db/queries/push.ts";
 import { describeError } from "../log.ts";
 import { accountSettings, pushSettings } from "../settings.ts";
 import { sendPush, type PushPayload } from "./send.ts";
@@ -32,6 +32,12 @@ export async function forwardToPush(env: Pick<Env, "PUSH_QUEUE" | "VAPID_PUBLIC_
   } catch (error) {
     console.error(JSON.stringify({ level: "warn", event: "push_forward_failed", spaces, error: describeError(error) }));
   }
+}
+
+/** The cron's part: spaces whose new notifications no notice took after a minute are forwarded again. */
+export async function sweepUntakenNotifications(env: Env): Promise<void> {
+  if (!pushSettings(env)) return;
+  await forwardToPush(env, await spacesWithUntakenNotifications(createDb(env), 60));
 }
 
 /** Handles a batch of the push queue: the spaces' new notifications become deliveries, and deliveries are sent. */

@@ -158,3 +158,13 @@ export async function pushMessageOf(db: Db, delivery: PushDelivery, superuserIds
 export async function forgetSubscription(db: Db, session: string, endpoint: string): Promise<void> {
   await query(db, sql`DELETE FROM push_subscriptions WHERE session_id = ${session} AND endpoint = ${endpoint}`);
 }
+
+/** Spaces with notifications no push notice took within `seconds` (a forward to the push queue that was lost), at most 100. */
+export async function spacesWithUntakenNotifications(db: Db, seconds: number): Promise<BeingId[]> {
+  const rows = await query<{ space_id: BeingId }>(
+    db,
+    sql`SELECT DISTINCT n.space_id FROM notifications n
+        WHERE n.pushed_at IS NULL AND n.created_at < now() - make_interval(secs => ${seconds}) LIMIT 100`,
+  );
+  return rows.map((row) => row.space_id);
+}
