@@ -3,16 +3,32 @@
 // one (tests/setup/push-service.ts) that decrypts with http_ece and verifies the token with jose, independently.
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { sql } from "drizzle-orm";
-import { describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { mentionNode } from "../../src/shared/content.ts";
 import type { BeingId, IntentionId } from "../../src/shared/entities.ts";
 import { newIntentionId } from "../../src/shared/ids.ts";
+import { fromBase64url, toBase64url } from "../../src/shared/signing.ts";
+import { app } from "../../src/worker/app.ts";
 import worker from "../../src/worker/index.ts";
 import { sweepUntakenNotifications } from "../../src/worker/push/consumer.ts";
 import type { PushRecord } from "../setup/push-service.ts";
 import { Client, db, guest, space } from "./client.ts";
 
 const service = inject("pushServiceUrl");
+
+/** A VAPID key pair made here, as the secrets hold one (base64url public point and private scalar). */
+async function vapidKeys(): Promise<Pick<Env, "VAPID_PUBLIC_KEY" | "VAPID_PRIVATE_KEY">> {
+  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign"])) as CryptoKeyPair;
+  const jwk = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey;
+  const point = new Uint8Array([4, ...fromBase64url(jwk.x!), ...fromBase64url(jwk.y!)]);
+  return { VAPID_PUBLIC_KEY: toBase64url(point), VAPID_PRIVATE_KEY: jwk.d! };
+}
+
+// The suite's env has push off (as live sync): these tests run its consumer and cron with it configured.
+let pushEnv: Env;
+beforeAll(async () => {
+  pushEnv = { ...env, ...(await vapidKeys()), VAPID_SUBJECT: "mailto:operator@spaces.test" };
+});
 
 /** A browser of the local push service: its subscription, answering pushes with `status`. */
 async function browser(status = 201) {
@@ -38,17 +54,13 @@ async function mentioned(author: Client, room: string, who: Client, text = "look
   return { intention: id as IntentionId, notification: Number(row!.id) };
 }
 
-/**
- * Makes a notification one no push notice has taken, written `ago`: the notice of its space's creation, which the
- * queue's real consumer handles meanwhile, may have taken it already.
- */
-const untaken = (notification: number, ago = "0 seconds") =>
-  db(sql`UPDATE notifications SET pushed_at = NULL, created_at = now() - ${ago}::interval WHERE id = ${notification}`);
+/** Dates a notification back by `ago` (an interval). */
+const writtenAgo = (notification: number, ago: string) => db(sql`UPDATE notifications SET created_at = now() - ${ago}::interval WHERE id = ${notification}`);
 
 /** Runs the push consumer over `bodies`, with `overrides` of its bindings. */
 async function consume(bodies: unknown[], overrides: Partial<Env> = {}) {
   const batch = createMessageBatch("spaces-push", bodies.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body })));
-  await worker.queue(batch as MessageBatch<any>, { ...env, ...overrides });
+  await worker.queue(batch as MessageBatch<any>, { ...pushEnv, ...overrides });
   return getQueueResult(batch, createExecutionContext());
 }
 
@@ -93,7 +105,12 @@ describe("push subscriptions", () => {
     expect((await put({ endpoint: "https://push.example.com/x", keys, kinds: ["mention", "mention"] })).status).toBe(400);
     expect((await put({ endpoint: "https://push.example.com/x", keys })).status).toBe(200);
     expect((await new Client().request("PUT", "/api/push/subscription", { endpoint: "https://push.example.com/y", keys })).status).toBe(401);
-    expect((await new Client().request("GET", "/api/push/key")).body).toEqual({ publicKey: env.VAPID_PUBLIC_KEY });
+  });
+
+  it("gives the public key browsers subscribe with, or null while push is off", async () => {
+    expect((await new Client().request("GET", "/api/push/key")).body).toEqual({ publicKey: null });
+    const configured = await app.fetch(new Request("https://spaces.test/api/push/key"), pushEnv, createExecutionContext());
+    expect(await configured.json()).toEqual({ publicKey: pushEnv.VAPID_PUBLIC_KEY });
   });
 });
 
@@ -107,7 +124,6 @@ describe("push delivery", () => {
 
     const sent: unknown[] = [];
     const queue = { sendBatch: async (messages: { body: unknown }[]) => void sent.push(...messages.map((m) => m.body)) } as unknown as Queue;
-    await untaken(notification);
     await consume([{ space: room.id }, { space: room.id }], { PUSH_QUEUE: queue });
     expect(sent).toEqual([{ notification, session: device.session }]);
     // Taken once: another notice of the space finds nothing new.
@@ -125,7 +141,7 @@ describe("push delivery", () => {
       tag: intention,
     });
     expect(record!.headers).toEqual({ "content-encoding": "aes128gcm", "content-type": "application/octet-stream", ttl: "86400", urgency: "normal" });
-    expect(record!.vapid).toMatchObject({ alg: "ES256", publicKey: env.VAPID_PUBLIC_KEY, claims: { aud: new URL(service).origin, sub: "mailto:operator@spaces.test" } });
+    expect(record!.vapid).toMatchObject({ alg: "ES256", publicKey: pushEnv.VAPID_PUBLIC_KEY, claims: { aud: new URL(service).origin, sub: "mailto:operator@spaces.test" } });
     const exp = (record!.vapid as unknown as { claims: { exp: number } }).claims.exp;
     expect(exp * 1000 - Date.now()).toBeGreaterThan(3600_000);
     expect(exp * 1000 - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
@@ -138,22 +154,24 @@ describe("push delivery", () => {
     const { notification } = await mentioned(ada, room.id, bob);
     const sent: unknown[] = [];
     const queue = { sendBatch: async (messages: { body: unknown }[]) => void sent.push(...messages.map((m) => m.body)) } as unknown as Queue;
-    await untaken(notification);
-    await sweepUntakenNotifications({ ...env, PUSH_QUEUE: queue });
+    await sweepUntakenNotifications({ ...pushEnv, PUSH_QUEUE: queue });
     expect(sent).not.toContainEqual({ space: room.id });
-    await untaken(notification, "2 minutes");
-    await sweepUntakenNotifications({ ...env, PUSH_QUEUE: queue });
+    await writtenAgo(notification, "2 minutes");
+    await sweepUntakenNotifications({ ...pushEnv, PUSH_QUEUE: queue });
     expect(sent).toContainEqual({ space: room.id });
   });
 
-  it("reaches the device through the real queues after a post that mentions its being", async () => {
-    const ada = await guest("Ada");
-    const bob = await guest("Bob");
-    const room = await space(ada);
-    const device = await subscribed(bob);
-    const reply = await ada.request("POST", `/api/spaces/${room.id}/intentions`, { content: ["queued ", mentionNode(bob.id as BeingId, "Bob")] });
-    expect(reply.status).toBe(201);
-    await expect.poll(async () => (await records(device.id)).map((r) => (r.payload as { tag: string }).tag), { timeout: 10_000 }).toEqual([reply.body.intention.id]);
+  it("is told by the sync consumer which spaces' logs grew, whatever live sync does; not while push is off", async () => {
+    const sent: unknown[] = [];
+    const queue = { sendBatch: async (messages: { body: unknown }[]) => void sent.push(...messages.map((m) => m.body)) } as unknown as Queue;
+    const notices = (target: Env) => {
+      const batch = createMessageBatch("spaces-sync", ["@a", "@b", "@a"].map((space) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { space } })));
+      return worker.queue(batch as MessageBatch<any>, target);
+    };
+    await notices({ ...env, PUSH_QUEUE: queue });
+    expect(sent).toEqual([]);
+    await notices({ ...pushEnv, PUSH_QUEUE: queue });
+    expect(sent).toEqual([{ space: "@a" }, { space: "@b" }]);
   });
 
   it("deletes a subscription its push service says is gone (410), and retries other failures", async () => {
