@@ -31,6 +31,10 @@ export default defineConfig({
                 LIVEKIT_API_KEY: "",
                 LIVEKIT_API_SECRET: "",
                 SUPERUSER_IDS: "@root",
+                // Web Push off, as live sync: the push queue's consumer that miniflare runs acks and does nothing.
+                // Tests of push pass a configured env (tests/worker/push.db.test.ts).
+                VAPID_PUBLIC_KEY: "",
+                VAPID_PRIVATE_KEY: "",
                 // Sign-in providers: real oidc-provider instances on loopback (tests/setup/oidc-provider.ts), and
                 // a local GitHub (tests/setup/github.ts) at `url`, as a GitHub Enterprise Server is configured.
                 AUTH_PROVIDERS: JSON.stringify([
@@ -48,7 +52,7 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["tests/worker/**/*.test.ts"],
-          globalSetup: ["tests/setup/database.ts", "tests/setup/model-provider.ts", "tests/setup/oidc-provider.ts", "tests/setup/github.ts"],
+          globalSetup: ["tests/setup/database.ts", "tests/setup/model-provider.ts", "tests/setup/oidc-provider.ts", "tests/setup/github.ts", "tests/setup/push-service.ts"],
         },
       },
       {

@@ -12,12 +12,15 @@ import { startPglite } from "./pglite.ts";
 import { startMiniflare } from "./miniflare.ts";
 import { type PostgresServer, startPostgres } from "./postgres.ts";
 import { workerSettingsIn } from "./settings.ts";
+import { vapidKeysFrom } from "./vapid.ts";
 import { startWranglerDev } from "./wrangler.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const devSessionSecret = "local-dev-session-secret-never-use-in-production";
 /** Seals bots' API keys locally (AES-GCM); production sets its own with `wrangler secret put BOT_SECRETS_KEY`. */
 const devBotSecretsKey = "local-dev-bot-secrets-key-never-use-in-production";
+/** Web Push's key pair locally; production sets its own with `wrangler secret put VAPID_PUBLIC_KEY` and VAPID_PRIVATE_KEY. */
+const devVapidKeys = vapidKeysFrom("local-dev-vapid-key-never-use-in-production");
 
 export type DatabaseOption = { kind: "pglite"; dataDir: string } | { kind: "postgres" } | { kind: "url"; url: string };
 
@@ -99,6 +102,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(database.endpoint ? { NEON_HTTP_ENDPOINT: database.endpoint.url } : {}),
       SESSION_SECRET: process.env.SESSION_SECRET || devSessionSecret,
       BOT_SECRETS_KEY: process.env.BOT_SECRETS_KEY || devBotSecretsKey,
+      ...(process.env.VAPID_PUBLIC_KEY && process.env.VAPID_PRIVATE_KEY
+        ? { VAPID_PUBLIC_KEY: process.env.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: process.env.VAPID_PRIVATE_KEY }
+        : devVapidKeys),
       ...(livekit
         ? { LIVEKIT_URL: livekit.url, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret }
         : { LIVEKIT_URL: "" }), // live sync off, whatever the environment says

@@ -73,3 +73,13 @@ export interface BotConfig {
 
 /** The public space every fresh database holds. */
 export const LOBBY_ID: BeingId = "@intraliminal";
+
+/** What a notification is about: a message that mentions the being, a reply to its message, a bot's finished reply to it. */
+export const NOTIFICATION_KINDS = ["mention", "reply", "bot_reply"] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+/** What a notification of each kind says its author did: "Ada mentioned you in Studio" (the inbox and pushes alike). */
+export const NOTIFICATION_DEEDS: Record<NotificationKind, string> = {
+  mention: "mentioned you",
+  reply: "replied to you",
+  bot_reply: "answered you",
+};

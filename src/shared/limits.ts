@@ -24,3 +24,8 @@ export function isBeingId(value: string): value is BeingId {
  * would otherwise rank every one of them (60,000 of 100,000 in tests/bench/search.ts, half a second).
  */
 export const SEARCH_WINDOW = 1_000;
+
+/** The inbox's unread count stops at this many (the bell shows "99+"): counting further costs and tells nothing. */
+export const INBOX_UNREAD_CAP = 100;
+/** Characters of a message's text a notification carries. */
+export const NOTIFICATION_SNIPPET_LENGTH = 140;

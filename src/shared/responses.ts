@@ -3,7 +3,7 @@
  * sync and pages hold them. The web client does not read them by hand: api.ts takes each body's type from
  * its route (hc<AppType>) and checks it against these; a body nothing names is left to the route alone.
  */
-import type { Being, BeingId, Intention, IntentionId } from "./entities.ts";
+import type { Being, BeingId, Intention, IntentionId, NotificationKind } from "./entities.ts";
 import type { SignedBatch } from "./signing.ts";
 import type { Change } from "./sync.ts";
 
@@ -235,4 +235,26 @@ export interface BotModels {
   key: "own" | "default" | "none";
   /** The server's default key for bots without one, and what it spends a day per person; null when it has none. */
   defaultKey: { tokensPerPersonPerDay: number } | null;
+}
+
+/** One notification in GET /api/notifications: what happened, in which message, where, by whom. */
+export interface InboxItem {
+  id: number;
+  kind: NotificationKind;
+  at: Date;
+  read: boolean;
+  /** The message (intention) it is about: open it at `/<space>?message=<intention>`. */
+  intention: IntentionId;
+  space: { id: BeingId; name: string };
+  /** `name` null when the caller may not see the author. */
+  author: { id: BeingId; name: string | null };
+  /** The start of the message's text (plain text, never markup). */
+  snippet: string;
+}
+
+/** GET /api/notifications: newest first; `next` is the `before` of the following page (null at the end); `unread` counts at most INBOX_UNREAD_CAP. */
+export interface InboxPage {
+  notifications: InboxItem[];
+  unread: number;
+  next: number | null;
 }

@@ -1,8 +1,9 @@
 /** Validation schemas for every API input; the worker validates with them at the edge (the web app checks only `limits.ts`, to stay light). */
 // Named imports, not the `z` namespace: the namespace object drags every locale into the bundle.
 import { array, boolean, lazy, number, object, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
-import { BEING_TYPES, BOT_REPLY_TO, INTENTION_STATES, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
+import { BEING_TYPES, BOT_REPLY_TO, INTENTION_STATES, NOTIFICATION_KINDS, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
 import { isEmoji } from "./emoji.ts";
+import { isLoopback } from "./loopback.ts";
 import { beingOfIdentity } from "./presence.ts";
 import { BEING_ID_PATTERN, MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from "./limits.ts";
 
@@ -279,3 +280,50 @@ export const reactionParam = object({
   id: intentionIdParam,
   emoji: string().refine(isEmoji, "a reaction is one emoji"),
 });
+
+// Notifications (issue 20) ----------------------------------------------------------------------------
+
+/**
+ * GET /api/notifications: newest first, the page before notification `before` (an earlier page's `next`), digits
+ * kept as text: the typed client would take an optional parsed key's type for what it sends.
+ */
+export const notificationsQuery = strictObject({
+  before: string().regex(/^\d{1,15}$/, "must be a whole number").optional(),
+  limit: limit(50, 20),
+});
+export type NotificationsQuery = Infer<typeof notificationsQuery>;
+
+/** POST /api/notifications/read: these notifications, or (ids absent) all of the caller's. */
+export const notificationsRead = strictObject({
+  ids: array(number().int().min(1).max(Number.MAX_SAFE_INTEGER)).min(1).max(100).optional(),
+});
+
+/** The most characters a push subscription's endpoint may have (push services' are a few hundred). */
+const MAX_PUSH_ENDPOINT_LENGTH = 2_048;
+/** base64url of exactly `bytes` bytes, unpadded (what PushSubscription.toJSON() gives). */
+const base64urlOf = (bytes: number) => string().regex(new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`), `must be ${bytes} bytes, base64url`);
+/** The kinds a device wants pushed: each known kind at most once. */
+const notificationKinds = array(oneOf(NOTIFICATION_KINDS)).max(NOTIFICATION_KINDS.length).refine((kinds) => new Set(kinds).size === kinds.length, "each kind once");
+
+/**
+ * PUT /api/push/subscription: this device's push subscription (PushSubscription.toJSON()) and, optionally, the kinds it
+ * wants. The endpoint is https, or http on this machine (reachable only by a worker running here, as in development).
+ */
+export const pushSubscriptionInput = object({
+  endpoint: string()
+    .max(MAX_PUSH_ENDPOINT_LENGTH)
+    .url()
+    .refine((endpoint) => {
+      const url = new URL(endpoint);
+      return url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url));
+    }, "the endpoint must be https"),
+  keys: object({ p256dh: base64urlOf(65), auth: base64urlOf(16) }),
+  kinds: notificationKinds.optional(),
+});
+export type PushSubscriptionInput = Infer<typeof pushSubscriptionInput>;
+
+/** PATCH /api/push/subscription: the kinds this device wants pushed. */
+export const pushPreferences = strictObject({ kinds: notificationKinds });
+
+/** POST /api/push/visible: the space this device has open and visible now, or null when none. */
+export const pushVisible = strictObject({ space: beingId.nullable() });

@@ -18,6 +18,8 @@ import { bots } from "./routes/bots.ts";
 import { health } from "./routes/health.ts";
 import { intentions } from "./routes/intentions.ts";
 import { livekit } from "./routes/livekit.ts";
+import { notifications } from "./routes/notifications.ts";
+import { push } from "./routes/push.ts";
 import { search } from "./routes/search.ts";
 import { spaces } from "./routes/spaces.ts";
 import { sync } from "./routes/sync.ts";
@@ -49,7 +51,9 @@ export const app = new Hono<AppEnv>()
   .route("/", livekit)
   .route("/", sync)
   .route("/", search)
-  .route("/", bots);
+  .route("/", bots)
+  .route("/", notifications)
+  .route("/", push);
 
 app.onError(errorResponse);
 

@@ -1,12 +1,14 @@
-/** The cron (wrangler.toml: every minute): the sync sweep and the bots' upkeep, side by side. */
+/** The cron (wrangler.toml: every minute): the sync sweep, the bots' upkeep and the push sweep, side by side. */
 import { failStaleBotReplies } from "./bots/upkeep.ts";
 import { describeError } from "./log.ts";
+import { sweepUntakenNotifications } from "./push/consumer.ts";
 import { sweep } from "./sync/sweeper.ts";
 
 /** Each part of a run, by the event its failure is logged as. */
 const PARTS: ReadonlyArray<readonly [event: string, run: (env: Env) => Promise<unknown>]> = [
   ["sync_sweep", sweep],
   ["bot_stale_replies", failStaleBotReplies],
+  ["push_sweep", sweepUntakenNotifications],
 ];
 
 /** One cron run: every part at once; a part that fails is logged and does not stop the others. */

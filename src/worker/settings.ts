@@ -2,6 +2,7 @@
  * Every setting the worker reads from its wrangler vars, in one place, each with its default and its
  * bounds (wrangler.toml says what each is for). An unset or unreadable number falls back to its default.
  */
+import type { VapidKeys } from "./push/vapid.ts";
 
 /** A non-negative number setting, or `fallback` when it is unset or not one. */
 function numberSetting(value: string | undefined, fallback: number): number {
@@ -124,4 +125,10 @@ export function botSettings(env: BotEnv): BotSettings {
     defaultKeyTokensPerBeing: numberSetting(env.BOT_DEFAULT_DAILY_TOKENS_PER_BEING, 20_000),
     defaultKeyTokens: numberSetting(env.BOT_DEFAULT_DAILY_TOKENS, 200_000),
   };
+}
+
+/** Web Push's VAPID keys (secrets VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY) and contact (VAPID_SUBJECT); null when the keys are not set: push is off. */
+export function pushSettings(env: Partial<Pick<Env, "VAPID_PUBLIC_KEY" | "VAPID_PRIVATE_KEY" | "VAPID_SUBJECT">>): VapidKeys | null {
+  if (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY) return null;
+  return { publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject: env.VAPID_SUBJECT ?? "" };
 }

@@ -8,19 +8,11 @@ import { BeingLink, PresenceContext } from "../../src/web/profile/being-link.tsx
 import type { Presence } from "../../src/web/profile/open-profile.ts";
 import { loadSession } from "../../src/web/session.ts";
 import { appCache } from "../../src/web/sync/cache.ts";
+import { polyfillModalDialog } from "./support/dialog.ts";
 import { apiError, fakeServer, json } from "./support/fake-server.ts";
 import { guest, space } from "./support/fixtures.ts";
 
-// jsdom has <dialog> but not its modal methods: enough of them to open and close one.
-beforeAll(() => {
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.setAttribute("open", "");
-  };
-  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
-    this.removeAttribute("open");
-    this.dispatchEvent(new Event("close"));
-  };
-});
+beforeAll(polyfillModalDialog);
 
 afterEach(async () => {
   document.querySelector("dialog")?.close();

@@ -1,12 +1,13 @@
 /**
  * The account page (/account): ways back into this being (passkeys, provider accounts), with "Save this
- * identity" for a guest that has none yet, and the devices signed in as it.
+ * identity" for a guest that has none yet, the devices signed in as it, and this device's notifications.
  */
 import { createResource, createSignal, Show } from "solid-js";
 import { LOBBY_ID, type Being } from "../../shared/entities.ts";
 import { AddWaySection } from "../account/add-way-section.tsx";
 import * as api from "../account/api.ts";
 import { DevicesSection } from "../account/devices-section.tsx";
+import { NotificationsSection } from "../account/notifications-section.tsx";
 import { WaysSection } from "../account/ways-section.tsx";
 import { untilLoaded } from "../api.ts";
 import { SpaceLink } from "../components/space-link.tsx";
@@ -44,6 +45,7 @@ export function AccountPage(props: { me: Being }) {
       <AddWaySection guest={passkeys()?.length === 0 && identities()?.length === 0} onPasskeyCreated={refetchPasskeys} />
       <WaysSection passkeys={passkeys()} identities={identities()} onRemoved={() => Promise.all([refetchPasskeys(), refetchIdentities()])} />
       <DevicesSection sessions={sessions()} onSignedOut={refetchSessions} />
+      <NotificationsSection />
     </main>
   );
 }

@@ -11,6 +11,8 @@ import { loadMarkdown } from "../markdown.ts";
 import { MediaDock } from "../media/dock.tsx";
 import { PresenceContext } from "../profile/being-link.tsx";
 import { nameOf } from "../names.ts";
+import { noticeChanges } from "../notifications/count.ts";
+import { reportVisibleSpace } from "../notifications/visible-space.ts";
 import { messageInLocation } from "../router.ts";
 import { afterPaint, deferred } from "../scheduling.ts";
 import { appCache } from "../sync/cache.ts";
@@ -35,6 +37,7 @@ export function SpacePage(props: SpacePageProps) {
     outbox: props.outbox,
     cache: appCache.spaces(props.me.id),
     openLinkAfter: () => conversationShown.promise.then(afterPaint),
+    onChanges: (changes) => noticeChanges(changes, props.me.id, sync.view),
   });
   onCleanup(() => sync.close());
   // The messages' renderer is not in the start chunk: fetch it alongside the snapshot, not after it.
@@ -47,6 +50,7 @@ export function SpacePage(props: SpacePageProps) {
     return original ? { original, author: author(original.ownerId) } : undefined;
   };
   enterOnArrival(props.spaceId, sync.connection);
+  reportVisibleSpace(props.spaceId);
   whenReachable(sync.connection, () => void props.outbox.resume());
 
   const here = createHere(sync, props.me.id);

@@ -68,3 +68,48 @@ async function page(event: FetchEvent): Promise<Response> {
 async function asset(request: Request): Promise<Response> {
   return (await caches.match(request, { cacheName: SHELL_CACHE })) ?? fetch(request);
 }
+
+/** A push's payload (src/worker/push/send.ts PushPayload): the notification and the app path it opens. */
+interface PushPayload {
+  title: string;
+  body: string;
+  url: string;
+  tag: string;
+}
+
+/** The payload of a push, or null for one that is not ours (unreadable, or a path outside the app). */
+function payloadOf(event: PushEvent): PushPayload | null {
+  try {
+    const payload = event.data?.json() as Partial<PushPayload> | undefined;
+    if (typeof payload?.title !== "string" || typeof payload.url !== "string" || !payload.url.startsWith("/") || payload.url.startsWith("//")) return null;
+    return { title: payload.title, body: String(payload.body ?? ""), url: payload.url, tag: String(payload.tag ?? payload.url) };
+  } catch {
+    return null;
+  }
+}
+
+sw.addEventListener("push", (event) => {
+  const payload = payloadOf(event);
+  // A push must show something (browsers take a silent one as abuse): a bare one says where to look.
+  const shown = payload ?? { title: "Spaces", body: "Something new for you", url: "/", tag: "spaces" };
+  event.waitUntil(
+    sw.registration.showNotification(shown.title, { body: shown.body, tag: shown.tag, icon: "/icons/icon-192.png", data: { url: shown.url } }),
+  );
+});
+
+sw.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const path = (event.notification.data as { url?: unknown } | null)?.url;
+  const target = new URL(typeof path === "string" && path.startsWith("/") && !path.startsWith("//") ? path : "/", sw.location.origin).href;
+  event.waitUntil(openAt(target));
+});
+
+/** Takes an open window of the app to `url` (a page of the app) and brings it forward, or opens one there. */
+async function openAt(url: string): Promise<void> {
+  const windows = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).origin === sw.location.origin);
+  // Taken there first, then focused: a window the browser declines to focus still shows the message. A window this
+  // worker does not control cannot be navigated by it: then a new one opens.
+  const there = (await open?.navigate(url).catch(() => null)) ?? (await sw.clients.openWindow(url));
+  await there?.focus();
+}

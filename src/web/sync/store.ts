@@ -23,6 +23,7 @@ import { startPump, type PumpOptions } from "./pump.ts";
 import { relayerOf } from "./relay.ts";
 import { NOBODY, type LinkState, type RoomPresence } from "./room.ts";
 import type { SyncStatsSnapshot } from "./tally.ts";
+import type { Change } from "../../shared/sync.ts";
 
 // A message found by search is looked for this far back (REVEAL_PAGES pages of the largest size the server gives):
 // further back than that, the reader scrolls.
@@ -82,6 +83,8 @@ export interface SpaceSyncOptions extends PumpOptions {
   saveDelayMs?: number;
   /** How the space's sync health is reported (health.ts). */
   health?: HealthOptions;
+  /** Told of each batch of changes once applied (the inbox's count listens for what concerns me). */
+  onChanges?(changes: readonly Change[]): void;
 }
 
 /** Joins a space and keeps its store in sync until `close`. */
@@ -140,7 +143,10 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
         setStatus("ready");
         scheduleSave();
       },
-      apply: (changes, to) => mutate((draft) => applyChanges(draft, changes, to)),
+      apply(changes, to) {
+        mutate((draft) => applyChanges(draft, changes, to));
+        options.onChanges?.(changes);
+      },
       facts: (facts) => mutate((draft) => applyFacts(draft, facts)),
       notFound() {
         // Nothing of a space we may not read is kept.

@@ -6,7 +6,7 @@
 import * as oauth from "oauth4webapi";
 import { ApiError } from "../../shared/errors.ts";
 import { MAX_NAME_LENGTH } from "../../shared/limits.ts";
-import { isLoopback } from "../http/loopback.ts";
+import { isLoopback } from "../../shared/loopback.ts";
 import { GITHUB_URL, type GitHubProvider, type Provider } from "./providers.ts";
 
 /**

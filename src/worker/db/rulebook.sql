@@ -469,3 +469,44 @@ BEGIN
   RETURN NULL;
 END
 $$;
+-- Notifications (issue 20) -------------------------------------------------------------------------
+
+-- Whom a message notifies, and of what: the beings it mentions ('mention'), the author of the message it
+-- replies to ('reply'), and whom a bot's reply answers ('bot_reply', asker_id). Only a finished message
+-- (state complete) notifies, so a bot's reply does not at every word it streams; never its own author;
+-- only a person who may read its space. Superusers count by their properties only: SUPERUSER_IDS is
+-- configuration the database does not see.
+CREATE OR REPLACE FUNCTION notification_recipients(i intentions) RETURNS TABLE (being_id text, kind text) LANGUAGE sql STABLE AS $$
+  SELECT r.being_id, r.kind
+  FROM (
+    SELECT unnest(i.mentions) AS being_id, 'mention' AS kind
+    UNION SELECT o.owner_id, 'reply' FROM intentions o WHERE o.id = i.reply_to
+    UNION SELECT i.asker_id, 'bot_reply' WHERE i.asker_id IS NOT NULL
+  ) AS r
+  JOIN beings b ON b.id = r.being_id AND b.type = 'guest'
+  JOIN beings s ON s.id = i.location_id
+  WHERE i.state = 'complete' AND r.being_id <> i.owner_id AND may_read_space(s, b.id, is_superuser(b, '[]'::jsonb))
+$$;
+
+-- The trigger on intentions (drizzle/0022): a write that makes a message notify someone writes the
+-- notification with it, once per being, message and kind (an edit adding a mention notifies only the new one).
+CREATE OR REPLACE FUNCTION intentions_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO notifications (being_id, intention_id, space_id, kind)
+  SELECT r.being_id, NEW.id, NEW.location_id, r.kind FROM notification_recipients(NEW) AS r
+  ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING;
+  RETURN NULL;
+END
+$$;
+
+-- Whether notification `n` is pushed to the device `p` (a subscription) now: a device of its being, whose session
+-- is still valid, that wants its kind and does not have its space open and visible; the being has not read it in
+-- the app, has not muted the space, and may still read it (`configured`: SUPERUSER_IDS). Asked as it is sent, not
+-- when written, so a member removed from a private space meanwhile gets none of its text.
+CREATE OR REPLACE FUNCTION may_push(n notifications, p push_subscriptions, configured jsonb) RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT p.being_id = n.being_id AND n.read_at IS NULL AND n.kind = ANY(p.kinds)
+    AND NOT (p.visible_space_id IS NOT DISTINCT FROM n.space_id AND p.visible_until > now())
+    AND EXISTS (SELECT 1 FROM sessions x WHERE x.id = p.session_id AND x.expires_at > now())
+    AND NOT coalesce((SELECT r.muted FROM space_reads r WHERE r.being_id = n.being_id AND r.space_id = n.space_id), false)
+    AND coalesce((SELECT may_read_space(s, b.id, is_superuser(b, configured)) FROM beings s, beings b WHERE s.id = n.space_id AND b.id = n.being_id), false)
+$$;

@@ -1,7 +1,7 @@
 /** The database schema. Change recording (the outbox) is done by triggers whose functions are in db/rulebook.sql. */
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import type { BeingType, ContentNode, IntentionState, IntentionType } from "../../shared/entities.ts";
+import { bigint, boolean, check, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import type { BeingType, ContentNode, IntentionState, IntentionType, NotificationKind } from "../../shared/entities.ts";
 
 /** PostgreSQL's full-text document type (message search). */
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
@@ -120,6 +120,39 @@ export const spaceReads = pgTable(
 );
 
 /**
+ * A being's notifications (the inbox), written by the intentions_notify trigger (db/rulebook.sql) with the write
+ * itself, once per being, message and kind. Shown only while the being may still read the message's space.
+ */
+export const notifications = pgTable(
+  "notifications",
+  {
+    /** Ascending: the inbox pages newest first by it. */
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    beingId: text("being_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    intentionId: text("intention_id")
+      .notNull()
+      .references(() => intentions.id, { onDelete: "cascade" }),
+    spaceId: text("space_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<NotificationKind>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    readAt: timestamp("read_at", { withTimezone: true, precision: 3 }),
+    /** When the push queue took it to send to the being's devices; null while it waits. */
+    pushedAt: timestamp("pushed_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    unique("notifications_once").on(t.beingId, t.intentionId, t.kind),
+    index("notifications_being_idx").on(t.beingId, t.id),
+    index("notifications_unread_idx").on(t.beingId).where(sql`${t.readAt} IS NULL`),
+    index("notifications_unpushed_idx").on(t.spaceId).where(sql`${t.pushedAt} IS NULL`),
+    check("notifications_kind_check", sql`${t.kind} in ('mention', 'reply', 'bot_reply')`),
+  ],
+);
+
+/**
  * A bot's model provider API key, sealed with AES-GCM under BOT_SECRETS_KEY (src/worker/bots/secrets.ts).
  * Kept out of the beings row, so being_json(), the change log and every broadcast cannot carry it.
  */
@@ -151,6 +184,28 @@ export const sessions = pgTable(
   },
   (t) => [index("sessions_being_idx").on(t.beingId)],
 );
+
+/**
+ * A device's Web Push subscription: one per session (the session is the device), with the kinds of notification that
+ * device wants pushed, and the space it has open and visible now (nothing from there is pushed to it until then).
+ */
+export const pushSubscriptions = pgTable("push_subscriptions", {
+  sessionId: text("session_id")
+    .primaryKey()
+    .references(() => sessions.id, { onDelete: "cascade" }),
+  beingId: text("being_id")
+    .notNull()
+    .references(() => beings.id, { onDelete: "cascade" }),
+  /** The push service's URL for this browser (PushSubscription.endpoint); secret, as it lets anyone push to it. */
+  endpoint: text("endpoint").notNull().unique(),
+  /** The browser's P-256 public key and auth secret, base64url (RFC 8291). */
+  p256dh: text("p256dh").notNull(),
+  auth: text("auth").notNull(),
+  kinds: text("kinds").array().$type<NotificationKind[]>().notNull().default(sql`ARRAY['mention', 'reply', 'bot_reply']`),
+  visibleSpaceId: text("visible_space_id"),
+  visibleUntil: timestamp("visible_until", { withTimezone: true, precision: 3 }),
+  ...timestamps,
+}, (t) => [index("push_subscriptions_being_idx").on(t.beingId)]);
 
 /**
  * WebAuthn credentials (passkeys): a way back into a being from any device. The credential id and the

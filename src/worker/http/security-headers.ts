@@ -4,7 +4,7 @@
  * User markdown is already sanitised; the CSP is the second wall behind it.
  */
 import { livekitConfig } from "../sync/livekit.ts";
-import { isLoopback } from "./loopback.ts";
+import { isLoopback } from "../../shared/loopback.ts";
 
 /** Camera, microphone and screen capture for the app's own origin only; nothing else a page may ask for. */
 const PERMISSIONS_POLICY = "camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()";

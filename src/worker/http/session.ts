@@ -5,7 +5,7 @@ import { MAX_USER_AGENT } from "../../shared/device-label.ts";
 import { CHALLENGE_TTL_SECONDS } from "../db/queries/accounts.ts";
 import { SESSION_TTL_SECONDS, type NewSession } from "../db/queries/sessions.ts";
 import type { AppEnv } from "../env.ts";
-import { isLoopback } from "./loopback.ts";
+import { isLoopback } from "../../shared/loopback.ts";
 
 const COOKIE = "session";
 /** Binds a provider sign-in to the browser that began it: the callback must come back with the same state. */

@@ -3,6 +3,7 @@ import type { BeingId } from "../../shared/entities.ts";
 import type { Counters } from "../../shared/responses.ts";
 import { beingId } from "../../shared/schemas.ts";
 import { createDb } from "../db/client.ts";
+import { forwardToPush } from "../push/consumer.ts";
 import { budgetSettings } from "../settings.ts";
 import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, nextTurnSeconds, outcomeOf, recordCounters } from "./broadcast.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
@@ -21,12 +22,6 @@ export function retryDelaySeconds(attempts: number): number {
  * (after max_retries they go to the dead-letter queue, and the sweeper still delivers their changes).
  */
 export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const config = livekitConfig(env);
-  if (!config) {
-    // Live sync is off: nobody can be told. The changes stay in the log for catch-up.
-    batch.ackAll();
-    return;
-  }
   const bySpace = new Map<BeingId, Message<unknown>[]>();
   for (const message of batch.messages) {
     const space = beingId.safeParse((message.body as Partial<SyncNotice> | null)?.space);
@@ -38,6 +33,14 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
     const messages = bySpace.get(space.data);
     if (messages) messages.push(message);
     else bySpace.set(space.data, [message]);
+  }
+  // Whatever live sync does, the spaces' new notifications go to their devices.
+  await forwardToPush(env, [...bySpace.keys()]);
+  const config = livekitConfig(env);
+  if (!config) {
+    // Live sync is off: nobody can be told. The changes stay in the log for catch-up.
+    batch.ackAll();
+    return;
   }
 
   const db = createDb(env);

@@ -5,6 +5,7 @@ import { AppLink } from "../../components/app-link.tsx";
 import { ConnectionStatusBadge } from "../../components/connection-status.tsx";
 import { NameEditor } from "../../components/name-editor.tsx";
 import { DialogButton } from "../../manage/dialog-button.tsx";
+import { InboxButton } from "../../notifications/inbox-button.tsx";
 import { FinderButton } from "../../finder/launcher.tsx";
 import { SpaceLink } from "../../components/space-link.tsx";
 import { install, installable } from "../../install.ts";
@@ -101,6 +102,7 @@ function SpaceTitle(props: { spaceId: BeingId; spaceName: string; sync: SpaceSyn
           Operations
         </AppLink>
       </Show>
+      <InboxButton />
       <AppLink href={ACCOUNT_PATH} class="button small quiet topbar-link">
         Account
       </AppLink>
