@@ -2,7 +2,8 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup, fireEvent, render, screen } from "@solidjs/testing-library";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Being, ContentNode } from "../../src/shared/entities.ts";
-import { BotForm, BotsPanel } from "../../src/web/components/bot-form.tsx";
+import { BotForm } from "../../src/web/components/bot-form.tsx";
+import { BotsPanel } from "../../src/web/components/bots-panel.tsx";
 import { patchHtml } from "../../src/web/components/markdown.tsx";
 import { loadMarkdown } from "../../src/web/markdown.ts";
 import { MessageList } from "../../src/web/components/message-list.tsx";
@@ -206,7 +207,8 @@ describe("the bots panel", () => {
     expect(screen.getByRole("button", { name: "Configure Helper" })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Configure Other" })).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "+ New bot" }));
-    expect(screen.getByRole("heading", { name: "New bot" })).toBeInTheDocument();
+    // The form loads on first use (off the start chunk).
+    expect(await screen.findByRole("heading", { name: "New bot" })).toBeInTheDocument();
     fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
     expect(screen.getByRole("button", { name: "Configure Helper" })).toBeInTheDocument();
   });
@@ -215,7 +217,7 @@ describe("the bots panel", () => {
     fakeServer({ "POST /api/beings": () => json({ being: helper }, 201) });
     render(() => <BotsPanel spaceId={SPACE} beings={{}} meId="@me" />);
     fireEvent.click(screen.getByRole("button", { name: "+ New bot" }));
-    fireEvent.input(screen.getByLabelText("Name"), { target: { value: "Helper" } });
+    fireEvent.input(await screen.findByLabelText("Name"), { target: { value: "Helper" } });
     fireEvent.input(screen.getByLabelText("Model"), { target: { value: "m" } });
     fireEvent.click(screen.getByRole("button", { name: "Create bot" }));
     await vi.waitFor(() => expect(screen.getByRole("button", { name: "+ New bot" })).toBeInTheDocument());

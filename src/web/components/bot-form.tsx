@@ -10,7 +10,6 @@ import { errorMessage } from "../../shared/errors.ts";
 import { MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH } from "../../shared/limits.ts";
 import type { BotModels } from "../../shared/responses.ts";
 import { createBeing, deleteBeing, listBotModels, patchBeing } from "../api.ts";
-import { DialogButton } from "../manage/dialog-button.tsx";
 import { createFormAction, FormError } from "./form-action.tsx";
 
 export interface BotFormProps {
@@ -187,51 +186,5 @@ function KeyHint(props: { hasKey: boolean; listed: BotModels | undefined }) {
         )}
       </Show>
     </Show>
-  );
-}
-
-export interface BotsPanelProps {
-  spaceId: BeingId;
-  /** The beings located in the space. */
-  beings: Record<BeingId, Being>;
-  meId: BeingId;
-}
-
-/** The bots of the space the viewer owns, each configurable, and a way to add one. */
-export function BotsPanel(props: BotsPanelProps) {
-  const [editing, setEditing] = createSignal<BeingId | "new" | null>(null);
-  const mine = () => Object.values(props.beings).filter((being) => being.type === "bot" && being.ownerId === props.meId);
-  return (
-    <section class="bots" aria-label="Your bots here">
-      <Show
-        when={editing()}
-        keyed
-        fallback={
-          <>
-            <For each={mine()}>
-              {(bot) => (
-                <>
-                  <button type="button" class="button quiet wide" onClick={() => setEditing(bot.id)}>
-                    Configure {bot.name}
-                  </button>
-                  <DialogButton
-                    label={`Move or hand over ${bot.name}`}
-                    class="button quiet wide"
-                    load={() =>
-                      import("../manage/bot-settings.tsx").then(({ BotSettings }) => (dialog) => <BotSettings bot={bot} meId={props.meId} onClose={dialog.onClose} />)
-                    }
-                  />
-                </>
-              )}
-            </For>
-            <button type="button" class="button quiet wide" onClick={() => setEditing("new")}>
-              + New bot
-            </button>
-          </>
-        }
-      >
-        {(id) => <BotForm spaceId={props.spaceId} bot={id === "new" ? undefined : props.beings[id]} onDone={() => setEditing(null)} />}
-      </Show>
-    </section>
   );
 }

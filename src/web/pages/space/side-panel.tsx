@@ -1,13 +1,15 @@
 /** A space's side panel: who is here, its bots, new spaces, the list of spaces, and how to share a private one. */
-import { createSignal, Show } from "solid-js";
+import { createSignal, lazy, Show } from "solid-js";
 import type { Being, BeingId } from "../../../shared/entities.ts";
 import { AfterPaint } from "../../components/after-paint.tsx";
-import { BotsPanel } from "../../components/bot-form.tsx";
-import { NewSpaceForm } from "../../components/new-space-form.tsx";
+import { BotsPanel } from "../../components/bots-panel.tsx";
 import { hereCount, People, type HereGroups } from "../../components/people.tsx";
 import { SpaceList } from "../../components/space-list.tsx";
 import type { SpaceState } from "../../sync/apply.ts";
 import { navigate } from "../../router.ts";
+
+// Loaded when "+ New space" is first pressed: off the start chunk.
+const NewSpaceForm = lazy(() => import("../../components/new-space-form.tsx").then((module) => ({ default: module.NewSpaceForm })));
 
 export interface SidePanelProps {
   spaceId: BeingId;
