@@ -79,6 +79,8 @@ describe("replies", () => {
     await row.waitFor();
     // Once its highlight (a moment's, as for a search result) has faded.
     await expect.poll(() => row.evaluate((element) => element.classList.contains("found")), { timeout: 10_000 }).toBe(false);
+    // A phone has no hover: a tap on the message shows its actions.
+    await row.tap();
     await row.getByRole("button", { name: "Reply to message" }).click();
     await pia.page.locator(".replying-to", { hasText: "Replying to Host: the original plan" }).waitFor();
     expect(await fitsWidth(pia.page)).toBe(true);

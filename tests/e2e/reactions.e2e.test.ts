@@ -54,7 +54,8 @@ describe("reactions", () => {
     await say(ada.page, "a first message, long enough to wrap on a phone's narrow screen at least once");
     await say(ada.page, "pick something else");
     const row = message(ada.page, "pick something else");
-    await row.getByRole("button", { name: "Add reaction" }).waitFor({ state: "attached" });
+    // A phone has no hover: a tap on the message shows its actions and the add button.
+    await row.tap();
     await row.getByRole("button", { name: "Add reaction" }).focus();
     await ada.page.keyboard.press("Enter");
     const field = row.getByRole("textbox", { name: "Any emoji" });

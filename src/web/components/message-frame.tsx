@@ -18,11 +18,14 @@ export interface MessageFrameProps {
   children: JSX.Element;
 }
 
-/** One `<li>` of the conversation. Rows inside a group still tell screen readers who is speaking. */
+/**
+ * One `<li>` of the conversation. Rows inside a group still tell screen readers who is speaking. A tap focuses it
+ * (tabindex -1: not a tab stop), which is how a phone, without hover, shows that one message's actions.
+ */
 export function MessageFrame(props: MessageFrameProps) {
   const openProfile = useOpenProfile();
   return (
-    <li class="message" classList={{ mine: props.mine, "group-start": props.startsGroup }} data-state={props.state} aria-busy={props.busy || undefined} data-testid="message">
+    <li class="message" tabindex="-1" classList={{ mine: props.mine, "group-start": props.startsGroup }} data-state={props.state} aria-busy={props.busy || undefined} data-testid="message">
       <Show
         when={props.startsGroup}
         fallback={

@@ -42,9 +42,11 @@ export function ReactionBar(props: ReactionBarProps) {
       setPicker(() => ReactionPicker);
       setOpen(true);
     }, () => undefined);
+  // Focus first: on a phone the add button shows only while focus is inside its message, and the field
+  // that held it is about to go.
   const close = () => {
-    setOpen(false);
     addButton?.focus();
+    setOpen(false);
   };
   const pick = (emoji: string) => {
     close();
