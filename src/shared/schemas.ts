@@ -261,3 +261,13 @@ export type IntentionSearchQuery = Infer<typeof intentionSearchQuery>;
 
 /** GET /api/bots/models: the bot whose key lists them (absent for a bot not yet created: the operator's key). */
 export const botModelsQuery = object({ bot: beingId.optional() });
+
+/** POST /api/spaces/:id/read: the seq of the space's change log one has now seen up to. */
+export const readPoint = strictObject({
+  seq: number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
+
+/** PUT /api/spaces/:id/mute */
+export const muteSetting = strictObject({
+  muted: boolean(),
+});
