@@ -1,6 +1,8 @@
 CREATE TABLE "personal_notices" (
-	"being_id" text PRIMARY KEY NOT NULL,
-	"sent_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+	"being_id" text NOT NULL,
+	"kind" text NOT NULL,
+	"sent_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "personal_notices_being_id_kind_pk" PRIMARY KEY("being_id","kind")
 );
 --> statement-breakpoint
 ALTER TABLE "intentions" ADD COLUMN "created_seq" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint

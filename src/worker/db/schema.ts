@@ -106,13 +106,18 @@ export const spaceReads = pgTable(
   (t) => [primaryKey({ columns: [t.beingId, t.spaceId] }), index("space_reads_space_idx").on(t.spaceId)],
 );
 
-/** When a being was last sent a personal notice (src/worker/sync/personal-notice.ts): at most one per NOTICE_GAP. */
-export const personalNotices = pgTable("personal_notices", {
-  beingId: text("being_id")
-    .primaryKey()
-    .references(() => beings.id, { onDelete: "cascade" }),
-  sentAt: timestamp("sent_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-});
+/** When a being was last sent a personal notice of a kind (src/worker/sync/personal-notice.ts): at most one per NOTICE_GAP_SECONDS. */
+export const personalNotices = pgTable(
+  "personal_notices",
+  {
+    beingId: text("being_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.beingId, t.kind] })],
+);
 
 /**
  * A bot's model provider API key, sealed with AES-GCM under BOT_SECRETS_KEY (src/worker/bots/secrets.ts).

@@ -17,6 +17,7 @@ import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { createJoinToken, livekitConfig } from "../sync/livekit.ts";
 import { presenceSettings } from "../settings.ts";
+import { noticeAfterResponse } from "../sync/personal-notice.ts";
 import { relayableChanges, relayRequested } from "../sync/relay.ts";
 import { revokeMuted } from "../sync/revocation.ts";
 
@@ -75,11 +76,13 @@ export const spaces = new Hono<AppEnv>()
   // One's own read point and mute (space_reads): the "New" line, unread counts, and quiet spaces.
   .get("/spaces/:id/read", bySpace, async (c) => c.json(await getSpaceRead(c.var.db, c.var.viewer, c.req.valid("param").id), 200))
   .post("/spaces/:id/read", bySpace, valid("json", readPoint), async (c) => {
-    const { readSeq } = await markRead(c.var.db, c.var.viewer, c.req.valid("param").id, c.req.valid("json").seq);
+    const { reader, readSeq, moved } = await markRead(c.var.db, c.var.viewer, c.req.valid("param").id, c.req.valid("json").seq);
+    // The being's other devices learn of it live (their counts drop): see src/worker/sync/personal-notice.ts.
+    if (moved) noticeAfterResponse(c, reader, "reads");
     return c.json({ readSeq }, 200);
   })
   .put("/spaces/:id/mute", bySpace, valid("json", muteSetting), async (c) => {
     const { muted } = c.req.valid("json");
-    await setMuted(c.var.db, c.var.viewer, c.req.valid("param").id, muted);
+    noticeAfterResponse(c, await setMuted(c.var.db, c.var.viewer, c.req.valid("param").id, muted), "reads");
     return c.json({ muted }, 200);
   });

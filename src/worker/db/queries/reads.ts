@@ -26,7 +26,7 @@ const target = (space: BeingId) =>
  * backwards: a concurrent higher read wins whatever the order). Answers the read point after the call and
  * whether this call moved it.
  */
-export async function markRead(db: Db, viewer: ViewerRef, space: BeingId, seq: number): Promise<{ readSeq: number; moved: boolean }> {
+export async function markRead(db: Db, viewer: ViewerRef, space: BeingId, seq: number): Promise<{ reader: BeingId; readSeq: number; moved: boolean }> {
   const [row] = await query<{ viewer_id: string | null; visible: boolean | null; moved_to: string | null; held: string | null; asked: string }>(
     db,
     sql`WITH ${viewerCte(viewer)}, ${target(space)},
@@ -42,13 +42,14 @@ export async function markRead(db: Db, viewer: ViewerRef, space: BeingId, seq: n
         FROM target t`,
   );
   requireAccess(row, "space");
-  if (row.moved_to !== null) return { readSeq: Number(row.moved_to), moved: true };
+  const reader = row.viewer_id as BeingId;
+  if (row.moved_to !== null) return { reader, readSeq: Number(row.moved_to), moved: true };
   // Not moved: the row holds at least what was asked (a concurrent read may have gone further).
-  return { readSeq: Math.max(Number(row.held ?? 0), Number(row.asked)), moved: false };
+  return { reader, readSeq: Math.max(Number(row.held ?? 0), Number(row.asked)), moved: false };
 }
 
-/** Mutes or unmutes `space` for the viewer. A first row starts its read point at the space's latest change. */
-export async function setMuted(db: Db, viewer: ViewerRef, space: BeingId, muted: boolean): Promise<void> {
+/** Mutes or unmutes `space` for the viewer (returned). A first row starts its read point at the space's latest change. */
+export async function setMuted(db: Db, viewer: ViewerRef, space: BeingId, muted: boolean): Promise<BeingId> {
   const [row] = await query<{ viewer_id: string | null; visible: boolean | null }>(
     db,
     sql`WITH ${viewerCte(viewer)}, ${target(space)},
@@ -59,6 +60,7 @@ export async function setMuted(db: Db, viewer: ViewerRef, space: BeingId, muted:
         SELECT viewer_id, visible FROM target`,
   );
   requireAccess(row, "space");
+  return row.viewer_id as BeingId;
 }
 
 /** The viewer's read point in `space`, the first message after it (where "New" goes), and its mute. */

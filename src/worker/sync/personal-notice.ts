@@ -1,0 +1,57 @@
+/**
+ * Sends a personal notice (src/shared/personal-notice.ts) to one being's own connections: one SendData per
+ * room where room_participants shows that being connected, addressed to those connections only
+ * (destinationIdentities), taken from the LiveKit budget like every room-administration call. Coalesced per
+ * being and kind: at most one every NOTICE_GAP_SECONDS (a later one inside the gap is not sent; the page
+ * also asks again on focus and every minute, so nothing waits longer than that). Nobody connected: no call.
+ */
+import { sql } from "drizzle-orm";
+import type { Context } from "hono";
+import { DataPacket_Kind } from "livekit-server-sdk";
+import type { BeingId } from "../../shared/entities.ts";
+import { PERSONAL_TOPIC, personalNoticePayload, type PersonalNoticeKind } from "../../shared/personal-notice.ts";
+import { query, type Db } from "../db/client.ts";
+import type { AppEnv } from "../env.ts";
+import { describeError } from "../log.ts";
+import { callRoomAdmin } from "./room-admin.ts";
+import { syncSigner } from "./signer.ts";
+
+/** The least time between two notices of one kind to one being. */
+export const NOTICE_GAP_SECONDS = 2;
+
+/**
+ * Tells every connection of `being` that its `kind` changed, unless one such notice went out in the last
+ * NOTICE_GAP_SECONDS; returns how many rooms it was sent in. Meant for `waitUntil` after the write it announces.
+ */
+export async function sendPersonalNotice(env: Env, db: Db, being: BeingId, kind: PersonalNoticeKind): Promise<number> {
+  const rooms = await query<{ space_id: BeingId; identities: string[] }>(
+    db,
+    sql`WITH claimed AS (
+          INSERT INTO personal_notices AS p (being_id, kind) VALUES (${being}, ${kind})
+          ON CONFLICT (being_id, kind) DO UPDATE SET sent_at = now()
+            WHERE p.sent_at <= now() - make_interval(secs => ${NOTICE_GAP_SECONDS})
+          RETURNING 1)
+        SELECT space_id, array_agg(identity ORDER BY identity) AS identities FROM room_participants
+        WHERE present AND split_part(identity, '#', 1) = ${being} AND EXISTS (SELECT 1 FROM claimed)
+        GROUP BY space_id`,
+  );
+  if (rooms.length === 0) return 0;
+  const signed = await (await syncSigner(env)).sign(personalNoticePayload({ to: being, kind, at: Date.now() }));
+  const packet = new TextEncoder().encode(JSON.stringify(signed));
+  const nonce = crypto.getRandomValues(new Uint8Array(16));
+  let sent = 0;
+  for (const { space_id: room, identities } of rooms) {
+    const about = { event: "personal_notice", space: room, identity: being };
+    const options = { topic: PERSONAL_TOPIC, destinationIdentities: identities, nonce };
+    if (await callRoomAdmin(env, db, about, (service) => service.sendData(room, packet, DataPacket_Kind.RELIABLE, options))) sent += 1;
+  }
+  return sent;
+}
+
+/** Sends the notice after the response (the write does not wait on LiveKit); a failure is logged, never thrown. */
+export function noticeAfterResponse(c: Context<AppEnv>, being: BeingId, kind: PersonalNoticeKind): void {
+  const sending = sendPersonalNotice(c.env, c.var.db, being, kind).catch((error) =>
+    console.error(JSON.stringify({ level: "warn", event: "personal_notice_failed", being, kind, error: describeError(error) })),
+  );
+  c.executionCtx.waitUntil(sending);
+}
