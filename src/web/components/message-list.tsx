@@ -19,6 +19,10 @@ export interface MessageListProps {
   onShown?(): void;
   /** A message to show in its place and highlight briefly (one a search found), once the list is shown. */
   target?: IntentionId;
+  /** The first message that was unread when the space opened: the "New" line goes above it. */
+  newFrom?: IntentionId;
+  /** Takes the element at the conversation's end (seeing it is reading: src/web/unread/read-marker.ts). */
+  endRef?(end: Element): void;
 }
 
 // How long a message shown from a search stays highlighted.
@@ -99,17 +103,22 @@ export function MessageList(props: MessageListProps) {
               const intention = () => props.view.intentions[id];
               const previous = () => props.view.intentions[shown()[index() - 1]];
               return (
-                <Show when={intention()}>
-                  <IntentionRow
-                    intention={intention()}
-                    author={props.author(intention().ownerId)}
-                    mine={intention().ownerId === props.meId}
-                    removable={offersRemoval(props.view.moderation, intention().ownerId)}
-                    startsGroup={!continuesGroup(previous(), intention())}
-                    onStop={() => props.sync.stop(id)}
-                    edits={edits}
-                  />
-                </Show>
+                <>
+                  <Show when={id === props.newFrom}>
+                    <NewLine />
+                  </Show>
+                  <Show when={intention()}>
+                    <IntentionRow
+                      intention={intention()}
+                      author={props.author(intention().ownerId)}
+                      mine={intention().ownerId === props.meId}
+                      removable={offersRemoval(props.view.moderation, intention().ownerId)}
+                      startsGroup={!continuesGroup(previous(), intention())}
+                      onStop={() => props.sync.stop(id)}
+                      edits={edits}
+                    />
+                  </Show>
+                </>
               );
             }}
           </For>
@@ -123,6 +132,7 @@ export function MessageList(props: MessageListProps) {
           />
         </Show>
       </ol>
+      <div ref={(end) => props.endRef?.(end)} class="conversation-end" />
       <Show when={scroll.unseen() > 0}>
         <button type="button" class="button small jump-to-newest" onClick={() => scroll.jumpToNewest()}>
           Jump to newest ({scroll.unseen()} new)
@@ -132,3 +142,12 @@ export function MessageList(props: MessageListProps) {
   );
 }
 
+/** Where the messages unread at opening begin; a list item of the log, so a screen reader announces it with them. */
+function NewLine() {
+  return (
+    <li class="new-line">
+      <span aria-hidden="true">New</span>
+      <span class="sr-only">New messages from here</span>
+    </li>
+  );
+}

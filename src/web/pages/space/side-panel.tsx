@@ -1,13 +1,13 @@
 /** A space's side panel: who is here, its bots, new spaces, the list of spaces, and how to share a private one. */
-import { createSignal, Show } from "solid-js";
+import { createSignal, Show, type Component, type ComponentProps } from "solid-js";
 import type { Being, BeingId } from "../../../shared/entities.ts";
 import { AfterPaint } from "../../components/after-paint.tsx";
 import { BotsPanel } from "../../components/bot-form.tsx";
 import { NewSpaceForm } from "../../components/new-space-form.tsx";
 import { hereCount, People, type HereGroups } from "../../components/people.tsx";
-import { SpaceList } from "../../components/space-list.tsx";
 import type { SpaceState } from "../../sync/apply.ts";
 import { navigate } from "../../router.ts";
+import type { UnreadEvents } from "../../unread/unread.ts";
 
 export interface SidePanelProps {
   spaceId: BeingId;
@@ -17,6 +17,8 @@ export interface SidePanelProps {
   presenceKnown: boolean;
   /** Shown over the conversation (a phone's toggle): on a wide screen it is always shown. */
   open: boolean;
+  /** What the space list's counts follow besides their own refreshes. */
+  unreadEvents: UnreadEvents;
 }
 
 /** The `<aside>` beside the conversation (the people toggle's target). */
@@ -44,7 +46,7 @@ export function SidePanel(props: SidePanelProps) {
         >
           <NewSpaceForm parentId={props.spaceId} onCreated={(space) => navigate(space.id)} onCancel={() => setCreating(false)} />
         </Show>
-        <SpaceList currentId={props.spaceId} />
+        <SpaceListOnDemand currentId={props.spaceId} events={props.unreadEvents} />
         <Show when={props.view.space.properties.private === true}>
           <PrivateNote members={props.view.space.properties.members} />
         </Show>
@@ -53,6 +55,22 @@ export function SidePanel(props: SidePanelProps) {
         </p>
       </AfterPaint>
     </aside>
+  );
+}
+
+type SpaceListProps = ComponentProps<typeof import("../../components/space-list.tsx").SpaceList>;
+
+/** The space list, its code fetched once the panel is on screen: below the fold, it stays out of the start chunk. */
+function SpaceListOnDemand(props: SpaceListProps) {
+  const [list, setList] = createSignal<Component<SpaceListProps>>();
+  void import("../../components/space-list.tsx").then(({ SpaceList }) => setList(() => SpaceList));
+  return (
+    <Show when={list()}>
+      {(loaded) => {
+        const SpaceList = loaded();
+        return <SpaceList currentId={props.currentId} events={props.events} />;
+      }}
+    </Show>
   );
 }
 
