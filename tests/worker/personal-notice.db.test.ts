@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Being } from "../../src/shared/entities.ts";
 import { openPersonalNotice, PERSONAL_TOPIC } from "../../src/shared/personal-notice.ts";
 import { createKeyring } from "../../src/shared/signing.ts";
+import { NOTICE_GAP_SECONDS } from "../../src/worker/sync/personal-notice.ts";
 import { syncSigner } from "../../src/worker/sync/signer.ts";
 import { db, guest, space, type Client } from "./client.ts";
 import { callWithLivekit as call, interceptLivekit, livekitEnv } from "./livekit-env.ts";
@@ -48,22 +49,32 @@ describe("personal notices", () => {
     expect(await openPersonalNotice(genuine, keyring, bob.id)).toBeUndefined();
   });
 
-  it("are sent once per gap, only when the read point moved, and not at all with nobody connected", async () => {
+  it("are coalesced: one inside the gap goes at its end, only when the read point moved, and none with nobody connected", async () => {
     const ada = await guest("Ada");
     const room = await space(ada);
     await connect(room, `${ada.id}#one`);
     livekit = interceptLivekit();
-    await call(ada, "POST", `/api/spaces/${room.id}/read`, { seq: 0 });
+    const sentAt: number[] = [];
+    const read = async (seq: number) => {
+      await call(ada, "POST", `/api/spaces/${room.id}/read`, { seq });
+      while (sentAt.length < livekit!.sent.length) sentAt.push(Date.now());
+    };
+    const started = Date.now();
+    await read(0);
+    expect(livekit.sent).toHaveLength(1);
     const { body } = await ada.request("POST", `/api/spaces/${room.id}/intentions`, { content: "hi" });
-    await call(ada, "POST", `/api/spaces/${room.id}/read`, { seq: body.seq });
-    expect(livekit.sent).toHaveLength(1);
+    await read(body.seq);
+    expect(livekit.sent).toHaveLength(2);
+    expect(sentAt[1]! - started).toBeGreaterThanOrEqual(NOTICE_GAP_SECONDS * 1000 - 100);
 
+    // The read point did not move: nothing to announce.
     await forget(ada);
-    await call(ada, "POST", `/api/spaces/${room.id}/read`, { seq: 0 });
-    expect(livekit.sent).toHaveLength(1);
+    await read(0);
+    expect(livekit.sent).toHaveLength(2);
 
     const alone = await guest("Cy");
+    const calls = livekit.calls();
     await call(alone, "POST", `/api/spaces/${room.id}/read`, { seq: 0 });
-    expect(livekit.calls()).toBe(1);
+    expect(livekit.calls()).toBe(calls);
   });
 });
