@@ -74,9 +74,16 @@ function MuteToggle(props: { name: string; muted: boolean; onToggle(muted: boole
     setFailed(false);
     props.onToggle(!props.muted).catch(() => setFailed(true));
   };
+  // One name whatever the state (aria-pressed says it); the tick is for the eye only.
   return (
-    <button type="button" class="link-button mute-toggle" aria-pressed={props.muted} aria-label={`Mute ${props.name}`} onClick={toggle}>
-      {failed() ? "Could not change, retry" : props.muted ? "Muted" : "Mute"}
+    <button type="button" class="link-button mute-toggle" aria-pressed={props.muted} onClick={toggle}>
+      <Show when={props.muted}>
+        <span aria-hidden="true">✓ </span>
+      </Show>
+      Mute<span class="sr-only">{` ${props.name}`}</span>
+      <Show when={failed()}>
+        <span role="alert"> (not changed, retry)</span>
+      </Show>
     </button>
   );
 }
