@@ -87,14 +87,19 @@ export const unreadCountsJson = sql`(
     SELECT l.space_id, r.read_seq, coalesce(r.muted, false) AS muted
     FROM viewer v CROSS JOIN listed l LEFT JOIN space_reads r ON r.being_id = v.id AND r.space_id = l.space_id
     WHERE v.id IS NOT NULL),
-  mentioned AS (
-    SELECT i.location_id AS space_id, least(count(*), ${UNREAD_COUNT_CAP}) AS n
-    FROM viewer v JOIN intentions i ON i.mentions @> ARRAY[v.id] JOIN reads x ON x.space_id = i.location_id
-    WHERE i.created_seq > coalesce(x.read_seq, 0) AND i.owner_id <> v.id
+  -- Every message mentioning the viewer, found once through the GIN index (the viewer's id as a value, so the
+  -- planner takes it), then matched to the listed spaces' read points.
+  mentioning AS MATERIALIZED (
+    SELECT i.location_id, i.created_seq FROM intentions i
+    WHERE i.mentions @> ARRAY[(SELECT id FROM viewer)] AND i.owner_id <> (SELECT id FROM viewer)),
+  mentioned AS MATERIALIZED (
+    SELECT x.space_id, least(count(*), ${UNREAD_COUNT_CAP}) AS n
+    FROM reads x JOIN mentioning i ON i.location_id = x.space_id AND i.created_seq > coalesce(x.read_seq, 0)
     GROUP BY 1)
   SELECT jsonb_object_agg(x.space_id, jsonb_build_object(
     'unread', CASE WHEN x.read_seq IS NULL THEN 0 ELSE (
-      SELECT count(*) FROM (SELECT 1 ${unreadIn(sql`x.space_id`, sql`v.id`, sql`x.read_seq`)} LIMIT ${UNREAD_COUNT_CAP}) AS u) END,
+      -- In the index's order, so the planner reads the index alone (author included) and stops at the cap.
+      SELECT count(*) FROM (SELECT 1 ${unreadIn(sql`x.space_id`, sql`v.id`, sql`x.read_seq`)} ORDER BY i.created_seq LIMIT ${UNREAD_COUNT_CAP}) AS u) END,
     'mentions', coalesce(m.n, 0),
     'muted', x.muted))
   FROM viewer v CROSS JOIN reads x LEFT JOIN mentioned m ON m.space_id = x.space_id)`;
