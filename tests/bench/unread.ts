@@ -6,10 +6,9 @@
 // so created_seq is set as the trigger would: the n-th message of a space is its n-th change), 500 a space,
 // one in 20 the reader's own, one in 100 mentioning the reader. The reader's read point in each space is
 // drawn between none and all of it, so most spaces are behind and most of those more than the count's cap behind.
-import pg from "pg";
 import { UNREAD_COUNT_CAP, type SpaceList } from "../../src/shared/responses.ts";
 import { StackClient } from "../integration/http.ts";
-import { benchConfig, fmt, load, percentile, startBenchStack } from "./support.ts";
+import { fmt, load, percentile, startSeededStack } from "./support.ts";
 
 const SPACES = 200;
 const MESSAGES = 100_000;
@@ -17,14 +16,7 @@ const PER_SPACE = MESSAGES / SPACES;
 const REQUESTS = 200;
 
 const loadAtStart = load();
-const stack = await startBenchStack({
-  database: { kind: "postgres" },
-  livekit: "off",
-  runtime: "miniflare",
-  wranglerConfig: await benchConfig(0),
-});
-const db = new pg.Client({ connectionString: stack.databaseUrl });
-await db.connect();
+const { stack, db } = await startSeededStack();
 try {
   const reader = await StackClient.guest(stack.url, "Reader");
   const seedStart = performance.now();
