@@ -1,7 +1,8 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup, render, screen, within } from "@solidjs/testing-library";
-import { createRoot, createSignal } from "solid-js";
+import { batch, createRoot, createSignal } from "solid-js";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { IntentionId } from "../../src/shared/entities.ts";
 import { UNREAD_COUNT_CAP } from "../../src/shared/responses.ts";
 import { MessageList } from "../../src/web/components/message-list.tsx";
 import { SpaceList } from "../../src/web/components/space-list.tsx";
@@ -9,7 +10,7 @@ import { loadMarkdown } from "../../src/web/markdown.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { createOutbox } from "../../src/web/sync/outbox.ts";
 import { createSpaceSync } from "../../src/web/sync/store.ts";
-import { createReadMarker, DWELL_MS } from "../../src/web/unread/read-marker.ts";
+import { createReadMarker, DWELL_MS, MAX_WAIT_MS } from "../../src/web/unread/read-marker.ts";
 import { fakeLink } from "./support/fake-link.ts";
 import { fakeServer, json } from "./support/fake-server.ts";
 import { conversationShown, said, snapshot, space, SPACE } from "./support/fixtures.ts";
@@ -70,14 +71,17 @@ function fakePage() {
 
 function marker(readSeq: number | null | undefined) {
   const [seq, setSeq] = createSignal<number | undefined>(5);
+  const [newest, setNewest] = createSignal<IntentionId | undefined>("/b");
   const [held, setHeld] = createSignal(readSeq);
   const posts: number[] = [];
   const dispose = createRoot((dispose) => {
-    const ref = createReadMarker({ seq, readSeq: held, post: async (to) => void posts.push(to) });
+    const ref = createReadMarker({ seq, newest, readSeq: held, post: async (to) => void posts.push(to) });
     ref(document.createElement("div"));
     return dispose;
   });
-  return { posts, setSeq, setHeld, dispose };
+  /** Something arrives: a change to seq `to`, and the newest message by others then. */
+  const arrive = (to: number, newestNow: IntentionId | undefined) => batch(() => (setSeq(to), setNewest(newestNow)));
+  return { posts, arrive, setHeld, dispose };
 }
 
 describe("marking read", () => {
@@ -103,28 +107,47 @@ describe("marking read", () => {
     dispose();
   });
 
-  it("batches what arrives during the dwell into one post, and posts nothing the server already holds", async () => {
+  it("waits for a burst to settle and posts it once; an edit or one's own message posts nothing", async () => {
     vi.useFakeTimers();
     const page = fakePage();
-    const { posts, setSeq, dispose } = marker(5);
+    const { posts, arrive, dispose } = marker(5);
     page.seeEnd(true);
     vi.advanceTimersByTime(DWELL_MS * 2);
     expect(posts).toEqual([]);
-    setSeq(6);
+    arrive(6, "/c");
     vi.advanceTimersByTime(DWELL_MS / 2);
-    setSeq(7);
-    setSeq(8);
+    arrive(7, "/d");
     vi.advanceTimersByTime(DWELL_MS / 2);
-    expect(posts).toEqual([8]);
-    vi.advanceTimersByTime(DWELL_MS * 2);
-    expect(posts).toEqual([8]);
+    expect(posts).toEqual([]);
+    vi.advanceTimersByTime(DWELL_MS / 2);
+    expect(posts).toEqual([7]);
+    // Someone edits a message, I post one: the seq moves, nothing new by others is there.
+    arrive(8, "/d");
+    arrive(9, "/d");
+    vi.advanceTimersByTime(DWELL_MS * 3);
+    expect(posts).toEqual([7]);
     dispose();
   });
 
-  it("waits until the read point is known, and starts from none when there is none", async () => {
+  it("posts a conversation that never settles at the longest wait", async () => {
     vi.useFakeTimers();
     const page = fakePage();
-    const { posts, setHeld, dispose } = marker(undefined);
+    const { posts, arrive, dispose } = marker(5);
+    page.seeEnd(true);
+    for (let n = 6; n < 6 + (MAX_WAIT_MS / DWELL_MS) * 2 + 4; n++) {
+      arrive(n, `/m${n}`);
+      vi.advanceTimersByTime(DWELL_MS / 2);
+    }
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toBeGreaterThanOrEqual(6 + (MAX_WAIT_MS / DWELL_MS) * 2 - 1);
+    dispose();
+  });
+
+  it("waits until the read point is known; a first read posts even with nothing by others", async () => {
+    vi.useFakeTimers();
+    const page = fakePage();
+    const { posts, arrive, setHeld, dispose } = marker(undefined);
+    arrive(5, undefined);
     page.seeEnd(true);
     vi.advanceTimersByTime(DWELL_MS * 2);
     expect(posts).toEqual([]);

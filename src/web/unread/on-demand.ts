@@ -4,10 +4,11 @@
  */
 import { createSignal, getOwner, runWithOwner, type Accessor } from "solid-js";
 import type { BeingId } from "../../shared/entities.ts";
+import type { SpaceState } from "../sync/apply.ts";
 import type { Unread } from "./unread.ts";
 
-/** Loads unread for the space once `after` resolves (the conversation is on screen); `seq`: the seq the page applied. */
-export function unreadOnDemand(after: Promise<unknown>, spaceId: BeingId, me: BeingId, seq: Accessor<number | undefined>): Unread {
+/** Loads unread for the space once `after` resolves (the conversation is on screen); `view`: the space as the page holds it. */
+export function unreadOnDemand(after: Promise<unknown>, spaceId: BeingId, me: BeingId, view: Accessor<SpaceState | null>): Unread {
   const owner = getOwner();
   const [unread, setUnread] = createSignal<Unread>();
   let end: Element | undefined;
@@ -15,7 +16,7 @@ export function unreadOnDemand(after: Promise<unknown>, spaceId: BeingId, me: Be
     .then(() => import("./unread.ts"))
     .then(({ createUnread }) =>
       runWithOwner(owner, () => {
-        const loaded = createUnread(spaceId, me, seq);
+        const loaded = createUnread(spaceId, me, view);
         if (end) loaded.markEnd(end);
         setUnread(loaded);
       }),

@@ -8,6 +8,7 @@ import type { BeingId, IntentionId } from "../../shared/entities.ts";
 import { openPersonalNotice } from "../../shared/personal-notice.ts";
 import type { Keyring } from "../../shared/signing.ts";
 import { getSpaceRead, markSpaceRead } from "../api.ts";
+import type { SpaceState } from "../sync/apply.ts";
 import { createReadMarker } from "./read-marker.ts";
 
 /** What the space list (loaded on demand, src/web/unread/space-list-feed.ts) hears from the page: each a count that rises. */
@@ -28,8 +29,8 @@ export interface Unread {
   onPersonalPacket(packet: Uint8Array, keyring: Keyring): void;
 }
 
-/** Unread state for the space `spaceId`, seen by `me`, whose page has applied changes up to `seq`. */
-export function createUnread(spaceId: BeingId, me: BeingId, seq: Accessor<number | undefined>): Unread {
+/** Unread state for the space `spaceId` as its page holds it (`view`), seen by `me`. */
+export function createUnread(spaceId: BeingId, me: BeingId, view: Accessor<SpaceState | null>): Unread {
   // A failed read leaves no "New" line, and read points are posted as if none were held (the server keeps the highest).
   const [read] = createResource(() => getSpaceRead(spaceId).catch(() => null));
   const [notices, setNotices] = createSignal(0);
@@ -38,7 +39,8 @@ export function createUnread(spaceId: BeingId, me: BeingId, seq: Accessor<number
     newFrom: () => read()?.firstUnread ?? undefined,
     events: { notices, reads },
     markEnd: createReadMarker({
-      seq,
+      seq: () => view()?.last,
+      newest: () => newestBy(view(), (owner) => owner !== me),
       readSeq: () => (read.loading ? undefined : (read()?.readSeq ?? null)),
       async post(to) {
         await markSpaceRead(spaceId, to);
@@ -49,4 +51,13 @@ export function createUnread(spaceId: BeingId, me: BeingId, seq: Accessor<number
       void openPersonalNotice(packet, keyring, me).then((notice) => notice && setNotices((n) => n + 1));
     },
   };
+}
+
+/** The newest message of `view` whose author passes `by`. */
+function newestBy(view: SpaceState | null, by: (owner: BeingId) => boolean): IntentionId | undefined {
+  for (let i = (view?.order.length ?? 0) - 1; i >= 0; i--) {
+    const row = view!.intentions[view!.order[i]!];
+    if (row && by(row.ownerId)) return row.id;
+  }
+  return undefined;
 }
