@@ -48,6 +48,7 @@ it("shows what Bob wrote while Ada was elsewhere as unread in her list, and a Ne
 
 it("clears the count on the laptop, live, when the same person reads on the phone", async () => {
   const space = await scene.newSpace("Kitchen");
+  await hostSays(space, "dinner at eight");
   const laptop = await scene.join("Ada", space, "Kitchen");
   await readPosted(laptop, space);
   await hostSays(space, "are you there?");

@@ -143,17 +143,18 @@ describe("marking read", () => {
     dispose();
   });
 
-  it("waits until the read point is known; a first read posts even with nothing by others", async () => {
+  it("waits until the read point is known, and for a message by someone else to read", async () => {
     vi.useFakeTimers();
     const page = fakePage();
     const { posts, arrive, setHeld, dispose } = marker(undefined);
     arrive(5, undefined);
     page.seeEnd(true);
-    vi.advanceTimersByTime(DWELL_MS * 2);
-    expect(posts).toEqual([]);
     setHeld(null);
+    vi.advanceTimersByTime(DWELL_MS * 3);
+    expect(posts).toEqual([]);
+    arrive(6, "/first");
     vi.advanceTimersByTime(DWELL_MS);
-    expect(posts).toEqual([5]);
+    expect(posts).toEqual([6]);
     dispose();
   });
 });

@@ -3,8 +3,8 @@
  * and the page is visible and focused (never merely because it loaded, nor in a background tab), the seq
  * the page has applied is posted as the read point. A post waits for DWELL_MS without news (a message
  * streaming in, a burst: one post once it settles, yet at most MAX_WAIT_MS after the first), and is made
- * only for something new: a newer message by someone else, or one's first read of the space; an edit or
- * one's own message moves the seq but posts nothing.
+ * only for something new: a newer message by someone else. An edit or one's own message moves the seq but
+ * posts nothing, and a space with nothing by others has nothing to read (its read point waits for that).
  */
 import { createEffect, createSignal, onCleanup, type Accessor } from "solid-js";
 import type { IntentionId } from "../../shared/entities.ts";
@@ -53,8 +53,8 @@ export function createReadMarker(options: ReadMarkerOptions): (end: Element) => 
     const held = options.readSeq();
     if (seq === undefined || held === undefined || !endSeen() || !pageSeen()) return undefined;
     if (seq <= Math.max(posted, held ?? -1)) return undefined;
-    const firstRead = held === null && posted < 0;
-    return firstRead || options.newest() !== postedNewest ? seq : undefined;
+    const newest = options.newest();
+    return newest !== undefined && newest !== postedNewest ? seq : undefined;
   };
   const post = () => {
     timer = dueSince = undefined;
