@@ -260,9 +260,12 @@ export function getSpaceRead(id: BeingId) {
   return call(() => client.api.spaces[":id"].read.$get({ param: param(id) }));
 }
 
-/** Moves one's read point in a space forward to `seq` (the server never moves it back); answers where it is. */
-export async function markSpaceRead(id: BeingId, seq: number): Promise<number> {
-  return (await call(() => client.api.spaces[":id"].read.$post({ param: param(id), json: { seq } }))).readSeq;
+/**
+ * Moves one's read point in a space forward to `seq` (the server never moves it back); `by`: this page's room
+ * connection, which needs no notice of it. Answers where the read point is.
+ */
+export async function markSpaceRead(id: BeingId, seq: number, by?: string): Promise<number> {
+  return (await call(() => client.api.spaces[":id"].read.$post({ param: param(id), json: by ? { seq, by } : { seq } }))).readSeq;
 }
 
 /** Mutes or unmutes a space for the caller: its counts shown quietly, no notifications from it. */

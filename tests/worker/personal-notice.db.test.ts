@@ -49,6 +49,25 @@ describe("personal notices", () => {
     expect(await openPersonalNotice(genuine, keyring, bob.id)).toBeUndefined();
   });
 
+  it("leave out the connection that read (it knows), and cost no call when it is the only one", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const elsewhere = await space(ada);
+    await connect(room, `${ada.id}#reading`);
+    livekit = interceptLivekit();
+    await call(ada, "POST", `/api/spaces/${room.id}/read`, { seq: 0, by: `${ada.id}#reading` });
+    expect(livekit.calls()).toBe(0);
+
+    await forget(ada);
+    await connect(elsewhere, `${ada.id}#idle`);
+    const { body } = await ada.request("POST", `/api/spaces/${room.id}/intentions`, { content: "hi" });
+    await call(ada, "POST", `/api/spaces/${room.id}/read`, { seq: body.seq, by: `${ada.id}#reading` });
+    expect(livekit.sent.map(({ room, destinationIdentities }) => ({ room, destinationIdentities }))).toEqual([
+      { room: elsewhere.id, destinationIdentities: [`${ada.id}#idle`] },
+    ]);
+    expect((await ada.request("POST", `/api/spaces/${room.id}/read`, { seq: 0, by: "not an identity" })).status).toBe(400);
+  });
+
   it("are coalesced: one inside the gap goes at its end, only when the read point moved, and none with nobody connected", async () => {
     const ada = await guest("Ada");
     const room = await space(ada);

@@ -33,7 +33,10 @@ export function SpacePage(props: SpacePageProps) {
   // The room opens once the messages are on screen (see openLinkAfter).
   const conversationShown = deferred<void>();
   // Unread (the "New" line, marking read as seen, the list's counts live) is not for the first screen: loaded after it.
-  const unread = unreadOnDemand(conversationShown.promise, props.spaceId, props.me.id, () => sync.view);
+  const unread = unreadOnDemand(conversationShown.promise, props.spaceId, props.me.id, {
+    view: () => sync.view,
+    connection: () => sync.room()?.localParticipant.identity,
+  });
   const sync = createSpaceSync(props.spaceId, {
     outbox: props.outbox,
     cache: appCache.spaces(props.me.id),

@@ -2,13 +2,12 @@
  * Unread for a space page with its code loaded after the first screen (unread.ts: the "New" line, marking
  * read, the list's live counts): the page wires these stand-ins at once, and they pass on once it is in.
  */
-import { createSignal, getOwner, runWithOwner, type Accessor } from "solid-js";
+import { createSignal, getOwner, runWithOwner } from "solid-js";
 import type { BeingId } from "../../shared/entities.ts";
-import type { SpaceState } from "../sync/apply.ts";
-import type { Unread } from "./unread.ts";
+import type { Unread, UnreadSource } from "./unread.ts";
 
-/** Loads unread for the space once `after` resolves (the conversation is on screen); `view`: the space as the page holds it. */
-export function unreadOnDemand(after: Promise<unknown>, spaceId: BeingId, me: BeingId, view: Accessor<SpaceState | null>): Unread {
+/** Loads unread for the space once `after` resolves (the conversation is on screen). */
+export function unreadOnDemand(after: Promise<unknown>, spaceId: BeingId, me: BeingId, page: UnreadSource): Unread {
   const owner = getOwner();
   const [unread, setUnread] = createSignal<Unread>();
   let end: Element | undefined;
@@ -16,7 +15,7 @@ export function unreadOnDemand(after: Promise<unknown>, spaceId: BeingId, me: Be
     .then(() => import("./unread.ts"))
     .then(({ createUnread }) =>
       runWithOwner(owner, () => {
-        const loaded = createUnread(spaceId, me, view);
+        const loaded = createUnread(spaceId, me, page);
         if (end) loaded.markEnd(end);
         setUnread(loaded);
       }),

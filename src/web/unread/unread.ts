@@ -29,8 +29,17 @@ export interface Unread {
   onPersonalPacket(packet: Uint8Array, keyring: Keyring): void;
 }
 
-/** Unread state for the space `spaceId` as its page holds it (`view`), seen by `me`. */
-export function createUnread(spaceId: BeingId, me: BeingId, view: Accessor<SpaceState | null>): Unread {
+/** What unread reads of its space page. */
+export interface UnreadSource {
+  /** The space as the page holds it. */
+  view: Accessor<SpaceState | null>;
+  /** The page's connection to the space's room, if any (a read it posts needs no notice back to it). */
+  connection: Accessor<string | undefined>;
+}
+
+/** Unread state for the space `spaceId`, seen by `me` on the page `page`. */
+export function createUnread(spaceId: BeingId, me: BeingId, page: UnreadSource): Unread {
+  const { view } = page;
   // A failed read leaves no "New" line, and read points are posted as if none were held (the server keeps the highest).
   const [read] = createResource(() => getSpaceRead(spaceId).catch(() => null));
   const [notices, setNotices] = createSignal(0);
@@ -43,7 +52,7 @@ export function createUnread(spaceId: BeingId, me: BeingId, view: Accessor<Space
       newest: () => newestBy(view(), (owner) => owner !== me),
       readSeq: () => (read.loading ? undefined : (read()?.readSeq ?? null)),
       async post(to) {
-        await markSpaceRead(spaceId, to);
+        await markSpaceRead(spaceId, to, page.connection());
         setReads((n) => n + 1);
       },
     }),

@@ -76,9 +76,10 @@ export const spaces = new Hono<AppEnv>()
   // One's own read point and mute (space_reads): the "New" line, unread counts, and quiet spaces.
   .get("/spaces/:id/read", bySpace, async (c) => c.json(await getSpaceRead(c.var.db, c.var.viewer, c.req.valid("param").id), 200))
   .post("/spaces/:id/read", bySpace, valid("json", readPoint), async (c) => {
-    const { reader, readSeq, moved } = await markRead(c.var.db, c.var.viewer, c.req.valid("param").id, c.req.valid("json").seq);
-    // The being's other devices learn of it live (their counts drop): see src/worker/sync/personal-notice.ts.
-    if (moved) noticeAfterResponse(c, reader, "reads");
+    const { seq, by } = c.req.valid("json");
+    const { reader, readSeq, moved } = await markRead(c.var.db, c.var.viewer, c.req.valid("param").id, seq);
+    // The being's other connections learn of it live (their counts drop): see src/worker/sync/personal-notice.ts.
+    if (moved) noticeAfterResponse(c, reader, "reads", by);
     return c.json({ readSeq }, 200);
   })
   .put("/spaces/:id/mute", bySpace, valid("json", muteSetting), async (c) => {

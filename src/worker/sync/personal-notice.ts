@@ -19,14 +19,19 @@ import { syncSigner } from "./signer.ts";
 /** The least time between two notices of one kind to one being. */
 export const NOTICE_GAP_SECONDS = 2;
 
-/** Tells every connection of `being` that its `kind` changed; returns how many rooms it was sent in. Meant for `waitUntil`. */
-export async function sendPersonalNotice(env: Env, db: Db, being: BeingId, kind: PersonalNoticeKind): Promise<number> {
+/**
+ * Tells every connection of `being` but `except` (the one whose change it announces: it knows) that its `kind`
+ * changed; returns how many rooms it was sent in. Meant for `waitUntil`.
+ */
+export async function sendPersonalNotice(env: Env, db: Db, being: BeingId, kind: PersonalNoticeKind, except?: string): Promise<number> {
   let claim = await claimNotice(db, being, kind);
   if (!claim.claimed) {
     await new Promise((resolve) => setTimeout(resolve, claim.waitSeconds * 1000));
     claim = await claimNotice(db, being, kind);
   }
-  const { rooms } = claim;
+  const rooms = claim.rooms
+    .map(({ space, identities }) => ({ space, identities: identities.filter((identity) => identity !== except) }))
+    .filter(({ identities }) => identities.length > 0);
   if (rooms.length === 0) return 0;
   const signed = await (await syncSigner(env)).sign(personalNoticePayload({ to: being, kind, at: Date.now() }));
   const packet = new TextEncoder().encode(JSON.stringify(signed));
@@ -68,8 +73,8 @@ async function claimNotice(db: Db, being: BeingId, kind: PersonalNoticeKind) {
 }
 
 /** Sends the notice after the response (the write does not wait on LiveKit); a failure is logged, never thrown. */
-export function noticeAfterResponse(c: Context<AppEnv>, being: BeingId, kind: PersonalNoticeKind): void {
-  const sending = sendPersonalNotice(c.env, c.var.db, being, kind).catch((error) =>
+export function noticeAfterResponse(c: Context<AppEnv>, being: BeingId, kind: PersonalNoticeKind, except?: string): void {
+  const sending = sendPersonalNotice(c.env, c.var.db, being, kind, except).catch((error) =>
     console.error(JSON.stringify({ level: "warn", event: "personal_notice_failed", being, kind, error: describeError(error) })),
   );
   c.executionCtx.waitUntil(sending);
