@@ -11,7 +11,7 @@ import { getSpaceRead, markSpaceRead } from "../api.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import { createReadMarker } from "./read-marker.ts";
 
-/** What the space list (loaded on demand, src/web/unread/space-list-feed.ts) hears from the page: each a count that rises. */
+/** What the space list (loaded on demand; its feed: space-list-feed.ts) hears from the page: each a count that rises. */
 export interface UnreadEvents {
   /** Personal notices verified: one's counts changed elsewhere. */
   notices: Accessor<number>;
@@ -49,7 +49,7 @@ export function createUnread(spaceId: BeingId, me: BeingId, page: UnreadSource):
     events: { notices, reads },
     markEnd: createReadMarker({
       seq: () => view()?.last,
-      newest: () => newestBy(view(), (owner) => owner !== me),
+      newest: () => newestByOthers(view(), me),
       readSeq: () => (read.loading ? undefined : (read()?.readSeq ?? null)),
       async post(to) {
         await markSpaceRead(spaceId, to, page.connection());
@@ -62,11 +62,11 @@ export function createUnread(spaceId: BeingId, me: BeingId, page: UnreadSource):
   };
 }
 
-/** The newest message of `view` whose author passes `by`. */
-function newestBy(view: SpaceState | null, by: (owner: BeingId) => boolean): IntentionId | undefined {
+/** The newest message of `view` that someone other than `me` wrote. */
+function newestByOthers(view: SpaceState | null, me: BeingId): IntentionId | undefined {
   for (let i = (view?.order.length ?? 0) - 1; i >= 0; i--) {
     const row = view!.intentions[view!.order[i]!];
-    if (row && by(row.ownerId)) return row.id;
+    if (row && row.ownerId !== me) return row.id;
   }
   return undefined;
 }
