@@ -258,3 +258,34 @@ export interface InboxPage {
   unread: number;
   next: number | null;
 }
+
+/**
+ * One's own state of a space (space_reads): GET /api/spaces/:id/read. `readSeq` is null until one first reads
+ * the space (counts start then); `firstUnread` is the oldest message by others created after it, where the
+ * page draws its "New" line.
+ */
+export interface SpaceRead {
+  readSeq: number | null;
+  firstUnread: IntentionId | null;
+  muted: boolean;
+}
+
+/**
+ * GET /api/spaces, signed in: per listed space, messages by others created after one's read point (none
+ * counted before one first reads the space) and those of them that mention one, each capped at
+ * UNREAD_COUNT_CAP; and whether one muted it.
+ */
+export interface UnreadCounts {
+  unread: number;
+  mentions: number;
+  muted: boolean;
+}
+
+/** Counts stop here: the list shows "99+" and a count never costs more than this many rows a space. */
+export const UNREAD_COUNT_CAP = 100;
+
+/** GET /api/spaces; `unread` (by space id) only for a signed-in caller. */
+export interface SpaceList {
+  spaces: Being[];
+  unread?: Record<BeingId, UnreadCounts>;
+}

@@ -161,11 +161,14 @@ export const relayedConfirmation = strictObject({
   to: number().int().min(1).max(Number.MAX_SAFE_INTEGER),
 });
 
-/** POST /api/spaces/:id/muted: the room connection (`<being id>#<connection id>`) a receiver muted. */
+/** A room connection's identity: `<being id>#<connection id>`. */
+const connectionIdentity = string()
+  .max(128)
+  .refine((identity) => /#[A-Za-z0-9]{1,32}$/.test(identity) && BEING_ID_PATTERN.test(beingOfIdentity(identity) ?? ""), "an identity is <being id>#<connection id>");
+
+/** POST /api/spaces/:id/muted: the room connection a receiver muted. */
 export const mutedReport = strictObject({
-  identity: string()
-    .max(128)
-    .refine((identity) => /#[A-Za-z0-9]{1,32}$/.test(identity) && BEING_ID_PATTERN.test(beingOfIdentity(identity) ?? ""), "an identity is <being id>#<connection id>"),
+  identity: connectionIdentity,
 });
 
 export type GuestSignIn = Infer<typeof guestSignIn>;
@@ -327,3 +330,17 @@ export const pushPreferences = strictObject({ kinds: notificationKinds });
 
 /** POST /api/push/visible: the space this device has open and visible now, or null when none. */
 export const pushVisible = strictObject({ space: beingId.nullable() });
+
+/**
+ * POST /api/spaces/:id/read: the seq of the space's change log one has now seen up to, and optionally the room
+ * connection (`<being id>#<connection id>`) of the page that saw it, which needs no notice of it.
+ */
+export const readPoint = strictObject({
+  seq: number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  by: connectionIdentity.optional(),
+});
+
+/** PUT /api/spaces/:id/mute */
+export const muteSetting = strictObject({
+  muted: boolean(),
+});

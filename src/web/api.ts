@@ -259,3 +259,28 @@ export async function handOver(id: BeingId, ownerId: BeingId, ifVersion?: number
 export function listBotModels(bot?: BeingId) {
   return call(() => client.api.bots.models.$get({ query: bot ? { bot } : {} }));
 }
+
+// Unread and mute (issue 20): the space list's counts, one's read point and mute per space.
+
+/** The spaces the caller may enter and, signed in, its unread and mention counts and mutes per space. */
+export function getSpaceList() {
+  return call(() => client.api.spaces.$get());
+}
+
+/** One's read point in a space, the message the "New" line goes above, and whether one muted the space. */
+export function getSpaceRead(id: BeingId) {
+  return call(() => client.api.spaces[":id"].read.$get({ param: param(id) }));
+}
+
+/**
+ * Moves one's read point in a space forward to `seq` (the server never moves it back); `by`: this page's room
+ * connection, which needs no notice of it. Answers where the read point is.
+ */
+export async function markSpaceRead(id: BeingId, seq: number, by?: string): Promise<number> {
+  return (await call(() => client.api.spaces[":id"].read.$post({ param: param(id), json: by ? { seq, by } : { seq } }))).readSeq;
+}
+
+/** Mutes or unmutes a space for the caller: its counts shown quietly, no notifications from it. */
+export async function setSpaceMuted(id: BeingId, muted: boolean): Promise<void> {
+  await call(() => client.api.spaces[":id"].mute.$put({ param: param(id), json: { muted } }));
+}

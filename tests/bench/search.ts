@@ -6,10 +6,9 @@
 // the seeding session: the change log plays no part in search), twelve words each from a 2,000-word
 // vocabulary drawn with a skew (rank r about r^-2/3 likely), so the commonest word is in most messages, as
 // "the" would be under the 'simple' configuration. One space in ten is private and the reader not a member.
-import pg from "pg";
 import { StackClient } from "../integration/http.ts";
 import { SEARCH_WINDOW } from "../../src/shared/limits.ts";
-import { benchConfig, fmt, load, percentile, startBenchStack } from "./support.ts";
+import { fmt, load, percentile, startSeededStack } from "./support.ts";
 
 const SPACES = 1_000;
 const MESSAGES = 100_000;
@@ -28,14 +27,7 @@ const QUERIES: Record<string, string> = {
 };
 
 const loadAtStart = load();
-const stack = await startBenchStack({
-  database: { kind: "postgres" },
-  livekit: "off",
-  runtime: "miniflare",
-  wranglerConfig: await benchConfig(0),
-});
-const db = new pg.Client({ connectionString: stack.databaseUrl });
-await db.connect();
+const { stack, db } = await startSeededStack();
 try {
   const reader = await StackClient.guest(stack.url, "Reader");
   const seedStart = performance.now();

@@ -98,3 +98,14 @@ export const load = () => loadavg()[0]!.toFixed(2);
 
 /** startStack, stopped however the benchmark ends (Ctrl-C mid-start included). */
 export const startBenchStack = (options: StackOptions): Promise<Stack> => startGuarded((signal) => startStack({ signal, ...options }));
+
+/**
+ * A stack for a benchmark that seeds PostgreSQL itself and measures the worker's answers (no LiveKit), with a
+ * connection to its database (the benchmark ends it before it stops the stack).
+ */
+export async function startSeededStack(): Promise<{ stack: Stack; db: pg.Client }> {
+  const stack = await startBenchStack({ database: { kind: "postgres" }, livekit: "off", runtime: "miniflare", wranglerConfig: await benchConfig(0) });
+  const db = new pg.Client({ connectionString: stack.databaseUrl });
+  await db.connect();
+  return { stack, db };
+}

@@ -43,15 +43,19 @@ export interface SentData {
   /** Whether its signature verifies with the key GET /api/sync/keys lists under its kid. */
   verified: boolean;
   batch: SyncBatch;
+  /** The connections it was addressed to (none: everyone in the room). */
+  destinationIdentities: string[];
+  /** The signed payload as it came (a personal notice's JSON). */
+  payload: string;
 }
 
 /** Reads a sent packet as a receiver would: the SignedBatch envelope, its signature against the listed keys, the batch. */
-async function readPacket(bytes: Uint8Array): Promise<Pick<SentData, "kid" | "verified" | "batch">> {
+async function readPacket(bytes: Uint8Array): Promise<Pick<SentData, "kid" | "verified" | "batch" | "payload">> {
   const packet = parseSignedBatch(new TextDecoder().decode(bytes));
   if (!packet) throw new Error("a sync packet that is not a SignedBatch");
   const listed = (await syncSigner(livekitEnv)).keys.find((key) => key.kid === packet.kid);
   const verified = listed !== undefined && (await verifySignedBatch(await importSyncKey(listed), packet));
-  return { kid: packet.kid, verified, batch: superjson.parse(packet.payload) };
+  return { kid: packet.kid, verified, batch: superjson.parse(packet.payload), payload: packet.payload };
 }
 
 /**
@@ -98,6 +102,7 @@ export function interceptLivekit(
         topic: request.topic,
         kind: request.kind,
         nonce: request.nonce,
+        destinationIdentities: request.destinationIdentities ?? [],
         bytes: bytes.length,
         ...(await readPacket(bytes)),
       });

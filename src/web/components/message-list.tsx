@@ -23,6 +23,10 @@ export interface MessageListProps {
   target?: IntentionId;
   /** Starts a reply to a message in the composer (none: messages offer no Reply). */
   onReply?(id: IntentionId): void;
+  /** The first message that was unread when the space opened: the "New" line goes above it. */
+  newFrom?: IntentionId;
+  /** Takes the element at the conversation's end (seeing it is reading: src/web/unread/read-marker.ts). */
+  endRef?(end: Element): void;
 }
 
 // How long a message shown from a search stays highlighted.
@@ -113,19 +117,24 @@ export function MessageList(props: MessageListProps) {
               const intention = () => props.view.intentions[id];
               const previous = () => props.view.intentions[shown()[index() - 1]];
               return (
-                <Show when={intention()}>
-                  <IntentionRow
-                    intention={intention()}
-                    author={props.author(intention().ownerId)}
-                    mine={intention().ownerId === props.meId}
-                    removable={offersRemoval(props.view.moderation, intention().ownerId)}
-                    startsGroup={!continuesGroup(previous(), intention())}
-                    onStop={() => props.sync.stop(id)}
-                    edits={edits}
-                    reacting={reacting}
-                    onReply={props.onReply && (() => props.onReply!(id))}
-                  />
-                </Show>
+                <>
+                  <Show when={id === props.newFrom}>
+                    <NewLine />
+                  </Show>
+                  <Show when={intention()}>
+                    <IntentionRow
+                      intention={intention()}
+                      author={props.author(intention().ownerId)}
+                      mine={intention().ownerId === props.meId}
+                      removable={offersRemoval(props.view.moderation, intention().ownerId)}
+                      startsGroup={!continuesGroup(previous(), intention())}
+                      onStop={() => props.sync.stop(id)}
+                      edits={edits}
+                      reacting={reacting}
+                      onReply={props.onReply && (() => props.onReply!(id))}
+                    />
+                  </Show>
+                </>
               );
             }}
           </For>
@@ -139,6 +148,7 @@ export function MessageList(props: MessageListProps) {
           />
         </Show>
       </ol>
+      <div ref={(end) => props.endRef?.(end)} class="conversation-end" />
       <Show when={scroll.unseen() > 0}>
         <button type="button" class="button small jump-to-newest" onClick={() => scroll.jumpToNewest()}>
           Jump to newest ({scroll.unseen()} new)
@@ -149,3 +159,12 @@ export function MessageList(props: MessageListProps) {
   return <ConversationContext.Provider value={facts}>{conversation()}</ConversationContext.Provider>;
 }
 
+/** Where the messages unread at opening begin; a list item of the log, so a screen reader announces it with them. */
+function NewLine() {
+  return (
+    <li class="new-line">
+      <span aria-hidden="true">New</span>
+      <span class="sr-only">New messages from here</span>
+    </li>
+  );
+}

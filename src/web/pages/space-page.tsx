@@ -18,6 +18,7 @@ import { afterPaint, deferred } from "../scheduling.ts";
 import { appCache } from "../sync/cache.ts";
 import type { Outbox } from "../sync/outbox.ts";
 import { createSpaceSync } from "../sync/store.ts";
+import { unreadOnDemand } from "../unread/on-demand.ts";
 import { enterOnArrival, whenReachable } from "./space/arrival.ts";
 import { SpaceHeader } from "./space/header.tsx";
 import { createHere } from "./space/here.ts";
@@ -33,11 +34,17 @@ export interface SpacePageProps {
 export function SpacePage(props: SpacePageProps) {
   // The room opens once the messages are on screen (see openLinkAfter).
   const conversationShown = deferred<void>();
+  // Unread (the "New" line, marking read as seen, the list's counts live) is not for the first screen: loaded after it.
+  const unread = unreadOnDemand(conversationShown.promise, props.spaceId, props.me.id, {
+    view: () => sync.view,
+    connection: () => sync.room()?.localParticipant.identity,
+  });
   const sync = createSpaceSync(props.spaceId, {
     outbox: props.outbox,
     cache: appCache.spaces(props.me.id),
     openLinkAfter: () => conversationShown.promise.then(afterPaint),
     onChanges: (changes) => noticeChanges(changes, props.me.id, sync.view),
+    onPersonalPacket: unread.onPersonalPacket,
   });
   onCleanup(() => sync.close());
   // The messages' renderer is not in the start chunk: fetch it alongside the snapshot, not after it.
@@ -98,6 +105,8 @@ export function SpacePage(props: SpacePageProps) {
                       setReplyTo(id);
                       document.getElementById("composer-input")?.focus();
                     }}
+                    newFrom={unread.newFrom()}
+                    endRef={unread.markEnd}
                   />
                   <Show when={!view().deleted}>
                     <TypingIndicator names={typingNames()} />
@@ -118,6 +127,7 @@ export function SpacePage(props: SpacePageProps) {
                   groups={here.groups()}
                   presenceKnown={here.presenceKnown()}
                   open={peopleOpen()}
+                  unreadEvents={unread.events}
                 />
               </div>
             )}

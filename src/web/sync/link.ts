@@ -15,6 +15,8 @@ export interface LinkOptions {
   openLinkAfter?: () => Promise<void>;
   /** The signing keys packets are checked against (default: the server's, GET /api/sync/keys). */
   keyring?: Keyring;
+  /** A packet on the personal topic, with the keys to check it against (src/shared/personal-notice.ts). */
+  onPersonalPacket?(packet: Uint8Array, keyring: Keyring): void;
 }
 
 export interface LinkHandlers extends RoomHandlers {
@@ -39,5 +41,7 @@ export async function openLinkWhenShown(spaceId: BeingId, options: LinkOptions, 
   void Promise.all([import("superjson"), keyring.load()]).then(([{ default: superjson }]) => {
     onReader({ parse: (text) => superjson.parse(text), keyring });
   });
-  onLink((options.openLink ?? openRoom)(spaceId, roomHandlers));
+  const { onPersonalPacket } = options;
+  const onPersonal = onPersonalPacket && ((packet: Uint8Array) => onPersonalPacket(packet, keyring));
+  onLink((options.openLink ?? openRoom)(spaceId, { ...roomHandlers, onPersonalPacket: onPersonal }));
 }

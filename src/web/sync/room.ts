@@ -11,6 +11,7 @@
 import type { Room } from "livekit-client";
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
+import { PERSONAL_TOPIC } from "../../shared/personal-notice.ts";
 import { beingOfIdentity, HERE_ATTRIBUTE, TYPING_ATTRIBUTE } from "../../shared/presence.ts";
 import { SYNC_TOPIC } from "../../shared/sync.ts";
 import { getSyncToken, OfflineError } from "../api.ts";
@@ -38,6 +39,8 @@ export interface RoomHandlers {
    * relaying; the server has none). A hint for counting and for muting a flooder, never for trust.
    */
   onPacket(packet: Uint8Array, sender: string | undefined): void;
+  /** A packet on the personal topic: a notice for this being alone, unread (src/shared/personal-notice.ts). */
+  onPersonalPacket?(packet: Uint8Array): void;
   onState(state: LinkState): void;
   onPresence(presence: RoomPresence): void;
   /** The connected Room, for media; undefined while there is none (connecting, or closed). */
@@ -226,6 +229,7 @@ function listen(room: Room, RoomEvent: LiveKit["RoomEvent"], to: RoomListeners):
       // The sender says nothing about trust: a signed batch is good from anyone (a writer relays its
       // own), an unsigned one from nobody (the sender is unknown too until LiveKit announces its join).
       if (to.current() && topic === SYNC_TOPIC) to.onPacket(payload, participant?.identity);
+      if (to.current() && topic === PERSONAL_TOPIC) to.onPersonalPacket?.(payload);
     })
     .on(RoomEvent.ParticipantConnected, presence)
     .on(RoomEvent.ParticipantDisconnected, presence)

@@ -226,6 +226,7 @@ $$;
 -- A BEFORE trigger, so the row's own seq and version can be set; a statement that later fails (a unique
 -- violation, a foreign key) rolls its changes back with it. Every update bumps the version, whatever the
 -- statement set, so every path that writes (the API, a bot's reply, a cascade) counts alike for ifVersion.
+-- created_seq is the seq of the insert and stays so (unread = created after one's read point: an edit is not new).
 CREATE OR REPLACE FUNCTION intentions_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
@@ -238,8 +239,12 @@ BEGIN
     END IF;
     NEW.modified_at := now();
     NEW.version := OLD.version + 1;
+    NEW.created_seq := OLD.created_seq;
   END IF;
   NEW.seq := record_change(NEW.location_id, 'intention', 'upsert', NEW.id, intention_json(NEW), NEW.modified_at);
+  IF TG_OP = 'INSERT' THEN
+    NEW.created_seq := NEW.seq;
+  END IF;
   RETURN NEW;
 END
 $$;

@@ -55,6 +55,11 @@ export const intentions = pgTable(
     /** Seq of the last change to this row in its space; set by the change-recording trigger (a reaction's change does not move it). */
     seq: bigint("seq", { mode: "number" }).notNull().default(0),
     /**
+     * Seq of the change that created it, set by the trigger (an edit bumps `seq`, never this): "unread" is
+     * created after one's read point. 0 for rows older than read points, which are never unread.
+     */
+    createdSeq: bigint("created_seq", { mode: "number" }).notNull().default(0),
+    /**
      * The words of its text, for message search (content_text() in db/rulebook.sql). 'simple': no stemming and
      * no stop words, because messages come in any language and the app knows none of them.
      */
@@ -74,6 +79,8 @@ export const intentions = pgTable(
     index("intentions_created_idx").on(t.createdAt),
     index("intentions_location_time_idx").on(t.locationId, t.createdAt, t.id),
     index("intentions_owner_idx").on(t.ownerId),
+    // Unread counts: a range of a space's messages created after a read point, the author read from the index.
+    index("intentions_location_created_seq_idx").on(t.locationId, t.createdSeq, t.ownerId),
     // Bots' replies still streaming: the concurrency limits count them, the sweeper finds stale ones.
     index("intentions_active_replies_idx").on(t.locationId, t.ownerId).where(sql`${t.state} = 'active' AND ${t.askerId} IS NOT NULL`),
   ],
@@ -117,6 +124,19 @@ export const spaceReads = pgTable(
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.beingId, t.spaceId] }), index("space_reads_space_idx").on(t.spaceId)],
+);
+
+/** When a being was last sent a personal notice of a kind (src/worker/sync/personal-notice.ts): at most one per NOTICE_GAP_SECONDS. */
+export const personalNotices = pgTable(
+  "personal_notices",
+  {
+    beingId: text("being_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.beingId, t.kind] })],
 );
 
 /**
@@ -303,7 +323,11 @@ export const roomParticipants = pgTable(
     /** When LiveKit last reported on this connection (its join or its leave): "last seen" for presence. */
     seenAt: timestamp("seen_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.spaceId, t.identity] })],
+  (t) => [
+    primaryKey({ columns: [t.spaceId, t.identity] }),
+    // A personal notice finds a being's connections in every room (identity `<being>#<connection>`).
+    index("room_participants_being_idx").on(sql`split_part(${t.identity}, '#', 1)`).where(sql`${t.present}`),
+  ],
 );
 
 /**

@@ -5,24 +5,26 @@ import { ApiError } from "../../shared/errors.ts";
 import { newIntentionId } from "../../shared/ids.ts";
 import { beingOfIdentity } from "../../shared/presence.ts";
 import type { BeingWriteResult, WriteResult } from "../../shared/responses.ts";
-import { beingId, changesQuery, historyQuery, intentionCreate, mutedReport, relayedConfirmation } from "../../shared/schemas.ts";
+import { beingId, changesQuery, historyQuery, intentionCreate, mutedReport, muteSetting, readPoint, relayedConfirmation } from "../../shared/schemas.ts";
 import { answerAfterCommit } from "../bots/who-answers.ts";
 import { enterSpace } from "../db/queries/beings.ts";
 import { createIntention } from "../db/queries/intentions.ts";
 import { requireJoinGrant } from "../db/queries/publishing.ts";
+import { getSpaceRead, markRead, setMuted } from "../db/queries/reads.ts";
 import { getSpaceSnapshot, listChanges, listIntentions, listSpaces } from "../db/queries/spaces.ts";
 import { confirmRelayed } from "../db/queries/sync.ts";
 import type { AppEnv } from "../env.ts";
 import { valid } from "../http/validate.ts";
 import { createJoinToken, livekitConfig } from "../sync/livekit.ts";
 import { presenceSettings } from "../settings.ts";
+import { noticeAfterResponse } from "../sync/personal-notice.ts";
 import { relayableChanges, relayRequested } from "../sync/relay.ts";
 import { revokeMuted } from "../sync/revocation.ts";
 
 const bySpace = valid("param", object({ id: beingId }));
 
 export const spaces = new Hono<AppEnv>()
-  .get("/spaces", async (c) => c.json({ spaces: await listSpaces(c.var.db, c.var.viewer) }, 200))
+  .get("/spaces", async (c) => c.json(await listSpaces(c.var.db, c.var.viewer), 200))
   .get("/spaces/:id", bySpace, async (c) => {
     const snapshot = await getSpaceSnapshot(c.var.db, c.var.viewer, c.req.valid("param").id, presenceSettings(c.env).awayListedSeconds);
     return c.json(snapshot, 200);
@@ -70,4 +72,18 @@ export const spaces = new Hono<AppEnv>()
     const { identity } = c.req.valid("json");
     const muted = { identity, being: beingOfIdentity(identity)! };
     return c.json({ revocation: await revokeMuted(c.env, c.var.db, c.var.viewer, c.req.valid("param").id, muted) }, 200);
+  })
+  // One's own read point and mute (space_reads): the "New" line, unread counts, and quiet spaces.
+  .get("/spaces/:id/read", bySpace, async (c) => c.json(await getSpaceRead(c.var.db, c.var.viewer, c.req.valid("param").id), 200))
+  .post("/spaces/:id/read", bySpace, valid("json", readPoint), async (c) => {
+    const { seq, by } = c.req.valid("json");
+    const { reader, readSeq, moved } = await markRead(c.var.db, c.var.viewer, c.req.valid("param").id, seq);
+    // The being's other connections learn of it live (their counts drop): see src/worker/sync/personal-notice.ts.
+    if (moved) noticeAfterResponse(c, reader, "reads", by);
+    return c.json({ readSeq }, 200);
+  })
+  .put("/spaces/:id/mute", bySpace, valid("json", muteSetting), async (c) => {
+    const { muted } = c.req.valid("json");
+    noticeAfterResponse(c, await setMuted(c.var.db, c.var.viewer, c.req.valid("param").id, muted), "reads");
+    return c.json({ muted }, 200);
   });

@@ -4,12 +4,14 @@ import type { Being, BeingId } from "../../../shared/entities.ts";
 import { AfterPaint } from "../../components/after-paint.tsx";
 import { BotsPanel } from "../../components/bots-panel.tsx";
 import { hereCount, People, type HereGroups } from "../../components/people.tsx";
-import { SpaceList } from "../../components/space-list.tsx";
 import type { SpaceState } from "../../sync/apply.ts";
 import { navigate } from "../../router.ts";
+import type { UnreadEvents } from "../../unread/unread.ts";
 
 // Loaded when "+ New space" is first pressed: off the start chunk.
 const NewSpaceForm = lazy(() => import("../../components/new-space-form.tsx").then((module) => ({ default: module.NewSpaceForm })));
+// Fetched once the panel is drawn: below the fold, it stays out of the start chunk.
+const SpaceList = lazy(() => import("../../components/space-list.tsx").then((module) => ({ default: module.SpaceList })));
 
 export interface SidePanelProps {
   spaceId: BeingId;
@@ -19,6 +21,8 @@ export interface SidePanelProps {
   presenceKnown: boolean;
   /** Shown over the conversation (a phone's toggle): on a wide screen it is always shown. */
   open: boolean;
+  /** What the space list's counts follow besides their own refreshes. */
+  unreadEvents: UnreadEvents;
 }
 
 /** The `<aside>` beside the conversation (the people toggle's target). */
@@ -46,7 +50,7 @@ export function SidePanel(props: SidePanelProps) {
         >
           <NewSpaceForm parentId={props.spaceId} onCreated={(space) => navigate(space.id)} onCancel={() => setCreating(false)} />
         </Show>
-        <SpaceList currentId={props.spaceId} />
+        <SpaceList currentId={props.spaceId} events={props.unreadEvents} />
         <Show when={props.view.space.properties.private === true}>
           <PrivateNote members={props.view.space.properties.members} />
         </Show>

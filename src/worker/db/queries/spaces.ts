@@ -2,10 +2,11 @@
 import { sql } from "drizzle-orm";
 import { LOBBY_ID, type Being, type BeingId, type IntentionId } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
-import type { ChangesPage, HistoryPage, Moderation, SpaceFacts, SpaceSnapshot } from "../../../shared/responses.ts";
+import type { ChangesPage, HistoryPage, Moderation, SpaceFacts, SpaceList, SpaceSnapshot, UnreadCounts } from "../../../shared/responses.ts";
 import { query, type Db } from "../client.ts";
 import { toBeing, toChange, toIntention, type ChangeRow } from "../rows.ts";
 import { requireAccess } from "./access.ts";
+import { unreadCountsJson } from "./reads.ts";
 import { viewerCte, type ViewerRef } from "./viewer.ts";
 
 export const SNAPSHOT_INTENTIONS = 100;
@@ -69,19 +70,22 @@ export async function getSpaceSnapshot(db: Db, viewer: ViewerRef, id: BeingId, a
 /** Most spaces a listing returns: private ones first, then the lobby (always there, the way home), then by name. */
 export const SPACE_LIST_LIMIT = 200;
 
-/** Spaces the viewer may enter: first the private ones it owns or belongs to, then the lobby, then public ones, by name. */
-export async function listSpaces(db: Db, viewer: ViewerRef): Promise<Being[]> {
-  const [row] = await query<{ spaces: unknown[] }>(
+/** Spaces the viewer may enter: first the private ones it owns or belongs to, then the lobby, then public ones, by name; and their unread counts. */
+export async function listSpaces(db: Db, viewer: ViewerRef): Promise<SpaceList> {
+  const [row] = await query<{ spaces: unknown[]; unread: Record<BeingId, UnreadCounts> | null }>(
     db,
-    sql`WITH ${viewerCte(viewer)}
-        SELECT coalesce(jsonb_agg(being_json_in(x.s, (x.s).id) ORDER BY x.private DESC, x.lobby DESC, (x.s).name, (x.s).id), '[]'::jsonb) AS spaces
-        FROM (
+    sql`WITH ${viewerCte(viewer)},
+        shown AS (
           SELECT s, is_private_space(s) AS private, s.id = ${LOBBY_ID} AS lobby
           FROM viewer v JOIN beings s ON s.type = 'space' AND may_read_space(s, v.id, v.su)
-          ORDER BY 2 DESC, 3 DESC, s.name, s.id LIMIT ${SPACE_LIST_LIMIT}
-        ) AS x`,
+          ORDER BY 2 DESC, 3 DESC, s.name, s.id LIMIT ${SPACE_LIST_LIMIT}),
+        listed AS (SELECT (x.s).id AS space_id FROM shown x)
+        SELECT (SELECT coalesce(jsonb_agg(being_json_in(x.s, (x.s).id) ORDER BY x.private DESC, x.lobby DESC, (x.s).name, (x.s).id), '[]'::jsonb)
+                FROM shown x) AS spaces,
+          ${unreadCountsJson} AS unread`,
   );
-  return (row?.spaces ?? []).map(toBeing);
+  const spaces = (row?.spaces ?? []).map(toBeing);
+  return row?.unread ? { spaces, unread: row.unread } : { spaces };
 }
 
 /** Older history: the `limit` intentions before the cursor intention, ascending. */
