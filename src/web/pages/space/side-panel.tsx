@@ -2,7 +2,6 @@
 import { createSignal, lazy, Show } from "solid-js";
 import type { Being, BeingId } from "../../../shared/entities.ts";
 import { AfterPaint } from "../../components/after-paint.tsx";
-import { BotsPanel } from "../../components/bots-panel.tsx";
 import { hereCount, People, type HereGroups } from "../../components/people.tsx";
 import type { SpaceState } from "../../sync/apply.ts";
 import { navigate } from "../../router.ts";
@@ -10,7 +9,8 @@ import type { UnreadEvents } from "../../unread/unread.ts";
 
 // Loaded when "+ New space" is first pressed: off the start chunk.
 const NewSpaceForm = lazy(() => import("../../components/new-space-form.tsx").then((module) => ({ default: module.NewSpaceForm })));
-// Fetched once the panel is drawn: below the fold, it stays out of the start chunk.
+// Fetched once the panel is drawn: below the fold, they stay out of the start chunk.
+const BotsPanel = lazy(() => import("../../components/bots-panel.tsx").then((module) => ({ default: module.BotsPanel })));
 const SpaceList = lazy(() => import("../../components/space-list.tsx").then((module) => ({ default: module.SpaceList })));
 
 export interface SidePanelProps {
