@@ -1,8 +1,8 @@
 /**
  * Personal notices: a small packet the server sends to one being's own connections only (LiveKit SendData
  * with destinationIdentities), signed like sync batches, on a topic of its own so sync receivers (the page's
- * and outside clients') never see one. A notice says only that something of that being's changed ("reads":
- * a read point moved, so unread counts changed); the page then asks the API, which decides what it may see.
+ * and outside clients') never see one. A notice says only that something of that being's changed (its read
+ * points, its inbox); the page then asks the API, which decides what it may see.
  */
 import type { BeingId } from "./entities.ts";
 import { openSignedPacket, type Keyring } from "./signing.ts";
@@ -10,8 +10,8 @@ import { openSignedPacket, type Keyring } from "./signing.ts";
 /** The LiveKit data topic personal notices travel on. */
 export const PERSONAL_TOPIC = "personal";
 
-/** What changed for the being: "reads", one of its read points (other kinds may follow, one per feature). */
-export type PersonalNoticeKind = "reads";
+/** What changed for the being: "reads", one of its read points; "inbox", it has new notifications. */
+export type PersonalNoticeKind = "reads" | "inbox";
 
 /** The signed payload's content: `{ "personal": PersonalNotice }`, so no sync batch can pass for one. */
 export interface PersonalNotice {

@@ -7,8 +7,10 @@ import { openPersonalNotice, PERSONAL_TOPIC } from "../../src/shared/personal-no
 import { createKeyring } from "../../src/shared/signing.ts";
 import { NOTICE_GAP_SECONDS } from "../../src/worker/sync/personal-notice.ts";
 import { syncSigner } from "../../src/worker/sync/signer.ts";
+import { mentionNode } from "../../src/shared/content.ts";
 import { db, guest, space, type Client } from "./client.ts";
 import { callWithLivekit as call, interceptLivekit, livekitEnv } from "./livekit-env.ts";
+import { consume } from "./queue.ts";
 
 let livekit: ReturnType<typeof interceptLivekit> | undefined;
 afterEach(() => livekit?.restore());
@@ -95,5 +97,26 @@ describe("personal notices", () => {
     const calls = livekit.calls();
     await call(alone, "POST", `/api/spaces/${room.id}/read`, { seq: 0 });
     expect(livekit.calls()).toBe(calls);
+  });
+
+  it("tell a mentioned being's pages, wherever they are, that its inbox changed: once, from the sync consumer", async () => {
+    const ada = await guest("Ada");
+    const bob = await guest("Bob");
+    const here = await space(ada);
+    const elsewhere = await space(bob);
+    await connect(elsewhere, `${bob.id}#laptop`);
+    await connect(here, `${ada.id}#desk`);
+    const { status } = await ada.request("POST", `/api/spaces/${here.id}/intentions`, { content: ["hey ", mentionNode(bob.id, "Bob")] });
+    expect(status).toBe(201);
+    livekit = interceptLivekit();
+    await consume([here.id], livekitEnv);
+    const notices = livekit.sent.filter(({ topic }) => topic === PERSONAL_TOPIC);
+    expect(notices.map(({ room, destinationIdentities, verified }) => ({ room, destinationIdentities, verified }))).toEqual([
+      { room: elsewhere.id, destinationIdentities: [`${bob.id}#laptop`], verified: true },
+    ]);
+    expect(JSON.parse(notices[0]!.payload)).toMatchObject({ personal: { to: bob.id, kind: "inbox" } });
+    // Taken: the next batch of that space tells nobody again.
+    await consume([here.id], livekitEnv);
+    expect(livekit.sent.filter(({ topic }) => topic === PERSONAL_TOPIC)).toHaveLength(1);
   });
 });

@@ -1,13 +1,15 @@
 /**
  * Unread, for one space page: where the "New" line goes (one's read point when the space opened), marking
  * the space read as the person sees it, and the space list's counts, kept current by personal notices
- * (another device of the same being read somewhere) as well as by the feed's own refreshes.
+ * (another device of the same being read somewhere; new notifications, which the inbox count follows too) as
+ * well as by the feed's own refreshes.
  */
 import { createResource, createSignal, type Accessor } from "solid-js";
 import type { BeingId, IntentionId } from "../../shared/entities.ts";
 import { openPersonalNotice } from "../../shared/personal-notice.ts";
 import type { Keyring } from "../../shared/signing.ts";
 import { getSpaceRead, markSpaceRead } from "../api.ts";
+import { refreshInboxUnread } from "../notifications/count.ts";
 import type { SpaceState } from "../sync/apply.ts";
 import { createReadMarker } from "./read-marker.ts";
 
@@ -57,7 +59,12 @@ export function createUnread(spaceId: BeingId, me: BeingId, page: UnreadSource):
       },
     }),
     onPersonalPacket(packet, keyring) {
-      void openPersonalNotice(packet, keyring, me).then((notice) => notice && setNotices((n) => n + 1));
+      void openPersonalNotice(packet, keyring, me).then((notice) => {
+        if (!notice) return;
+        // New notifications also change the list's mention counts: the list refreshes for either kind.
+        setNotices((n) => n + 1);
+        if (notice.kind === "inbox") void refreshInboxUnread();
+      });
     },
   };
 }

@@ -162,12 +162,15 @@ export const notifications = pgTable(
     readAt: timestamp("read_at", { withTimezone: true, precision: 3 }),
     /** When the push queue took it to send to the being's devices; null while it waits. */
     pushedAt: timestamp("pushed_at", { withTimezone: true, precision: 3 }),
+    /** When the sync consumer told the being's open pages (a personal notice: their inbox count); null while it waits. */
+    noticedAt: timestamp("noticed_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     unique("notifications_once").on(t.beingId, t.intentionId, t.kind),
     index("notifications_being_idx").on(t.beingId, t.id),
     index("notifications_unread_idx").on(t.beingId).where(sql`${t.readAt} IS NULL`),
     index("notifications_unpushed_idx").on(t.spaceId).where(sql`${t.pushedAt} IS NULL`),
+    index("notifications_unnoticed_idx").on(t.spaceId).where(sql`${t.noticedAt} IS NULL`),
     check("notifications_kind_check", sql`${t.kind} in ('mention', 'reply', 'bot_reply')`),
   ],
 );

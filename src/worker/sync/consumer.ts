@@ -8,6 +8,7 @@ import { budgetSettings } from "../settings.ts";
 import { addUp, broadcastSpace, countersOf, deferTurn, logBroadcast, nextTurnSeconds, outcomeOf, recordCounters } from "./broadcast.ts";
 import { livekitConfig, SyncRoomService } from "./livekit.ts";
 import type { SyncNotice } from "./notify.ts";
+import { noticeNewNotifications } from "./personal-notice.ts";
 import { syncSigner } from "./signer.ts";
 
 /** Retry delay after the n-th failed attempt: 2, 4, 8 … seconds, at most a minute. */
@@ -48,8 +49,9 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
   const budget = budgetSettings(env);
   const signer = await syncSigner(env);
   const totals: Counters = {};
-  await Promise.all(
-    [...bySpace].map(async ([space, messages]) => {
+  await Promise.all([
+    noticeNewNotifications(env, db, [...bySpace.keys()]),
+    ...[...bySpace].map(async ([space, messages]) => {
       const startedAt = Date.now();
       try {
         const result = await broadcastSpace(db, service, signer, space, budget);
@@ -68,7 +70,7 @@ export async function handleSyncBatch(batch: MessageBatch<unknown>, env: Env): P
         logBroadcast("sync_broadcast", { space }, startedAt, "retry", error);
       }
     }),
-  );
+  ]);
   await recordCounters(db, totals);
 }
 

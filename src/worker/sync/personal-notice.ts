@@ -11,6 +11,7 @@ import { DataPacket_Kind } from "livekit-server-sdk";
 import type { BeingId } from "../../shared/entities.ts";
 import { PERSONAL_TOPIC, personalNoticePayload, type PersonalNoticeKind } from "../../shared/personal-notice.ts";
 import { query, type Db } from "../db/client.ts";
+import { takeUnnoticedNotifications } from "../db/queries/notifications.ts";
 import type { AppEnv } from "../env.ts";
 import { describeError } from "../log.ts";
 import { callRoomAdmin } from "./room-admin.ts";
@@ -78,4 +79,17 @@ export function noticeAfterResponse(c: Context<AppEnv>, being: BeingId, kind: Pe
     console.error(JSON.stringify({ level: "warn", event: "personal_notice_failed", being, kind, error: describeError(error) })),
   );
   c.executionCtx.waitUntil(sending);
+}
+
+/**
+ * Tells each being with notifications new in `spaces` (the sync consumer's batch) that its inbox changed, so its
+ * open pages' inbox counts rise live, whichever space they show. A failure is logged, never thrown.
+ */
+export async function noticeNewNotifications(env: Env, db: Db, spaces: readonly BeingId[]): Promise<void> {
+  try {
+    const beings = await takeUnnoticedNotifications(db, spaces);
+    await Promise.all(beings.map((being) => sendPersonalNotice(env, db, being, "inbox")));
+  } catch (error) {
+    console.error(JSON.stringify({ level: "warn", event: "inbox_notice_failed", spaces, error: describeError(error) }));
+  }
 }

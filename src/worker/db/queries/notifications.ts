@@ -87,3 +87,20 @@ export async function markNotificationsRead(db: Db, viewer: ViewerRef, ids: read
   requireSignedIn(row);
   return row.unread;
 }
+
+/**
+ * Takes the spaces' notifications no open page was told of yet; returns the beings they are for, each once (the
+ * sync consumer sends each a personal notice, so its pages' inbox counts rise live).
+ */
+export async function takeUnnoticedNotifications(db: Db, spaces: readonly BeingId[]): Promise<BeingId[]> {
+  const rows = await query<{ being: BeingId }>(
+    db,
+    sql`WITH taken AS (
+          UPDATE notifications n SET noticed_at = now()
+          WHERE n.space_id = ANY(${`{${spaces.join(",")}}`}::text[]) AND n.noticed_at IS NULL
+          RETURNING n.being_id
+        )
+        SELECT DISTINCT being_id AS being FROM taken`,
+  );
+  return rows.map((row) => row.being);
+}
