@@ -332,13 +332,15 @@ export const pushPreferences = strictObject({ kinds: notificationKinds });
 export const pushVisible = strictObject({ space: beingId.nullable() });
 
 /**
- * POST /api/spaces/:id/read: the seq of the space's change log one has now seen up to, and optionally the room
- * connection (`<being id>#<connection id>`) of the page that saw it, which needs no notice of it.
+ * POST /api/spaces/:id/read: what one has now seen up to, either a seq of the space's change log or `through` a
+ * message of the space (read up to its creation), and optionally the room connection (`<being id>#<connection id>`)
+ * of the page that saw it, which needs no notice of it.
  */
 export const readPoint = strictObject({
-  seq: number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  seq: number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  through: intentionId.optional(),
   by: connectionIdentity.optional(),
-});
+}).refine((body) => (body.seq === undefined) !== (body.through === undefined), "give exactly one of seq and through");
 
 /** PUT /api/spaces/:id/mute */
 export const muteSetting = strictObject({

@@ -68,6 +68,76 @@ describe("read points", () => {
   });
 });
 
+const readThrough = (who: Client, room: Being, through: string) => who.request("POST", `/api/spaces/${room.id}/read`, { through });
+
+describe("reading through a message", () => {
+  it("moves the read point to the message's creation, forward only, and concurrent through and seq posts keep the highest", async () => {
+    const ada = await guest("Ada");
+    const bob = await guest("Bob");
+    const room = await space(ada);
+    const first = await post(bob, room, "one");
+    const second = await post(bob, room, "two");
+    // An edit moves the log, not the message's creation: reading through it reaches its creation only.
+    expect((await bob.request("PATCH", `/api/intentions/${encodeURIComponent(first.intention.id)}`, { content: "one, edited" })).status).toBe(200);
+    expect((await readThrough(ada, room, second.intention.id)).body).toEqual({ readSeq: second.seq });
+    expect((await readThrough(ada, room, first.intention.id)).body).toEqual({ readSeq: second.seq });
+    expect(await storedReadSeq(ada, room)).toBe(second.seq);
+
+    const third = await post(bob, room, "three");
+    const fourth = await post(bob, room, "four");
+    const replies = await Promise.all([
+      readThrough(ada, room, third.intention.id),
+      read(ada, room, fourth.seq),
+      readThrough(ada, room, fourth.intention.id),
+      read(ada, room, third.seq),
+    ]);
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200, 200]);
+    expect(await storedReadSeq(ada, room)).toBe(fourth.seq);
+  });
+
+  it("counts only the later messages by others after a partial read", async () => {
+    const ada = await guest("Ada");
+    const bob = await guest("Bob");
+    const room = await space(ada);
+    await read(ada, room, 0);
+    const said = [];
+    for (let n = 0; n < 6; n++) said.push(await post(bob, room, `m${n}`));
+    await post(ada, room, "mine, late");
+    expect(await countsOf(ada, room)).toMatchObject({ unread: 6 });
+    await readThrough(ada, room, said[2]!.intention.id);
+    expect(await countsOf(ada, room)).toMatchObject({ unread: 3 });
+    expect((await ada.request("GET", `/api/spaces/${room.id}/read`)).body.firstUnread).toBe(said[3]!.intention.id);
+  });
+
+  it("refuses a message of another space, a deleted or unknown one, alike and without moving anything; 400 for a bad body", async () => {
+    const ada = await guest("Ada");
+    const bob = await guest("Bob");
+    const room = await space(ada);
+    const elsewhere = await space(bob, { private: true });
+    const secret = await post(bob, elsewhere, "private");
+    const mine = await post(bob, room, "here");
+    await read(ada, room, mine.seq);
+    const gone = await post(bob, room, "soon gone");
+    expect((await bob.request("DELETE", `/api/intentions/${encodeURIComponent(gone.intention.id)}`)).status).toBe(204);
+    const replies = [await readThrough(ada, room, secret.intention.id), await readThrough(ada, room, gone.intention.id), await readThrough(ada, room, "/unknown")];
+    for (const reply of replies) {
+      expect(reply.status).toBe(404);
+      expect(reply.body).toEqual(replies[0]!.body);
+    }
+    expect(JSON.stringify(replies[0]!.body)).not.toContain(elsewhere.id);
+    // Bob may read the other space, yet a message of it does not move his read point here.
+    expect((await readThrough(bob, room, secret.intention.id)).status).toBe(404);
+    expect(await storedReadSeq(ada, room)).toBe(mine.seq);
+    expect((await readThrough(ada, elsewhere, secret.intention.id)).status).toBe(404);
+    expect(await storedReadSeq(ada, elsewhere)).toBeNull();
+    for (const body of [{ through: "no-slash" }, { through: mine.intention.id, seq: mine.seq }, { through: 3 }, { by: "@x#1" }]) {
+      const reply = await ada.request("POST", `/api/spaces/${room.id}/read`, body);
+      expect(reply.status).toBe(400);
+      expect(reply.body.error.code).toBe("VALIDATION");
+    }
+  });
+});
+
 describe("unread counts", () => {
   it("count others' messages after the read point, not one's own, not edits of old ones, not deleted ones", async () => {
     const ada = await guest("Ada");

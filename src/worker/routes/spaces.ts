@@ -76,8 +76,8 @@ export const spaces = new Hono<AppEnv>()
   // One's own read point and mute (space_reads): the "New" line, unread counts, and quiet spaces.
   .get("/spaces/:id/read", bySpace, async (c) => c.json(await getSpaceRead(c.var.db, c.var.viewer, c.req.valid("param").id), 200))
   .post("/spaces/:id/read", bySpace, valid("json", readPoint), async (c) => {
-    const { seq, by } = c.req.valid("json");
-    const { reader, readSeq, moved } = await markRead(c.var.db, c.var.viewer, c.req.valid("param").id, seq);
+    const { by, ...upTo } = c.req.valid("json");
+    const { reader, readSeq, moved } = await markRead(c.var.db, c.var.viewer, c.req.valid("param").id, upTo);
     // The being's other connections learn of it live (their counts drop): see src/worker/sync/personal-notice.ts.
     if (moved) noticeAfterResponse(c, reader, "reads", by);
     return c.json({ readSeq }, 200);

@@ -4,6 +4,7 @@
  * unread when someone else wrote it after it (intentions.created_seq: an edit is not new) and it still exists.
  */
 import { sql, type SQL } from "drizzle-orm";
+import { ApiError } from "../../../shared/errors.ts";
 import type { BeingId, IntentionId } from "../../../shared/entities.ts";
 import { UNREAD_COUNT_CAP, type SpaceRead } from "../../../shared/responses.ts";
 import { query, type Db } from "../client.ts";
@@ -21,27 +22,41 @@ const target = (space: BeingId) =>
       coalesce((SELECT last_seq FROM space_sync WHERE space_id = s.id), 0) AS last_seq
     FROM viewer v LEFT JOIN beings s ON s.id = ${space})`;
 
+/** What a read reaches: a seq of the space's change log, or `through` a message of the space (its creation's seq). Exactly one. */
+export interface ReadUpTo {
+  seq?: number;
+  through?: IntentionId;
+}
+
 /**
- * Moves the viewer's read point in `space` forward to `seq` (never past the space's last change, never
+ * Moves the viewer's read point in `space` forward to `upTo` (never past the space's last change, never
  * backwards: a concurrent higher read wins whatever the order). Answers the read point after the call and
- * whether this call moved it.
+ * whether this call moved it. A message `through` that is not in the space (another space's, deleted, unknown)
+ * is not found, alike, so nothing about another space is disclosed.
  */
-export async function markRead(db: Db, viewer: ViewerRef, space: BeingId, seq: number): Promise<{ reader: BeingId; readSeq: number; moved: boolean }> {
-  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; moved_to: string | null; held: string | null; asked: string }>(
+export async function markRead(db: Db, viewer: ViewerRef, space: BeingId, upTo: ReadUpTo): Promise<{ reader: BeingId; readSeq: number; moved: boolean }> {
+  const point =
+    upTo.through === undefined
+      ? sql`${upTo.seq}::bigint`
+      : sql`(SELECT i.created_seq FROM intentions i WHERE i.id = ${upTo.through} AND i.location_id = t.space_id)`;
+  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; moved_to: string | null; held: string | null; asked: string | null }>(
     db,
     sql`WITH ${viewerCte(viewer)}, ${target(space)},
+        -- No row when the message is not in the space (least() would pass over a null).
+        asked AS (SELECT least(p.point, t.last_seq) AS seq FROM target t, LATERAL (SELECT ${point} AS point) p WHERE p.point IS NOT NULL),
         moved AS (
           INSERT INTO space_reads AS r (being_id, space_id, read_seq)
-          SELECT viewer_id, space_id, least(${seq}::bigint, last_seq) FROM target WHERE viewer_id IS NOT NULL AND visible
+          SELECT viewer_id, space_id, asked.seq FROM target, asked WHERE viewer_id IS NOT NULL AND visible
           -- Under a concurrent update of the row this condition is judged again on the newest version.
           ON CONFLICT (being_id, space_id) DO UPDATE SET read_seq = excluded.read_seq, modified_at = now()
             WHERE r.read_seq < excluded.read_seq
           RETURNING r.read_seq)
-        SELECT t.viewer_id, t.visible, (SELECT read_seq FROM moved) AS moved_to, least(${seq}::bigint, t.last_seq) AS asked,
+        SELECT t.viewer_id, t.visible, (SELECT read_seq FROM moved) AS moved_to, (SELECT seq FROM asked) AS asked,
           (SELECT r.read_seq FROM space_reads r WHERE r.being_id = t.viewer_id AND r.space_id = t.space_id) AS held
         FROM target t`,
   );
   requireAccess(row, "space");
+  if (row.asked === null) throw new ApiError("NOT_FOUND", "message not found in this space");
   const reader = row.viewer_id as BeingId;
   if (row.moved_to !== null) return { reader, readSeq: Number(row.moved_to), moved: true };
   // Not moved: the row holds at least what was asked (a concurrent read may have gone further).
