@@ -272,12 +272,15 @@ export function getSpaceRead(id: BeingId) {
   return call(() => client.api.spaces[":id"].read.$get({ param: param(id) }));
 }
 
+/** A read point: a seq of the space's change log, or through a message of the space. */
+export type ReadUpTo = { seq: number } | { through: IntentionId };
+
 /**
- * Moves one's read point in a space forward to `seq` (the server never moves it back); `by`: this page's room
- * connection, which needs no notice of it. Answers where the read point is.
+ * Moves one's read point in a space forward to `upTo`: a seq, or `through` a message of the space (the server never
+ * moves it back); `by`: this page's room connection, which needs no notice of it. Answers where the read point is.
  */
-export async function markSpaceRead(id: BeingId, seq: number, by?: string): Promise<number> {
-  return (await call(() => client.api.spaces[":id"].read.$post({ param: param(id), json: by ? { seq, by } : { seq } }))).readSeq;
+export async function markSpaceRead(id: BeingId, upTo: ReadUpTo, by?: string): Promise<number> {
+  return (await call(() => client.api.spaces[":id"].read.$post({ param: param(id), json: by ? { ...upTo, by } : upTo }))).readSeq;
 }
 
 /** Mutes or unmutes a space for the caller: its counts shown quietly, no notifications from it. */

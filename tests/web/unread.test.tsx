@@ -10,7 +10,7 @@ import { loadMarkdown } from "../../src/web/markdown.ts";
 import { backoff } from "../../src/web/sync/backoff.ts";
 import { createOutbox } from "../../src/web/sync/outbox.ts";
 import { createSpaceSync } from "../../src/web/sync/store.ts";
-import { createReadMarker, DWELL_MS, MAX_WAIT_MS } from "../../src/web/unread/read-marker.ts";
+import { createReadMarker, DWELL_MS, MAX_WAIT_MS, MOSTLY } from "../../src/web/unread/read-marker.ts";
 import { fakeLink } from "./support/fake-link.ts";
 import { fakeServer, json } from "./support/fake-server.ts";
 import { conversationShown, said, snapshot, space, SPACE } from "./support/fixtures.ts";
@@ -45,23 +45,46 @@ describe("the New line", () => {
   });
 });
 
+describe("the rows the read marker watches", () => {
+  it("are the list's message rows, each with its id", async () => {
+    fakeServer({ "GET /api/spaces/%40s": () => json(snapshot({ intentions: [said("/a", 1), said("/b", 2, { ownerId: "@bob" })] })) });
+    const link = fakeLink();
+    const outbox = createOutbox({ storageKey: "spaces:outbox:@me" });
+    const sync = createSpaceSync(SPACE, { outbox, openLink: link.open, retryDelays: backoff(5, 20) });
+    await vi.waitFor(() => expect(sync.view).not.toBeNull());
+    const rows = new Map<IntentionId, Element>();
+    render(() => <MessageList sync={sync} view={sync.view!} meId="@me" author={(id) => id.slice(1)} rowRef={(row, id) => rows.set(id, row)} />);
+    await conversationShown();
+    expect([...rows.keys()]).toEqual(["/a", "/b"]);
+    expect(rows.get("/b")).toHaveClass("message");
+    expect(rows.get("/b")).toHaveTextContent("message /b");
+    sync.close();
+    outbox.close();
+  });
+});
+
 /** A page whose focus, visibility and IntersectionObserver a test sets. */
 function fakePage() {
   let focused = true;
-  let observed: ((entries: { isIntersecting: boolean }[]) => void) | undefined;
+  type Seen = (entries: { target: Element; isIntersecting: boolean; intersectionRatio: number }[]) => void;
+  const watchers = new Map<Element, Seen>();
   vi.spyOn(document, "hasFocus").mockImplementation(() => focused);
   vi.stubGlobal(
     "IntersectionObserver",
     class {
-      constructor(callback: typeof observed) {
-        observed = callback;
+      constructor(private callback: Seen) {}
+      observe(target: Element) {
+        watchers.set(target, this.callback);
       }
-      observe() {}
+      unobserve() {}
       disconnect() {}
     },
   );
+  /** `target` comes into view with that share of it (0: out of view). */
+  const see = (target: Element, ratio: number) => watchers.get(target)!([{ target, isIntersecting: ratio > 0, intersectionRatio: ratio }]);
   return {
-    seeEnd: (seen: boolean) => observed!([{ isIntersecting: seen }]),
+    see,
+    seeEnd: (seen: boolean) => see(END, seen ? 1 : 0),
     focus(next: boolean) {
       focused = next;
       window.dispatchEvent(new Event(next ? "focus" : "blur"));
@@ -69,19 +92,34 @@ function fakePage() {
   };
 }
 
-function marker(readSeq: number | null | undefined) {
+/** The element at the conversation's end, in every marker of these tests. */
+const END = document.createElement("div");
+
+function marker(readSeq: number | null | undefined, conversation: { order?: IntentionId[]; unreadFrom?: IntentionId; mine?: IntentionId[] } = {}) {
   const [seq, setSeq] = createSignal<number | undefined>(5);
   const [newest, setNewest] = createSignal<IntentionId | undefined>("/b");
   const [held, setHeld] = createSignal(readSeq);
-  const posts: number[] = [];
-  const dispose = createRoot((dispose) => {
-    const ref = createReadMarker({ seq, newest, readSeq: held, post: async (to) => void posts.push(to) });
-    ref(document.createElement("div"));
-    return dispose;
+  const [order, setOrder] = createSignal<IntentionId[]>(conversation.order ?? []);
+  const posts: (number | IntentionId)[] = [];
+  const { dispose, markRow } = createRoot((dispose) => {
+    const { markEnd, markRow } = createReadMarker({
+      seq,
+      newest,
+      readSeq: held,
+      post: async (upTo) => void posts.push("seq" in upTo ? upTo.seq : upTo.through),
+      order,
+      unreadFrom: () => conversation.unreadFrom,
+      byOthers: (id) => !conversation.mine?.includes(id),
+    });
+    markEnd(END);
+    return { dispose, markRow };
   });
   /** Something arrives: a change to seq `to`, and the newest message by others then. */
   const arrive = (to: number, newestNow: IntentionId | undefined) => batch(() => (setSeq(to), setNewest(newestNow)));
-  return { posts, arrive, setHeld, dispose };
+  /** The rows of the conversation, by id, each watched as the list renders it. */
+  const rows = Object.fromEntries((conversation.order ?? []).map((id) => [id, document.createElement("li")]));
+  for (const [id, row] of Object.entries(rows)) markRow(row, id as IntentionId);
+  return { posts, arrive, setHeld, setOrder, rows, dispose };
 }
 
 describe("marking read", () => {
@@ -156,6 +194,71 @@ describe("marking read", () => {
     vi.advanceTimersByTime(DWELL_MS);
     expect(posts).toEqual([6]);
     dispose();
+  });
+});
+
+describe("reading partway", () => {
+  const order: IntentionId[] = ["/a", "/b", "/c", "/d", "/e", "/f"];
+
+  it("posts through the newest message by others mostly in view, after the dwell, when unread at opening and later than what was posted", async () => {
+    vi.useFakeTimers();
+    const page = fakePage();
+    const { posts, arrive, rows, dispose } = marker(3, { order, unreadFrom: "/c", mine: ["/e"] });
+    // Read before the New line: nothing to post.
+    page.see(rows["/a"]!, 1);
+    page.see(rows["/b"]!, 1);
+    vi.advanceTimersByTime(DWELL_MS * 3);
+    expect(posts).toEqual([]);
+    // A row barely in view is not seen; mostly in view it is. Scrolling on within the dwell is one post.
+    page.see(rows["/c"]!, MOSTLY / 2);
+    vi.advanceTimersByTime(DWELL_MS * 3);
+    expect(posts).toEqual([]);
+    page.see(rows["/c"]!, MOSTLY);
+    vi.advanceTimersByTime(DWELL_MS / 2);
+    page.see(rows["/d"]!, 1);
+    vi.advanceTimersByTime(DWELL_MS / 2);
+    expect(posts).toEqual([]);
+    vi.advanceTimersByTime(DWELL_MS / 2);
+    expect(posts).toEqual(["/d"]);
+    // One's own message, or scrolling back up, reads nothing new.
+    page.see(rows["/e"]!, 1);
+    page.see(rows["/d"]!, 0);
+    vi.advanceTimersByTime(DWELL_MS * 3);
+    expect(posts).toEqual(["/d"]);
+    // Not while the page is in the background; once it is looked at again.
+    page.focus(false);
+    page.see(rows["/f"]!, 1);
+    vi.advanceTimersByTime(DWELL_MS * 3);
+    expect(posts).toEqual(["/d"]);
+    page.focus(true);
+    vi.advanceTimersByTime(DWELL_MS);
+    expect(posts).toEqual(["/d", "/f"]);
+    // The end seen with nothing newer by others than what was read through: no post.
+    arrive(6, "/f");
+    page.seeEnd(true);
+    vi.advanceTimersByTime(DWELL_MS * 3);
+    expect(posts).toEqual(["/d", "/f"]);
+    dispose();
+  });
+
+  it("posts the seq alone when the end is seen with the rows, and nothing partway without a New line or a known read point", async () => {
+    vi.useFakeTimers();
+    const page = fakePage();
+    const first = marker(3, { order, unreadFrom: "/c" });
+    page.see(first.rows["/c"]!, 1);
+    page.see(first.rows["/f"]!, 1);
+    page.seeEnd(true);
+    vi.advanceTimersByTime(DWELL_MS * 3);
+    expect(first.posts).toEqual([5]);
+    first.dispose();
+
+    const nothingUnread = marker(3, { order });
+    const unknown = marker(undefined, { order, unreadFrom: "/c" });
+    for (const { rows } of [nothingUnread, unknown]) page.see(rows["/f"]!, 1);
+    vi.advanceTimersByTime(DWELL_MS * 3);
+    expect([...nothingUnread.posts, ...unknown.posts]).toEqual([]);
+    nothingUnread.dispose();
+    unknown.dispose();
   });
 });
 

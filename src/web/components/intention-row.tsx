@@ -27,6 +27,8 @@ export interface IntentionRowProps {
   reacting: ReactionContext;
   /** Starts a reply to this message in the composer. */
   onReply?(): void;
+  /** Takes the row's element (the read marker watches it). */
+  ref?(row: HTMLLIElement): void;
 }
 
 /** How each state of an intention styles its row (data-state): a reply streaming, or one that failed. */
@@ -70,6 +72,7 @@ export function IntentionRow(props: IntentionRowProps) {
 
   return (
     <MessageFrame
+      ref={(row) => props.ref?.(row)}
       ownerId={props.intention.ownerId}
       author={props.author}
       mine={props.mine}

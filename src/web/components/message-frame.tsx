@@ -16,6 +16,8 @@ export interface MessageFrameProps {
   /** Still changing (a reply streaming): screen readers wait for it to settle before reading it. */
   busy?: boolean;
   children: JSX.Element;
+  /** Takes the row's element (the read marker watches it). */
+  ref?(row: HTMLLIElement): void;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface MessageFrameProps {
 export function MessageFrame(props: MessageFrameProps) {
   const openProfile = useOpenProfile();
   return (
-    <li class="message" tabindex="-1" classList={{ mine: props.mine, "group-start": props.startsGroup }} data-state={props.state} aria-busy={props.busy || undefined} data-testid="message">
+    <li ref={(row) => props.ref?.(row)} class="message" tabindex="-1" classList={{ mine: props.mine, "group-start": props.startsGroup }} data-state={props.state} aria-busy={props.busy || undefined} data-testid="message">
       <Show
         when={props.startsGroup}
         fallback={

@@ -27,6 +27,8 @@ export interface MessageListProps {
   newFrom?: IntentionId;
   /** Takes the element at the conversation's end (seeing it is reading: src/web/unread/read-marker.ts). */
   endRef?(end: Element): void;
+  /** Takes each message row with its id (seeing one is reading partway: src/web/unread/read-marker.ts). */
+  rowRef?(row: Element, id: IntentionId): void;
 }
 
 // How long a message shown from a search stays highlighted.
@@ -132,6 +134,7 @@ export function MessageList(props: MessageListProps) {
                       edits={edits}
                       reacting={reacting}
                       onReply={props.onReply && (() => props.onReply!(id))}
+                      ref={(row) => props.rowRef?.(row, id)}
                     />
                   </Show>
                 </>

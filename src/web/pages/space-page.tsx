@@ -107,6 +107,7 @@ export function SpacePage(props: SpacePageProps) {
                     }}
                     newFrom={unread.newFrom()}
                     endRef={unread.markEnd}
+                    rowRef={unread.markRow}
                   />
                   <Show when={!view().deleted}>
                     <TypingIndicator names={typingNames()} />

@@ -27,6 +27,8 @@ export interface Unread {
   events: UnreadEvents;
   /** Takes the element at the conversation's end: seeing it (focused) posts the page's seq as the read point. */
   markEnd(end: Element): void;
+  /** Takes a message row: seeing it (focused) while the end is not seen posts a read through it. */
+  markRow(row: Element, id: IntentionId): void;
   /** A packet on the personal topic of this space's room. */
   onPersonalPacket(packet: Uint8Array, keyring: Keyring): void;
 }
@@ -46,18 +48,24 @@ export function createUnread(spaceId: BeingId, me: BeingId, page: UnreadSource):
   const [read] = createResource(() => getSpaceRead(spaceId).catch(() => null));
   const [notices, setNotices] = createSignal(0);
   const [reads, setReads] = createSignal(0);
+  const newFrom = () => read()?.firstUnread ?? undefined;
+  const marker = createReadMarker({
+    seq: () => view()?.last,
+    newest: () => newestByOthers(view(), me),
+    readSeq: () => (read.loading ? undefined : (read()?.readSeq ?? null)),
+    async post(upTo) {
+      await markSpaceRead(spaceId, upTo, page.connection());
+      setReads((n) => n + 1);
+    },
+    order: () => view()?.order ?? [],
+    unreadFrom: newFrom,
+    byOthers: (id) => view()?.intentions[id]?.ownerId !== me,
+  });
   return {
-    newFrom: () => read()?.firstUnread ?? undefined,
+    newFrom,
     events: { notices, reads },
-    markEnd: createReadMarker({
-      seq: () => view()?.last,
-      newest: () => newestByOthers(view(), me),
-      readSeq: () => (read.loading ? undefined : (read()?.readSeq ?? null)),
-      async post(to) {
-        await markSpaceRead(spaceId, to, page.connection());
-        setReads((n) => n + 1);
-      },
-    }),
+    markEnd: marker.markEnd,
+    markRow: marker.markRow,
     onPersonalPacket(packet, keyring) {
       void openPersonalNotice(packet, keyring, me).then((notice) => {
         if (!notice) return;
