@@ -81,3 +81,48 @@ it("clears the count on the laptop, live, when the same person reads on the phon
     await phoneContext.close();
   }
 }, 120_000);
+
+it("marks read only what Ada saw of a long unread stretch: reading its first screen and waiting leaves the rest unread", async () => {
+  const space = await scene.newSpace("Library");
+  await hostSays(space, "before the stretch");
+  const ada = await scene.join("Ada", space, "Library");
+  await readPosted(ada, space);
+  await ada.visit(LOBBY_ID, "Intraliminal");
+  const stretch = 60;
+  for (let n = 1; n <= stretch; n++) await hostSays(space, `page ${n}`);
+
+  const reads: object[] = [];
+  ada.page.on("request", (request) => request.method() === "POST" && request.url().endsWith("/read") && reads.push(request.postDataJSON()));
+  // Ada looks away while the space opens at its end, then reads from the New line down, the end out of view.
+  await ada.page.evaluate(() => {
+    document.hasFocus = () => false;
+    window.dispatchEvent(new Event("blur"));
+  });
+  await spaceList(ada.page).getByRole("link", { name: /^Library/ }).click();
+  await inSpace(ada.page, "Library");
+  const line = ada.page.locator(".new-line");
+  await until("the New line rendered", async () => {
+    await ada.page.locator(".messages").evaluate((scroller) => (scroller.scrollTop = 0));
+    return (await line.count()) > 0;
+  });
+  await line.evaluate((li) => li.scrollIntoView({ block: "start" }));
+  expect(await ada.page.locator(".conversation-end").evaluate((end) => end.getBoundingClientRect().top > innerHeight)).toBe(true);
+  await ada.page.evaluate(() => {
+    delete (document as { hasFocus?: unknown }).hasFocus;
+    window.dispatchEvent(new Event("focus"));
+  });
+
+  const unreadNow = async () => {
+    const reply = await ada.context.request.get("/api/spaces");
+    return ((await reply.json()) as { unread: Record<string, { unread: number }> }).unread[space]!.unread;
+  };
+  await until("a partial read", async () => (await unreadNow()) < stretch);
+  const left = await unreadNow();
+  expect(left).toBeGreaterThan(0);
+  // Read through a message it saw; never the seq, which would have read the end too.
+  expect(reads.length).toBeGreaterThan(0);
+  for (const body of reads) {
+    expect(body).toHaveProperty("through");
+    expect(body).not.toHaveProperty("seq");
+  }
+}, 120_000);
