@@ -19,14 +19,20 @@ async function readPosted(who: Person, space: BeingId): Promise<void> {
   await until(`${who.name}'s read point in ${space}`, () => who.requests.some((r) => r.method === "POST" && r.path === path));
 }
 
+/** A new space `name` where the host said `said`, which Ada opened (reading it) and left for the lobby. */
+async function readThenAway(name: string, said: string): Promise<{ space: BeingId; ada: Person }> {
+  const space = await scene.newSpace(name);
+  await hostSays(space, said);
+  const ada = await scene.join("Ada", space, name);
+  await readPosted(ada, space);
+  await ada.visit(LOBBY_ID, "Intraliminal");
+  return { space, ada };
+}
+
 const spaceList = (page: Page) => page.getByRole("navigation", { name: "Spaces" });
 
 it("shows what Bob wrote while Ada was elsewhere as unread in her list, and a New line above it when she opens the space", async () => {
-  const space = await scene.newSpace("Garden");
-  await hostSays(space, "old news");
-  const ada = await scene.join("Ada", space, "Garden");
-  await readPosted(ada, space);
-  await ada.visit(LOBBY_ID, "Intraliminal");
+  const { space, ada } = await readThenAway("Garden", "old news");
   await hostSays(space, "fresh one");
   await hostSays(space, "fresh two");
   // The list is asked again when the page gets the focus (as when Ada comes back to the window).
@@ -83,11 +89,7 @@ it("clears the count on the laptop, live, when the same person reads on the phon
 }, 120_000);
 
 it("marks read only what Ada saw of a long unread stretch: reading its first screen and waiting leaves the rest unread", async () => {
-  const space = await scene.newSpace("Library");
-  await hostSays(space, "before the stretch");
-  const ada = await scene.join("Ada", space, "Library");
-  await readPosted(ada, space);
-  await ada.visit(LOBBY_ID, "Intraliminal");
+  const { space, ada } = await readThenAway("Library", "before the stretch");
   const stretch = 60;
   for (let n = 1; n <= stretch; n++) await hostSays(space, `page ${n}`);
 
