@@ -101,8 +101,7 @@ export function createReadMarker(options: ReadMarkerOptions): ReadMarker {
     const from = options.unreadFrom();
     const seen = rowsSeen();
     const at = (id: IntentionId | undefined) => (id === undefined ? -1 : order.indexOf(id));
-    let newest: IntentionId | undefined;
-    for (let i = order.length - 1; i >= 0 && newest === undefined; i--) if (seen.has(order[i]!) && options.byOthers(order[i]!)) newest = order[i];
+    const newest = order.findLast((id) => seen.has(id) && options.byOthers(id));
     // Unread at opening (the "New" line still here), and later than what was posted.
     if (newest === undefined || at(from) < 0 || at(newest) < at(from) || at(newest) <= at(postedNewest)) return undefined;
     return { upTo: { through: newest }, newest };
