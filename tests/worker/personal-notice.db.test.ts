@@ -70,6 +70,24 @@ describe("personal notices", () => {
     expect((await ada.request("POST", `/api/spaces/${room.id}/read`, { seq: 0, by: "not an identity" })).status).toBe(400);
   });
 
+  it("follow a read through a message as they follow a seq: to the other connections, and only when it moved", async () => {
+    const ada = await guest("Ada");
+    const bob = await guest("Bob");
+    const room = await space(ada);
+    const { body } = await bob.request("POST", `/api/spaces/${room.id}/intentions`, { content: "read me" });
+    await connect(room, `${ada.id}#reading`);
+    await connect(room, `${ada.id}#phone`);
+    livekit = interceptLivekit();
+    const through = { through: body.intention.id, by: `${ada.id}#reading` };
+    expect((await call(ada, "POST", `/api/spaces/${room.id}/read`, through)).status).toBe(200);
+    expect(livekit.sent.map(({ room, destinationIdentities }) => ({ room, destinationIdentities }))).toEqual([{ room: room.id, destinationIdentities: [`${ada.id}#phone`] }]);
+
+    await forget(ada);
+    const calls = livekit.calls();
+    await call(ada, "POST", `/api/spaces/${room.id}/read`, through);
+    expect(livekit.calls()).toBe(calls);
+  });
+
   it("are coalesced: one inside the gap goes at its end, only when the read point moved, and none with nobody connected", async () => {
     const ada = await guest("Ada");
     const room = await space(ada);
