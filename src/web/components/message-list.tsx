@@ -66,6 +66,28 @@ export function MessageList(props: MessageListProps) {
   };
   createEffect(on([() => props.target, scroll.filled], ([target, filled]) => target && filled && void revealTarget(target)));
 
+  // Opening a space with more unread than the screen holds: it opens at the "New" line, the first unread message
+  // at the top, so they are read from the start (and marked read as they are seen). Once, and only while the reader
+  // has not gone anywhere else: not for a search's message, not after scrolling.
+  let openedAtNew = false;
+  const openAtNewLine = async (from: IntentionId) => {
+    const scroller = list.parentElement!;
+    const atEnd = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 2;
+    if (!atEnd()) return;
+    await scroll.reveal(from);
+    const line = list.querySelector<HTMLElement>(":scope > .new-line");
+    if (!line) return;
+    if (line.getBoundingClientRect().top >= scroller.getBoundingClientRect().top) return scroll.jumpToNewest();
+    line.scrollIntoView({ block: "start" });
+  };
+  createEffect(
+    on([() => props.newFrom, scroll.filled], ([from, filled]) => {
+      if (!from || !filled || openedAtNew || props.target) return;
+      openedAtNew = true;
+      if (props.view.intentions[from]) void openAtNewLine(from);
+    }),
+  );
+
   // Normally loading already (the space page starts it with the snapshot); a failed load is retried here.
   const [rendererMissing, setRendererMissing] = createSignal(false);
   loadMarkdown().catch(() => {
