@@ -176,6 +176,18 @@ describe("a reply", () => {
     fireEvent.click(screen.getByRole("button", { name: "Cancel reply" }));
     expect(screen.queryByText("Replying to", { exact: false })).toBeNull();
 
+    // Escape drops it too, unless the mention list is open: then Escape closes only the list.
+    fireEvent.click(within(original).getByRole("button", { name: "Reply to message" }));
+    await screen.findByText("Replying to", { exact: false });
+    write("@ad");
+    await screen.findByRole("listbox");
+    key("Escape");
+    expect(screen.queryByRole("listbox")).toBeNull();
+    expect(screen.getByText("Replying to", { exact: false })).toBeInTheDocument();
+    key("Escape");
+    expect(screen.queryByText("Replying to", { exact: false })).toBeNull();
+    write("");
+
     fireEvent.click(within(original).getByRole("button", { name: "Reply to message" }));
     write("agreed");
     key("Enter");

@@ -90,7 +90,13 @@ export function Composer(props: ComposerProps) {
         value={text()}
         onInput={input}
         onSubmit={send}
-        onKeyDown={(event) => suggestions()?.onKeyDown(event)}
+        onKeyDown={(event) => {
+          suggestions()?.onKeyDown(event);
+          // Escape with no list open to close drops the reply being written (as its Cancel does).
+          if (event.key !== "Escape" || event.defaultPrevented || !props.replyingTo) return;
+          event.preventDefault();
+          props.onCancelReply?.();
+        }}
         suggestions={suggestions()?.driven()}
         onBlur={() => {
           stopTyping();
