@@ -35,6 +35,8 @@ export default defineConfig({
                 // Tests of push pass a configured env (tests/worker/push.db.test.ts).
                 VAPID_PUBLIC_KEY: "",
                 VAPID_PRIVATE_KEY: "",
+                // The push services here are local ones on loopback (tests/worker/push.db.test.ts), listed beside a real one.
+                PUSH_SERVICE_HOSTS: "127.0.0.1,fcm.googleapis.com",
                 // Sign-in providers: real oidc-provider instances on loopback (tests/setup/oidc-provider.ts), and
                 // a local GitHub (tests/setup/github.ts) at `url`, as a GitHub Enterprise Server is configured.
                 AUTH_PROVIDERS: JSON.stringify([

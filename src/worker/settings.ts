@@ -132,3 +132,11 @@ export function pushSettings(env: Partial<Pick<Env, "VAPID_PUBLIC_KEY" | "VAPID_
   if (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY) return null;
   return { publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject: env.VAPID_SUBJECT ?? "" };
 }
+
+/** PUSH_SERVICE_HOSTS: the hosts (or parent domains) push subscriptions may name; see src/worker/push/endpoint.ts. */
+export function pushServiceHosts(env: Partial<Pick<Env, "PUSH_SERVICE_HOSTS">>): string[] {
+  return (env.PUSH_SERVICE_HOSTS ?? "")
+    .split(",")
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
+}

@@ -80,6 +80,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       }
       const headers = Object.fromEntries(["content-encoding", "content-type", "ttl", "urgency"].map((name) => [name, request.headers[name] as string | undefined]));
       browser.records.push({ status: browser.status, headers, payload, decryptError, vapid: await verifyVapid(request.headers.authorization) });
+      // A redirect points back at itself: a sender that followed it would be recorded again.
+      if (browser.status >= 300 && browser.status < 400) return void response.writeHead(browser.status, { Location: request.url ?? "/" }).end();
       return reply(browser.status);
     }
     reply(404);

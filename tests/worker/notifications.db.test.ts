@@ -40,6 +40,16 @@ describe("notifications", () => {
     expect((await inbox(ada)).notifications).toEqual([]);
   });
 
+  it("notifies a reply only in the original's space: a reply node naming a message elsewhere tells its author nothing", async () => {
+    const ada = await guest("Ada");
+    const bob = await guest("Bob");
+    const secret = await space(bob, { private: true });
+    const hidden = await post(bob, secret.id, "in the private space");
+    const lobbyish = await space(ada);
+    await post(ada, lobbyish.id, [replyNode(hidden), "I know your message's id"]);
+    expect((await inbox(bob)).notifications).toEqual([]);
+  });
+
   it("notifies once per being, message and kind: an edit adding a mention notifies only the newcomer", async () => {
     const ada = await guest("Ada");
     const bob = await guest("Bob");

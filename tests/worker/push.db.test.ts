@@ -103,8 +103,49 @@ describe("push subscriptions", () => {
     expect((await put({ endpoint: "https://push.example.com/x", keys: { ...keys, p256dh: `${keys.p256dh}AA` } })).status).toBe(400);
     expect((await put({ endpoint: "https://push.example.com/x", keys: { ...keys, auth: "short" } })).status).toBe(400);
     expect((await put({ endpoint: "https://push.example.com/x", keys, kinds: ["mention", "mention"] })).status).toBe(400);
-    expect((await put({ endpoint: "https://push.example.com/x", keys })).status).toBe(200);
-    expect((await new Client().request("PUT", "/api/push/subscription", { endpoint: "https://push.example.com/y", keys })).status).toBe(401);
+    expect((await put({ endpoint: "https://fcm.googleapis.com/fcm/send/x", keys })).status).toBe(200);
+    expect((await new Client().request("PUT", "/api/push/subscription", { endpoint: "https://fcm.googleapis.com/fcm/send/y", keys })).status).toBe(401);
+  });
+
+  it("sends only to a listed push service (PUSH_SERVICE_HOSTS): never to another address a subscription names", async () => {
+    const ada = await guest("Ada");
+    const { keys } = await browser();
+    const put = (endpoint: string) => ada.request("PUT", "/api/push/subscription", { endpoint, keys });
+    for (const endpoint of [
+      "https://push.example.com/x",
+      "https://10.0.0.1/x",
+      "https://169.254.169.254/latest",
+      "https://fcm.googleapis.com.evil.example/x",
+      "https://evilfcm.googleapis.com/x",
+      "https://user:pass@fcm.googleapis.com/x",
+      "http://fcm.googleapis.com/x",
+      "http://localhost:8787/api/admin/stats",
+    ]) {
+      const reply = await put(endpoint);
+      expect(reply.status, endpoint).toBe(400);
+      expect(reply.body.error.code).toBe("VALIDATION");
+    }
+    expect(await db(sql`SELECT 1 FROM push_subscriptions WHERE being_id = ${ada.id}`)).toEqual([]);
+    expect((await put("https://android.fcm.googleapis.com/x")).status).toBe(200);
+  });
+
+  it("forgets a subscription whose service redirects (never followed), or whose host is no longer listed", async () => {
+    const ada = await guest("Ada");
+    const bob = await guest("Bob");
+    const room = await space(ada);
+    const redirecting = await subscribed(bob, 307);
+    const first = await mentioned(ada, room.id, bob);
+    expect((await deliver(first.notification, redirecting.session)).explicitAcks).toHaveLength(1);
+    expect(await records(redirecting.id)).toHaveLength(1);
+    expect(await db(sql`SELECT 1 FROM push_subscriptions WHERE session_id = ${redirecting.session}`)).toEqual([]);
+
+    const carol = await guest("Carol");
+    const unlisted = await subscribed(carol);
+    const second = await mentioned(ada, room.id, carol);
+    const batch = await consume([{ notification: second.notification, session: unlisted.session }], { PUSH_SERVICE_HOSTS: "fcm.googleapis.com" });
+    expect(batch.explicitAcks).toHaveLength(1);
+    expect(await records(unlisted.id)).toEqual([]);
+    expect(await db(sql`SELECT 1 FROM push_subscriptions WHERE session_id = ${unlisted.session}`)).toEqual([]);
   });
 
   it("gives the public key browsers subscribe with, or null while push is off", async () => {

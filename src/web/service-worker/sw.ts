@@ -81,7 +81,7 @@ interface PushPayload {
 function payloadOf(event: PushEvent): PushPayload | null {
   try {
     const payload = event.data?.json() as Partial<PushPayload> | undefined;
-    if (typeof payload?.title !== "string" || typeof payload.url !== "string" || !payload.url.startsWith("/") || payload.url.startsWith("//")) return null;
+    if (typeof payload?.title !== "string" || typeof payload.url !== "string" || !appUrl(payload.url)) return null;
     return { title: payload.title, body: String(payload.body ?? ""), url: payload.url, tag: String(payload.tag ?? payload.url) };
   } catch {
     return null;
@@ -100,9 +100,21 @@ sw.addEventListener("push", (event) => {
 sw.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const path = (event.notification.data as { url?: unknown } | null)?.url;
-  const target = new URL(typeof path === "string" && path.startsWith("/") && !path.startsWith("//") ? path : "/", sw.location.origin).href;
-  event.waitUntil(openAt(target));
+  event.waitUntil(openAt((typeof path === "string" && appUrl(path)) || new URL("/", sw.location.origin).href));
 });
+
+/**
+ * `path` resolved against the app, when it stays on the app's origin; null otherwise. Resolved, not matched as text:
+ * "/\\evil.example" and "/\t/evil.example" start with one slash, yet a URL parser takes both to another site.
+ */
+function appUrl(path: string): string | null {
+  try {
+    const url = new URL(path, sw.location.origin);
+    return url.origin === sw.location.origin ? url.href : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Takes an open window of the app to `url` (a page of the app) and brings it forward, or opens one there. */
 async function openAt(url: string): Promise<void> {

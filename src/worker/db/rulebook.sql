@@ -477,7 +477,8 @@ $$;
 -- Notifications (issue 20) -------------------------------------------------------------------------
 
 -- Whom a message notifies, and of what: the beings it mentions ('mention'), the author of the message it
--- replies to ('reply'), and whom a bot's reply answers ('bot_reply', asker_id). Only a finished message
+-- replies to in the same space ('reply'; a reply node naming another space's message, which someone may know
+-- the id of, notifies nobody), and whom a bot's reply answers ('bot_reply', asker_id). Only a finished message
 -- (state complete) notifies, so a bot's reply does not at every word it streams; never its own author;
 -- only a person who may read its space. Superusers count by their properties only: SUPERUSER_IDS is
 -- configuration the database does not see.
@@ -485,7 +486,7 @@ CREATE OR REPLACE FUNCTION notification_recipients(i intentions) RETURNS TABLE (
   SELECT r.being_id, r.kind
   FROM (
     SELECT unnest(i.mentions) AS being_id, 'mention' AS kind
-    UNION SELECT o.owner_id, 'reply' FROM intentions o WHERE o.id = i.reply_to
+    UNION SELECT o.owner_id, 'reply' FROM intentions o WHERE o.id = i.reply_to AND o.location_id = i.location_id
     UNION SELECT i.asker_id, 'bot_reply' WHERE i.asker_id IS NOT NULL
   ) AS r
   JOIN beings b ON b.id = r.being_id AND b.type = 'guest'

@@ -10,7 +10,8 @@ import { beingId } from "../../shared/schemas.ts";
 import { createDb, type Db } from "../db/client.ts";
 import { forgetSubscription, pushMessageOf, spacesWithUntakenNotifications, takeNewNotifications, type PushDelivery, type PushMessage } from "../db/queries/push.ts";
 import { describeError } from "../log.ts";
-import { accountSettings, pushSettings } from "../settings.ts";
+import { accountSettings, pushServiceHosts, pushSettings } from "../settings.ts";
+import { mayPushTo } from "./endpoint.ts";
 import { sendPush, type PushPayload } from "./send.ts";
 import type { VapidKeys } from "./vapid.ts";
 
@@ -91,9 +92,16 @@ async function deliverOne(db: Db, env: Env, vapid: VapidKeys, target: PushDelive
   try {
     const push = await pushMessageOf(db, target, accountSettings(env).superuserIds);
     if (!push) return message.ack();
+    // Asked again at sending: the listed services may have changed since the subscription was taken.
+    if (!mayPushTo(push.endpoint, pushServiceHosts(env))) {
+      await forgetSubscription(db, target.session, push.endpoint);
+      console.log(JSON.stringify({ event: "push_endpoint_refused" }));
+      return message.ack();
+    }
     const response = await sendPush(push, payloadOf(push), vapid);
     await response.body?.cancel();
-    if (response.status === 404 || response.status === 410) {
+    // A push service answers a push itself: gone (404, 410), or a redirect, which is no push service's answer.
+    if (response.status === 404 || response.status === 410 || (response.status >= 300 && response.status < 400)) {
       await forgetSubscription(db, target.session, push.endpoint);
       console.log(JSON.stringify({ event: "push_subscription_gone", status: response.status }));
       return message.ack();

@@ -41,6 +41,8 @@ export async function sendPush(target: PushTarget, payload: PushPayload, vapid: 
       Urgency: "normal",
     },
     body,
+    // Never followed: a redirect could lead the worker to an address no listed push service has.
+    redirect: "manual",
     signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
   });
 }
