@@ -117,12 +117,14 @@ describe("personal notices", () => {
     expect(livekit.calls()).toBe(calls);
   });
 
-  it("tell a mentioned being's pages, wherever they are, that its inbox changed: once, from the sync consumer", async () => {
+  it("tell a mentioned being's pages in other spaces that its inbox changed: once, from the sync consumer", async () => {
     const ada = await guest("Ada");
     const bob = await guest("Bob");
     const here = await space(ada);
     const elsewhere = await space(bob);
     await connect(elsewhere, `${bob.id}#laptop`);
+    // A page in the space of the mention sees the message itself: no notice to it.
+    await connect(here, `${bob.id}#phone`);
     await connect(here, `${ada.id}#desk`);
     const { status } = await ada.request("POST", `/api/spaces/${here.id}/intentions`, { content: ["hey ", mentionNode(bob.id, "Bob")] });
     expect(status).toBe(201);

@@ -68,23 +68,30 @@ export function MessageList(props: MessageListProps) {
 
   // Opening a space with more unread than the screen holds: it opens at the "New" line, the first unread message
   // at the top, so they are read from the start (and marked read as they are seen). Once, and only while the reader
-  // has not gone anywhere else: not for a search's message, not after scrolling.
+  // has not gone anywhere else: not for a search's message, not after they scrolled by hand.
   let openedAtNew = false;
+  let readerMoved = false;
+  const moved = () => (readerMoved = true);
   const openAtNewLine = async (from: IntentionId) => {
     const scroller = list.parentElement!;
-    const atEnd = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 2;
-    if (!atEnd()) return;
     await scroll.reveal(from);
-    const line = list.querySelector<HTMLElement>(":scope > .new-line");
-    if (!line) return;
-    if (line.getBoundingClientRect().top >= scroller.getBoundingClientRect().top) return scroll.jumpToNewest();
+    // The revealed rows join a few at a time (the list fills in slices): wait for the line, up to 2 s.
+    let line: HTMLElement | null = null;
+    for (let tick = 0; tick < 125 && !readerMoved && !(line = list.querySelector(":scope > .new-line")); tick++) {
+      await new Promise((resolve) => setTimeout(resolve, 16));
+    }
+    if (!line || readerMoved) return;
+    // Where the line is in the whole list (not on screen: the list may not be at its end yet).
+    const lineAt = line.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop;
+    if (scroller.scrollHeight - lineAt <= scroller.clientHeight) return scroll.jumpToNewest();
     line.scrollIntoView({ block: "start" });
   };
+  // The first unread message may arrive after the list is shown (a revisit opens from the cache, then catches up).
   createEffect(
-    on([() => props.newFrom, scroll.filled], ([from, filled]) => {
-      if (!from || !filled || openedAtNew || props.target) return;
+    on([() => props.newFrom, scroll.filled, () => props.newFrom !== undefined && props.newFrom in props.view.intentions], ([from, filled, loaded]) => {
+      if (!from || !filled || !loaded || openedAtNew || readerMoved || props.target) return;
       openedAtNew = true;
-      if (props.view.intentions[from]) void openAtNewLine(from);
+      void openAtNewLine(from);
     }),
   );
 
@@ -115,6 +122,9 @@ export function MessageList(props: MessageListProps) {
       aria-busy={props.sync.loadingOlder() || !scroll.filled()}
       tabindex="0"
       onScroll={scroll.onScroll}
+      onWheel={moved}
+      onTouchMove={moved}
+      onKeyDown={moved}
     >
       <Show when={scroll.olderExist()}>
         <button type="button" class="load-older link-button" disabled={props.sync.loadingOlder()} onClick={() => void scroll.loadOlder()}>

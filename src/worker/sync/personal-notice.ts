@@ -20,18 +20,25 @@ import { syncSigner } from "./signer.ts";
 /** The least time between two notices of one kind to one being. */
 export const NOTICE_GAP_SECONDS = 2;
 
+/** Connections a notice leaves out, because they know already: one connection, and every connection in some rooms. */
+export interface NoticeSkip {
+  identity?: string;
+  rooms?: readonly BeingId[];
+}
+
 /**
- * Tells every connection of `being` but `except` (the one whose change it announces: it knows) that its `kind`
- * changed; returns how many rooms it was sent in. Meant for `waitUntil`.
+ * Tells every connection of `being` but those `skip` names that its `kind` changed; returns how many rooms it was
+ * sent in. Meant for `waitUntil`.
  */
-export async function sendPersonalNotice(env: Env, db: Db, being: BeingId, kind: PersonalNoticeKind, except?: string): Promise<number> {
+export async function sendPersonalNotice(env: Env, db: Db, being: BeingId, kind: PersonalNoticeKind, skip: NoticeSkip = {}): Promise<number> {
   let claim = await claimNotice(db, being, kind);
   if (!claim.claimed) {
     await new Promise((resolve) => setTimeout(resolve, claim.waitSeconds * 1000));
     claim = await claimNotice(db, being, kind);
   }
   const rooms = claim.rooms
-    .map(({ space, identities }) => ({ space, identities: identities.filter((identity) => identity !== except) }))
+    .filter(({ space }) => !skip.rooms?.includes(space))
+    .map(({ space, identities }) => ({ space, identities: identities.filter((identity) => identity !== skip.identity) }))
     .filter(({ identities }) => identities.length > 0);
   if (rooms.length === 0) return 0;
   const signed = await (await syncSigner(env)).sign(personalNoticePayload({ to: being, kind, at: Date.now() }));
@@ -75,7 +82,7 @@ async function claimNotice(db: Db, being: BeingId, kind: PersonalNoticeKind) {
 
 /** Sends the notice after the response (the write does not wait on LiveKit); a failure is logged, never thrown. */
 export function noticeAfterResponse(c: Context<AppEnv>, being: BeingId, kind: PersonalNoticeKind, except?: string): void {
-  const sending = sendPersonalNotice(c.env, c.var.db, being, kind, except).catch((error) =>
+  const sending = sendPersonalNotice(c.env, c.var.db, being, kind, { identity: except }).catch((error) =>
     console.error(JSON.stringify({ level: "warn", event: "personal_notice_failed", being, kind, error: describeError(error) })),
   );
   c.executionCtx.waitUntil(sending);
@@ -83,12 +90,13 @@ export function noticeAfterResponse(c: Context<AppEnv>, being: BeingId, kind: Pe
 
 /**
  * Tells each being with notifications new in `spaces` (the sync consumer's batch) that its inbox changed, so its
- * open pages' inbox counts rise live, whichever space they show. A failure is logged, never thrown.
+ * open pages in other spaces see their inbox counts rise live. A failure is logged, never thrown.
  */
 export async function noticeNewNotifications(env: Env, db: Db, spaces: readonly BeingId[]): Promise<void> {
   try {
-    const beings = await takeUnnoticedNotifications(db, spaces);
-    await Promise.all(beings.map((being) => sendPersonalNotice(env, db, being, "inbox")));
+    const taken = await takeUnnoticedNotifications(db, spaces);
+    // A page in the notification's own space sees the change that caused it, and counts it itself (noticeChanges).
+    await Promise.all(taken.map(({ being, spaces }) => sendPersonalNotice(env, db, being, "inbox", { rooms: spaces })));
   } catch (error) {
     console.error(JSON.stringify({ level: "warn", event: "inbox_notice_failed", spaces, error: describeError(error) }));
   }

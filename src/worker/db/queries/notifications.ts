@@ -89,18 +89,17 @@ export async function markNotificationsRead(db: Db, viewer: ViewerRef, ids: read
 }
 
 /**
- * Takes the spaces' notifications no open page was told of yet; returns the beings they are for, each once (the
- * sync consumer sends each a personal notice, so its pages' inbox counts rise live).
+ * Takes the spaces' notifications no open page was told of yet; returns the beings they are for, each once with the
+ * spaces they are in (the sync consumer sends each a personal notice, so its pages' inbox counts rise live).
  */
-export async function takeUnnoticedNotifications(db: Db, spaces: readonly BeingId[]): Promise<BeingId[]> {
-  const rows = await query<{ being: BeingId }>(
+export async function takeUnnoticedNotifications(db: Db, spaces: readonly BeingId[]): Promise<{ being: BeingId; spaces: BeingId[] }[]> {
+  return query<{ being: BeingId; spaces: BeingId[] }>(
     db,
     sql`WITH taken AS (
           UPDATE notifications n SET noticed_at = now()
           WHERE n.space_id = ANY(${`{${spaces.join(",")}}`}::text[]) AND n.noticed_at IS NULL
-          RETURNING n.being_id
+          RETURNING n.being_id, n.space_id
         )
-        SELECT DISTINCT being_id AS being FROM taken`,
+        SELECT being_id AS being, array_agg(DISTINCT space_id) AS spaces FROM taken GROUP BY being_id`,
   );
-  return rows.map((row) => row.being);
 }
