@@ -3,7 +3,6 @@
 import { array, boolean, lazy, number, object, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
 import { BEING_TYPES, BOT_REPLY_TO, INTENTION_STATES, NOTIFICATION_KINDS, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
 import { isEmoji } from "./emoji.ts";
-import { isLoopback } from "./loopback.ts";
 import { beingOfIdentity } from "./presence.ts";
 import { BEING_ID_PATTERN, MAX_BOT_PROMPT_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from "./limits.ts";
 
@@ -310,16 +309,10 @@ const notificationKinds = array(oneOf(NOTIFICATION_KINDS)).max(NOTIFICATION_KIND
 
 /**
  * PUT /api/push/subscription: this device's push subscription (PushSubscription.toJSON()) and, optionally, the kinds it
- * wants. The endpoint is https, or http on this machine (reachable only by a worker running here, as in development).
+ * wants. Which endpoints the worker sends to is one rule, the worker's: mayPushTo (src/worker/push/endpoint.ts).
  */
 export const pushSubscriptionInput = object({
-  endpoint: string()
-    .max(MAX_PUSH_ENDPOINT_LENGTH)
-    .url()
-    .refine((endpoint) => {
-      const url = new URL(endpoint);
-      return url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url));
-    }, "the endpoint must be https"),
+  endpoint: string().max(MAX_PUSH_ENDPOINT_LENGTH).url(),
   keys: object({ p256dh: base64urlOf(65), auth: base64urlOf(16) }),
   kinds: notificationKinds.optional(),
 });
