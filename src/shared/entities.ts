@@ -1,4 +1,5 @@
 /** Entity types of the public contract (../shared/CONTRACT.md). Imported by worker and web. */
+import type { Attachment } from "./attachments.ts";
 
 export type BeingId = `@${string}`;
 export type IntentionId = `/${string}`;
@@ -39,6 +40,8 @@ export interface Intention {
   askerId?: BeingId;
   /** (addition) Absent when nobody reacted. Not an edit: reacting changes neither `version` nor `modifiedAt`. */
   reactions?: Reaction[];
+  /** (addition) The files the message carries (src/shared/attachments.ts); absent when it has none. */
+  attachments?: Attachment[];
 }
 
 /** (addition) One emoji on a message and who reacted with it, in the order they did; emoji by their first reaction. */
