@@ -70,6 +70,8 @@ export interface BotConfig {
   /** The system prompt. */
   prompt: string;
   replyTo?: BotReplyTo;
+  /** (addition) Its model accepts images: it is sent the pictures attached to the messages it reads. */
+  images?: boolean;
   /** Whether its model provider API key is set (the key itself is write-only). */
   hasKey?: boolean;
 }

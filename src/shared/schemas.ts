@@ -70,6 +70,7 @@ export const botConfig = strictObject({
   model: string().trim().min(1, "model must not be empty").max(200),
   prompt: string().max(MAX_BOT_PROMPT_LENGTH),
   replyTo: oneOf(BOT_REPLY_TO).optional(),
+  images: boolean().optional(),
   hasKey: boolean().optional(),
 });
 

@@ -27,11 +27,16 @@ export const SIGNED_ENVELOPE_BYTES = 160;
 
 const encoder = new TextEncoder();
 
-/** base64url without padding, as JOSE writes keys and signatures. */
-export function toBase64url(bytes: Uint8Array): string {
+/** Standard base64 with padding (data URLs), built in slices so a large file does not overflow the call stack. */
+export function toBase64(bytes: Uint8Array): string {
   let text = "";
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(text);
+}
+
+/** base64url without padding, as JOSE writes keys and signatures. */
+export function toBase64url(bytes: Uint8Array): string {
+  return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /** Bytes of a base64url text; throws on anything that is not base64url. */

@@ -145,6 +145,22 @@ describe("the bot form", () => {
     fireEvent.click(screen.getByRole("button", { name: "Delete Helper" }));
     await vi.waitFor(() => expect(server.callsTo("DELETE /api/beings/%40helper")).toHaveLength(1));
   });
+
+  it("says whether the bot's model accepts images, and a bot that does is shown as such when edited again", async () => {
+    const server = fakeServer({ "PATCH /api/beings/%40helper": () => json({ being: helper }) });
+    const done = vi.fn();
+    render(() => <BotForm spaceId={SPACE} bot={helper} onDone={done} />);
+    const images = screen.getByRole("checkbox", { name: /accepts images/ });
+    expect(images).not.toBeChecked();
+    fireEvent.click(images);
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(done).toHaveBeenCalledTimes(1));
+    const patch = server.callsTo("PATCH /api/beings/%40helper")[0]!.body as { properties: { bot: Record<string, unknown> } };
+    expect(patch.properties.bot).toEqual({ model: "m", prompt: "p", replyTo: "all", images: true });
+    cleanup();
+    render(() => <BotForm spaceId={SPACE} bot={{ ...helper, properties: { bot: { ...patch.properties.bot, hasKey: true } } }} onDone={done} />);
+    expect(screen.getByRole("checkbox", { name: /accepts images/ })).toBeChecked();
+  });
 });
 
 describe("the bot form's model list", () => {

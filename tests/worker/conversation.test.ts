@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BeingId } from "../../src/shared/entities.ts";
-import { buildConversation, estimateTokens } from "../../src/worker/bots/conversation.ts";
+import { buildConversation, IMAGE_TOKENS, messageTokens } from "../../src/worker/bots/conversation.ts";
 import { mentions, replyIdOf, turnsFor } from "../../src/worker/bots/who-answers.ts";
 
 const bot = { id: "@sage-1" as BeingId, name: "Sage", prompt: "Be wise." };
@@ -25,13 +25,42 @@ describe("buildConversation", () => {
   it("keeps the newest messages that fit the token budget, and always the post answered (cut if it must be)", () => {
     const history = Array.from({ length: 50 }, (_, i) => ({ ownerId: ada, ownerName: "Ada", text: `message ${i} ${"x".repeat(100)}` }));
     const messages = buildConversation(bot, history, 200);
-    const total = messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+    const total = messages.reduce((sum, m) => sum + messageTokens(m.content), 0);
     expect(total).toBeLessThanOrEqual(200);
     expect(messages.at(-1)!.content).toContain("message 49");
     expect(messages.length).toBeLessThan(10);
     const huge = buildConversation(bot, [{ ownerId: ada, ownerName: "Ada", text: "y".repeat(10_000) }], 200);
     expect(huge).toHaveLength(2);
-    expect(estimateTokens(huge[0]!.content) + estimateTokens(huge[1]!.content)).toBeLessThanOrEqual(200);
+    expect(messageTokens(huge[0]!.content) + messageTokens(huge[1]!.content)).toBeLessThanOrEqual(200);
+  });
+});
+
+describe("buildConversation with pictures", () => {
+  const picture = "data:image/png;base64,iVBORw0KGgo=";
+
+  it("sends a message's pictures as image_url parts after its text, and never the bot's own", () => {
+    const messages = buildConversation(bot, [
+      { ownerId: ada, ownerName: "Ada", text: "look", images: [picture] },
+      { ownerId: bot.id, ownerName: "Sage", text: "nice", images: [picture] },
+      { ownerId: ada, ownerName: "Ada", text: "", images: [picture, picture] },
+    ], 10_000);
+    expect(messages.slice(1)).toEqual([
+      { role: "user", content: [{ type: "text", text: "Ada: look" }, { type: "image_url", image_url: { url: picture } }] },
+      { role: "assistant", content: "nice" },
+      { role: "user", content: [{ type: "text", text: "Ada: " }, { type: "image_url", image_url: { url: picture } }, { type: "image_url", image_url: { url: picture } }] },
+    ]);
+  });
+
+  it("counts each picture in the budget: the post answered keeps its text and as many pictures as fit", () => {
+    const history = [
+      { ownerId: ada, ownerName: "Ada", text: "older", images: [picture] },
+      { ownerId: ada, ownerName: "Ada", text: "these", images: [picture, picture, picture] },
+    ];
+    const messages = buildConversation(bot, history, 2 * IMAGE_TOKENS + 60);
+    expect(messages).toHaveLength(2);
+    const post = messages[1]!.content;
+    expect(Array.isArray(post) && post.filter((part) => part.type === "image_url")).toHaveLength(2);
+    expect(messages.reduce((sum, m) => sum + messageTokens(m.content), 0)).toBeLessThanOrEqual(2 * IMAGE_TOKENS + 60);
   });
 });
 

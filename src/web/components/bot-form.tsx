@@ -22,7 +22,7 @@ export interface BotFormProps {
 /** A bot's configuration as the form edits it. */
 export function botConfigOf(being: Being | undefined): BotConfig {
   const config = (being?.properties.bot ?? {}) as Partial<BotConfig>;
-  return { model: config.model ?? "", prompt: config.prompt ?? "", replyTo: config.replyTo ?? "mentions", hasKey: config.hasKey ?? false };
+  return { model: config.model ?? "", prompt: config.prompt ?? "", replyTo: config.replyTo ?? "mentions", images: config.images ?? false, hasKey: config.hasKey ?? false };
 }
 
 export function BotForm(props: BotFormProps) {
@@ -31,6 +31,7 @@ export function BotForm(props: BotFormProps) {
   const [model, setModel] = createSignal(initial.model);
   const [prompt, setPrompt] = createSignal(initial.prompt);
   const [replyTo, setReplyTo] = createSignal<BotReplyTo>(initial.replyTo ?? "mentions");
+  const [images, setImages] = createSignal(initial.images ?? false);
   const [apiKey, setApiKey] = createSignal("");
   const [confirmingDelete, setConfirmingDelete] = createSignal(false);
   const action = createFormAction();
@@ -42,7 +43,7 @@ export function BotForm(props: BotFormProps) {
     action.run(async () => {
       if (!name().trim()) throw new Error("Give the bot a name.");
       if (!model().trim()) throw new Error("Name the model it uses, e.g. llama3.2 or openai/gpt-4o-mini.");
-      const bot = { model: model().trim(), prompt: prompt(), replyTo: replyTo() };
+      const bot = { model: model().trim(), prompt: prompt(), replyTo: replyTo(), ...(images() ? { images: true } : {}) };
       // An empty key field means "keep the key it has": the key is never sent back to be edited.
       const secrets = apiKey().trim() ? { secrets: { apiKey: apiKey().trim() } } : {};
       if (props.bot) await patchBeing(props.bot.id, { name: name().trim(), properties: { ...props.bot.properties, bot }, ...secrets });
@@ -94,6 +95,10 @@ export function BotForm(props: BotFormProps) {
           <span>Every message</span>
         </label>
       </fieldset>
+      <label class="check">
+        <input type="checkbox" name="bot-images" checked={images()} onChange={(e) => setImages(e.currentTarget.checked)} />
+        <span>Its model accepts images: send it the pictures in the conversation</span>
+      </label>
       <label class="field">
         <span>
           API key <Show when={initial.hasKey}><span class="tag">key set</span></Show>

@@ -8,11 +8,11 @@ import type { BeingId } from "../../shared/entities.ts";
 import type { Db } from "../db/client.ts";
 import { reserveSharedTokens, settleSharedTokens, type Reservation } from "../db/queries/shared-key-usage.ts";
 import type { BotSettings } from "../settings.ts";
-import { estimateTokens, type ChatMessage } from "./conversation.ts";
+import { estimateTokens, messageTokens, type ChatMessage } from "./conversation.ts";
 
 /** Tokens a conversation costs, estimated: what it sends and what came back. */
 export function estimatedCost(messages: readonly ChatMessage[], reply: string): number {
-  return messages.reduce((sum, message) => sum + estimateTokens(message.content), 0) + (reply ? estimateTokens(reply) : 0);
+  return messages.reduce((sum, message) => sum + messageTokens(message.content), 0) + (reply ? estimateTokens(reply) : 0);
 }
 
 /** What a reply says when a daily limit of the default key stopped it. */

@@ -5,6 +5,7 @@
  */
 import type { BeingId } from "../../shared/entities.ts";
 import { ApiError } from "../../shared/errors.ts";
+import { fromBase64url, toBase64url } from "../../shared/signing.ts";
 
 const VERSION = "v1";
 /** A shorter secret would make the derived key guessable; an operator gets a clear refusal instead. */
@@ -12,8 +13,6 @@ const MIN_SECRET_LENGTH = 32;
 
 const encoder = new TextEncoder();
 
-const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-const fromBase64url = (text: string) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 /** The AES-GCM key, derived (HKDF-SHA-256) from the configured secret; undefined when none is configured. */
 async function sealingKey(env: Partial<Pick<Env, "BOT_SECRETS_KEY">>): Promise<CryptoKey | undefined> {
@@ -35,7 +34,7 @@ export async function sealApiKey(env: Partial<Pick<Env, "BOT_SECRETS_KEY">>, bot
   if (!key) throw new ApiError("UNAVAILABLE", `this server cannot store API keys: BOT_SECRETS_KEY is not set (at least ${MIN_SECRET_LENGTH} characters)`);
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: encoder.encode(bot) }, key, encoder.encode(apiKey));
-  return `${VERSION}.${base64url(iv)}.${base64url(new Uint8Array(sealed))}`;
+  return `${VERSION}.${toBase64url(iv)}.${toBase64url(new Uint8Array(sealed))}`;
 }
 
 /** Opens a sealed key, or undefined when it cannot be opened (no secret configured, another secret, another bot). */
