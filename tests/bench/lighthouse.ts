@@ -1,7 +1,8 @@
 // Lighthouse (its default mobile settings: simulated slow 4G, 4x CPU slowdown) in Debian's Chromium
 // against the app as `npm run dev` serves it (wrangler dev, the built web app, livekit-server when
-// installed), on the sign-in page and on a space holding 100 messages; the median of RUNS runs. The
-// space is measured again with no LiveKit configured, to tell LiveKit's cost from the app's.
+// installed), on the sign-in page, on a space holding 100 messages and on one holding 100 pictures (PNGs
+// of several shapes: their room is reserved from the sizes the messages carry); the median of RUNS runs.
+// The 100-message space is measured again with no LiveKit configured, to tell LiveKit's cost from the app's.
 // Run: npm run bench:lighthouse [-- --runs 5] [-- --details]   (prints markdown tables; about two minutes)
 // --details also prints each run's layout shifts, longest main-thread tasks and the scripts that cost most;
 // --traces DIR saves each run's trace, with a CPU profile, for tests/bench/long-tasks.ts --trace FILE --scale 4.
@@ -13,6 +14,7 @@ import lighthouse from "lighthouse";
 import { type StartChunk, startChunk } from "../../scripts/start-chunk.ts";
 import { CHROMIUM_PATH } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
+import { png } from "../support/png.ts";
 import { benchConfig, createSpace, fmt, load, option, percentile, seedMessages, startBenchStack } from "./support.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -20,6 +22,8 @@ const RUNS = Number(option("runs") ?? 3);
 const DETAILS = process.argv.includes("--details");
 const TRACES = option("traces");
 const MESSAGES = 100;
+/** The pictures' shapes, in turn: landscape, portrait, wide, square. */
+const PICTURES = [[640, 480], [480, 640], [1024, 400], [500, 500]] as const;
 
 let built: StartChunk | undefined;
 /** The web build's start chunk, measured once: after the first stack has built the app (buildWeb). */
@@ -77,8 +81,25 @@ interface Page {
   headers: Record<string, string>;
 }
 
+/** Posts `count` messages each carrying one picture, in turn of PICTURES' shapes, into `space`. */
+async function seedPictures(writer: StackClient, space: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const [width, height] = PICTURES[i % PICTURES.length]!;
+    const uploaded = await writer.upload(space, `picture ${i}.png`, png(width, height, { hue: i * 7 }));
+    if (uploaded.status !== 201) throw new Error(`uploading failed: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
+    const posted = await writer.request("POST", `/api/spaces/${encodeURIComponent(space)}/intentions`, { content: `picture ${i}`, attachments: [uploaded.body.attachment.id] });
+    if (posted.status !== 201) throw new Error(`seeding failed: ${posted.status} ${JSON.stringify(posted.body)}`);
+  }
+}
+
+/** The spaces a stack's pages are measured on. */
+interface Spaces {
+  messages: string;
+  pictures: string;
+}
+
 /** Measures the pages `pagesOf` names on a stack of its own (LiveKit as given); one table row per page. */
-async function measureOn(livekit: "auto" | "off", pagesOf: (url: string, space: string, cookie: string) => Page[]): Promise<string[]> {
+async function measureOn(livekit: "auto" | "off", pagesOf: (url: string, spaces: Spaces, cookie: string) => Page[]): Promise<string[]> {
   const stack = await startBenchStack({
     database: { kind: "postgres" },
     livekit,
@@ -88,10 +109,11 @@ async function measureOn(livekit: "auto" | "off", pagesOf: (url: string, space: 
   });
   try {
     const writer = await StackClient.guest(stack.url, "Lighthouse");
-    const space = await createSpace(writer, "Lighthouse bench");
-    await seedMessages(writer, space, MESSAGES);
+    const spaces = { messages: await createSpace(writer, "Lighthouse bench"), pictures: await createSpace(writer, "Lighthouse pictures") };
+    await seedMessages(writer, spaces.messages, MESSAGES);
+    if (livekit === "auto") await seedPictures(writer, spaces.pictures, MESSAGES);
     const rows: string[] = [];
-    for (const page of pagesOf(stack.url, space, writer.cookie!)) {
+    for (const page of pagesOf(stack.url, spaces, writer.cookie!)) {
       const runs: Figures[] = [];
       for (let i = 0; i < RUNS; i++) {
         const traceFile = TRACES && join(TRACES, `${page.name.replace(/\W+/g, "-")}-${i + 1}.json`);
@@ -114,12 +136,13 @@ async function measureOn(livekit: "auto" | "off", pagesOf: (url: string, space: 
 /** The space, opened by its author. */
 const spacePage = (name: string, url: string, space: string, cookie: string): Page => ({ name, url: `${url}/${space}`, headers: { Cookie: cookie } });
 if (TRACES) mkdirSync(TRACES, { recursive: true });
-const rows = await measureOn("auto", (url, space, cookie) => [
+const rows = await measureOn("auto", (url, spaces, cookie) => [
   { name: "sign-in", url: `${url}/`, headers: {} },
-  spacePage(`a space (${MESSAGES} messages)`, url, space, cookie),
+  spacePage(`a space (${MESSAGES} messages)`, url, spaces.messages, cookie),
+  spacePage(`a space (${MESSAGES} pictures)`, url, spaces.pictures, cookie),
 ]);
 // The same page where no LiveKit is configured (the app polls): what LiveKit's code and connect cost, apart from the app's own.
-rows.push(...(await measureOn("off", (url, space, cookie) => [spacePage(`a space (${MESSAGES} messages), no LiveKit configured`, url, space, cookie)])));
+rows.push(...(await measureOn("off", (url, spaces, cookie) => [spacePage(`a space (${MESSAGES} messages), no LiveKit configured`, url, spaces.messages, cookie)])));
 console.log(`\nLighthouse ${RUNS} runs per page, median; load average ${load()} at the end`);
 const { files, bytes, gzipBytes } = chunk();
 console.log(`start chunk: ${files.join(" + ")} = ${fmt(bytes / 1024, 1)} KiB, ${fmt(gzipBytes / 1024, 1)} KiB gzip\n`);

@@ -41,9 +41,9 @@ export class RelayWriter {
     return new RelayWriter(client, space, room);
   }
 
-  /** Posts an intention `mode`'s way. */
-  write(content: string, mode: WriteMode): Promise<StackReply> {
-    return this.send("POST", `/api/spaces/${this.space}/intentions`, { id: newIntentionId(), content }, mode);
+  /** Posts an intention `mode`'s way; `attachments` are ids of files this writer uploaded to the space. */
+  write(content: string, mode: WriteMode, attachments?: readonly string[]): Promise<StackReply> {
+    return this.send("POST", `/api/spaces/${this.space}/intentions`, { id: newIntentionId(), content, ...(attachments ? { attachments } : {}) }, mode);
   }
 
   /** Adds (`on`) or takes back a reaction to an intention `mode`'s way. */

@@ -36,6 +36,15 @@ export class StackClient {
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
   }
 
+  /** Uploads a file's bytes to a space as an attachment (POST /api/spaces/:id/attachments); parsed like `request`. */
+  async upload<T = any>(space: string, name: string, bytes: Uint8Array<ArrayBuffer>): Promise<StackReply<T>> {
+    const headers: Record<string, string> = { Origin: this.baseUrl, ...(this.cookie ? { Cookie: this.cookie } : {}) };
+    const path = `/api/spaces/${encodeURIComponent(space)}/attachments?name=${encodeURIComponent(name)}`;
+    const response = await fetch(`${this.baseUrl}${path}`, { method: "POST", headers, body: bytes });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+  }
+
   /** Signs in as a new guest. */
   static async guest(baseUrl: string, name: string): Promise<StackClient> {
     const client = new StackClient(baseUrl);
