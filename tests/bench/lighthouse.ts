@@ -14,7 +14,7 @@ import lighthouse from "lighthouse";
 import { type StartChunk, startChunk } from "../../scripts/start-chunk.ts";
 import { CHROMIUM_PATH } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
-import { png } from "../support/png.ts";
+import { png } from "../support/images.ts";
 import { benchConfig, createSpace, fmt, load, option, percentile, seedMessages, startBenchStack } from "./support.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
