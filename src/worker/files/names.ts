@@ -7,7 +7,8 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066
 
 /** `name` without a path (the part after the last / or \), control and bidi characters, outer spaces; at most 200 characters; "file" when nothing is left. */
 export function cleanFileName(name: string): string {
-  const last = name.split(/[/\\]/).pop() ?? "";
+  // Well formed: PostgreSQL's text refuses an unpaired surrogate.
+  const last = name.toWellFormed().split(/[/\\]/).pop() ?? "";
   const clean = [...last.replace(UNSAFE, "").trim()].slice(0, MAX_NAME_LENGTH).join("").trim();
   return clean === "" || clean === "." || clean === ".." ? "file" : clean;
 }
