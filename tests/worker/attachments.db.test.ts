@@ -101,6 +101,22 @@ describe("uploading a file", () => {
     expect(await db(sql`SELECT 1 FROM attachments WHERE owner_id = ${ada.id}`)).toEqual([]);
   });
 
+  it("leaves nothing of an upload cut short", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const send = (body: BodyInit) =>
+      SELF.fetch(`${ORIGIN}/api/spaces/${room.id}/attachments`, {
+        method: "POST", headers: { Origin: ORIGIN, Cookie: cookieHeader(ada.jar), "Content-Length": "1000" }, body, duplex: "half",
+      } as RequestInit);
+    const short = await send(new Uint8Array(10));
+    expect(short.status).toBe(400);
+    expect((await short.json<any>()).error.message).toMatch(/cut short/);
+    const ended = new ReadableStream({ start: (controller) => (controller.enqueue(png(10, 10)), controller.close()) });
+    expect((await send(ended)).status).toBe(400);
+    expect(await db(sql`SELECT 1 FROM attachments WHERE owner_id = ${ada.id}`)).toEqual([]);
+    expect(await db(sql`SELECT 1 FROM attachment_usage WHERE being_id = ${ada.id}`)).toHaveLength(1);
+  });
+
   it("needs a session, a space the caller may read, and the app's own origin", async () => {
     const ada = await guest("Ada");
     const hidden = await space(ada, { private: true });

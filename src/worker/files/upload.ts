@@ -21,7 +21,7 @@ export function declaredLength(request: Request, limit: number): number {
   return length;
 }
 
-/** The body's bytes, at most `declared` of them (more is refused), at least one. */
+/** The body's bytes: exactly `declared` of them (more, or fewer: an upload cut short, is refused). */
 export async function readBody(body: ReadableStream<Uint8Array> | null, declared: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(declared);
   let length = 0;
@@ -31,8 +31,8 @@ export async function readBody(body: ReadableStream<Uint8Array> | null, declared
     bytes.set(chunk.value, length);
     length += chunk.value.length;
   }
-  if (length === 0) throw new ApiError("VALIDATION", "the file is empty");
-  return bytes.subarray(0, length);
+  if (length < declared) throw new ApiError("VALIDATION", "the body ended before its Content-Length: the upload was cut short");
+  return bytes;
 }
 
 /** Reads a reserved upload's bytes into R2 and marks its row stored; on any failure, deletes the row and its object. */
