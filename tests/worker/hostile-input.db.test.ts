@@ -31,6 +31,8 @@ interface Own {
   being: string;
   space: string;
   intention: string;
+  /** A file of its own uploaded to that space (not attached). */
+  attachment: string;
 }
 
 /** Signed-in callers in turn: each session has its own write budget (120 a minute). */
@@ -42,6 +44,11 @@ const nextOwn = (): Own => pool[turn++ % pool.length]!;
 /** A missing being id of valid format. */
 const missingBeing = () => `@missing-${crypto.randomUUID()}`;
 const missingIntention = () => `/missing-${crypto.randomUUID()}`;
+// Hexadecimal digits are Crockford's too.
+const missingAttachment = () => `f${crypto.randomUUID().replace(/-/g, "").toUpperCase().slice(0, 26)}`;
+/** An id of nothing for the path of an endpoint taking a `param`. */
+const missingId = (param: Endpoint["param"]) =>
+  param === "intention" ? encodeURIComponent(missingIntention()) : param === "attachment" ? missingAttachment() : missingBeing();
 
 let baseline: string;
 
@@ -53,8 +60,14 @@ beforeAll(async () => {
     caller.being = signIn.body.being;
     const space = await caller.request("POST", "/api/beings", { name: `Hostile space ${i}`, type: "space" });
     const intention = await caller.request("POST", `/api/spaces/${space.body.being.id}/intentions`, { content: "target" });
-    if (space.status !== 201 || intention.status !== 201) throw new Error("set-up failed");
-    pool.push({ caller, being: caller.id, space: space.body.being.id, intention: intention.body.intention.id });
+    const upload = await SELF.fetch(`${ORIGIN}/api/spaces/${space.body.being.id}/attachments?name=target.txt`, {
+      method: "POST",
+      headers: { Origin: ORIGIN, Cookie: caller.cookie!, "Content-Type": "text/plain" },
+      body: new TextEncoder().encode("target"),
+    });
+    if (space.status !== 201 || intention.status !== 201 || upload.status !== 201) throw new Error("set-up failed");
+    const { attachment } = await upload.json<{ attachment: { id: string } }>();
+    pool.push({ caller, being: caller.id, space: space.body.being.id, intention: intention.body.intention.id, attachment: attachment.id });
   }
   baseline = await databaseFingerprint();
 }, 30_000);
@@ -170,7 +183,7 @@ interface Endpoint {
   /** The path for an id (already encoded); `own` gives the caller's valid targets. */
   path: (own: Own, id?: string) => string;
   /** Which id the path takes. */
-  param?: "being" | "intention";
+  param?: "being" | "intention" | "attachment";
   /** For JSON endpoints: a valid body for the caller's own target, and the fields the schema knows. */
   json?: { valid: (own: Own) => Record<string, unknown>; fields: readonly string[] };
   /** Needs a session. */
@@ -245,6 +258,8 @@ const ENDPOINTS: Endpoint[] = [
     signedIn: true,
   },
   { name: "admin stats", method: "GET", path: () => "/api/admin/stats", signedIn: true },
+  { name: "get attachment", method: "GET", param: "attachment", path: (own, id = own.attachment) => `/api/attachments/${id}`, signedIn: true },
+  { name: "get attachment preview", method: "GET", param: "attachment", path: (own, id = own.attachment) => `/api/attachments/${id}/preview`, signedIn: true },
   { name: "providers", method: "GET", path: () => "/api/auth/providers", signedIn: false },
   { name: "passkey sign-in options", method: "POST", path: () => "/api/auth/passkeys/signin/options", signedIn: false },
   { name: "passkey registration options", method: "POST", path: () => "/api/auth/passkeys/register/options", signedIn: true },
@@ -711,7 +726,7 @@ const FIELD_CASES: [endpoint: string, body: (own: Own) => unknown, status: numbe
 for (const [name, body, status] of FIELD_CASES) {
   const endpoint = endpointNamed(name);
   CASES.push({
-    name: `${name}: ${json(body({ being: "@me", space: "@space", intention: "/i", caller: null! }))?.slice(0, 60)}`,
+    name: `${name}: ${json(body({ being: "@me", space: "@space", intention: "/i", attachment: "f", caller: null! }))?.slice(0, 60)}`,
     build: (own) => ({ method: endpoint.method, path: endpoint.path(own), body: json(body(own)), signedIn: name !== "sign in" }),
     expect: [status],
   });
@@ -754,7 +769,7 @@ for (const endpoint of WITH_PARAM) {
     name: `${endpoint.name}: an id of nothing`,
     build: (own) => ({
       method: endpoint.method,
-      path: endpoint.path(own, endpoint.param === "intention" ? encodeURIComponent(missingIntention()) : missingBeing()),
+      path: endpoint.path(own, missingId(endpoint.param)),
       body: endpoint.json ? json(endpoint.json.valid(own)) : undefined,
       signedIn,
     }),
@@ -964,7 +979,7 @@ const missingOrAnonymous: fc.Arbitrary<Generated> = fc.oneof(
     label: `${endpoint.name} on nothing`,
     build: (own: Own) => ({
       method: endpoint.method,
-      path: endpoint.path(own, endpoint.param === "intention" ? encodeURIComponent(missingIntention()) : missingBeing()),
+      path: endpoint.path(own, missingId(endpoint.param)),
       body: validBody(endpoint, own),
       signedIn,
     }),
