@@ -7,7 +7,8 @@ import type { Attachment, AttachmentId } from "../../shared/attachments.ts";
 import { PREVIEW_MAX_SIDE } from "../../shared/attachments.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { Db } from "../db/client.ts";
-import { discardUpload, markUploaded } from "../db/queries/attachments.ts";
+import { discardUpload, markUploaded, type QuotaRefusal } from "../db/queries/attachments.ts";
+import type { AttachmentSettings } from "../settings.ts";
 import { SNIFF_BYTES, sniff } from "./sniff.ts";
 import { collectGarbageLater, objectKey } from "./store.ts";
 
@@ -19,6 +20,21 @@ export function declaredLength(request: Request, limit: number): number {
   if (length === 0) throw new ApiError("VALIDATION", "the file is empty");
   if (length > limit) throw new ApiError("PAYLOAD_TOO_LARGE", `a file may have at most ${limit} bytes`, { limit });
   return length;
+}
+
+/** Seconds until the next UTC midnight, when a being's day of uploads starts again. */
+function secondsToNextDay(now: Date): number {
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.ceil((midnight - now.getTime()) / 1000);
+}
+
+/** The answer to an upload a quota refused: 429 until tomorrow (UTC) for the uploader's day, 413 for the space's total. */
+export function quotaExceeded(refusal: QuotaRefusal, limits: AttachmentSettings, now: Date): ApiError {
+  if (refusal === "being") {
+    const limit = limits.dailyBytesPerBeing;
+    return new ApiError("RATE_LIMITED", `you may upload ${limit} bytes a day`, { limit }, secondsToNextDay(now));
+  }
+  return new ApiError("PAYLOAD_TOO_LARGE", `this space's files may hold ${limits.spaceBytes} bytes`, { limit: limits.spaceBytes, scope: "space" });
 }
 
 /** The body's bytes: exactly `declared` of them (more, or fewer: an upload cut short, is refused). */

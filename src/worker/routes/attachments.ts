@@ -10,7 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { cleanFileName } from "../files/names.ts";
 import { serveFile } from "../files/serve.ts";
 import { objectKey } from "../files/store.ts";
-import { declaredLength, previewOf, readBody, storeUpload } from "../files/upload.ts";
+import { declaredLength, previewOf, quotaExceeded, readBody, storeUpload } from "../files/upload.ts";
 import { valid } from "../http/validate.ts";
 import { attachmentSettings } from "../settings.ts";
 
@@ -19,12 +19,6 @@ export const FILE_BODY_PATH = /^\/api\/(?:spaces\/[^/]+\/attachments|attachments
 
 const bySpace = valid("param", object({ id: beingId }));
 const byAttachment = valid("param", object({ id: attachmentId }));
-
-/** Seconds until the next UTC midnight, when a being's day of uploads starts again. */
-function secondsToNextDay(now: Date): number {
-  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-  return Math.ceil((midnight - now.getTime()) / 1000);
-}
 
 export const attachments = new Hono<AppEnv>()
   // The body is the file's bytes; its row is reserved within the quotas before they are read.
@@ -35,13 +29,7 @@ export const attachments = new Hono<AppEnv>()
     const now = new Date();
     const name = cleanFileName(c.req.valid("query").name ?? "");
     const refusal = await reserveUpload(c.var.db, c.var.viewer, c.req.valid("param").id, { id, name, size }, limits, now.toISOString().slice(0, 10));
-    if (refusal === "being") {
-      const retryAfter = secondsToNextDay(now);
-      throw new ApiError("RATE_LIMITED", `you may upload ${limits.dailyBytesPerBeing} bytes a day`, { limit: limits.dailyBytesPerBeing }, retryAfter);
-    }
-    if (refusal === "space") {
-      throw new ApiError("PAYLOAD_TOO_LARGE", `this space's files may hold ${limits.spaceBytes} bytes`, { limit: limits.spaceBytes, scope: "space" });
-    }
+    if (refusal) throw quotaExceeded(refusal, limits, now);
     const attachment = await storeUpload(c.var.db, c.env.FILES, (promise) => c.executionCtx.waitUntil(promise), id, c.req.raw.body, size);
     return c.json({ attachment }, 201);
   })
