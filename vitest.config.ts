@@ -44,6 +44,10 @@ export default defineConfig({
                   { id: "slow", name: "Slow clock ID", issuer: inject<string>("oidcSlowIssuer"), clientId: OIDC_CLIENT.id },
                   { id: "github", url: inject<string>("githubUrl"), clientId: GITHUB_CLIENT.id },
                 ]),
+                // Attachments' limits small enough to reach in a test (tests/worker/attachments.db.test.ts).
+                ATTACHMENT_MAX_BYTES: String(64 * 1024),
+                ATTACHMENT_DAILY_BYTES_PER_BEING: String(256 * 1024),
+                ATTACHMENT_SPACE_BYTES: String(192 * 1024),
                 AUTH_TEST_CLIENT_SECRET: OIDC_CLIENT.secret,
                 AUTH_SLOW_CLIENT_SECRET: OIDC_CLIENT.secret,
                 AUTH_GITHUB_CLIENT_SECRET: GITHUB_CLIENT.secret,

@@ -1,4 +1,5 @@
 /** Id generation shared by server and client: time-sortable intention ids, readable being ids. */
+import type { AttachmentId } from "./attachments.ts";
 import type { BeingId, IntentionId } from "./entities.ts";
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -13,6 +14,11 @@ export function newIntentionId(now = Date.now()): IntentionId {
   let time = "";
   for (let t = now, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time;
   return `/${time}${randomChars(16, CROCKFORD)}`;
+}
+
+/** A random attachment id: "f" and 26 Crockford characters (unguessable; its address is the only way to it). */
+export function newAttachmentId(): AttachmentId {
+  return `f${randomChars(26, CROCKFORD)}`;
 }
 
 /** A random id of `count` lowercase letters and digits (connection ids, being id suffixes). */

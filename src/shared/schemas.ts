@@ -1,6 +1,7 @@
 /** Validation schemas for every API input; the worker validates with them at the edge (the web app checks only `limits.ts`, to stay light). */
 // Named imports, not the `z` namespace: the namespace object drags every locale into the bundle.
 import { array, boolean, lazy, number, object, record, strictObject, string, union, unknown, enum as oneOf, type infer as Infer, type input as Input, type ZodType } from "zod";
+import { ATTACHMENT_ID_PATTERN, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentId } from "./attachments.ts";
 import { BEING_TYPES, BOT_REPLY_TO, INTENTION_STATES, NOTIFICATION_KINDS, type BeingId, type ContentNode, type IntentionId } from "./entities.ts";
 import { isEmoji } from "./emoji.ts";
 import { beingOfIdentity } from "./presence.ts";
@@ -128,9 +129,24 @@ export const ownerHandOver = strictObject({
   ifVersion: ifVersion.optional(),
 });
 
+export const attachmentId = string()
+  .regex(ATTACHMENT_ID_PATTERN, "an attachment id is f followed by 26 letters and digits")
+  .transform((id) => id as AttachmentId);
+
+/**
+ * A new message: its content, and the files it carries (each the caller's own upload in the space). With files the
+ * content may be empty ("" or []): the text is their caption.
+ */
 export const intentionCreate = strictObject({
   id: intentionId.optional(),
-  content: intentionContent,
+  content: union([string().max(MAX_TEXT_LENGTH).transform((text): ContentNode[] => (text === "" ? [] : [text])), contentNodes]),
+  attachments: array(attachmentId)
+    .min(1)
+    .max(MAX_ATTACHMENTS_PER_MESSAGE)
+    .refine((ids) => new Set(ids).size === ids.length, "an attachment is named twice")
+    .optional(),
+}).superRefine((body, context) => {
+  if (body.content.length === 0 && !body.attachments) context.addIssue({ code: "custom", path: ["content"], message: "content must not be empty" });
 });
 
 export const intentionPatch = strictObject({
@@ -177,6 +193,11 @@ export type BeingPatch = Infer<typeof beingPatch>;
 export type BotConfigInput = Infer<typeof botConfig>;
 export type BotSecretsInput = Infer<typeof botSecretsInput>;
 export type IntentionCreate = Input<typeof intentionCreate>;
+
+/** POST /api/spaces/:id/attachments: the file's name (the body is its bytes). */
+export const attachmentUpload = object({ name: string().max(4096).optional() });
+/** GET /api/attachments/:id: `download=1` sends even an image as a download. */
+export const attachmentServe = object({ download: oneOf(["1"]).optional() });
 export type IntentionPatch = Input<typeof intentionPatch>;
 export type RelayedConfirmation = Infer<typeof relayedConfirmation>;
 

@@ -12,6 +12,7 @@ import { limitWrites } from "./http/rate-limit.ts";
 import { sameOrigin } from "./http/same-origin.ts";
 import { readSession } from "./http/session.ts";
 import { accounts } from "./routes/accounts.ts";
+import { attachments, FILE_BODY_PATH } from "./routes/attachments.ts";
 import { admin } from "./routes/admin.ts";
 import { beings } from "./routes/beings.ts";
 import { bots } from "./routes/bots.ts";
@@ -32,12 +33,15 @@ const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const payloadLimit = bodyLimit({
+const jsonBodyLimit = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {
     throw new ApiError("PAYLOAD_TOO_LARGE", `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
   },
 });
+
+/** Bodies are limited to MAX_BODY_BYTES, but a file's: its route checks it against the attachments' limits. */
+const payloadLimit = createMiddleware<AppEnv>((c, next) => (FILE_BODY_PATH.test(c.req.path) ? next() : jsonBodyLimit(c, next)));
 
 export const app = new Hono<AppEnv>()
   .basePath("/api")
@@ -46,6 +50,7 @@ export const app = new Hono<AppEnv>()
   .route("/", beings)
   .route("/", spaces)
   .route("/", intentions)
+  .route("/", attachments)
   .route("/", health)
   .route("/", admin)
   .route("/", livekit)

@@ -1,5 +1,6 @@
-/** The cron (wrangler.toml: every minute): the sync sweep, the bots' upkeep and the push sweep, side by side. */
+/** The cron (wrangler.toml: every minute): the sync sweep, the bots' upkeep, the push sweep and the attachments' sweep, side by side. */
 import { failStaleBotReplies } from "./bots/upkeep.ts";
+import { sweepAttachments } from "./files/store.ts";
 import { describeError } from "./log.ts";
 import { sweepUntakenNotifications } from "./push/consumer.ts";
 import { sweep } from "./sync/sweeper.ts";
@@ -9,6 +10,7 @@ const PARTS: ReadonlyArray<readonly [event: string, run: (env: Env) => Promise<u
   ["sync_sweep", sweep],
   ["bot_stale_replies", failStaleBotReplies],
   ["push_sweep", sweepUntakenNotifications],
+  ["attachments_sweep", sweepAttachments],
 ];
 
 /** One cron run: every part at once; a part that fails is logged and does not stop the others. */

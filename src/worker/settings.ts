@@ -140,3 +140,24 @@ export function pushServiceHosts(env: Partial<Pick<Env, "PUSH_SERVICE_HOSTS">>):
     .map((host) => host.trim().toLowerCase())
     .filter(Boolean);
 }
+
+/** The attachments' limits, in bytes (ATTACHMENT_*; see wrangler.toml). */
+export interface AttachmentSettings {
+  /** One file (ATTACHMENT_MAX_BYTES; 25 MiB). */
+  maxBytes: number;
+  /** What one being may upload in a day, UTC (ATTACHMENT_DAILY_BYTES_PER_BEING; 500 MiB). */
+  dailyBytesPerBeing: number;
+  /** All of one space's files together (ATTACHMENT_SPACE_BYTES; 5 GiB). */
+  spaceBytes: number;
+}
+
+/** The attachments' settings. */
+export function attachmentSettings(
+  env: Partial<Pick<Env, "ATTACHMENT_MAX_BYTES" | "ATTACHMENT_DAILY_BYTES_PER_BEING" | "ATTACHMENT_SPACE_BYTES">>,
+): AttachmentSettings {
+  return {
+    maxBytes: numberSetting(env.ATTACHMENT_MAX_BYTES, 26_214_400),
+    dailyBytesPerBeing: numberSetting(env.ATTACHMENT_DAILY_BYTES_PER_BEING, 524_288_000),
+    spaceBytes: numberSetting(env.ATTACHMENT_SPACE_BYTES, 5_368_709_120),
+  };
+}

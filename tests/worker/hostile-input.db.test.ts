@@ -31,6 +31,8 @@ interface Own {
   being: string;
   space: string;
   intention: string;
+  /** A file of its own uploaded to that space (not attached). */
+  attachment: string;
 }
 
 /** Signed-in callers in turn: each session has its own write budget (120 a minute). */
@@ -42,6 +44,11 @@ const nextOwn = (): Own => pool[turn++ % pool.length]!;
 /** A missing being id of valid format. */
 const missingBeing = () => `@missing-${crypto.randomUUID()}`;
 const missingIntention = () => `/missing-${crypto.randomUUID()}`;
+// Hexadecimal digits are Crockford's too.
+const missingAttachment = () => `f${crypto.randomUUID().replace(/-/g, "").toUpperCase().slice(0, 26)}`;
+/** An id of nothing for the path of an endpoint taking a `param`. */
+const missingId = (param: Endpoint["param"]) =>
+  param === "intention" ? encodeURIComponent(missingIntention()) : param === "attachment" ? missingAttachment() : missingBeing();
 
 let baseline: string;
 
@@ -53,8 +60,14 @@ beforeAll(async () => {
     caller.being = signIn.body.being;
     const space = await caller.request("POST", "/api/beings", { name: `Hostile space ${i}`, type: "space" });
     const intention = await caller.request("POST", `/api/spaces/${space.body.being.id}/intentions`, { content: "target" });
-    if (space.status !== 201 || intention.status !== 201) throw new Error("set-up failed");
-    pool.push({ caller, being: caller.id, space: space.body.being.id, intention: intention.body.intention.id });
+    const upload = await SELF.fetch(`${ORIGIN}/api/spaces/${space.body.being.id}/attachments?name=target.txt`, {
+      method: "POST",
+      headers: { Origin: ORIGIN, Cookie: caller.cookie!, "Content-Type": "text/plain" },
+      body: new TextEncoder().encode("target"),
+    });
+    if (space.status !== 201 || intention.status !== 201 || upload.status !== 201) throw new Error("set-up failed");
+    const { attachment } = await upload.json<{ attachment: { id: string } }>();
+    pool.push({ caller, being: caller.id, space: space.body.being.id, intention: intention.body.intention.id, attachment: attachment.id });
   }
   baseline = await databaseFingerprint();
 }, 30_000);
@@ -170,7 +183,7 @@ interface Endpoint {
   /** The path for an id (already encoded); `own` gives the caller's valid targets. */
   path: (own: Own, id?: string) => string;
   /** Which id the path takes. */
-  param?: "being" | "intention";
+  param?: "being" | "intention" | "attachment";
   /** For JSON endpoints: a valid body for the caller's own target, and the fields the schema knows. */
   json?: { valid: (own: Own) => Record<string, unknown>; fields: readonly string[] };
   /** Needs a session. */
@@ -211,7 +224,7 @@ const ENDPOINTS: Endpoint[] = [
     method: "POST",
     param: "being",
     path: (own, id = own.space) => `/api/spaces/${id}/intentions`,
-    json: { valid: () => ({ content: "Valid" }), fields: ["id", "content"] },
+    json: { valid: () => ({ content: "Valid" }), fields: ["id", "content", "attachments"] },
     signedIn: true,
   },
   { name: "token", method: "POST", param: "being", path: (own, id = own.space) => `/api/spaces/${id}/token`, signedIn: true },
@@ -245,6 +258,8 @@ const ENDPOINTS: Endpoint[] = [
     signedIn: true,
   },
   { name: "admin stats", method: "GET", path: () => "/api/admin/stats", signedIn: true },
+  { name: "get attachment", method: "GET", param: "attachment", path: (own, id = own.attachment) => `/api/attachments/${id}`, signedIn: true },
+  { name: "get attachment preview", method: "GET", param: "attachment", path: (own, id = own.attachment) => `/api/attachments/${id}/preview`, signedIn: true },
   { name: "providers", method: "GET", path: () => "/api/auth/providers", signedIn: false },
   { name: "passkey sign-in options", method: "POST", path: () => "/api/auth/passkeys/signin/options", signedIn: false },
   { name: "passkey registration options", method: "POST", path: () => "/api/auth/passkeys/register/options", signedIn: true },
@@ -439,7 +454,11 @@ const BAD_FIELD: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
     ownerId: badBeingIdValue,
     ifVersion: badVersion,
   },
-  "post intention": { id: badIntentionIdValue, content: badIntentionContent },
+  "post intention": {
+    id: badIntentionIdValue,
+    content: badIntentionContent,
+    attachments: fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 30 }), fc.constant([]), fc.array(fc.string({ maxLength: 30 }), { minLength: 1, maxLength: 3 })),
+  },
   "patch intention": { content: badIntentionContent, state: badState, ifVersion: badVersion },
   "provider sign-in start": { attach: fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 8 }), fc.constant([true])) },
 };
@@ -698,6 +717,12 @@ const FIELD_CASES: [endpoint: string, body: (own: Own) => unknown, status: numbe
   ["post intention", () => ({ content: "x", id: 123 }), 400],
   ["post intention", () => ({ content: "x", state: "active" }), 400],
   ["post intention", () => ({ content: "x", ownerId: "@someone" }), 400],
+  ["post intention", () => ({ content: "x", attachments: [] }), 400],
+  ["post intention", (own) => ({ content: "x", attachments: own.attachment }), 400],
+  ["post intention", () => ({ content: "", attachments: ["f"] }), 400],
+  ["post intention", () => ({ content: "", attachments: [`f${"0".repeat(26)}`] }), 400],
+  ["post intention", (own) => ({ content: "x", attachments: [own.attachment, own.attachment] }), 400],
+  ["post intention", (own) => ({ content: "x", attachments: Array.from({ length: 11 }, () => own.attachment) }), 400],
   ["patch intention", () => ({}), 400],
   ["patch intention", () => ({ state: "deleted" }), 400],
   ["patch intention", () => ({ state: null }), 400],
@@ -711,7 +736,7 @@ const FIELD_CASES: [endpoint: string, body: (own: Own) => unknown, status: numbe
 for (const [name, body, status] of FIELD_CASES) {
   const endpoint = endpointNamed(name);
   CASES.push({
-    name: `${name}: ${json(body({ being: "@me", space: "@space", intention: "/i", caller: null! }))?.slice(0, 60)}`,
+    name: `${name}: ${json(body({ being: "@me", space: "@space", intention: "/i", attachment: "f", caller: null! }))?.slice(0, 60)}`,
     build: (own) => ({ method: endpoint.method, path: endpoint.path(own), body: json(body(own)), signedIn: name !== "sign in" }),
     expect: [status],
   });
@@ -754,7 +779,7 @@ for (const endpoint of WITH_PARAM) {
     name: `${endpoint.name}: an id of nothing`,
     build: (own) => ({
       method: endpoint.method,
-      path: endpoint.path(own, endpoint.param === "intention" ? encodeURIComponent(missingIntention()) : missingBeing()),
+      path: endpoint.path(own, missingId(endpoint.param)),
       body: endpoint.json ? json(endpoint.json.valid(own)) : undefined,
       signedIn,
     }),
@@ -964,7 +989,7 @@ const missingOrAnonymous: fc.Arbitrary<Generated> = fc.oneof(
     label: `${endpoint.name} on nothing`,
     build: (own: Own) => ({
       method: endpoint.method,
-      path: endpoint.path(own, endpoint.param === "intention" ? encodeURIComponent(missingIntention()) : missingBeing()),
+      path: endpoint.path(own, missingId(endpoint.param)),
       body: validBody(endpoint, own),
       signedIn,
     }),

@@ -22,13 +22,23 @@ CREATE OR REPLACE FUNCTION intention_reactions(intention text) RETURNS jsonb LAN
         FROM reactions r WHERE r.intention_id = intention GROUP BY r.emoji) AS e
 $$;
 
--- An intention in its public JSON shape; a bot's reply also names whose post it answers (askerId).
+-- An intention in its public JSON shape; a bot's reply also names whose post it answers (askerId), and a message
+-- with files carries them (attachments, as attachment_json rendered them when it was posted).
 CREATE OR REPLACE FUNCTION intention_json(i intentions) RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object(
     'id', i.id, 'name', i.name, 'type', i.type, 'state', i.state, 'ownerId', i.owner_id,
     'locationId', i.location_id, 'content', i.content, 'version', i.version, 'createdAt', i.created_at, 'modifiedAt', i.modified_at)
     || CASE WHEN i.asker_id IS NOT NULL THEN jsonb_build_object('askerId', i.asker_id) ELSE '{}'::jsonb END
-    || jsonb_strip_nulls(jsonb_build_object('reactions', intention_reactions(i.id)))
+    || jsonb_strip_nulls(jsonb_build_object('reactions', intention_reactions(i.id), 'attachments', i.attachments))
+$$;
+
+-- An attachment in its public JSON shape (src/shared/attachments.ts): an image's size and its preview's when known.
+CREATE OR REPLACE FUNCTION attachment_json(a attachments) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT jsonb_build_object('id', a.id, 'name', a.name, 'type', a.type, 'size', a.size)
+    || jsonb_strip_nulls(jsonb_build_object('width', a.width, 'height', a.height))
+    || CASE WHEN a.preview_width IS NOT NULL
+         THEN jsonb_build_object('preview', jsonb_build_object('width', a.preview_width, 'height', a.preview_height))
+         ELSE '{}'::jsonb END
 $$;
 
 -- properties.bot.hasKey is the server's word, never the caller's: every write of a bot's properties
@@ -515,4 +525,56 @@ CREATE OR REPLACE FUNCTION may_push(n notifications, p push_subscriptions, confi
     AND EXISTS (SELECT 1 FROM sessions x WHERE x.id = p.session_id AND x.expires_at > now())
     AND NOT coalesce((SELECT r.muted FROM space_reads r WHERE r.being_id = n.being_id AND r.space_id = n.space_id), false)
     AND coalesce((SELECT may_read_space(s, b.id, is_superuser(b, configured)) FROM beings s, beings b WHERE s.id = n.space_id AND b.id = n.being_id), false)
+$$;
+
+-- Attachments (issue 21) ---------------------------------------------------------------------------
+
+-- Whether an attachment is the caller's own upload, stored and not yet attached: only then may the caller give it
+-- a preview or attach it to a message (in the upload's space).
+CREATE OR REPLACE FUNCTION is_own_upload(a attachments, caller_id text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(a.state = 'ready' AND a.intention_id IS NULL AND a.owner_id = caller_id, false)
+$$;
+
+-- Who may read (download) an attachment: an upload not yet attached, its uploader alone; an attached one,
+-- whoever may read its message's space. Nothing still uploading is read by anyone.
+CREATE OR REPLACE FUNCTION may_read_attachment(a attachments, caller_id text, caller_is_superuser boolean) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN a.intention_id IS NULL THEN is_own_upload(a, caller_id)
+    ELSE a.state = 'ready' AND coalesce((SELECT may_read_space(s, caller_id, caller_is_superuser)
+      FROM intentions i JOIN beings s ON s.id = i.location_id WHERE i.id = a.intention_id), false) END
+$$;
+
+-- Reserves an upload of `declared` bytes: writes its row ('uploading') and counts the bytes in `owner`'s day,
+-- unless they would take the owner past `per_day` bytes uploaded on `on_day` or the space's files past
+-- `per_space`. Returns null when reserved, else which limit stopped it: 'being' or 'space'. Reservations of one
+-- being, and of one space, take turns (transaction-wide advisory locks, always the being's first), and each
+-- statement here reads what every earlier one committed, so uploads at once cannot all pass one check.
+-- A day's bytes count every upload begun, kept or not. Days a week old are pruned.
+CREATE OR REPLACE FUNCTION reserve_attachment(new_id text, space text, owner text, file_name text, declared bigint, on_day date, per_day bigint, per_space bigint)
+RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(1, hashtext(owner));
+  PERFORM pg_advisory_xact_lock(2, hashtext(space));
+  IF coalesce((SELECT u.bytes FROM attachment_usage u WHERE u.day = on_day AND u.being_id = owner), 0) + declared > per_day THEN
+    RETURN 'being';
+  END IF;
+  IF coalesce((SELECT sum(a.size) FROM attachments a WHERE a.space_id = space), 0) + declared > per_space THEN
+    RETURN 'space';
+  END IF;
+  INSERT INTO attachment_usage AS u (day, being_id, bytes) VALUES (on_day, owner, declared)
+  ON CONFLICT ON CONSTRAINT attachment_usage_day_being_id_pk DO UPDATE SET bytes = u.bytes + excluded.bytes;
+  INSERT INTO attachments (id, space_id, owner_id, name, size) VALUES (new_id, space, owner, file_name, declared);
+  DELETE FROM attachment_usage u WHERE u.day < on_day - 7;
+  RETURN NULL;
+END
+$$;
+
+-- The trigger on attachments (drizzle/0025): a deleted row's R2 objects are recorded for deletion, whichever path
+-- deleted it (a message's delete, a space's, a being's, the sweep of old uploads); src/worker/files/garbage.ts
+-- deletes them from R2 and then these rows.
+CREATE OR REPLACE FUNCTION attachments_to_garbage() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO attachment_garbage (attachment_id) VALUES (OLD.id) ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END
 $$;

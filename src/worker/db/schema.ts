@@ -1,6 +1,7 @@
 /** The database schema. Change recording (the outbox) is done by triggers whose functions are in db/rulebook.sql. */
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import type { Attachment } from "../../shared/attachments.ts";
 import type { BeingType, ContentNode, IntentionState, IntentionType, NotificationKind } from "../../shared/entities.ts";
 
 /** PostgreSQL's full-text document type (message search). */
@@ -68,6 +69,12 @@ export const intentions = pgTable(
     mentions: text("mentions").array().notNull().generatedAlwaysAs(sql`content_mentions(content)`),
     /** The message it replies to (content_reply_to()); not a foreign key: the original may be deleted and is then shown so. */
     replyTo: text("reply_to").generatedAlwaysAs(sql`content_reply_to(content)`),
+    /**
+     * The files it carries, as attachment_json() rendered them when it was posted (null: none). A copy on the row,
+     * because the insert's change is rendered by a BEFORE trigger, before the same statement links the uploads.
+     * An attached file never changes, and its row goes only with this one (a cascade), so the copy stays true.
+     */
+    attachments: jsonb("attachments").$type<Attachment[]>(),
     ...versioned,
     ...timestamps,
   },
@@ -104,6 +111,61 @@ export const reactions = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.intentionId, t.beingId, t.emoji] }), index("reactions_being_idx").on(t.beingId)],
+);
+
+/**
+ * Files uploaded to a space (the bytes in R2 under `a/<id>`, its preview under `a/<id>/preview`). An upload is its
+ * owner's alone until a message of theirs in the same space carries it (intention_id). A row is written before
+ * the bytes are read ('uploading', the declared size), so quotas count uploads in flight, and turns 'ready' once
+ * the bytes are stored; nothing 'uploading' is ever served or attached. Deleting a row records its objects in
+ * attachment_garbage (a trigger), so the bytes follow the row out whichever path deleted it.
+ */
+export const attachments = pgTable(
+  "attachments",
+  {
+    id: text("id").primaryKey(),
+    spaceId: text("space_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => beings.id, { onDelete: "cascade" }),
+    intentionId: text("intention_id").references(() => intentions.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    type: text("type").notNull().default("application/octet-stream"),
+    size: bigint("size", { mode: "number" }).notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    previewWidth: integer("preview_width"),
+    previewHeight: integer("preview_height"),
+    state: text("state").$type<"uploading" | "ready">().notNull().default("uploading"),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("attachments_intention_idx").on(t.intentionId),
+    index("attachments_owner_idx").on(t.ownerId),
+    // A space's total (its quota), and the sweep of uploads never attached.
+    index("attachments_space_idx").on(t.spaceId),
+    index("attachments_unattached_idx").on(t.createdAt).where(sql`${t.intentionId} IS NULL`),
+    check("attachments_state_check", sql`${t.state} in ('uploading', 'ready')`),
+  ],
+);
+
+/** Attachments whose rows are gone and whose R2 objects are still to delete (attachments_to_garbage() in db/rulebook.sql). */
+export const attachmentGarbage = pgTable("attachment_garbage", {
+  attachmentId: text("attachment_id").primaryKey(),
+  createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
+
+/** Bytes each being uploaded each day (UTC), counted as each upload begins, kept or not: the daily quota. Pruned after a week. */
+export const attachmentUsage = pgTable(
+  "attachment_usage",
+  {
+    day: date("day").notNull(),
+    beingId: text("being_id").notNull(),
+    bytes: bigint("bytes", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.beingId] })],
 );
 
 /**

@@ -58,9 +58,10 @@ function toApiError(error: unknown, c: Context<AppEnv>): ApiError {
   return new ApiError("INTERNAL", "something went wrong on our side", { requestId });
 }
 
-/** The response to any failure: the contract's error body, and on every 503 a Retry-After. */
+/** The response to any failure: the contract's error body, and a Retry-After on every 503 and wherever the error names one. */
 export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
   const apiError = toApiError(error, c);
-  if (apiError.status === 503) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+  if (apiError.retryAfter !== undefined) c.header("Retry-After", String(apiError.retryAfter));
+  else if (apiError.status === 503) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
   return c.json(apiError.toBody(), apiError.status as 400);
 }

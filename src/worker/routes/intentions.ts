@@ -5,6 +5,7 @@ import { intentionIdParam, intentionPatch, reactionParam } from "../../shared/sc
 import { deleteIntention, getIntention, patchIntention } from "../db/queries/intentions.ts";
 import { setReaction } from "../db/queries/reactions.ts";
 import type { AppEnv } from "../env.ts";
+import { collectGarbageLater } from "../files/store.ts";
 import { valid } from "../http/validate.ts";
 import type { WriteResult } from "../../shared/responses.ts";
 import { notifyAfterCommit } from "../sync/notify.ts";
@@ -21,8 +22,11 @@ export const intentions = new Hono<AppEnv>()
     return c.json({ intention, seq, sync: await relayableChanges(c, [intention.locationId], appended) } satisfies WriteResult, 200);
   })
   // A delete answers 204 with no body, so it carries no `sync` and is never relayed: broadcast at once.
+  // Its files' rows went with it; their bytes follow after the response.
   .delete("/intentions/:id", byId, async (c) => {
-    notifyAfterCommit(c, [await deleteIntention(c.var.db, c.var.viewer, c.req.valid("param").id)]);
+    const { space, hadFiles } = await deleteIntention(c.var.db, c.var.viewer, c.req.valid("param").id);
+    notifyAfterCommit(c, [space]);
+    if (hadFiles) collectGarbageLater((promise) => c.executionCtx.waitUntil(promise), c.var.db, c.env.FILES);
     return c.body(null, 204);
   })
   // A reaction is added (PUT) or taken back (DELETE), answered as an edit is: the message and its change, signed.

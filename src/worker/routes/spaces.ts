@@ -43,8 +43,8 @@ export const spaces = new Hono<AppEnv>()
   })
   .post("/spaces/:id/intentions", bySpace, valid("json", intentionCreate), async (c) => {
     const space = c.req.valid("param").id;
-    const { id, content } = c.req.valid("json");
-    const write = await createIntention(c.var.db, c.var.viewer, space, id ?? newIntentionId(), content, relayRequested(c));
+    const { id, content, attachments } = c.req.valid("json");
+    const write = await createIntention(c.var.db, c.var.viewer, space, id ?? newIntentionId(), content, attachments, relayRequested(c));
     if (!write.created) return c.json({ intention: write.intention, seq: write.seq, sync: [] } satisfies WriteResult, 200);
     const sync = await relayableChanges(c, [space], write.appended);
     answerAfterCommit(c, write.intention, write.bots);

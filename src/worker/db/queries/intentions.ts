@@ -1,5 +1,6 @@
 /** Intentions: create (idempotent by client id), change, delete. Each function is one statement. */
 import { sql } from "drizzle-orm";
+import type { AttachmentId } from "../../../shared/attachments.ts";
 import type { BeingId, BotReplyTo, ContentNode, Intention, IntentionId, IntentionState } from "../../../shared/entities.ts";
 import { ApiError } from "../../../shared/errors.ts";
 import { isUniqueViolation, query, type Db } from "../client.ts";
@@ -32,8 +33,10 @@ export interface PostWrite extends IntentionWrite {
 }
 
 /**
- * Creates an utterance owned by the viewer in a space it may read. A repeat of an id the viewer
- * already used returns the existing row and writes nothing; an id someone else used is a conflict.
+ * Creates an utterance owned by the viewer in a space it may read, carrying `attachments` (in that order): each
+ * must be the viewer's own stored, unattached upload in this space (is_own_upload), else nothing is written and
+ * the answer is VALIDATION. A repeat of an id the viewer already used returns the existing row and writes
+ * nothing; an id someone else used is a conflict.
  */
 export async function createIntention(
   db: Db,
@@ -41,6 +44,7 @@ export async function createIntention(
   space: BeingId,
   id: IntentionId,
   content: ContentNode[],
+  attachments: readonly AttachmentId[] = [],
   relay = false,
 ): Promise<PostWrite> {
   const insert = async (): Promise<PostWrite> => {
@@ -52,6 +56,7 @@ export async function createIntention(
       existing_seq: string | null;
       created: unknown;
       created_seq: string | null;
+      uploads_usable: boolean;
       bots: BotInSpace[] | null;
     }>(
       db,
@@ -60,15 +65,26 @@ export async function createIntention(
       sql`WITH ${viewerCte(viewer)},
           target AS (SELECT s.id, may_read_space(s, v.id, v.su) AS visible FROM viewer v JOIN beings s ON s.id = ${space}),
           existing AS (SELECT i.owner_id, intention_json(i) AS intention, i.seq FROM intentions i WHERE i.id = ${id}),
+          named AS (SELECT a.id, a.ordinality FROM jsonb_array_elements_text(${JSON.stringify(attachments)}::jsonb) WITH ORDINALITY AS a(id, ordinality)),
+          -- Locked: a second message naming the same upload waits, then finds it attached (no longer its to take).
+          usable AS (
+            SELECT a.id, attachment_json(a) AS json, n.ordinality FROM named n JOIN attachments a ON a.id = n.id, viewer v, target t
+            WHERE is_own_upload(a, v.id) AND a.space_id = t.id FOR UPDATE OF a
+          ),
+          uploads AS (
+            SELECT (SELECT count(*) FROM usable) = (SELECT count(*) FROM named) AS usable,
+                   (SELECT jsonb_agg(json ORDER BY ordinality) FROM usable) AS list
+          ),
           created AS (
-            INSERT INTO intentions (id, owner_id, location_id, content)
-            SELECT ${id}, v.id, t.id, ${JSON.stringify(content)}::jsonb FROM viewer v, target t
-            WHERE v.id IS NOT NULL AND t.visible AND NOT EXISTS (SELECT 1 FROM existing)
-            RETURNING intention_json(intentions) AS intention, seq
-          )
+            INSERT INTO intentions (id, owner_id, location_id, content, attachments)
+            SELECT ${id}, v.id, t.id, ${JSON.stringify(content)}::jsonb, u.list FROM viewer v, target t, uploads u
+            WHERE v.id IS NOT NULL AND t.visible AND u.usable AND NOT EXISTS (SELECT 1 FROM existing)
+            RETURNING id, intention_json(intentions) AS intention, seq
+          ),
+          linked AS (UPDATE attachments a SET intention_id = c.id FROM created c, usable u WHERE a.id = u.id)
           SELECT v.id AS viewer_id, t.visible,
                  e.owner_id AS existing_owner, e.intention AS existing, e.seq AS existing_seq,
-                 c.intention AS created, c.seq AS created_seq,
+                 c.intention AS created, c.seq AS created_seq, (SELECT usable FROM uploads) AS uploads_usable,
                  (SELECT jsonb_agg(jsonb_build_object('id', b.id, 'name', b.name,
                            'replyTo', coalesce(b.properties -> 'bot' ->> 'replyTo', 'mentions')))
                   FROM beings b WHERE c.intention IS NOT NULL AND b.location_id = t.id AND b.type = 'bot'
@@ -79,6 +95,9 @@ export async function createIntention(
     if (row.created) return { intention: toIntention(row.created), seq: Number(row.created_seq), created: true, bots: row.bots ?? [], appended };
     if (row.existing_owner === row.viewer_id) {
       return { intention: toIntention(row.existing), seq: Number(row.existing_seq), created: false, bots: [], appended: [] };
+    }
+    if (!row.existing_owner && !row.uploads_usable) {
+      throw new ApiError("VALIDATION", "attachments: each must be your own upload to this space, not yet attached to a message");
     }
     throw new ApiError("CONFLICT", `the id ${id} is taken`);
   };
@@ -149,23 +168,24 @@ export async function patchIntention(
 
 /**
  * Deletes (removes) an intention: by its owner, the space's owner, the owner of the bot that wrote it, or
- * a superuser (may_remove_intention). Returns the space it was in.
+ * a superuser (may_remove_intention). Returns the space it was in, and whether it carried files (their rows
+ * went with it; their bytes are garbage to collect).
  */
-export async function deleteIntention(db: Db, viewer: ViewerRef, id: IntentionId): Promise<BeingId> {
-  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; allowed: boolean | null; space: BeingId }>(
+export async function deleteIntention(db: Db, viewer: ViewerRef, id: IntentionId): Promise<{ space: BeingId; hadFiles: boolean }> {
+  const [row] = await query<{ viewer_id: string | null; visible: boolean | null; allowed: boolean | null; space: BeingId; had_files: boolean }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         target AS (
-          SELECT i.id, i.location_id, may_read_space(s, v.id, v.su) AS visible,
+          SELECT i.id, i.location_id, i.attachments IS NOT NULL AS had_files, may_read_space(s, v.id, v.su) AS visible,
                  may_remove_intention(i, v.id, v.su) AS allowed
           FROM viewer v JOIN intentions i ON i.id = ${id} JOIN beings s ON s.id = i.location_id
         ),
         deleted AS (DELETE FROM intentions i USING target t WHERE i.id = t.id AND t.visible AND t.allowed RETURNING i.id)
-        SELECT v.id AS viewer_id, t.visible, t.allowed, t.location_id AS space
+        SELECT v.id AS viewer_id, t.visible, t.allowed, t.location_id AS space, t.had_files
         FROM viewer v LEFT JOIN target t ON true`,
   );
   requireAccess(row, "intention");
-  return row.space;
+  return { space: row.space, hadFiles: row.had_files };
 }
 
 /** One intention, for a viewer who may read its space (else NOT_FOUND, as for one that does not exist). */

@@ -1,0 +1,57 @@
+/** Attachments: uploading a file to a space, giving it a preview, and serving both to whoever may read them. */
+import { Hono } from "hono";
+import { object } from "zod";
+import { PREVIEW_MAX_BYTES } from "../../shared/attachments.ts";
+import { ApiError } from "../../shared/errors.ts";
+import { newAttachmentId } from "../../shared/ids.ts";
+import { attachmentId, attachmentServe, attachmentUpload, beingId } from "../../shared/schemas.ts";
+import { getReadableAttachment, requireOwnUpload, reserveUpload, setPreview } from "../db/queries/attachments.ts";
+import type { AppEnv } from "../env.ts";
+import { cleanFileName } from "../files/names.ts";
+import { serveFile } from "../files/serve.ts";
+import { objectKey } from "../files/store.ts";
+import { declaredLength, previewOf, quotaExceeded, readBody, storeUpload } from "../files/upload.ts";
+import { valid } from "../http/validate.ts";
+import { attachmentSettings } from "../settings.ts";
+
+/** The paths whose bodies are files, bounded by their own limits here rather than the JSON bodies' (app.ts). */
+export const FILE_BODY_PATH = /^\/api\/(?:spaces\/[^/]+\/attachments|attachments\/[^/]+\/preview)$/;
+
+const bySpace = valid("param", object({ id: beingId }));
+const byAttachment = valid("param", object({ id: attachmentId }));
+
+export const attachments = new Hono<AppEnv>()
+  // The body is the file's bytes; its row is reserved within the quotas before they are read.
+  .post("/spaces/:id/attachments", bySpace, valid("query", attachmentUpload), async (c) => {
+    const limits = attachmentSettings(c.env);
+    const size = declaredLength(c.req.raw, limits.maxBytes);
+    const id = newAttachmentId();
+    const now = new Date();
+    const name = cleanFileName(c.req.valid("query").name ?? "");
+    const refusal = await reserveUpload(c.var.db, c.var.viewer, c.req.valid("param").id, { id, name, size }, limits, now.toISOString().slice(0, 10));
+    if (refusal) throw quotaExceeded(refusal, limits, now);
+    const attachment = await storeUpload(c.var.db, c.env.FILES, (promise) => c.executionCtx.waitUntil(promise), id, c.req.raw.body, size);
+    return c.json({ attachment }, 201);
+  })
+  // A smaller rendition the uploading page made, while the upload is still its own and unattached.
+  .put("/attachments/:id/preview", byAttachment, async (c) => {
+    const id = c.req.valid("param").id;
+    const size = declaredLength(c.req.raw, PREVIEW_MAX_BYTES);
+    await requireOwnUpload(c.var.db, c.var.viewer, id);
+    const bytes = await readBody(c.req.raw.body, size);
+    const preview = previewOf(bytes);
+    await c.env.FILES.put(objectKey(id, "preview"), bytes, { httpMetadata: { contentType: preview.type } });
+    return c.json({ attachment: await setPreview(c.var.db, c.var.viewer, id, preview) }, 200);
+  })
+  .get("/attachments/:id", byAttachment, valid("query", attachmentServe), async (c) => {
+    const id = c.req.valid("param").id;
+    const file = await getReadableAttachment(c.var.db, c.var.viewer, id);
+    const download = c.req.valid("query").download === "1";
+    return serveFile(c.env.FILES, { key: objectKey(id), name: file.name, download }, c.req.raw.headers);
+  })
+  .get("/attachments/:id/preview", byAttachment, async (c) => {
+    const id = c.req.valid("param").id;
+    const file = await getReadableAttachment(c.var.db, c.var.viewer, id);
+    if (!file.hasPreview) throw new ApiError("NOT_FOUND", "this attachment has no preview");
+    return serveFile(c.env.FILES, { key: objectKey(id, "preview"), name: file.name, download: false }, c.req.raw.headers);
+  });
