@@ -7,7 +7,8 @@ import type { Attachment } from "../../src/shared/attachments.ts";
 import { PREVIEW_MAX_BYTES } from "../../src/shared/attachments.ts";
 import { createDb } from "../../src/worker/db/client.ts";
 import { collectGarbage, sweepAttachments } from "../../src/worker/files/store.ts";
-import { Client, cookieHeader, db, guest, ORIGIN, space, type Reply } from "./client.ts";
+import { Client, cookieHeader, db, guest, ORIGIN, space } from "./client.ts";
+import { png, upload } from "./files.ts";
 
 // The limits the worker project runs with (vitest.config.ts).
 const MAX_BYTES = 64 * 1024;
@@ -15,24 +16,7 @@ const DAILY_BYTES = 256 * 1024;
 const SPACE_BYTES = 192 * 1024;
 
 const encode = (text: string) => new TextEncoder().encode(text);
-const u32be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 const u16le = (n: number) => [n & 255, (n >>> 8) & 255];
-
-/** The first bytes of a PNG of `width`×`height` (a signature and its IHDR): all the worker reads. */
-function png(width: number, height: number, extra = 64): Uint8Array {
-  return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, ...encode("IHDR"), ...u32be(width), ...u32be(height), 8, 6, 0, 0, 0, 0, 0, 0, 0, ...new Array(extra).fill(7)]);
-}
-
-/** Sends `bytes` as a file to `space` on behalf of `client`. */
-async function upload(client: Client, spaceId: string, bytes: Uint8Array, name = "file.bin", headers: Record<string, string> = {}): Promise<Reply<any>> {
-  const response = await SELF.fetch(`${ORIGIN}/api/spaces/${spaceId}/attachments?name=${encodeURIComponent(name)}`, {
-    method: "POST",
-    headers: { Origin: ORIGIN, Cookie: cookieHeader(client.jar), "Content-Type": "image/png", ...headers },
-    body: bytes,
-  });
-  const text = await response.text();
-  return { status: response.status, body: response.headers.get("Content-Type")?.startsWith("application/json") ? JSON.parse(text) : text, headers: response.headers };
-}
 
 /** GETs (or PUTs bytes to) a path as `client`, keeping the body as bytes. */
 async function raw(client: Client | null, path: string, init: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}) {

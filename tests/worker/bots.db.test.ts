@@ -12,16 +12,17 @@ import { replyIdOf, type BotTurn } from "../../src/worker/bots/who-answers.ts";
 import { runCron } from "../../src/worker/cron.ts";
 import { fakeModel, fakeText } from "../support/fake-model.ts";
 import { Client, db, guest, sessionFor, space } from "./client.ts";
+import { png, upload } from "./files.ts";
 import { captureLogs } from "./logs.ts";
 
 const KEY = "sk-live-0123456789abcdefSECRETKEY";
 const providerUrl = env.BOT_API_BASE_URL;
 
-async function bot(owner: Client, room: BeingId, model: string, options: { replyTo?: "all" | "mentions"; name?: string; key?: string | null } = {}): Promise<Being> {
+async function bot(owner: Client, room: BeingId, model: string, options: { replyTo?: "all" | "mentions"; name?: string; key?: string | null; images?: boolean } = {}): Promise<Being> {
   const key = options.key === undefined ? KEY : options.key;
   const reply = await owner.request("POST", "/api/beings", {
     name: options.name ?? "Helper", type: "bot", locationId: room,
-    properties: { bot: { model, prompt: "You are terse.", replyTo: options.replyTo ?? "all" } },
+    properties: { bot: { model, prompt: "You are terse.", replyTo: options.replyTo ?? "all", ...(options.images ? { images: true } : {}) } },
     ...(key ? { secrets: { apiKey: key } } : {}),
   });
   expect(reply.status).toBe(201);
@@ -297,6 +298,33 @@ describe("who a bot answers", () => {
     expect(texts.at(-2)).toBe("(The message being replied to) Ada: The launch code is pelican-42.");
     expect(texts.at(-1)).toBe("Ada: @Sage what is it?");
     expect(texts.filter((t: string) => t.includes("pelican"))).toHaveLength(1);
+  });
+
+  it("whose model accepts images is sent a message's pictures inline (data URLs, never an address); one whose model does not, only the text", async () => {
+    const ada = await guest("Ada");
+    const room = (await space(ada, { private: true })).id;
+    const [seeing, blind] = [`eyes-${room}`, `blind-${room}`];
+    const vision = await bot(ada, room, fakeModel({ tokens: 3, rate: 100, tag: seeing }), { replyTo: "mentions", name: "Iris", images: true });
+    const plain = await bot(ada, room, fakeModel({ tokens: 3, rate: 100, tag: blind }), { replyTo: "mentions", name: "Tex" });
+    const picture = png(40, 30);
+    const attachment = (await upload(ada, room, picture, "cat.png")).body.attachment;
+    const document = (await upload(ada, room, new TextEncoder().encode("%PDF-1.7 notes"), "notes.pdf")).body.attachment;
+    const asked = await ada.request("POST", `/api/spaces/${room}/intentions`, {
+      content: [mentionNode(vision.id, "Iris"), " ", mentionNode(plain.id, "Tex"), " what is in this picture?"],
+      attachments: [attachment.id, document.id],
+    });
+    expect(asked.status).toBe(201);
+    await Promise.all([settled(await replyTo(asked.body.intention, vision)), settled(await replyTo(asked.body.intention, plain))]);
+
+    const [seen] = await requestsTagged(seeing);
+    const base64 = btoa(String.fromCharCode(...picture));
+    expect(seen.messages.at(-1).content).toEqual([
+      { type: "text", text: "Ada: @Iris @Tex what is in this picture?" },
+      { type: "image_url", image_url: { url: `data:image/png;base64,${base64}` } },
+    ]);
+    expect(JSON.stringify(seen)).not.toMatch(/\/api\/attachments|https?:\/\/[^"]*attachments/);
+    const [unseen] = await requestsTagged(blind);
+    expect(unseen.messages.at(-1).content).toBe("Ada: @Iris @Tex what is in this picture?");
   });
 
   it("asked in a reply to a message of another space, is given nothing of it", async () => {

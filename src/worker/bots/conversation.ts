@@ -26,7 +26,7 @@ export interface HistoryEntry {
  * history already: a reply to something said long ago is answered knowing what it answers. Next to the
  * post it is the last to be trimmed by the budget.
  */
-export function withOriginal<Entry extends HistoryEntry & { id: string }>(history: readonly Entry[], original: Entry | null): Entry[] {
+export function withOriginal<Entry extends { id: string; original?: boolean }>(history: readonly Entry[], original: Entry | null): Entry[] {
   if (!original || history.some((entry) => entry.id === original.id)) return [...history];
   return [...history.slice(0, -1), { ...original, original: true }, ...history.slice(-1)];
 }

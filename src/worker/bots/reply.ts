@@ -16,6 +16,7 @@ import { failReply, replyIsActive, startReply, writeReply, type HistoryRow } fro
 import type { BotSettings } from "../settings.ts";
 import { enqueueNotices } from "../sync/notify.ts";
 import { buildConversation, withOriginal } from "./conversation.ts";
+import { picturesOf } from "./pictures.ts";
 import { ProviderError, streamCompletion } from "./provider.ts";
 import { reserveReply, settleReply } from "./default-key.ts";
 import { botApiKey, scrubSecret } from "./secrets.ts";
@@ -46,7 +47,7 @@ export const UNCONFIGURED =
   "(OpenRouter: https://openrouter.ai/api/v1, a local Ollama: http://127.0.0.1:11434/v1), and the bot's owner sets its model " +
   "and API key in the bot's settings (any text for a local server that needs none), or the operator sets BOT_DEFAULT_API_KEY for bots without one.";
 
-type TurnEnv = Pick<Env, "SYNC_QUEUE"> & Partial<Pick<Env, "BOT_SECRETS_KEY" | "BOT_DEFAULT_API_KEY">>;
+type TurnEnv = Pick<Env, "SYNC_QUEUE" | "FILES"> & Partial<Pick<Env, "BOT_SECRETS_KEY" | "BOT_DEFAULT_API_KEY">>;
 
 /** Runs one turn; `onSecret` hears the key, so a caller can scrub what it logs even if the turn throws. Throws when the turn broke (network, database): its runner retries it, and the same reply row carries on. */
 export async function runTurn(db: Db, env: TurnEnv, settings: BotSettings, turn: BotTurn, onSecret?: (secret: string) => void): Promise<TurnReport> {
@@ -72,8 +73,10 @@ export async function runTurn(db: Db, env: TurnEnv, settings: BotSettings, turn:
   report.secret = apiKey;
   onSecret?.(apiKey);
 
-  const read = (row: HistoryRow) => ({ id: row.id, ownerId: row.ownerId, ownerName: row.ownerName, text: contentText(row.content) });
-  const history = withOriginal(start.history.map(read), start.original && read(start.original));
+  const shown = withOriginal(start.history, start.original);
+  // Only a model that accepts images is sent them; the bot's own replies carry none.
+  const pictures = start.bot.config.images ? await picturesOf(env.FILES, shown.filter((row) => row.ownerId !== turn.bot)) : new Map();
+  const history = shown.map((row) => ({ ...row, text: contentText(row.content), images: pictures.get(row.id) }));
   const messages = buildConversation({ id: turn.bot, name: start.bot.name, prompt }, history, settings.contextTokens);
   // The operator's key is paid for from daily budgets (./default-key.ts); an owner's own key is not counted.
   const reservation = source === "default" ? await reserveReply(db, turn.asker, messages, settings) : undefined;

@@ -570,7 +570,7 @@ END
 $$;
 
 -- The trigger on attachments (drizzle/0025): a deleted row's R2 objects are recorded for deletion, whichever path
--- deleted it (a message's delete, a space's, a being's, the sweep of old uploads); src/worker/files/garbage.ts
+-- deleted it (a message's delete, a space's, a being's, the sweep of old uploads); src/worker/files/store.ts
 -- deletes them from R2 and then these rows.
 CREATE OR REPLACE FUNCTION attachments_to_garbage() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -1,5 +1,6 @@
 /** Bots' replies: start one (idempotent by its derived id), rewrite it while active, finish it. Each function is one statement. */
 import { sql } from "drizzle-orm";
+import type { Attachment } from "../../../shared/attachments.ts";
 import type { BeingId, BotConfig, ContentNode, IntentionId, IntentionState } from "../../../shared/entities.ts";
 import { query, queryOne, type Db } from "../client.ts";
 
@@ -26,10 +27,13 @@ export interface HistoryRow {
   ownerId: BeingId;
   ownerName: string;
   content: ContentNode[];
+  /** The files it carries, when it has any. */
+  attachments?: Attachment[];
 }
 
 /** SQL: message `h` (owner `o`) as a HistoryRow. */
-const historyRow = sql`jsonb_build_object('id', h.id, 'ownerId', h.owner_id, 'ownerName', coalesce(o.name, h.owner_id), 'content', h.content)`;
+const historyRow = sql`jsonb_build_object('id', h.id, 'ownerId', h.owner_id, 'ownerName', coalesce(o.name, h.owner_id), 'content', h.content)
+  || jsonb_strip_nulls(jsonb_build_object('attachments', h.attachments))`;
 
 /**
  * Creates the reply `active` with no text, unless it exists or the space or the bot already has its
