@@ -51,6 +51,7 @@ export function SpacePage(props: SpacePageProps) {
   void loadMarkdown().catch(() => undefined);
   const [peopleOpen, setPeopleOpen] = createSignal(false);
   const [replyTo, setReplyTo] = createSignal<IntentionId>();
+  let conversation: HTMLElement | undefined;
   // A reply whose original went away (deleted meanwhile) is no longer offered.
   const replyingTo = () => {
     const original = replyTo() && sync.view?.intentions[replyTo()!];
@@ -87,7 +88,7 @@ export function SpacePage(props: SpacePageProps) {
           <Match when={sync.view}>
             {(view) => (
               <div class="space-body">
-                <main class="conversation" aria-label={`Conversation in ${view().space.name}`}>
+                <main ref={conversation} class="conversation" aria-label={`Conversation in ${view().space.name}`}>
                   <Show when={view().deleted}>
                     <p class="banner" role="alert">
                       This space has been deleted.
@@ -112,12 +113,14 @@ export function SpacePage(props: SpacePageProps) {
                   <Show when={!view().deleted}>
                     <TypingIndicator names={typingNames()} />
                     <Composer
+                      spaceId={props.spaceId}
                       spaceName={view().space.name}
                       onSend={sync.post}
                       onTyping={sync.setTyping}
                       here={() => Object.values(view().beings)}
                       replyingTo={replyingTo()}
                       onCancelReply={() => setReplyTo(undefined)}
+                      dropArea={() => conversation}
                     />
                   </Show>
                 </main>
