@@ -134,6 +134,15 @@ describe("the composer's files", () => {
     expect(area()).not.toHaveClass("dropping");
   });
 
+  it("stops the uploads of files left unsent when the composer goes away", async () => {
+    const uploads = controlledUploads();
+    renderComposer();
+    await pick(pdf("draft.pdf"));
+    await vi.waitFor(() => expect(uploads).toHaveLength(1));
+    cleanup();
+    expect(uploads[0]!.options.signal!.aborted).toBe(true);
+  });
+
   it("takes at most ten files for a message and says so", async () => {
     controlledUploads();
     renderComposer();

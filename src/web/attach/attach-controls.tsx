@@ -38,6 +38,10 @@ export function AttachControls(props: AttachControlsProps) {
   };
   // Sent (or all removed): the refusal was about the files that were there.
   createEffect(() => props.files.length === 0 && setRefused(undefined));
+  // The composer goes away (another space) with files not sent: their uploads stop.
+  onCleanup(() => {
+    for (const file of props.files) cancelUpload(file.key);
+  });
 
   const onPaste = (event: ClipboardEvent) => {
     const files = [...(event.clipboardData?.files ?? [])];

@@ -90,6 +90,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let waiting = false;
   let closed = false;
+  // Each new message's files being kept on this device: whatever reads or drops them waits for that first.
+  const keeping = new Map<IntentionId, Promise<void>>();
+  const withFiles = async (id: IntentionId) => {
+    const module = await import("../attach/outbox-files.ts");
+    await keeping.get(id);
+    return module;
+  };
 
   const persist = () => {
     try {
@@ -120,7 +127,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       update(entry.id, { status: "sending", error: undefined });
       let files: typeof import("../attach/outbox-files.ts") | undefined;
       try {
-        if (sent.files) files = await import("../attach/outbox-files.ts");
+        if (sent.files) files = await withFiles(sent.id);
         const attachments = files && (await files.attachmentIds(sent, (key, attachment) => updateFile(sent.id, key, { attachment })));
         const relay = relayers.get(sent.spaceId) ?? unrelayed;
         const result = await relay((options) => postIntention(sent.spaceId, { id: sent.id, content: contentOf(sent), ...(attachments && { attachments }) }, options));
@@ -181,8 +188,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const attached = files?.length ? { files: [...files] } : {};
       setStore("entries", store.entries.length, { id, spaceId, text: contentText(nodes), ...(plain ? {} : { content: nodes }), ...attached, createdAt: Date.now(), status: "queued" });
       persist();
-      // Kept before the first attempt reads them back (only a reload reads them).
-      if (files?.length) void import("../attach/outbox-files.ts").then((module) => module.keepFiles(files));
+      if (files?.length) keeping.set(id, import("../attach/outbox-files.ts").then((module) => module.keepFiles(files), () => undefined));
       void resume();
       return id;
     },
@@ -194,7 +200,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const entry = store.entries.find((e) => e.id === id && e.status !== "sending");
       if (!entry) return;
       remove(id);
-      if (entry.files) void import("../attach/outbox-files.ts").then((module) => module.release(entry.files!));
+      if (entry.files) void withFiles(id).then((module) => module.release(entry.files!));
     },
     dropFile(id, key) {
       const entry = store.entries.find((e) => e.id === id);
@@ -203,7 +209,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const files = entry.files!.filter((f) => f !== file);
       if (!files.length && !entry.text.trim() && entry.status !== "sending") remove(id);
       else update(id, { files: files.length ? files : undefined });
-      void import("../attach/outbox-files.ts").then((module) => module.release([file]));
+      void withFiles(id).then((module) => module.release([file]));
     },
     resume,
     onSent(listener) {
