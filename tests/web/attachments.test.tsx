@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Attachment, AttachmentId } from "../../src/shared/attachments.ts";
 import type { ContentNode } from "../../src/shared/entities.ts";
 import { ApiError } from "../../src/shared/errors.ts";
+import { OfflineError } from "../../src/web/api.ts";
 import { AttachmentList } from "../../src/web/attach/attachment-list.tsx";
 import { uploadFile, type SendOptions } from "../../src/web/attach/upload-request.ts";
 import { Composer } from "../../src/web/components/composer.tsx";
@@ -112,6 +113,18 @@ describe("the composer's files", () => {
     fireEvent.click(screen.getByRole("button", { name: "Retry small.pdf" }));
     await vi.waitFor(() => expect(uploads).toHaveLength(3));
     expect(uploads[2]!.name).toBe("small.pdf");
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("starts an upload that failed offline again when the network is back", async () => {
+    const uploads = controlledUploads();
+    renderComposer();
+    await pick(pdf("train.pdf"));
+    await vi.waitFor(() => expect(uploads).toHaveLength(1));
+    uploads[0]!.fail(new OfflineError(new TypeError("Failed to fetch")));
+    expect(await screen.findByRole("alert")).toHaveTextContent("You appear to be offline");
+    window.dispatchEvent(new Event("online"));
+    await vi.waitFor(() => expect(uploads).toHaveLength(2));
     expect(screen.queryByRole("alert")).not.toBeInTheDocument();
   });
 

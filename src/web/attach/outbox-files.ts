@@ -2,7 +2,7 @@
  * The outbox's side of a message's files (loaded with the first message that has any): they are kept on
  * this device until the message is sent, uploaded (or found already up) before it posts, and let go after.
  */
-import type { AttachmentId } from "../../shared/attachments.ts";
+import type { Attachment, AttachmentId } from "../../shared/attachments.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { OutboxEntry, OutboxFile } from "../sync/outbox.ts";
 import { dropKept, keep, kept } from "./kept-files.ts";
@@ -25,7 +25,7 @@ export async function keepFiles(files: readonly OutboxFile[]): Promise<void> {
  * The ids of the entry's files, in order, uploading those not yet up (`onUploaded` is told of each, so a retry
  * does not upload it again). After a reload a file's upload starts again from the bytes kept on this device.
  */
-export async function attachmentIds(entry: OutboxEntry, onUploaded: (key: string, attachment: NonNullable<OutboxFile["attachment"]>) => void): Promise<AttachmentId[]> {
+export async function attachmentIds(entry: OutboxEntry, onUploaded: (key: string, attachment: Attachment) => void): Promise<AttachmentId[]> {
   const files = entry.files ?? [];
   for (const file of files) {
     if (file.attachment || uploads[file.key]) continue;

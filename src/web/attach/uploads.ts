@@ -8,6 +8,7 @@ import type { Attachment } from "../../shared/attachments.ts";
 import type { BeingId } from "../../shared/entities.ts";
 import { errorMessage } from "../../shared/errors.ts";
 import { randomId } from "../../shared/ids.ts";
+import { isRetryable } from "../api.ts";
 import { prepare } from "./reencode.ts";
 import { putPreview, uploadFile } from "./upload-request.ts";
 
@@ -25,6 +26,8 @@ export interface Upload {
   progress: number;
   attachment?: Attachment;
   error?: string;
+  /** It failed for want of the network (or the server asked to wait): it starts again when the network is back. */
+  retryable?: boolean;
   /** An address of the picked image itself, for its thumbnail (none for other files). */
   thumbnail?: string;
 }
@@ -43,6 +46,10 @@ const attempts = new Map<string, { controller: AbortController; done: Promise<At
 
 /** The uploads by key (a Solid store: read it in a component and it stays current). */
 export const uploads: Readonly<Record<string, Upload | undefined>> = items;
+
+addEventListener("online", () => {
+  for (const item of Object.values(items)) if (item?.status === "failed" && item.retryable) start(item.key);
+});
 
 /** Starts uploading `file` to the space; answers its key (`key`: the one a kept file had before a reload). */
 export function addUpload(spaceId: BeingId, file: Blob, name: string, key = randomId(16)): string {
@@ -96,7 +103,7 @@ function start(key: string): void {
 async function attempt(key: string, signal: AbortSignal): Promise<Attachment> {
   const item = items[key]!;
   const patch = (change: Partial<Upload>) => !signal.aborted && setItems(key, change);
-  patch({ status: "queued", progress: 0, error: undefined });
+  patch({ status: "queued", progress: 0, error: undefined, retryable: undefined });
   try {
     const prepared = await prepare(blobs.get(key)!);
     patch({ status: "uploading" });
@@ -108,7 +115,7 @@ async function attempt(key: string, signal: AbortSignal): Promise<Attachment> {
     return attachment;
   } catch (error) {
     if (signal.aborted) throw new UploadCancelled();
-    patch({ status: "failed", error: errorMessage(error) });
+    patch({ status: "failed", error: errorMessage(error), retryable: isRetryable(error) });
     throw error;
   }
 }

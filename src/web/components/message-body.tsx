@@ -4,8 +4,13 @@ import type { ContentNode, Intention } from "../../shared/entities.ts";
 import { contentText } from "../../shared/content.ts";
 import { MessageContent } from "./message-content.tsx";
 
-// Most messages carry no files: the code that shows them comes with the first that does.
+// Most messages carry no files: the code that shows them is not in the start chunk.
 const AttachmentList = lazy(() => import("../attach/attachment-list.tsx").then((module) => ({ default: module.AttachmentList })));
+
+/** Fetches the code that shows files alongside the snapshot (as the Markdown renderer is): a row that grew when it came would move the rows around it. */
+export function preloadAttachmentList(): Promise<unknown> {
+  return AttachmentList.preload();
+}
 
 /** Why a bot's reply failed: the reason its `failure` node carries (see docs/api.md, Bots). */
 export function failureOf(content: readonly ContentNode[]): string | undefined {

@@ -2,6 +2,7 @@
 import { createEffect, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import { LOBBY_ID, type Being, type BeingId, type IntentionId } from "../../shared/entities.ts";
 import { Composer } from "../components/composer.tsx";
+import { preloadAttachmentList } from "../components/message-body.tsx";
 import { MessageList } from "../components/message-list.tsx";
 import { hereCount } from "../components/people.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
@@ -49,6 +50,7 @@ export function SpacePage(props: SpacePageProps) {
   onCleanup(() => sync.close());
   // The messages' renderer is not in the start chunk: fetch it alongside the snapshot, not after it.
   void loadMarkdown().catch(() => undefined);
+  void preloadAttachmentList().catch(() => undefined);
   const [peopleOpen, setPeopleOpen] = createSignal(false);
   const [replyTo, setReplyTo] = createSignal<IntentionId>();
   let conversation: HTMLElement | undefined;
