@@ -6,6 +6,7 @@ import type { ContentNode } from "../../src/shared/entities.ts";
 import { ApiError } from "../../src/shared/errors.ts";
 import { OfflineError } from "../../src/web/api.ts";
 import { AttachmentList } from "../../src/web/attach/attachment-list.tsx";
+import { addUpload } from "../../src/web/attach/uploads.ts";
 import { uploadFile, type SendOptions } from "../../src/web/attach/upload-request.ts";
 import { Composer } from "../../src/web/components/composer.tsx";
 import { PendingRows } from "../../src/web/components/pending-row.tsx";
@@ -167,9 +168,16 @@ describe("the composer's files", () => {
 });
 
 describe("a pending message's files", () => {
-  it("shows each with its state and lets one be taken out", async () => {
+  it("shows each with its state, lets one be taken out, and retries the message for a failed one", async () => {
     const onDropFile = vi.fn();
-    const files: OutboxFile[] = [{ key: "not-in-memory", name: "kept.pdf", size: 10, type: "application/pdf", attachment: attachment(1) }, { key: "waiting", name: "later.pdf", size: 20, type: "application/pdf" }];
+    const onRetry = vi.fn();
+    upload.mockRejectedValue(new ApiError("PAYLOAD_TOO_LARGE", "the file is larger than 25 MiB"));
+    const refused = addUpload(SPACE, pdf("huge.pdf"), "huge.pdf");
+    const files: OutboxFile[] = [
+      { key: "not-in-memory", name: "kept.pdf", size: 10, type: "application/pdf", attachment: attachment(1) },
+      { key: "waiting", name: "later.pdf", size: 20, type: "application/pdf" },
+      { key: refused, name: "huge.pdf", size: 3072, type: "application/pdf" },
+    ];
     render(() => (
       <ul>
         <PendingRows
@@ -177,7 +185,7 @@ describe("a pending message's files", () => {
           ownerId="@me"
           author="Me"
           after={undefined}
-          onRetry={() => undefined}
+          onRetry={onRetry}
           onDiscard={() => undefined}
           onDropFile={onDropFile}
         />
@@ -187,6 +195,9 @@ describe("a pending message's files", () => {
     expect(within(tray).getAllByRole("listitem")[1]).toHaveTextContent("Waiting");
     fireEvent.click(within(tray).getByRole("button", { name: "Remove kept.pdf" }));
     expect(onDropFile).toHaveBeenCalledWith("/01ARZ3NDEKTSV4RRFFQ69G5FAV", "not-in-memory");
+    fireEvent.click(await within(tray).findByRole("button", { name: "Retry huge.pdf" }));
+    expect(onRetry).toHaveBeenCalledWith("/01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    expect(upload).toHaveBeenCalledTimes(1);
   });
 });
 

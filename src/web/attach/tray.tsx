@@ -13,6 +13,8 @@ export interface TrayProps {
   files: readonly OutboxFile[];
   /** Takes the file out (its upload stops). */
   onRemove(key: string): void;
+  /** Tries a failed file again; by default its upload alone (a pending message retries itself, files and all). */
+  onRetry?(key: string): void;
 }
 
 /** The files, and a word on what re-encoding photos removes. */
@@ -21,7 +23,9 @@ export function Tray(props: TrayProps) {
   return (
     <div class="attach-tray">
       <ul class="attach-files" aria-label="Attached files">
-        <For each={props.files}>{(file) => <TrayFile file={file} onRemove={() => props.onRemove(file.key)} />}</For>
+        <For each={props.files}>
+          {(file) => <TrayFile file={file} onRemove={() => props.onRemove(file.key)} onRetry={() => (props.onRetry ?? retryUpload)(file.key)} />}
+        </For>
       </ul>
       <Show when={reencoded()}>
         <p class="attach-note">Photos are re-encoded on this device: location and camera details are removed.</p>
@@ -30,7 +34,7 @@ export function Tray(props: TrayProps) {
   );
 }
 
-function TrayFile(props: { file: OutboxFile; onRemove(): void }) {
+function TrayFile(props: { file: OutboxFile; onRemove(): void; onRetry(): void }) {
   const upload = () => uploads[props.file.key];
   // After a reload a file has no upload until its message's turn to send comes.
   const status = (): UploadStatus => upload()?.status ?? (props.file.attachment ? "done" : "queued");
@@ -62,7 +66,7 @@ function TrayFile(props: { file: OutboxFile; onRemove(): void }) {
           <span class="attach-error" role="alert">
             {upload()?.error}
           </span>
-          <button type="button" class="link-button" aria-label={`Retry ${props.file.name}`} onClick={() => retryUpload(props.file.key)}>
+          <button type="button" class="link-button" aria-label={`Retry ${props.file.name}`} onClick={() => props.onRetry()}>
             Retry
           </button>
         </Match>

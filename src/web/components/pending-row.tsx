@@ -31,7 +31,7 @@ export function PendingRow(props: PendingRowProps) {
       state={props.entry.status === "failed" ? "failed" : "pending"}
     >
       <MessageContent content={contentOf(props.entry)} />
-      <Show when={props.entry.files}>{(files) => <Tray files={files()} onRemove={(key) => props.onDropFile(key)} />}</Show>
+      <Show when={props.entry.files}>{(files) => <Tray files={files()} onRemove={(key) => props.onDropFile(key)} onRetry={() => props.onRetry()} />}</Show>
       <div class="message-status">
         <Switch>
           <Match when={props.entry.status === "sending"}>Sending…</Match>
