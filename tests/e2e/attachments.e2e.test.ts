@@ -3,6 +3,7 @@
 // and the photo he downloads has lost the metadata it was taken with. An upload cancelled midway leaves the tray,
 // and someone who may not read the space is refused the files. axe-core finds nothing serious in the tray.
 // A file attached offline waits with its message, kept in IndexedDB through a reload, and goes when the network is back.
+// A large photo goes with a preview, which readers are shown; on a phone, a long file name wraps instead of widening the page.
 import type { CDPSession, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { axeViolations, inSpace, live, message, shellInstalled, until, useScene } from "./support.ts";
@@ -146,4 +147,38 @@ describe("attachments", () => {
     expect(text).toBe("written without a network");
     await until("Ada's message to be confirmed", async () => (await message(ada.page, "notes from the tunnel").getAttribute("data-state")) === null, 30_000);
   }, 120_000);
+
+  it("show a large photo by its preview, and on a phone wrap a long name instead of widening the page", async () => {
+    const space = await scene.newSpace("Gallery");
+    const ada = await scene.join("Ada", space, "Gallery");
+    const bob = await scene.join("Bob", space, "Gallery", true);
+    await live(ada, bob);
+    await ada.page.getByRole("button", { name: "Attach files" }).waitFor();
+    const large = await ada.page.evaluate(async () => {
+      const canvas = new OffscreenCanvas(2000, 1500);
+      const context = canvas.getContext("2d")!;
+      context.fillStyle = "#1f9d55";
+      context.fillRect(0, 0, 2000, 1500);
+      return [...new Uint8Array(await (await canvas.convertToBlob({ type: "image/png" })).arrayBuffer())];
+    });
+    await paste(ada.page, "panorama.png", "image/png", large);
+    const longName = `${"Minutes_of_the_very_long_meeting_".repeat(5)}final.pdf`;
+    await drag(ada.page, longName, 1000, true);
+    const tray = ada.page.getByRole("list", { name: "Attached files" });
+    await tray.getByRole("button", { name: "Remove panorama.png" }).waitFor();
+    await tray.getByRole("button", { name: `Remove ${longName}` }).waitFor();
+    await ada.page.getByRole("textbox", { name: "Message Gallery" }).press("Enter");
+
+    const image = bob.page.getByRole("img", { name: "panorama.png" });
+    await image.waitFor();
+    expect(await image.getAttribute("src")).toMatch(/^\/api\/attachments\/f[0-9A-Z]{26}\/preview$/);
+    expect([await image.getAttribute("width"), await image.getAttribute("height")]).toEqual(["480", "360"]);
+    await until("the preview to load", () => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0));
+    expect(await image.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([1280, 960]);
+    const name = bob.page.getByRole("link", { name: new RegExp(longName) }).getByText(longName);
+    await name.waitFor();
+    // The conversation scrolls by itself, so the page's own width would not show it: the name must end within the screen.
+    expect(await name.evaluate((element) => element.getBoundingClientRect().right <= innerWidth)).toBe(true);
+    expect(await bob.page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+  });
 });

@@ -62,7 +62,7 @@ function ImageView(props: { attachment: Attachment }) {
 function FileLink(props: { attachment: Attachment }) {
   return (
     <a class="attachment-file" href={attachmentUrl(props.attachment.id, "download")} download={props.attachment.name}>
-      <span class="attachment-name">{props.attachment.name}</span> <span class="attachment-size">{fileSize(props.attachment.size)}</span>
+      <span>{props.attachment.name}</span> <span class="attachment-size">{fileSize(props.attachment.size)}</span>
     </a>
   );
 }
