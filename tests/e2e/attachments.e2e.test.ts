@@ -1,7 +1,7 @@
 // Attachments, in Chromium against the full local stack: Ada pastes a photo and drops a PDF on the conversation,
 // sees the upload's progress, and sends both with a caption; Bob sees them live, the photo in place at its size,
 // and the photo he downloads has lost the metadata it was taken with. An upload cancelled midway leaves the tray,
-// and someone who may not read the space is refused the files. axe-core finds nothing serious in the tray.
+// and someone who may not read the space is refused the files. axe-core finds nothing serious in the tray or the message.
 // A file attached offline waits with its message, kept in IndexedDB through a reload, and goes when the network is back.
 // A large photo goes with a preview, which readers are shown; on a phone, a long file name wraps instead of widening the page.
 import type { CDPSession, Page } from "playwright-core";
@@ -103,6 +103,7 @@ describe("attachments", () => {
     const download = row.getByRole("link", { name: /minutes\.pdf/ });
     expect(await download.getAttribute("href")).toMatch(/^\/api\/attachments\/f[0-9A-Z]{26}\?download=1$/);
     expect(await row.getByText("draft.pdf").count()).toBe(0);
+    expect(await axeViolations(bob.page)).toEqual([]);
 
     const original = (await image.getAttribute("src"))!;
     const fetched = await bob.page.evaluate(async (url) => {
