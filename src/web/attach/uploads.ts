@@ -54,7 +54,7 @@ addEventListener("online", () => {
 /** Starts uploading `file` to the space; answers its key (`key`: the one a kept file had before a reload). */
 export function addUpload(spaceId: BeingId, file: Blob, name: string, key = randomId(16)): string {
   blobs.set(key, file);
-  const thumbnail = file.type.startsWith("image/") ? URL.createObjectURL?.(file) : undefined;
+  const thumbnail = file.type.startsWith("image/") ? URL.createObjectURL(file) : undefined;
   setItems(key, { key, spaceId, name, size: file.size, type: file.type, status: "queued", progress: 0, thumbnail });
   start(key);
   return key;
@@ -106,6 +106,8 @@ async function attempt(key: string, signal: AbortSignal): Promise<Attachment> {
   patch({ status: "queued", progress: 0, error: undefined, retryable: undefined });
   try {
     const prepared = await prepare(blobs.get(key)!);
+    // Cancelled while it was being prepared: a request given an aborted signal would never hear of it.
+    signal.throwIfAborted();
     patch({ status: "uploading" });
     let attachment = await uploadFile(item.spaceId, item.name, prepared.body, { signal, onProgress: (progress) => patch({ progress }) });
     // The preview only spares readers' bandwidth: without it they are shown the original.
