@@ -44,7 +44,7 @@ async function mount(
   const view = render(() => (
     <>
       <MessageList sync={sync} view={sync.view!} meId="@me" author={(id) => (id === "@me" ? "You" : id.slice(1))} />
-      <Composer spaceName="Studio" onSend={sync.post} />
+      <Composer spaceId={SPACE} spaceName="Studio" onSend={sync.post} />
     </>
   ));
   await link.ready();

@@ -46,7 +46,7 @@ async function mount(intentions = [said("/a", 1, { content: ["first line\nsecond
   render(() => (
     <>
       <MessageList sync={sync} view={sync.view!} meId="@me" author={author} onReply={setReplyTo} />
-      <Composer spaceName="Studio" onSend={sync.post} here={() => Object.values(sync.view!.beings)} replyingTo={replying()} onCancelReply={() => setReplyTo(undefined)} />
+      <Composer spaceId={SPACE} spaceName="Studio" onSend={sync.post} here={() => Object.values(sync.view!.beings)} replyingTo={replying()} onCancelReply={() => setReplyTo(undefined)} />
     </>
   ));
   await link.ready();

@@ -2,10 +2,12 @@
  * Where a message is written. Sending hands it to the outbox, so it shows at once and is never lost.
  * While someone composes, the others see it (onTyping: a LiveKit attribute, no request).
  * Typing `@` offers beings to mention (composer-extras.tsx); a picked one is sent as a mention node.
+ * Files (picked, pasted or dropped: src/web/attach/) go with the message, its text their caption.
  */
 import { createSignal, lazy, onCleanup, Show } from "solid-js";
-import type { Being, ContentNode, Intention } from "../../shared/entities.ts";
+import type { Being, BeingId, ContentNode, Intention } from "../../shared/entities.ts";
 import { MAX_TEXT_LENGTH } from "../../shared/limits.ts";
+import type { OutboxFile } from "../sync/outbox.ts";
 import { draftContent } from "./draft.ts";
 import type { MentionSuggestions } from "./composer-extras.tsx";
 import { MessageInput } from "./message-input.tsx";
@@ -17,8 +19,10 @@ export interface ReplyingTo {
 }
 
 export interface ComposerProps {
+  spaceId: BeingId;
   spaceName: string;
-  onSend(content: ContentNode[]): void;
+  /** Sends the message; with files, the content is their caption (and may be empty). */
+  onSend(content: ContentNode[], files: OutboxFile[]): void;
   /** Whether the person is composing: true while they type, false on send, on blur and after a pause. */
   onTyping?(typing: boolean): void;
   /** The beings in the space: the first the `@` list offers. */
@@ -26,10 +30,13 @@ export interface ComposerProps {
   /** The message being replied to, if any; sending or cancelling ends the reply (onCancelReply). */
   replyingTo?: ReplyingTo;
   onCancelReply?(): void;
+  /** Where files may be dropped to attach them (the conversation), besides the composer. */
+  dropArea?(): HTMLElement | undefined;
 }
 
 // The `@` list and the reply bar are not needed for the first paint: their code comes just after it.
 const ComposerExtras = lazy(() => import("./composer-extras.tsx").then((module) => ({ default: module.ComposerExtras })));
+const AttachControls = lazy(() => import("../attach/attach-controls.tsx").then((module) => ({ default: module.AttachControls })));
 
 /** Seconds without a keystroke after which a person no longer counts as typing. */
 export const TYPING_IDLE_MS = 4_000;
@@ -38,7 +45,9 @@ export const TYPING_IDLE_MS = 4_000;
 export function Composer(props: ComposerProps) {
   const [text, setText] = createSignal("");
   const [suggestions, setSuggestions] = createSignal<MentionSuggestions>();
+  const [files, setFiles] = createSignal<OutboxFile[]>([]);
   let box: HTMLTextAreaElement | undefined;
+  let form: HTMLFormElement | undefined;
   const tooLong = () => text().length > MAX_TEXT_LENGTH;
   let idle: ReturnType<typeof setTimeout> | undefined;
   const stopTyping = () => {
@@ -57,15 +66,17 @@ export function Composer(props: ComposerProps) {
 
   const send = () => {
     const message = text().trim();
-    if (!message || tooLong()) return;
-    props.onSend(draftContent(message, suggestions()?.picked() ?? [], props.replyingTo?.original.id));
+    if ((!message && !files().length) || tooLong()) return;
+    props.onSend(draftContent(message, suggestions()?.picked() ?? [], props.replyingTo?.original.id), files());
     setText("");
+    setFiles([]);
     suggestions()?.forget();
     props.onCancelReply?.();
     stopTyping();
   };
   return (
     <form
+      ref={form}
       class="composer"
       onSubmit={(event) => {
         event.preventDefault();
@@ -108,7 +119,8 @@ export function Composer(props: ComposerProps) {
           if (!globalThis.matchMedia?.("(hover: none)").matches) queueMicrotask(() => element.focus());
         }}
       />
-      <button type="submit" class="button primary" disabled={!text().trim() || tooLong()}>
+      <AttachControls spaceId={props.spaceId} files={files()} onChange={setFiles} form={() => form} dropArea={props.dropArea} />
+      <button type="submit" class="button primary" disabled={(!text().trim() && !files().length) || tooLong()}>
         Send
       </button>
       <Show when={tooLong()}>

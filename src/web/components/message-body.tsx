@@ -1,8 +1,16 @@
 /** What a confirmed message says: its content (see message-content.tsx; "thinking…" before a reply's first word), and whether it was edited, failed or stopped. */
-import { Show } from "solid-js";
+import { lazy, Show } from "solid-js";
 import type { ContentNode, Intention } from "../../shared/entities.ts";
 import { contentText } from "../../shared/content.ts";
 import { MessageContent } from "./message-content.tsx";
+
+// Most messages carry no files: the code that shows them is not in the start chunk.
+const AttachmentList = lazy(() => import("../attach/attachment-list.tsx").then((module) => ({ default: module.AttachmentList })));
+
+/** Fetches the code that shows files alongside the snapshot (as the Markdown renderer is): a row that grew when it came would move the rows around it. */
+export function preloadAttachmentList(): Promise<unknown> {
+  return AttachmentList.preload();
+}
 
 /** Why a bot's reply failed: the reason its `failure` node carries (see docs/api.md, Bots). */
 export function failureOf(content: readonly ContentNode[]): string | undefined {
@@ -31,6 +39,9 @@ export function MessageBody(props: MessageBodyProps) {
     <>
       <Show when={text() || props.intention.state !== "active"} fallback={<p class="message-thinking">thinking…</p>}>
         <MessageContent content={props.content} />
+      </Show>
+      <Show when={props.intention.attachments?.length ? props.intention.attachments : undefined}>
+        {(attachments) => <AttachmentList attachments={attachments()} />}
       </Show>
       <Show when={edited() && !props.saving}>
         <span class="message-edited">(edited)</span>

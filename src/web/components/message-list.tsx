@@ -180,6 +180,7 @@ export function MessageList(props: MessageListProps) {
             after={lastConfirmed()}
             onRetry={(id) => props.sync.retry(id)}
             onDiscard={(id) => props.sync.discard(id)}
+            onDropFile={(id, key) => props.sync.dropFile(id, key)}
           />
         </Show>
       </ol>

@@ -1,10 +1,12 @@
 /** A message the server has not confirmed yet: sending, waiting for the network, or refused. */
-import { For, Match, Switch } from "solid-js";
+import { For, lazy, Match, Show, Switch } from "solid-js";
 import type { BeingId, Intention } from "../../shared/entities.ts";
 import { contentOf, type OutboxEntry } from "../sync/outbox.ts";
 import { continuesGroup } from "./time.ts";
 import { MessageContent } from "./message-content.tsx";
 import { MessageFrame } from "./message-frame.tsx";
+
+const Tray = lazy(() => import("../attach/tray.tsx").then((module) => ({ default: module.Tray })));
 
 export interface PendingRowProps {
   entry: OutboxEntry;
@@ -13,9 +15,11 @@ export interface PendingRowProps {
   startsGroup: boolean;
   onRetry(): void;
   onDiscard(): void;
+  /** Takes one of its files out. */
+  onDropFile(key: string): void;
 }
 
-/** An optimistic row; a refused one stays, says why, and offers Retry and Discard. */
+/** An optimistic row, with its files' uploads; a refused one stays, says why, and offers Retry and Discard. */
 export function PendingRow(props: PendingRowProps) {
   return (
     <MessageFrame
@@ -27,6 +31,7 @@ export function PendingRow(props: PendingRowProps) {
       state={props.entry.status === "failed" ? "failed" : "pending"}
     >
       <MessageContent content={contentOf(props.entry)} />
+      <Show when={props.entry.files}>{(files) => <Tray files={files()} onRemove={(key) => props.onDropFile(key)} onRetry={() => props.onRetry()} />}</Show>
       <div class="message-status">
         <Switch>
           <Match when={props.entry.status === "sending"}>Sending…</Match>
@@ -54,6 +59,7 @@ export interface PendingRowsProps {
   after: Intention | undefined;
   onRetry(id: OutboxEntry["id"]): void;
   onDiscard(id: OutboxEntry["id"]): void;
+  onDropFile(id: OutboxEntry["id"], key: string): void;
 }
 
 /** My messages still on their way, in the order written, below the confirmed ones. */
@@ -74,6 +80,7 @@ export function PendingRows(props: PendingRowsProps) {
             startsGroup={!continuesGroup(previous(), row())}
             onRetry={() => props.onRetry(entry.id)}
             onDiscard={() => props.onDiscard(entry.id)}
+            onDropFile={(key) => props.onDropFile(entry.id, key)}
           />
         );
       }}

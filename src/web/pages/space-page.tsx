@@ -2,6 +2,7 @@
 import { createEffect, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import { LOBBY_ID, type Being, type BeingId, type IntentionId } from "../../shared/entities.ts";
 import { Composer } from "../components/composer.tsx";
+import { preloadAttachmentList } from "../components/message-body.tsx";
 import { MessageList } from "../components/message-list.tsx";
 import { hereCount } from "../components/people.tsx";
 import { SpaceLink } from "../components/space-link.tsx";
@@ -49,8 +50,10 @@ export function SpacePage(props: SpacePageProps) {
   onCleanup(() => sync.close());
   // The messages' renderer is not in the start chunk: fetch it alongside the snapshot, not after it.
   void loadMarkdown().catch(() => undefined);
+  void preloadAttachmentList().catch(() => undefined);
   const [peopleOpen, setPeopleOpen] = createSignal(false);
   const [replyTo, setReplyTo] = createSignal<IntentionId>();
+  let conversation: HTMLElement | undefined;
   // A reply whose original went away (deleted meanwhile) is no longer offered.
   const replyingTo = () => {
     const original = replyTo() && sync.view?.intentions[replyTo()!];
@@ -87,7 +90,7 @@ export function SpacePage(props: SpacePageProps) {
           <Match when={sync.view}>
             {(view) => (
               <div class="space-body">
-                <main class="conversation" aria-label={`Conversation in ${view().space.name}`}>
+                <main ref={conversation} class="conversation" aria-label={`Conversation in ${view().space.name}`}>
                   <Show when={view().deleted}>
                     <p class="banner" role="alert">
                       This space has been deleted.
@@ -112,12 +115,14 @@ export function SpacePage(props: SpacePageProps) {
                   <Show when={!view().deleted}>
                     <TypingIndicator names={typingNames()} />
                     <Composer
+                      spaceId={props.spaceId}
                       spaceName={view().space.name}
                       onSend={sync.post}
                       onTyping={sync.setTyping}
                       here={() => Object.values(view().beings)}
                       replyingTo={replyingTo()}
                       onCancelReply={() => setReplyTo(undefined)}
+                      dropArea={() => conversation}
                     />
                   </Show>
                 </main>

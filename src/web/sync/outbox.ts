@@ -2,10 +2,12 @@
  * Optimistic writes. A message is shown at once as pending under a client-generated id, sent in
  * the order it was typed, and kept (in localStorage, across reloads) until the server has it.
  * Sending the same id twice is harmless: the server answers a repeat by its owner with the
- * existing row, so a send whose answer was lost is simply sent again.
+ * existing row, so a send whose answer was lost is simply sent again. A message with files waits for
+ * them to be uploaded (src/web/attach/outbox-files.ts, loaded with the first one) and then names them.
  */
 import { batch } from "solid-js";
 import { createStore } from "solid-js/store";
+import type { Attachment } from "../../shared/attachments.ts";
 import type { BeingId, ContentNode, IntentionId } from "../../shared/entities.ts";
 import { contentText } from "../../shared/content.ts";
 import { ApiError, errorMessage } from "../../shared/errors.ts";
@@ -22,6 +24,15 @@ import { unrelayed, type Relayer } from "./relay.ts";
  */
 const MAX_RETRY_DELAY_MS = 10_000;
 
+/** A file a message carries: the upload that holds its bytes (by key) and, once it is up, its attachment. */
+export interface OutboxFile {
+  key: string;
+  name: string;
+  size: number;
+  type: string;
+  attachment?: Attachment;
+}
+
 /** `queued`: waiting its turn, for the network or for the server; `failed`: the server refused it (see `error`). */
 export type OutboxStatus = "queued" | "sending" | "failed";
 
@@ -34,6 +45,8 @@ export interface OutboxEntry {
   content?: ContentNode[];
   /** When it was typed, ms since the epoch (JSON-friendly, for the queue in localStorage). */
   createdAt: number;
+  /** Its files, in the order attached; absent when it has none. */
+  files?: OutboxFile[];
   status: OutboxStatus;
   error?: string;
 }
@@ -42,12 +55,14 @@ export type SentListener = (entry: OutboxEntry, result: WriteResult) => void;
 
 export interface Outbox {
   readonly entries: readonly OutboxEntry[];
-  /** Queues a message (text, or content nodes) and starts sending; returns its id. */
-  send(spaceId: BeingId, content: string | readonly ContentNode[]): IntentionId;
+  /** Queues a message (text, or content nodes; with files, its caption) and starts sending; returns its id. */
+  send(spaceId: BeingId, content: string | readonly ContentNode[], files?: readonly OutboxFile[]): IntentionId;
   /** Puts a failed message back in the queue. */
   retry(id: IntentionId): void;
   /** Drops a failed or queued message for good. */
   discard(id: IntentionId): void;
+  /** Takes a file out of a message not yet sent (a message left with neither words nor files is dropped). */
+  dropFile(id: IntentionId, key: string): void;
   /** Sends whatever is queued now, without waiting out the retry delay (the network is back). */
   resume(): Promise<void>;
   /** Calls `listener` with each message the server accepted; returns an unsubscribe function. */
@@ -75,6 +90,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let waiting = false;
   let closed = false;
+  // Each new message's files being kept on this device: whatever reads or drops them waits for that first.
+  const keeping = new Map<IntentionId, Promise<void>>();
+  const withFiles = async (id: IntentionId) => {
+    const module = await import("../attach/outbox-files.ts");
+    await keeping.get(id);
+    return module;
+  };
 
   const persist = () => {
     try {
@@ -85,6 +107,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
   const update = (id: IntentionId, patch: Partial<OutboxEntry>) => {
     setStore("entries", (entry) => entry.id === id, patch);
+    persist();
+  };
+  const updateFile = (id: IntentionId, key: string, patch: Partial<OutboxFile>) => {
+    setStore("entries", (entry) => entry.id === id, "files", (file) => file.key === key, patch);
     persist();
   };
   const remove = (id: IntentionId) => {
@@ -99,16 +125,27 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (!entry || closed || waiting) return;
       const sent = { ...entry };
       update(entry.id, { status: "sending", error: undefined });
+      let files: typeof import("../attach/outbox-files.ts") | undefined;
       try {
+        if (sent.files) files = await withFiles(sent.id);
+        const attachments = files && (await files.attachmentIds(sent, (key, attachment) => updateFile(sent.id, key, { attachment })));
         const relay = relayers.get(sent.spaceId) ?? unrelayed;
-        const result = await relay((options) => postIntention(sent.spaceId, { id: sent.id, content: contentOf(sent) }, options));
+        const result = await relay((options) => postIntention(sent.spaceId, { id: sent.id, content: contentOf(sent), ...(attachments && { attachments }) }, options));
         delays.reset();
         // Hand the row over before dropping the pending one, in one update, so nothing flickers.
         batch(() => {
           for (const listener of listeners) listener(sent, result);
           remove(sent.id);
         });
+        files?.release(sent.files!);
       } catch (error) {
+        // A file was taken out while it uploaded: send what is left.
+        if (files?.isCancelled(error)) {
+          const left = store.entries.find((e) => e.id === sent.id);
+          if (left && !left.files && !left.text.trim()) remove(sent.id);
+          else if (left) update(sent.id, { status: "queued" });
+          continue;
+        }
         if (isRetryable(error)) {
           update(sent.id, { status: "queued" });
           waiting = true;
@@ -144,12 +181,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
     get entries() {
       return store.entries;
     },
-    send(spaceId, content) {
+    send(spaceId, content, files) {
       const id = newIntentionId();
       const nodes = typeof content === "string" ? [content] : [...content];
       const plain = nodes.length === 1 && typeof nodes[0] === "string";
-      setStore("entries", store.entries.length, { id, spaceId, text: contentText(nodes), ...(plain ? {} : { content: nodes }), createdAt: Date.now(), status: "queued" });
+      const attached = files?.length ? { files: [...files] } : {};
+      setStore("entries", store.entries.length, { id, spaceId, text: contentText(nodes), ...(plain ? {} : { content: nodes }), ...attached, createdAt: Date.now(), status: "queued" });
       persist();
+      if (files?.length) keeping.set(id, import("../attach/outbox-files.ts").then((module) => module.keepFiles(files), () => undefined));
       void resume();
       return id;
     },
@@ -158,7 +197,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
       void resume();
     },
     discard(id) {
-      if (store.entries.some((e) => e.id === id && e.status !== "sending")) remove(id);
+      const entry = store.entries.find((e) => e.id === id && e.status !== "sending");
+      if (!entry) return;
+      remove(id);
+      if (entry.files) void withFiles(id).then((module) => module.release(entry.files!));
+    },
+    dropFile(id, key) {
+      const entry = store.entries.find((e) => e.id === id);
+      const file = entry?.files?.find((f) => f.key === key);
+      if (!entry || !file) return;
+      const files = entry.files!.filter((f) => f !== file);
+      if (!files.length && !entry.text.trim() && entry.status !== "sending") remove(id);
+      else update(id, { files: files.length ? files : undefined });
+      void withFiles(id).then((module) => module.release([file]));
     },
     resume,
     onSent(listener) {

@@ -18,7 +18,7 @@ import type { SpaceCache } from "./cache.ts";
 import { createEdits, type Edits } from "./edits.ts";
 import { createReactions, type Reactions } from "./reactions.ts";
 import { reportHealth, type HealthOptions } from "./health.ts";
-import type { Outbox, OutboxEntry } from "./outbox.ts";
+import type { Outbox, OutboxEntry, OutboxFile } from "./outbox.ts";
 import { startPump, type PumpOptions } from "./pump.ts";
 import { relayerOf } from "./relay.ts";
 import { NOBODY, type LinkState, type RoomPresence } from "./room.ts";
@@ -54,14 +54,16 @@ export interface SpaceSync {
   loadOlder(): Promise<void>;
   /** Loads older history until the intention is in `view` (a message search found it): false when it is not there. */
   reveal(id: IntentionId): Promise<boolean>;
-  /** Posts a message here (text, or content with mentions and a reply): shown at once as pending, sent by the outbox. */
-  post(content: string | readonly ContentNode[]): void;
+  /** Posts a message here (text, or content with mentions and a reply; with files, its caption): shown at once as pending, sent by the outbox. */
+  post(content: string | readonly ContentNode[], files?: readonly OutboxFile[]): void;
   /** My messages here still on their way (not yet in `view`), oldest first. */
   pending(): OutboxEntry[];
   /** Sends a refused message again. */
   retry(id: IntentionId): void;
   /** Drops a refused or waiting message. */
   discard(id: IntentionId): void;
+  /** Takes a file out of a message still on its way. */
+  dropFile(id: IntentionId, key: string): void;
   /** Edits and deletes of my messages, under way or refused. */
   readonly edits: Edits;
   /** My reactions to messages here, under way or refused. */
@@ -230,10 +232,11 @@ export function createSpaceSync(spaceId: BeingId, options: SpaceSyncOptions): Sp
       }
       return true;
     },
-    post: (content) => void outbox.send(spaceId, content),
+    post: (content, files) => void outbox.send(spaceId, content, files),
     pending: () => outbox.entries.filter((entry) => entry.spaceId === spaceId && !root.view?.intentions[entry.id]),
     retry: outbox.retry,
     discard: outbox.discard,
+    dropFile: outbox.dropFile,
     edits,
     reactions,
     async stop(id) {
