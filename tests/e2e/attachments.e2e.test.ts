@@ -1,19 +1,24 @@
 // Attachments, in Chromium against the full local stack: Ada pastes a photo and drops a PDF on the conversation,
 // sees the upload's progress, and sends both with a caption; Bob sees them live, the photo in place at its size,
-// and the photo he downloads has lost the metadata it was taken with. An upload cancelled midway leaves the tray,
-// and someone who may not read the space is refused the files. axe-core finds nothing serious in the tray or the message.
+// and the photo he downloads has lost the metadata it was taken with (its camera and GPS position). An upload
+// cancelled midway leaves the tray and nothing on the server, and someone who may not read the space is refused the files. axe-core finds nothing serious in the tray or the message.
 // A file attached offline waits with its message, kept in IndexedDB through a reload, and goes when the network is back.
 // A large photo goes with a preview, which readers are shown; on a phone, a long file name wraps instead of widening the page.
+import pg from "pg";
 import type { CDPSession, Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { withExif } from "../support/images.ts";
 import { axeViolations, inSpace, live, message, shellInstalled, until, useScene } from "./support.ts";
 
 const scene = useScene();
+const database = new pg.Client({ connectionString: inject("stack").databaseUrl });
+beforeAll(() => database.connect());
+afterAll(() => database.end());
 
-/** What a camera leaves in a photo, and must not reach a reader. */
-const CAMERA_SECRET = "GPS 51.5007N 0.1246W SERIAL-CAM-1234";
+/** The camera a photo's Exif names (beside its GPS position): neither may reach a reader. */
+const CAMERA = "SERIAL-CAM-1234";
 
-/** A JPEG Chromium drew (640 × 480), with an EXIF segment carrying CAMERA_SECRET. */
+/** A JPEG Chromium drew (640 × 480), with an Exif segment naming CAMERA and a GPS latitude. */
 async function photoWithMetadata(page: Page): Promise<number[]> {
   const jpeg = await page.evaluate(async () => {
     const canvas = new OffscreenCanvas(640, 480);
@@ -22,9 +27,7 @@ async function photoWithMetadata(page: Page): Promise<number[]> {
     context.fillRect(0, 0, 640, 480);
     return [...new Uint8Array(await (await canvas.convertToBlob({ type: "image/jpeg", quality: 0.9 })).arrayBuffer())];
   });
-  const exif = [...Buffer.from(`Exif\0\0MM\0*\0\0\0\x08\0\0${CAMERA_SECRET}`, "latin1")];
-  const length = exif.length + 2;
-  return [0xff, 0xd8, 0xff, 0xe1, length >> 8, length & 0xff, ...exif, ...jpeg.slice(2)];
+  return [...withExif(new Uint8Array(jpeg), CAMERA)];
 }
 
 /** Pastes a file into the message box, as Ctrl+V of a copied file does. */
@@ -67,7 +70,7 @@ describe("attachments", () => {
     await ada.page.getByRole("button", { name: "Attach files" }).waitFor();
 
     const photo = await photoWithMetadata(ada.page);
-    expect(Buffer.from(photo).toString("latin1")).toContain(CAMERA_SECRET);
+    expect(Buffer.from(photo).toString("latin1")).toContain(CAMERA);
     await paste(ada.page, "beach.jpg", "image/jpeg", photo);
     const tray = ada.page.getByRole("list", { name: "Attached files" });
     await tray.getByRole("button", { name: "Remove beach.jpg" }).waitFor();
@@ -88,6 +91,9 @@ describe("attachments", () => {
     await tray.getByRole("progressbar", { name: "Uploading draft.pdf" }).waitFor();
     await tray.getByRole("button", { name: "Cancel draft.pdf" }).click();
     expect(await tray.getByText("draft.pdf").count()).toBe(0);
+    // The worker hears its body end short: its reserved row goes (and no object was ever written).
+    await until("the cancelled upload to leave nothing", async () =>
+      (await database.query("SELECT 1 FROM attachments WHERE owner_id = $1 AND name = 'draft.pdf'", [ada.id])).rowCount === 0);
 
     await tray.getByRole("button", { name: "Remove minutes.pdf" }).waitFor({ timeout: 30_000 });
     await throttleUploads(cdp, -1);
@@ -112,7 +118,9 @@ describe("attachments", () => {
     }, original);
     expect(fetched).toMatchObject({ status: 200, type: "image/jpeg" });
     expect(fetched.bytes.slice(0, 2)).toEqual([0xff, 0xd8]);
-    expect(Buffer.from(fetched.bytes).toString("latin1")).not.toContain("SERIAL-CAM");
+    const downloaded = Buffer.from(fetched.bytes).toString("latin1");
+    expect(downloaded).not.toContain(CAMERA);
+    expect(downloaded).not.toContain("Exif");
 
     // Carol may not read the space: its files are not found for her.
     const refused = await carol.page.evaluate(async (url) => (await fetch(url)).status, original);
