@@ -1,8 +1,8 @@
-// What a file is, read from its first bytes (src/worker/files/sniff.ts), and the pure parts of serving it.
+// What a file is, read from its first bytes (src/shared/sniff.ts), and the pure parts of serving it.
 import { describe, expect, it } from "vitest";
 import { contentDisposition, cleanFileName } from "../../src/worker/files/names.ts";
 import { byteRange } from "../../src/worker/files/serve.ts";
-import { sniff } from "../../src/worker/files/sniff.ts";
+import { sniff } from "../../src/shared/sniff.ts";
 
 const bytes = (...parts: Array<string | number[]>) =>
   new Uint8Array(parts.flatMap((part) => (typeof part === "string" ? [...part].map((c) => c.charCodeAt(0)) : part)));

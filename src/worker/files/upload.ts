@@ -1,6 +1,6 @@
 /**
  * An upload's bytes: its declared length checked against its limit before anything is read, the body read up to
- * that length, and what the bytes are (src/worker/files/sniff.ts). Stored in R2 only once its row is reserved;
+ * that length, and what the bytes are (src/shared/sniff.ts). Stored in R2 only once its row is reserved;
  * a failed upload leaves neither row nor object.
  */
 import type { Attachment, AttachmentId } from "../../shared/attachments.ts";
@@ -9,7 +9,7 @@ import { ApiError } from "../../shared/errors.ts";
 import type { Db } from "../db/client.ts";
 import { discardUpload, markUploaded, type QuotaRefusal } from "../db/queries/attachments.ts";
 import type { AttachmentSettings } from "../settings.ts";
-import { SNIFF_BYTES, sniff } from "./sniff.ts";
+import { SNIFF_BYTES, sniff } from "../../shared/sniff.ts";
 import { collectGarbageLater, objectKey } from "./store.ts";
 
 /** The request's Content-Length: required, not zero, at most `limit` (else 400, or 413 with `details.limit`). */

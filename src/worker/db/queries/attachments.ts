@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import type { Attachment, AttachmentId } from "../../../shared/attachments.ts";
 import type { BeingId } from "../../../shared/entities.ts";
-import type { Sniffed } from "../../files/sniff.ts";
+import type { Sniffed } from "../../../shared/sniff.ts";
 import type { AttachmentSettings } from "../../settings.ts";
 import { query, queryOne, type Db } from "../client.ts";
 import { requireAccess } from "./access.ts";

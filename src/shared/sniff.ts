@@ -1,7 +1,8 @@
 /**
  * A file's type from its first bytes (magic numbers), and an image's pixel size from its header: never from its
  * name or the client's word. Whatever is not recognised is "application/octet-stream", and that includes every
- * text format (HTML, SVG, scripts), so nothing that could run script is ever served as what it is.
+ * text format (HTML, SVG, scripts), so nothing that could run script is ever served as what it is. The worker
+ * decides with it what a stored file is; the page, which photos to re-encode (whatever their name says).
  */
 
 /** What the bytes say a file is. */
