@@ -7,6 +7,8 @@ import type { Attachment } from "../../src/shared/attachments.ts";
 import { PREVIEW_MAX_BYTES } from "../../src/shared/attachments.ts";
 import { createDb } from "../../src/worker/db/client.ts";
 import { collectGarbage, sweepAttachments } from "../../src/worker/files/store.ts";
+import { checkBody, putBody } from "../../src/worker/files/upload.ts";
+import { SNIFF_BYTES } from "../../src/shared/sniff.ts";
 import { Client, cookieHeader, db, guest, ORIGIN, space } from "./client.ts";
 import { png, upload } from "./files.ts";
 
@@ -125,6 +127,63 @@ describe("uploading a file", () => {
     expect(served.headers.get("Content-Disposition")).toBe(
       `attachment; filename="quote_and _n_code.txt"; filename*=UTF-8''quote%22and%20%C3%BCn%C3%AFcode.txt`,
     );
+  });
+});
+
+describe("streaming an upload into R2", () => {
+  /** `bytes` as a body arriving in chunks of `size`; it stalls before the chunk at `stallAt` until `resume` is called. */
+  function chunked(bytes: Uint8Array, size: number, stallAt = Infinity) {
+    let resume = () => {};
+    const stalled = new Promise<void>((resolve) => (resume = resolve));
+    let at = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (at >= stallAt) await stalled;
+        if (at >= bytes.length) return controller.close();
+        controller.enqueue(bytes.slice(at, (at += size)));
+      },
+    });
+    return { stream, resume };
+  }
+  const filler = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 31) % 251);
+
+  it("reads only the head before answering what the file is, then passes on every byte of a file larger than the head", async () => {
+    const bytes = new Uint8Array([...png(7, 9), ...filler(SNIFF_BYTES + 100_000)]);
+    const body = chunked(bytes, 16 * 1024, SNIFF_BYTES);
+    // The rest has not arrived yet: the head is read without waiting for the whole file.
+    const checked = await checkBody(body.stream, bytes.length);
+    expect(checked.head.length).toBe(SNIFF_BYTES);
+    body.resume();
+    await putBody(env.FILES, "test/large", checked, "image/png");
+    const stored = await env.FILES.get("test/large");
+    expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(bytes);
+  });
+
+  it("refuses a body past its length or short of it, and stores nothing", async () => {
+    const bytes = filler(SNIFF_BYTES + 10);
+    const longer = await checkBody(chunked(bytes, 4096).stream, bytes.length - 1);
+    await expect(putBody(env.FILES, "test/longer", longer, "application/octet-stream")).rejects.toThrow(/longer than its Content-Length/);
+    const shorter = await checkBody(chunked(bytes, 4096).stream, bytes.length + 1);
+    await expect(putBody(env.FILES, "test/shorter", shorter, "application/octet-stream")).rejects.toThrow(/cut short/);
+    await expect(checkBody(chunked(bytes.subarray(0, 10), 4).stream, 20)).rejects.toThrow(/cut short/);
+    expect(await env.FILES.head("test/longer")).toBeNull();
+    expect(await env.FILES.head("test/shorter")).toBeNull();
+  });
+
+  it("serves back the bytes of an upload that arrived in many chunks, typed from its head", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const bytes = new Uint8Array([...png(30, 20), ...filler(MAX_BYTES - 200)]);
+    const response = await SELF.fetch(`${ORIGIN}/api/spaces/${room.id}/attachments?name=big.png`, {
+      method: "POST", headers: { Origin: ORIGIN, Cookie: cookieHeader(ada.jar), "Content-Length": String(bytes.length) },
+      body: chunked(bytes, 1000).stream, duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(201);
+    const { attachment } = await response.json<{ attachment: Attachment }>();
+    expect(attachment).toMatchObject({ type: "image/png", size: bytes.length, width: 30, height: 20 });
+    const served = await raw(ada, `/api/attachments/${attachment.id}`);
+    expect(served.headers.get("Content-Type")).toBe("image/png");
+    expect(served.bytes).toEqual(bytes);
   });
 });
 

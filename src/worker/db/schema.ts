@@ -138,6 +138,8 @@ export const attachments = pgTable(
     height: integer("height"),
     previewWidth: integer("preview_width"),
     previewHeight: integer("preview_height"),
+    // The preview's type, read from its bytes (the original's is `type`): what either is served as.
+    previewType: text("preview_type"),
     state: text("state").$type<"uploading" | "ready">().notNull().default("uploading"),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },

@@ -1,7 +1,7 @@
 /**
- * An upload's bytes: its declared length checked against its limit before anything is read, the body read up to
- * that length, and what the bytes are (src/shared/sniff.ts). Stored in R2 only once its row is reserved;
- * a failed upload leaves neither row nor object.
+ * An upload's bytes: its declared length checked against its limit before anything is read, what the bytes are read
+ * from their head (src/shared/sniff.ts), and the body streamed into R2, never whole in memory, once its row is
+ * reserved; a failed upload leaves neither row nor object.
  */
 import type { Attachment, AttachmentId } from "../../shared/attachments.ts";
 import { PREVIEW_MAX_SIDE } from "../../shared/attachments.ts";
@@ -37,21 +37,65 @@ export function quotaExceeded(refusal: QuotaRefusal, limits: AttachmentSettings,
   return new ApiError("PAYLOAD_TOO_LARGE", `this space's files may hold ${limits.spaceBytes} bytes`, { limit: limits.spaceBytes, scope: "space" });
 }
 
-/** The body's bytes: exactly `declared` of them (more, or fewer: an upload cut short, is refused). */
-export async function readBody(body: ReadableStream<Uint8Array> | null, declared: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(declared);
-  let length = 0;
-  const reader = body?.getReader();
-  for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader!.read()) {
-    if (length + chunk.value.length > declared) throw new ApiError("VALIDATION", "the body is longer than its Content-Length");
-    bytes.set(chunk.value, length);
-    length += chunk.value.length;
-  }
-  if (length < declared) throw new ApiError("VALIDATION", "the body ended before its Content-Length: the upload was cut short");
+/**
+ * An upload's body, held to its declared `length` as it streams: `head`, its first bytes (at least SNIFF_BYTES, or
+ * all of it), read at once to learn what it is; `stream`, all of it (the head, then the rest as it arrives) to pass on
+ * to R2 without holding the file in memory. The stream errors should the body run past its length or end short, and
+ * `failure` tells why.
+ */
+export interface CheckedBody {
+  length: number;
+  head: Uint8Array;
+  stream: ReadableStream<Uint8Array>;
+  failure: () => ApiError | undefined;
+}
+
+/** Reads the head of a body of `declared` bytes (an upload cut short before it ends is refused at once). */
+export async function checkBody(body: ReadableStream<Uint8Array> | null, declared: number): Promise<CheckedBody> {
+  const reader = (body ?? new ReadableStream<Uint8Array>()).getReader();
+  let received = 0;
+  let failure: ApiError | undefined;
+  const next = async (): Promise<Uint8Array | undefined> => {
+    const chunk = await reader.read();
+    received += chunk.value?.length ?? 0;
+    if (received > declared) failure = new ApiError("VALIDATION", "the body is longer than its Content-Length");
+    if (chunk.done && received < declared) failure = new ApiError("VALIDATION", "the body ended before its Content-Length: the upload was cut short");
+    if (failure) throw failure;
+    return chunk.value;
+  };
+  const chunks: Uint8Array[] = [];
+  while (received < Math.min(SNIFF_BYTES, declared)) chunks.push((await next())!);
+  const head = concat(chunks, received);
+  const stream = new ReadableStream<Uint8Array>({
+    start: (controller) => controller.enqueue(head),
+    pull: async (controller) => {
+      const chunk = await next();
+      if (chunk) controller.enqueue(chunk);
+      else controller.close();
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { length: declared, head, stream, failure: () => failure };
+}
+
+function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) bytes.set(chunk, (at += chunk.length) - chunk.length);
   return bytes;
 }
 
-/** Reads a reserved upload's bytes into R2 and marks its row stored; on any failure, deletes the row and its object. */
+/** Streams a checked body into R2 under `key`; when the body itself fails (too long, cut short), that is the error. */
+export async function putBody(bucket: R2Bucket, key: string, body: CheckedBody, type: string): Promise<void> {
+  try {
+    // The type stays on the object too, for the bots' pictures (src/worker/bots/pictures.ts); files are served by their row's.
+    await bucket.put(key, body.stream.pipeThrough(new FixedLengthStream(body.length)), { httpMetadata: { contentType: type } });
+  } catch (error) {
+    throw body.failure() ?? error;
+  }
+}
+
+/** Streams a reserved upload's bytes into R2 and marks its row stored; on any failure, deletes the row and its object. */
 export async function storeUpload(
   db: Db,
   bucket: R2Bucket,
@@ -61,10 +105,10 @@ export async function storeUpload(
   declared: number,
 ): Promise<Attachment> {
   try {
-    const bytes = await readBody(body, declared);
-    const sniffed = sniff(bytes.subarray(0, SNIFF_BYTES));
-    await bucket.put(objectKey(id), bytes, { httpMetadata: { contentType: sniffed.type } });
-    return await markUploaded(db, id, sniffed, bytes.length);
+    const checked = await checkBody(body, declared);
+    const sniffed = sniff(checked.head);
+    await putBody(bucket, objectKey(id), checked, sniffed.type);
+    return await markUploaded(db, id, sniffed, declared);
   } catch (error) {
     // The caller hears of the upload's own failure; should the clean-up fail too, the sweep deletes the row in a day.
     await discardUpload(db, id).catch(() => undefined);
@@ -77,8 +121,8 @@ export async function storeUpload(
 const PREVIEW_TYPES = ["image/jpeg", "image/png", "image/webp"];
 
 /** A preview's type and size read from its bytes: a JPEG, PNG or WebP no larger than PREVIEW_MAX_SIDE (else 400). */
-export function previewOf(bytes: Uint8Array): { type: string; width: number; height: number } {
-  const { type, width, height } = sniff(bytes.subarray(0, SNIFF_BYTES));
+export function previewOf(head: Uint8Array): { type: string; width: number; height: number } {
+  const { type, width, height } = sniff(head);
   if (!PREVIEW_TYPES.includes(type) || !width || !height) throw new ApiError("VALIDATION", "a preview is a JPEG, PNG or WebP image");
   if (Math.max(width, height) > PREVIEW_MAX_SIDE) {
     throw new ApiError("VALIDATION", `a preview's longest side is at most ${PREVIEW_MAX_SIDE} pixels`);

@@ -1,7 +1,7 @@
 /** Attachments: uploading a file to a space, giving it a preview, and serving both to whoever may read them. */
 import { Hono } from "hono";
 import { object } from "zod";
-import { PREVIEW_MAX_BYTES } from "../../shared/attachments.ts";
+import { attachmentKind, PREVIEW_MAX_BYTES } from "../../shared/attachments.ts";
 import { ApiError } from "../../shared/errors.ts";
 import { newAttachmentId } from "../../shared/ids.ts";
 import { attachmentId, attachmentServe, attachmentUpload, beingId } from "../../shared/schemas.ts";
@@ -10,7 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { cleanFileName } from "../files/names.ts";
 import { serveFile } from "../files/serve.ts";
 import { objectKey } from "../files/store.ts";
-import { declaredLength, previewOf, quotaExceeded, readBody, storeUpload } from "../files/upload.ts";
+import { checkBody, declaredLength, previewOf, putBody, quotaExceeded, storeUpload } from "../files/upload.ts";
 import { valid } from "../http/validate.ts";
 import { attachmentSettings } from "../settings.ts";
 
@@ -38,20 +38,21 @@ export const attachments = new Hono<AppEnv>()
     const id = c.req.valid("param").id;
     const size = declaredLength(c.req.raw, PREVIEW_MAX_BYTES);
     await requireOwnUpload(c.var.db, c.var.viewer, id);
-    const bytes = await readBody(c.req.raw.body, size);
-    const preview = previewOf(bytes);
-    await c.env.FILES.put(objectKey(id, "preview"), bytes, { httpMetadata: { contentType: preview.type } });
+    const body = await checkBody(c.req.raw.body, size);
+    const preview = previewOf(body.head);
+    await putBody(c.env.FILES, objectKey(id, "preview"), body, preview.type);
     return c.json({ attachment: await setPreview(c.var.db, c.var.viewer, id, preview) }, 200);
   })
   .get("/attachments/:id", byAttachment, valid("query", attachmentServe), async (c) => {
     const id = c.req.valid("param").id;
-    const file = await getReadableAttachment(c.var.db, c.var.viewer, id);
-    const download = c.req.valid("query").download === "1";
-    return serveFile(c.env.FILES, { key: objectKey(id), name: file.name, download }, c.req.raw.headers);
+    const { attachment } = await getReadableAttachment(c.var.db, c.var.viewer, id);
+    const inline = c.req.valid("query").download !== "1" && attachmentKind(attachment.type) !== "file";
+    return serveFile(c.env.FILES, { key: objectKey(id), type: attachment.type, name: attachment.name, inline }, c.req.raw.headers);
   })
   .get("/attachments/:id/preview", byAttachment, async (c) => {
     const id = c.req.valid("param").id;
-    const file = await getReadableAttachment(c.var.db, c.var.viewer, id);
-    if (!file.hasPreview) throw new ApiError("NOT_FOUND", "this attachment has no preview");
-    return serveFile(c.env.FILES, { key: objectKey(id, "preview"), name: file.name, download: false }, c.req.raw.headers);
+    const { attachment, previewType } = await getReadableAttachment(c.var.db, c.var.viewer, id);
+    if (!attachment.preview || !previewType) throw new ApiError("NOT_FOUND", "this attachment has no preview");
+    // Always in place: a preview is a small JPEG, PNG or WebP (previewOf).
+    return serveFile(c.env.FILES, { key: objectKey(id, "preview"), type: previewType, name: attachment.name, inline: true }, c.req.raw.headers);
   });

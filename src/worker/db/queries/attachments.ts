@@ -74,13 +74,13 @@ export async function requireOwnUpload(db: Db, viewer: ViewerRef, id: Attachment
   requireAccess(row, "attachment");
 }
 
-/** Records an upload's preview (its pixel size), while it is still the viewer's own and unattached (else 404). */
-export async function setPreview(db: Db, viewer: ViewerRef, id: AttachmentId, preview: { width: number; height: number }): Promise<Attachment> {
+/** Records an upload's preview (its type and pixel size), while it is still the viewer's own and unattached (else 404). */
+export async function setPreview(db: Db, viewer: ViewerRef, id: AttachmentId, preview: Required<Sniffed>): Promise<Attachment> {
   const row = await queryOne<{ viewer_id: string | null; visible: boolean | null; attachment: Attachment | null }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         updated AS (
-          UPDATE attachments a SET preview_width = ${preview.width}, preview_height = ${preview.height}
+          UPDATE attachments a SET preview_type = ${preview.type}, preview_width = ${preview.width}, preview_height = ${preview.height}
           FROM viewer v WHERE a.id = ${id} AND is_own_upload(a, v.id)
           RETURNING attachment_json(a) AS attachment
         )
@@ -90,23 +90,22 @@ export async function setPreview(db: Db, viewer: ViewerRef, id: AttachmentId, pr
   return row.attachment!;
 }
 
-/** A stored file as the serving route needs it. */
+/** A stored file as the serving route needs it: the attachment, and its preview's type when it has one. */
 export interface ReadableFile {
-  name: string;
-  hasPreview: boolean;
+  attachment: Attachment;
+  previewType: string | null;
 }
 
 /** An attachment the viewer may read (may_read_attachment), else NOT_FOUND as for an unknown id. */
 export async function getReadableAttachment(db: Db, viewer: ViewerRef, id: AttachmentId): Promise<ReadableFile> {
-  const row = await queryOne<{ viewer_id: string | null; visible: boolean | null; name: string; has_preview: boolean }>(
+  const row = await queryOne<{ viewer_id: string | null; visible: boolean | null; attachment: Attachment; preview_type: string | null }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT v.id AS viewer_id, may_read_attachment(a, v.id, v.su) AS visible, a.name,
-               a.preview_width IS NOT NULL AS has_preview
+        SELECT v.id AS viewer_id, may_read_attachment(a, v.id, v.su) AS visible, attachment_json(a) AS attachment, a.preview_type
         FROM viewer v LEFT JOIN attachments a ON a.id = ${id}`,
   );
   requireAccess(row, "attachment");
-  return { name: row.name, hasPreview: row.has_preview };
+  return { attachment: row.attachment, previewType: row.preview_type };
 }
 
 /** Deletes the uploads never attached that are older than `seconds` (their objects become garbage); returns how many. */
