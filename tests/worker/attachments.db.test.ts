@@ -50,6 +50,35 @@ async function eventually(check: () => Promise<boolean>): Promise<void> {
   throw new Error("it never happened");
 }
 
+/**
+ * `bytes` as a body arriving in chunks of `size`. It stalls before the chunk at `stallAt` until `resume` is called;
+ * `reached` resolves when the reader got there.
+ */
+function chunked(bytes: Uint8Array, size: number, stallAt = Infinity) {
+  let resume = () => {};
+  let arrive = () => {};
+  const stalled = new Promise<void>((resolve) => (resume = resolve));
+  const reached = new Promise<void>((resolve) => (arrive = resolve));
+  let at = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (at >= stallAt) (arrive(), await stalled);
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, (at += size)));
+    },
+  });
+  return { stream, resume, reached };
+}
+
+const filler = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 31) % 251);
+
+/** Sends `body`, of `length` bytes, as `client`. */
+function send(client: Client, method: string, path: string, length: number, body: ReadableStream<Uint8Array>) {
+  return SELF.fetch(`${ORIGIN}${path}`, {
+    method, headers: { Origin: ORIGIN, Cookie: cookieHeader(client.jar), "Content-Length": String(length) }, body, duplex: "half",
+  } as RequestInit);
+}
+
 describe("uploading a file", () => {
   it("stores it in R2 as its uploader's alone, typed and sized from its bytes", async () => {
     const ada = await guest("Ada");
@@ -131,21 +160,6 @@ describe("uploading a file", () => {
 });
 
 describe("streaming an upload into R2", () => {
-  /** `bytes` as a body arriving in chunks of `size`; it stalls before the chunk at `stallAt` until `resume` is called. */
-  function chunked(bytes: Uint8Array, size: number, stallAt = Infinity) {
-    let resume = () => {};
-    const stalled = new Promise<void>((resolve) => (resume = resolve));
-    let at = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (at >= stallAt) await stalled;
-        if (at >= bytes.length) return controller.close();
-        controller.enqueue(bytes.slice(at, (at += size)));
-      },
-    });
-    return { stream, resume };
-  }
-  const filler = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 31) % 251);
 
   it("reads only the head before answering what the file is, then passes on every byte of a file larger than the head", async () => {
     const bytes = new Uint8Array([...png(7, 9), ...filler(SNIFF_BYTES + 100_000)]);
@@ -174,10 +188,7 @@ describe("streaming an upload into R2", () => {
     const ada = await guest("Ada");
     const room = await space(ada);
     const bytes = new Uint8Array([...png(30, 20), ...filler(MAX_BYTES - 200)]);
-    const response = await SELF.fetch(`${ORIGIN}/api/spaces/${room.id}/attachments?name=big.png`, {
-      method: "POST", headers: { Origin: ORIGIN, Cookie: cookieHeader(ada.jar), "Content-Length": String(bytes.length) },
-      body: chunked(bytes, 1000).stream, duplex: "half",
-    } as RequestInit);
+    const response = await send(ada, "POST", `/api/spaces/${room.id}/attachments?name=big.png`, bytes.length, chunked(bytes, 1000).stream);
     expect(response.status).toBe(201);
     const { attachment } = await response.json<{ attachment: Attachment }>();
     expect(attachment).toMatchObject({ type: "image/png", size: bytes.length, width: 30, height: 20 });
@@ -420,6 +431,36 @@ describe("deleting", () => {
     await sweepAttachments(env);
     expect(await env.FILES.head(`a/${file.id}`)).toBeNull();
     expect(await db(sql`SELECT 1 FROM attachment_garbage WHERE attachment_id = ${file.id}`)).toEqual([]);
+  });
+
+  it("an upload whose space is deleted while its bytes arrive leaves no object behind", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const bytes = png(5, 5, 4000);
+    const body = chunked(bytes, 1000, 2000);
+    const reply = send(ada, "POST", `/api/spaces/${room.id}/attachments`, bytes.length, body.stream);
+    await body.reached;
+    const [reserved] = await db<{ id: string }>(sql`SELECT id FROM attachments WHERE owner_id = ${ada.id}`);
+    expect((await ada.request("DELETE", `/api/beings/${room.id}`)).status).toBe(204);
+    await collectGarbage(createDb(env), env.FILES);
+    body.resume();
+    expect((await reply).status).toBe(404);
+    expect(await env.FILES.head(`a/${reserved!.id}`)).toBeNull();
+  });
+
+  it("a preview whose file is deleted while its bytes arrive leaves no object behind", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const file = await uploaded(ada, room.id, png(3000, 2000));
+    const bytes = png(1200, 800, 4000);
+    const body = chunked(bytes, 1000, 2000);
+    const reply = send(ada, "PUT", `/api/attachments/${file.id}/preview`, bytes.length, body.stream);
+    await body.reached;
+    expect((await ada.request("DELETE", `/api/beings/${room.id}`)).status).toBe(204);
+    await collectGarbage(createDb(env), env.FILES);
+    body.resume();
+    expect((await reply).status).toBe(404);
+    expect(await env.FILES.head(`a/${file.id}/preview`)).toBeNull();
   });
 
   it("uploads never attached go after a day; younger ones and attached ones stay", async () => {

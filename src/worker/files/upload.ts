@@ -108,7 +108,11 @@ export async function storeUpload(
     const checked = await checkBody(body, declared);
     const sniffed = sniff(checked.head);
     await putBody(bucket, objectKey(id), checked, sniffed.type);
-    return await markUploaded(db, id, sniffed, declared);
+    const attachment = await markUploaded(db, id, sniffed, declared);
+    if (attachment) return attachment;
+    // Its row went while the bytes arrived (its space was deleted), and its garbage was collected before they landed.
+    await bucket.delete(objectKey(id));
+    throw new ApiError("NOT_FOUND", "space not found");
   } catch (error) {
     // The caller hears of the upload's own failure; should the clean-up fail too, the sweep deletes the row in a day.
     await discardUpload(db, id).catch(() => undefined);

@@ -41,7 +41,12 @@ export const attachments = new Hono<AppEnv>()
     const body = await checkBody(c.req.raw.body, size);
     const preview = previewOf(body.head);
     await putBody(c.env.FILES, objectKey(id, "preview"), body, preview.type);
-    return c.json({ attachment: await setPreview(c.var.db, c.var.viewer, id, preview) }, 200);
+    const attachment = await setPreview(c.var.db, c.var.viewer, id, preview).catch(async (error: unknown) => {
+      // It stopped being the viewer's to change while the bytes arrived (attached, or deleted and its garbage collected).
+      await c.env.FILES.delete(objectKey(id, "preview"));
+      throw error;
+    });
+    return c.json({ attachment }, 200);
   })
   .get("/attachments/:id", byAttachment, valid("query", attachmentServe), async (c) => {
     const id = c.req.valid("param").id;

@@ -48,15 +48,15 @@ export async function reserveUpload(
   return row.refusal;
 }
 
-/** Marks a reserved upload stored: its type and size as read from its bytes. Returns it as the API shows it. */
-export async function markUploaded(db: Db, id: AttachmentId, sniffed: Sniffed, size: number): Promise<Attachment> {
-  const row = await queryOne<{ attachment: Attachment }>(
+/** Marks a reserved upload stored: its type and size as read from its bytes. Returns it as the API shows it, or undefined when its row is gone. */
+export async function markUploaded(db: Db, id: AttachmentId, sniffed: Sniffed, size: number): Promise<Attachment | undefined> {
+  const [row] = await query<{ attachment: Attachment }>(
     db,
     sql`UPDATE attachments SET state = 'ready', type = ${sniffed.type}, size = ${size},
                width = ${sniffed.width ?? null}, height = ${sniffed.height ?? null}
         WHERE id = ${id} RETURNING attachment_json(attachments) AS attachment`,
   );
-  return row.attachment;
+  return row?.attachment;
 }
 
 /** Deletes an upload that failed (its objects, if any, become garbage). */
