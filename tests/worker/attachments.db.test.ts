@@ -313,6 +313,54 @@ describe("a preview", () => {
     expect(post.body.intention.attachments).toEqual([{ ...file, preview: { width: 1280, height: 960 } }]);
     expect((await put(ada, png(10, 10))).status).toBe(404);
   });
+  it("is only for an image larger than it", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const put = (id: string, bytes: Uint8Array) => raw(ada, `/api/attachments/${id}/preview`, { method: "PUT", body: bytes });
+    const document = await uploaded(ada, room.id, encode("%PDF-1.7 a paper"), "paper.pdf");
+    const small = await uploaded(ada, room.id, png(640, 480));
+    for (const [file, preview] of [[document, png(100, 100)], [small, png(640, 10)], [small, png(800, 600)]] as const) {
+      const refused = await put(file.id, preview);
+      expect(refused.status).toBe(400);
+      expect(json(refused.bytes).error).toMatchObject({ code: "VALIDATION", message: "a preview is only for an image larger than it" });
+    }
+    expect((await put(small.id, png(320, 240))).status).toBe(200);
+    expect(await db(sql`SELECT preview_size FROM attachments WHERE id = ${document.id}`)).toEqual([{ preview_size: null }]);
+  });
+
+  it("counts in the uploader's bytes a day and the space's total", async () => {
+    const ada = await guest("Ada");
+    const rooms = [await space(ada), await space(ada)];
+    const chunk = new Uint8Array(60 * 1024);
+    const image = await uploaded(ada, rooms[0]!.id, png(4000, 3000));
+    // The space's total: three uploads and the preview's bytes would pass it.
+    for (let i = 0; i < 3; i++) await uploaded(ada, rooms[0]!.id, chunk);
+    const preview = png(1280, 960, 16 * 1024);
+    const full = await raw(ada, `/api/attachments/${image.id}/preview`, { method: "PUT", body: preview });
+    expect(full.status).toBe(413);
+    expect(json(full.bytes).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: { limit: SPACE_BYTES, scope: "space" } });
+    // The day: in a space with room, an upload leaves less of Ada's day than the preview's bytes.
+    const elsewhere = await uploaded(ada, rooms[1]!.id, png(4000, 3000));
+    await uploaded(ada, rooms[1]!.id, new Uint8Array(MAX_BYTES));
+    const late = await raw(ada, `/api/attachments/${elsewhere.id}/preview`, { method: "PUT", body: preview });
+    expect(late.status).toBe(429);
+    expect(json(late.bytes).error).toMatchObject({ code: "RATE_LIMITED", details: { limit: DAILY_BYTES } });
+    for (const file of [image, elsewhere]) expect((await raw(ada, `/api/attachments/${file.id}/preview`)).status).toBe(404);
+  });
+
+  it("is counted in the space's total once stored", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const image = await uploaded(ada, room.id, png(4000, 3000));
+    const preview = png(1280, 960, 100 * 1024);
+    expect((await raw(ada, `/api/attachments/${image.id}/preview`, { method: "PUT", body: preview })).status).toBe(200);
+    const chunk = new Uint8Array(60 * 1024);
+    await uploaded(ada, room.id, chunk);
+    // Without the preview's bytes, this would fit.
+    const refused = await upload(ada, room.id, chunk);
+    expect(refused.status).toBe(413);
+    expect(refused.body.error).toMatchObject({ details: { scope: "space" } });
+  });
 });
 
 describe("attaching files to a message", () => {
@@ -453,7 +501,8 @@ describe("deleting", () => {
     const room = await space(ada);
     const file = await uploaded(ada, room.id, png(3000, 2000));
     const bytes = png(1200, 800, 4000);
-    const body = chunked(bytes, 1000, 2000);
+    // It stalls at its end: its row reserved, its bytes going into R2.
+    const body = chunked(bytes, 1000, bytes.length);
     const reply = send(ada, "PUT", `/api/attachments/${file.id}/preview`, bytes.length, body.stream);
     await body.reached;
     expect((await ada.request("DELETE", `/api/beings/${room.id}`)).status).toBe(204);

@@ -7,9 +7,10 @@ import type { Attachment, AttachmentId } from "../../shared/attachments.ts";
 import { PREVIEW_MAX_SIDE } from "../../shared/attachments.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { Db } from "../db/client.ts";
-import { discardUpload, markUploaded, type QuotaRefusal } from "../db/queries/attachments.ts";
+import { discardPreview, discardUpload, markUploaded, setPreview, type PreviewRefusal } from "../db/queries/attachments.ts";
+import type { ViewerRef } from "../db/queries/viewer.ts";
 import type { AttachmentSettings } from "../settings.ts";
-import { SNIFF_BYTES, sniff } from "../../shared/sniff.ts";
+import { SNIFF_BYTES, sniff, type Sniffed } from "../../shared/sniff.ts";
 import { collectGarbageLater, objectKey } from "./store.ts";
 
 /** The request's Content-Length: required, not zero, at most `limit` (else 400, or 413 with `details.limit`). */
@@ -28,8 +29,12 @@ function secondsToNextDay(now: Date): number {
   return Math.ceil((midnight - now.getTime()) / 1000);
 }
 
-/** The answer to an upload a quota refused: 429 until tomorrow (UTC) for the uploader's day, 413 for the space's total. */
-export function quotaExceeded(refusal: QuotaRefusal, limits: AttachmentSettings, now: Date): ApiError {
+/**
+ * The answer to an upload or preview a rule refused: 429 until tomorrow (UTC) for the uploader's day, 413 for the
+ * space's total, 400 for a preview of something it would not make smaller.
+ */
+export function refused(refusal: PreviewRefusal, limits: AttachmentSettings, now: Date): ApiError {
+  if (refusal === "unfit") return new ApiError("VALIDATION", "a preview is only for an image larger than it");
   if (refusal === "being") {
     const limit = limits.dailyBytesPerBeing;
     return new ApiError("RATE_LIMITED", `you may upload ${limit} bytes a day`, { limit }, secondsToNextDay(now));
@@ -121,11 +126,32 @@ export async function storeUpload(
   }
 }
 
+/** Streams a reserved preview's bytes into R2 and records it on its upload; on any failure, forgets it and deletes its object. */
+export async function storePreview(
+  db: Db,
+  bucket: R2Bucket,
+  viewer: ViewerRef,
+  id: AttachmentId,
+  body: CheckedBody,
+  preview: Required<Sniffed>,
+): Promise<Attachment> {
+  try {
+    await putBody(bucket, objectKey(id, "preview"), body, preview.type);
+    return await setPreview(db, viewer, id, preview);
+  } catch (error) {
+    // Whatever stopped it (the body cut short; the upload attached, or deleted and its garbage collected, while the
+    // bytes arrived), no preview object outlives its record.
+    await discardPreview(db, id).catch(() => undefined);
+    await bucket.delete(objectKey(id, "preview"));
+    throw error;
+  }
+}
+
 /** Types a preview may have: images every browser shows. */
 const PREVIEW_TYPES = ["image/jpeg", "image/png", "image/webp"];
 
 /** A preview's type and size read from its bytes: a JPEG, PNG or WebP no larger than PREVIEW_MAX_SIDE (else 400). */
-export function previewOf(head: Uint8Array): { type: string; width: number; height: number } {
+export function previewOf(head: Uint8Array): Required<Sniffed> {
   const { type, width, height } = sniff(head);
   if (!PREVIEW_TYPES.includes(type) || !width || !height) throw new ApiError("VALIDATION", "a preview is a JPEG, PNG or WebP image");
   if (Math.max(width, height) > PREVIEW_MAX_SIDE) {

@@ -5,12 +5,12 @@ import { attachmentKind, PREVIEW_MAX_BYTES } from "../../shared/attachments.ts";
 import { ApiError } from "../../shared/errors.ts";
 import { newAttachmentId } from "../../shared/ids.ts";
 import { attachmentId, attachmentServe, attachmentUpload, beingId } from "../../shared/schemas.ts";
-import { getReadableAttachment, requireOwnUpload, reserveUpload, setPreview } from "../db/queries/attachments.ts";
+import { getReadableAttachment, reservePreview, reserveUpload } from "../db/queries/attachments.ts";
 import type { AppEnv } from "../env.ts";
 import { cleanFileName } from "../files/names.ts";
 import { serveFile } from "../files/serve.ts";
 import { objectKey } from "../files/store.ts";
-import { checkBody, declaredLength, previewOf, putBody, quotaExceeded, storeUpload } from "../files/upload.ts";
+import { checkBody, declaredLength, previewOf, refused, storePreview, storeUpload } from "../files/upload.ts";
 import { valid } from "../http/validate.ts";
 import { attachmentSettings } from "../settings.ts";
 
@@ -29,24 +29,23 @@ export const attachments = new Hono<AppEnv>()
     const now = new Date();
     const name = cleanFileName(c.req.valid("query").name ?? "");
     const refusal = await reserveUpload(c.var.db, c.var.viewer, c.req.valid("param").id, { id, name, size }, limits, now.toISOString().slice(0, 10));
-    if (refusal) throw quotaExceeded(refusal, limits, now);
+    if (refusal) throw refused(refusal, limits, now);
     const attachment = await storeUpload(c.var.db, c.env.FILES, (promise) => c.executionCtx.waitUntil(promise), id, c.req.raw.body, size);
     return c.json({ attachment }, 201);
   })
-  // A smaller rendition the uploading page made, while the upload is still its own and unattached.
+  // A smaller rendition the uploading page made, while the upload is still its own and unattached; its bytes count in
+  // the quotas like the upload's. What it is, is read from its head before anything is reserved.
   .put("/attachments/:id/preview", byAttachment, async (c) => {
     const id = c.req.valid("param").id;
+    const limits = attachmentSettings(c.env);
     const size = declaredLength(c.req.raw, PREVIEW_MAX_BYTES);
-    await requireOwnUpload(c.var.db, c.var.viewer, id);
     const body = await checkBody(c.req.raw.body, size);
     const preview = previewOf(body.head);
-    await putBody(c.env.FILES, objectKey(id, "preview"), body, preview.type);
-    const attachment = await setPreview(c.var.db, c.var.viewer, id, preview).catch(async (error: unknown) => {
-      // It stopped being the viewer's to change while the bytes arrived (attached, or deleted and its garbage collected).
-      await c.env.FILES.delete(objectKey(id, "preview"));
-      throw error;
-    });
-    return c.json({ attachment }, 200);
+    const now = new Date();
+    const side = Math.max(preview.width, preview.height);
+    const refusal = await reservePreview(c.var.db, c.var.viewer, id, { size, side }, limits, now.toISOString().slice(0, 10));
+    if (refusal) throw refused(refusal, limits, now);
+    return c.json({ attachment: await storePreview(c.var.db, c.env.FILES, c.var.viewer, id, body, preview) }, 200);
   })
   .get("/attachments/:id", byAttachment, valid("query", attachmentServe), async (c) => {
     const id = c.req.valid("param").id;

@@ -1,7 +1,7 @@
 /**
  * Attachments' rows: reserving an upload within its quotas, marking it stored, its preview, who may read it, and
  * the R2 objects of deleted rows (attachment_garbage). The rules are the rulebook's (reserve_attachment,
- * is_own_upload, may_read_attachment); the bytes are src/worker/files/'s.
+ * reserve_preview, is_own_upload, may_read_attachment); the bytes are src/worker/files/'s.
  */
 import { sql } from "drizzle-orm";
 import type { Attachment, AttachmentId } from "../../../shared/attachments.ts";
@@ -64,14 +64,37 @@ export async function discardUpload(db: Db, id: AttachmentId): Promise<void> {
   await query(db, sql`DELETE FROM attachments WHERE id = ${id}`);
 }
 
-/** Throws (401, 404) unless `id` is the viewer's own stored upload, not yet attached (is_own_upload). */
-export async function requireOwnUpload(db: Db, viewer: ViewerRef, id: AttachmentId): Promise<void> {
-  const row = await queryOne<{ viewer_id: string | null; visible: boolean | null }>(
+/** Which rule refused a preview: a quota, or (unfit) the upload is no image larger than the preview. */
+export type PreviewRefusal = QuotaRefusal | "unfit";
+
+/**
+ * Reserves a preview of `size` bytes whose longest side is `side` pixels for the viewer's own unattached upload `id`
+ * (reserve_preview in db/rulebook.sql; 401, 404 otherwise): returns null when reserved, else the refusing rule.
+ */
+export async function reservePreview(
+  db: Db,
+  viewer: ViewerRef,
+  id: AttachmentId,
+  preview: { size: number; side: number },
+  limits: AttachmentSettings,
+  day: string,
+): Promise<PreviewRefusal | null> {
+  const row = await queryOne<{ viewer_id: string | null; visible: boolean | null; refusal: PreviewRefusal | null }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT v.id AS viewer_id, is_own_upload(a, v.id) AS visible FROM viewer v LEFT JOIN attachments a ON a.id = ${id}`,
+        SELECT v.id AS viewer_id, r.refusal IS DISTINCT FROM 'not_found' AS visible, nullif(r.refusal, 'not_found') AS refusal
+        FROM viewer v LEFT JOIN LATERAL (
+          SELECT reserve_preview(${id}, v.id, ${preview.size}, ${preview.side}, ${day}::date, ${limits.dailyBytesPerBeing}, ${limits.spaceBytes}) AS refusal
+          WHERE v.id IS NOT NULL
+        ) r ON true`,
   );
   requireAccess(row, "attachment");
+  return row.refusal;
+}
+
+/** Forgets a preview whose bytes were not stored (its reservation no longer counts). */
+export async function discardPreview(db: Db, id: AttachmentId): Promise<void> {
+  await query(db, sql`UPDATE attachments SET preview_size = NULL WHERE id = ${id} AND preview_width IS NULL`);
 }
 
 /** Records an upload's preview (its type and pixel size), while it is still the viewer's own and unattached (else 404). */
