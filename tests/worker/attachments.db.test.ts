@@ -413,6 +413,21 @@ describe("attaching files to a message", () => {
     expect(await db(sql`SELECT 1 FROM intentions WHERE location_id = ${room.id}`)).toHaveLength(1);
   });
 
+  it("names the uploads it cannot use, so a page can upload again one the sweeper deleted", async () => {
+    const ada = await guest("Ada");
+    const bob = await guest("Bob");
+    const room = await space(ada);
+    const [swept, kept] = [await uploaded(ada, room.id, png(1, 1)), await uploaded(ada, room.id, png(1, 1))];
+    const bobs = await uploaded(bob, room.id, png(1, 1));
+    await db(sql`UPDATE attachments SET created_at = now() - interval '25 hours' WHERE id = ${swept.id}`);
+    await sweepAttachments(env);
+    const reply = await ada.request("POST", `/api/spaces/${room.id}/intentions`, { content: "late", attachments: [bobs.id, kept.id, swept.id] });
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toMatchObject({ code: "VALIDATION", details: { attachments: [bobs.id, swept.id] } });
+    const again = await uploaded(ada, room.id, png(1, 1));
+    expect((await ada.request("POST", `/api/spaces/${room.id}/intentions`, { content: "late", attachments: [kept.id, again.id] })).status).toBe(201);
+  });
+
   it("lets only one of two messages at once take the same upload", async () => {
     const ada = await guest("Ada");
     const room = await space(ada);
