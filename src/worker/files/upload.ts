@@ -90,11 +90,10 @@ function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
   return bytes;
 }
 
-/** Streams a checked body into R2 under `key`; when the body itself fails (too long, cut short), that is the error. */
-export async function putBody(bucket: R2Bucket, key: string, body: CheckedBody, type: string): Promise<void> {
+/** Streams a checked body into R2 under `key` (its type is its row's); when the body itself fails (too long, cut short), that is the error. */
+export async function putBody(bucket: R2Bucket, key: string, body: CheckedBody): Promise<void> {
   try {
-    // The type stays on the object too, for the bots' pictures (src/worker/bots/pictures.ts); files are served by their row's.
-    await bucket.put(key, body.stream.pipeThrough(new FixedLengthStream(body.length)), { httpMetadata: { contentType: type } });
+    await bucket.put(key, body.stream.pipeThrough(new FixedLengthStream(body.length)));
   } catch (error) {
     throw body.failure() ?? error;
   }
@@ -112,7 +111,7 @@ export async function storeUpload(
   try {
     const checked = await checkBody(body, declared);
     const sniffed = sniff(checked.head);
-    await putBody(bucket, objectKey(id), checked, sniffed.type);
+    await putBody(bucket, objectKey(id), checked);
     const attachment = await markUploaded(db, id, sniffed, declared);
     if (attachment) return attachment;
     // Its row went while the bytes arrived (its space was deleted), and its garbage was collected before they landed.
@@ -136,7 +135,7 @@ export async function storePreview(
   preview: Required<Sniffed>,
 ): Promise<Attachment> {
   try {
-    await putBody(bucket, objectKey(id, "preview"), body, preview.type);
+    await putBody(bucket, objectKey(id, "preview"), body);
     return await setPreview(db, viewer, id, preview);
   } catch (error) {
     // Whatever stopped it (the body cut short; the upload attached, or deleted and its garbage collected, while the
