@@ -4,7 +4,7 @@ import { env, SELF } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Attachment } from "../../src/shared/attachments.ts";
-import { PREVIEW_MAX_BYTES } from "../../src/shared/attachments.ts";
+import { attachmentKind, MAX_INLINE_PIXELS, PREVIEW_MAX_BYTES } from "../../src/shared/attachments.ts";
 import { createDb } from "../../src/worker/db/client.ts";
 import { collectGarbage, sweepAttachments } from "../../src/worker/files/store.ts";
 import { checkBody, putBody } from "../../src/worker/files/upload.ts";
@@ -233,6 +233,27 @@ describe("a file's type comes from its bytes, and what could run script is only 
     expect(served.headers.get("Content-Disposition")).toBe("inline");
     expect(served.headers.get("X-Content-Type-Options")).toBe("nosniff");
     expect(served.headers.get("Content-Security-Policy")).toContain("sandbox");
+  });
+});
+
+describe("an image too large to show in place", () => {
+  it("is a download unless it has a preview; so is an image whose bytes did not tell its size", () => {
+    const image = { type: "image/png", width: 30_000, height: 30_000 };
+    expect(attachmentKind(image)).toBe("file");
+    expect(attachmentKind({ ...image, preview: { width: 1280, height: 1280 } })).toBe("image");
+    expect(attachmentKind({ type: "image/png", width: MAX_INLINE_PIXELS / 5000, height: 5000 })).toBe("image");
+    expect(attachmentKind({ type: "image/jpeg" })).toBe("file");
+    expect(attachmentKind({ type: "video/mp4" })).toBe("video");
+  });
+
+  it("is served as a download until its preview is added", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const huge = await uploaded(ada, room.id, png(30_000, 30_000), "huge.png");
+    const disposition = async () => (await raw(ada, `/api/attachments/${huge.id}`)).headers.get("Content-Disposition");
+    expect(await disposition()).toMatch(/^attachment; filename="huge.png"/);
+    expect((await raw(ada, `/api/attachments/${huge.id}/preview`, { method: "PUT", body: png(1280, 1280) })).status).toBe(200);
+    expect(await disposition()).toBe("inline");
   });
 });
 

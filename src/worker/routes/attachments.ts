@@ -50,7 +50,7 @@ export const attachments = new Hono<AppEnv>()
   .get("/attachments/:id", byAttachment, valid("query", attachmentServe), async (c) => {
     const id = c.req.valid("param").id;
     const { attachment } = await getReadableAttachment(c.var.db, c.var.viewer, id);
-    const inline = c.req.valid("query").download !== "1" && attachmentKind(attachment.type) !== "file";
+    const inline = c.req.valid("query").download !== "1" && attachmentKind(attachment) !== "file";
     return serveFile(c.env.FILES, { key: objectKey(id), type: attachment.type, name: attachment.name, inline }, c.req.raw.headers);
   })
   .get("/attachments/:id/preview", byAttachment, async (c) => {
