@@ -1,4 +1,7 @@
-/** Attachments: uploading a file to a space, giving it a preview, and serving both to whoever may read them. */
+/**
+ * Attachments: uploading a file to a space, giving it a preview, and serving both to whoever may read them. Bodies
+ * here are files, held to the attachments' limits rather than the JSON bodies' (app.ts mounts this before that limit).
+ */
 import { Hono } from "hono";
 import { object } from "zod";
 import { attachmentKind, PREVIEW_MAX_BYTES } from "../../shared/attachments.ts";
@@ -13,9 +16,6 @@ import { objectKey } from "../files/store.ts";
 import { checkBody, declaredLength, previewOf, refused, storePreview, storeUpload } from "../files/upload.ts";
 import { valid } from "../http/validate.ts";
 import { attachmentSettings } from "../settings.ts";
-
-/** The paths whose bodies are files, bounded by their own limits here rather than the JSON bodies' (app.ts). */
-export const FILE_BODY_PATH = /^\/api\/(?:spaces\/[^/]+\/attachments|attachments\/[^/]+\/preview)$/;
 
 const bySpace = valid("param", object({ id: beingId }));
 const byAttachment = valid("param", object({ id: attachmentId }));
