@@ -536,11 +536,12 @@ CREATE OR REPLACE FUNCTION is_own_upload(a attachments, caller_id text) RETURNS 
 $$;
 
 -- Who may read (download) an attachment: an upload not yet attached, its uploader alone; an attached one,
--- whoever may read its message's space. Nothing still uploading is read by anyone.
+-- whoever may read its message's space. Nothing still uploading is read by anyone (is_own_upload; and only a
+-- stored upload is ever attached).
 CREATE OR REPLACE FUNCTION may_read_attachment(a attachments, caller_id text, caller_is_superuser boolean) RETURNS boolean
 LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN a.intention_id IS NULL THEN is_own_upload(a, caller_id)
-    ELSE a.state = 'ready' AND coalesce((SELECT may_read_space(s, caller_id, caller_is_superuser)
+    ELSE coalesce((SELECT may_read_space(s, caller_id, caller_is_superuser)
       FROM intentions i JOIN beings s ON s.id = i.location_id WHERE i.id = a.intention_id), false) END
 $$;
 
