@@ -46,9 +46,16 @@ export const INLINE_AUDIO_TYPES: readonly string[] = ["audio/mpeg", "audio/ogg",
 /** How a page shows an attachment: anything that is not a known image, video or audio is a download. */
 export type AttachmentKind = "image" | "video" | "audio" | "file";
 
-/** The way to show a file of MIME type `type`. */
-export function attachmentKind(type: string): AttachmentKind {
-  if (INLINE_IMAGE_TYPES.includes(type)) return "image";
+/** An image larger than this (in pixels) is shown in place only through its preview: every reader would decode it whole. */
+export const MAX_INLINE_PIXELS = 40_000_000;
+
+/**
+ * The way to show `attachment`, by its type; but an image without a preview is shown in place only when its bytes
+ * told its size and it is at most MAX_INLINE_PIXELS (else a download). The worker serves it so, the page shows it so.
+ */
+export function attachmentKind(attachment: Pick<Attachment, "type" | "width" | "height" | "preview">): AttachmentKind {
+  const { type, width, height, preview } = attachment;
+  if (INLINE_IMAGE_TYPES.includes(type)) return preview || (width && height && width * height <= MAX_INLINE_PIXELS) ? "image" : "file";
   if (INLINE_VIDEO_TYPES.includes(type)) return "video";
   if (INLINE_AUDIO_TYPES.includes(type)) return "audio";
   return "file";

@@ -4,9 +4,11 @@ import { env, SELF } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Attachment } from "../../src/shared/attachments.ts";
-import { PREVIEW_MAX_BYTES } from "../../src/shared/attachments.ts";
+import { attachmentKind, MAX_INLINE_PIXELS, PREVIEW_MAX_BYTES } from "../../src/shared/attachments.ts";
 import { createDb } from "../../src/worker/db/client.ts";
 import { collectGarbage, sweepAttachments } from "../../src/worker/files/store.ts";
+import { checkBody, putBody } from "../../src/worker/files/upload.ts";
+import { SNIFF_BYTES } from "../../src/shared/sniff.ts";
 import { Client, cookieHeader, db, guest, ORIGIN, space } from "./client.ts";
 import { png, upload } from "./files.ts";
 
@@ -46,6 +48,35 @@ async function eventually(check: () => Promise<boolean>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error("it never happened");
+}
+
+/**
+ * `bytes` as a body arriving in chunks of `size`. It stalls before the chunk at `stallAt` until `resume` is called;
+ * `reached` resolves when the reader got there.
+ */
+function chunked(bytes: Uint8Array, size: number, stallAt = Infinity) {
+  let resume = () => {};
+  let arrive = () => {};
+  const stalled = new Promise<void>((resolve) => (resume = resolve));
+  const reached = new Promise<void>((resolve) => (arrive = resolve));
+  let at = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (at >= stallAt) (arrive(), await stalled);
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, (at += size)));
+    },
+  });
+  return { stream, resume, reached };
+}
+
+const filler = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 31) % 251);
+
+/** Sends `body`, of `length` bytes, as `client`. */
+function send(client: Client, method: string, path: string, length: number, body: ReadableStream<Uint8Array>) {
+  return SELF.fetch(`${ORIGIN}${path}`, {
+    method, headers: { Origin: ORIGIN, Cookie: cookieHeader(client.jar), "Content-Length": String(length) }, body, duplex: "half",
+  } as RequestInit);
 }
 
 describe("uploading a file", () => {
@@ -128,6 +159,45 @@ describe("uploading a file", () => {
   });
 });
 
+describe("streaming an upload into R2", () => {
+
+  it("reads only the head before answering what the file is, then passes on every byte of a file larger than the head", async () => {
+    const bytes = new Uint8Array([...png(7, 9), ...filler(SNIFF_BYTES + 100_000)]);
+    const body = chunked(bytes, 16 * 1024, SNIFF_BYTES);
+    // The rest has not arrived yet: the head is read without waiting for the whole file.
+    const checked = await checkBody(body.stream, bytes.length);
+    expect(checked.head.length).toBe(SNIFF_BYTES);
+    body.resume();
+    await putBody(env.FILES, "test/large", checked);
+    const stored = await env.FILES.get("test/large");
+    expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(bytes);
+  });
+
+  it("refuses a body past its length or short of it, and stores nothing", async () => {
+    const bytes = filler(SNIFF_BYTES + 10);
+    const longer = await checkBody(chunked(bytes, 4096).stream, bytes.length - 1);
+    await expect(putBody(env.FILES, "test/longer", longer)).rejects.toThrow(/longer than its Content-Length/);
+    const shorter = await checkBody(chunked(bytes, 4096).stream, bytes.length + 1);
+    await expect(putBody(env.FILES, "test/shorter", shorter)).rejects.toThrow(/cut short/);
+    await expect(checkBody(chunked(bytes.subarray(0, 10), 4).stream, 20)).rejects.toThrow(/cut short/);
+    expect(await env.FILES.head("test/longer")).toBeNull();
+    expect(await env.FILES.head("test/shorter")).toBeNull();
+  });
+
+  it("serves back the bytes of an upload that arrived in many chunks, typed from its head", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const bytes = new Uint8Array([...png(30, 20), ...filler(MAX_BYTES - 200)]);
+    const response = await send(ada, "POST", `/api/spaces/${room.id}/attachments?name=big.png`, bytes.length, chunked(bytes, 1000).stream);
+    expect(response.status).toBe(201);
+    const { attachment } = await response.json<{ attachment: Attachment }>();
+    expect(attachment).toMatchObject({ type: "image/png", size: bytes.length, width: 30, height: 20 });
+    const served = await raw(ada, `/api/attachments/${attachment.id}`);
+    expect(served.headers.get("Content-Type")).toBe("image/png");
+    expect(served.bytes).toEqual(bytes);
+  });
+});
+
 describe("a file's type comes from its bytes, and what could run script is only a download", () => {
   it("serves HTML named .png as a download of octet-stream", async () => {
     const ada = await guest("Ada");
@@ -163,6 +233,27 @@ describe("a file's type comes from its bytes, and what could run script is only 
     expect(served.headers.get("Content-Disposition")).toBe("inline");
     expect(served.headers.get("X-Content-Type-Options")).toBe("nosniff");
     expect(served.headers.get("Content-Security-Policy")).toContain("sandbox");
+  });
+});
+
+describe("an image too large to show in place", () => {
+  it("is a download unless it has a preview; so is an image whose bytes did not tell its size", () => {
+    const image = { type: "image/png", width: 30_000, height: 30_000 };
+    expect(attachmentKind(image)).toBe("file");
+    expect(attachmentKind({ ...image, preview: { width: 1280, height: 1280 } })).toBe("image");
+    expect(attachmentKind({ type: "image/png", width: MAX_INLINE_PIXELS / 5000, height: 5000 })).toBe("image");
+    expect(attachmentKind({ type: "image/jpeg" })).toBe("file");
+    expect(attachmentKind({ type: "video/mp4" })).toBe("video");
+  });
+
+  it("is served as a download until its preview is added", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const huge = await uploaded(ada, room.id, png(30_000, 30_000), "huge.png");
+    const disposition = async () => (await raw(ada, `/api/attachments/${huge.id}`)).headers.get("Content-Disposition");
+    expect(await disposition()).toMatch(/^attachment; filename="huge.png"/);
+    expect((await raw(ada, `/api/attachments/${huge.id}/preview`, { method: "PUT", body: png(1280, 1280) })).status).toBe(200);
+    expect(await disposition()).toBe("inline");
   });
 });
 
@@ -243,6 +334,54 @@ describe("a preview", () => {
     expect(post.body.intention.attachments).toEqual([{ ...file, preview: { width: 1280, height: 960 } }]);
     expect((await put(ada, png(10, 10))).status).toBe(404);
   });
+  it("is only for an image larger than it", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const put = (id: string, bytes: Uint8Array) => raw(ada, `/api/attachments/${id}/preview`, { method: "PUT", body: bytes });
+    const document = await uploaded(ada, room.id, encode("%PDF-1.7 a paper"), "paper.pdf");
+    const small = await uploaded(ada, room.id, png(640, 480));
+    for (const [file, preview] of [[document, png(100, 100)], [small, png(640, 10)], [small, png(800, 600)]] as const) {
+      const refused = await put(file.id, preview);
+      expect(refused.status).toBe(400);
+      expect(json(refused.bytes).error).toMatchObject({ code: "VALIDATION", message: "a preview is only for an image larger than it" });
+    }
+    expect((await put(small.id, png(320, 240))).status).toBe(200);
+    expect(await db(sql`SELECT preview_size FROM attachments WHERE id = ${document.id}`)).toEqual([{ preview_size: null }]);
+  });
+
+  it("counts in the uploader's bytes a day and the space's total", async () => {
+    const ada = await guest("Ada");
+    const rooms = [await space(ada), await space(ada)];
+    const chunk = new Uint8Array(60 * 1024);
+    const image = await uploaded(ada, rooms[0]!.id, png(4000, 3000));
+    // The space's total: three uploads and the preview's bytes would pass it.
+    for (let i = 0; i < 3; i++) await uploaded(ada, rooms[0]!.id, chunk);
+    const preview = png(1280, 960, 16 * 1024);
+    const full = await raw(ada, `/api/attachments/${image.id}/preview`, { method: "PUT", body: preview });
+    expect(full.status).toBe(413);
+    expect(json(full.bytes).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: { limit: SPACE_BYTES, scope: "space" } });
+    // The day: in a space with room, an upload leaves less of Ada's day than the preview's bytes.
+    const elsewhere = await uploaded(ada, rooms[1]!.id, png(4000, 3000));
+    await uploaded(ada, rooms[1]!.id, new Uint8Array(MAX_BYTES));
+    const late = await raw(ada, `/api/attachments/${elsewhere.id}/preview`, { method: "PUT", body: preview });
+    expect(late.status).toBe(429);
+    expect(json(late.bytes).error).toMatchObject({ code: "RATE_LIMITED", details: { limit: DAILY_BYTES } });
+    for (const file of [image, elsewhere]) expect((await raw(ada, `/api/attachments/${file.id}/preview`)).status).toBe(404);
+  });
+
+  it("is counted in the space's total once stored", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const image = await uploaded(ada, room.id, png(4000, 3000));
+    const preview = png(1280, 960, 100 * 1024);
+    expect((await raw(ada, `/api/attachments/${image.id}/preview`, { method: "PUT", body: preview })).status).toBe(200);
+    const chunk = new Uint8Array(60 * 1024);
+    await uploaded(ada, room.id, chunk);
+    // Without the preview's bytes, this would fit.
+    const refused = await upload(ada, room.id, chunk);
+    expect(refused.status).toBe(413);
+    expect(refused.body.error).toMatchObject({ details: { scope: "space" } });
+  });
 });
 
 describe("attaching files to a message", () => {
@@ -293,6 +432,21 @@ describe("attaching files to a message", () => {
     expect(await rows(mine.id)).toEqual([{ state: "ready", intention_id: null }]);
     expect(await rows(bobs.id)).toEqual([{ state: "ready", intention_id: null }]);
     expect(await db(sql`SELECT 1 FROM intentions WHERE location_id = ${room.id}`)).toHaveLength(1);
+  });
+
+  it("names the uploads it cannot use, so a page can upload again one the sweeper deleted", async () => {
+    const ada = await guest("Ada");
+    const bob = await guest("Bob");
+    const room = await space(ada);
+    const [swept, kept] = [await uploaded(ada, room.id, png(1, 1)), await uploaded(ada, room.id, png(1, 1))];
+    const bobs = await uploaded(bob, room.id, png(1, 1));
+    await db(sql`UPDATE attachments SET created_at = now() - interval '25 hours' WHERE id = ${swept.id}`);
+    await sweepAttachments(env);
+    const reply = await ada.request("POST", `/api/spaces/${room.id}/intentions`, { content: "late", attachments: [bobs.id, kept.id, swept.id] });
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toMatchObject({ code: "VALIDATION", details: { attachments: [bobs.id, swept.id] } });
+    const again = await uploaded(ada, room.id, png(1, 1));
+    expect((await ada.request("POST", `/api/spaces/${room.id}/intentions`, { content: "late", attachments: [kept.id, again.id] })).status).toBe(201);
   });
 
   it("lets only one of two messages at once take the same upload", async () => {
@@ -361,6 +515,37 @@ describe("deleting", () => {
     await sweepAttachments(env);
     expect(await env.FILES.head(`a/${file.id}`)).toBeNull();
     expect(await db(sql`SELECT 1 FROM attachment_garbage WHERE attachment_id = ${file.id}`)).toEqual([]);
+  });
+
+  it("an upload whose space is deleted while its bytes arrive leaves no object behind", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const bytes = png(5, 5, 4000);
+    const body = chunked(bytes, 1000, 2000);
+    const reply = send(ada, "POST", `/api/spaces/${room.id}/attachments`, bytes.length, body.stream);
+    await body.reached;
+    const [reserved] = await db<{ id: string }>(sql`SELECT id FROM attachments WHERE owner_id = ${ada.id}`);
+    expect((await ada.request("DELETE", `/api/beings/${room.id}`)).status).toBe(204);
+    await collectGarbage(createDb(env), env.FILES);
+    body.resume();
+    expect((await reply).status).toBe(404);
+    expect(await env.FILES.head(`a/${reserved!.id}`)).toBeNull();
+  });
+
+  it("a preview whose file is deleted while its bytes arrive leaves no object behind", async () => {
+    const ada = await guest("Ada");
+    const room = await space(ada);
+    const file = await uploaded(ada, room.id, png(3000, 2000));
+    const bytes = png(1200, 800, 4000);
+    // It stalls at its end: its row reserved, its bytes going into R2.
+    const body = chunked(bytes, 1000, bytes.length);
+    const reply = send(ada, "PUT", `/api/attachments/${file.id}/preview`, bytes.length, body.stream);
+    await body.reached;
+    expect((await ada.request("DELETE", `/api/beings/${room.id}`)).status).toBe(204);
+    await collectGarbage(createDb(env), env.FILES);
+    body.resume();
+    expect((await reply).status).toBe(404);
+    expect(await env.FILES.head(`a/${file.id}/preview`)).toBeNull();
   });
 
   it("uploads never attached go after a day; younger ones and attached ones stay", async () => {

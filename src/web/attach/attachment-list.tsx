@@ -18,14 +18,14 @@ export function AttachmentList(props: { attachments: readonly Attachment[] }) {
         {(attachment) => (
           <li class="attachment">
             <Switch fallback={<FileLink attachment={attachment} />}>
-              <Match when={attachmentKind(attachment.type) === "image"}>
+              <Match when={attachmentKind(attachment) === "image"}>
                 <ImageView attachment={attachment} />
               </Match>
-              <Match when={attachmentKind(attachment.type) === "video"}>
+              <Match when={attachmentKind(attachment) === "video"}>
                 <video class="attachment-media" controls preload="metadata" src={attachmentUrl(attachment.id)} aria-label={attachment.name} />
                 <FileLink attachment={attachment} />
               </Match>
-              <Match when={attachmentKind(attachment.type) === "audio"}>
+              <Match when={attachmentKind(attachment) === "audio"}>
                 <audio class="attachment-media" controls preload="metadata" src={attachmentUrl(attachment.id)} aria-label={attachment.name} />
                 <FileLink attachment={attachment} />
               </Match>

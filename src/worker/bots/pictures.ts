@@ -27,7 +27,7 @@ export async function picturesOf(bucket: R2Bucket, messages: readonly WithAttach
   for (const message of [...messages].reverse()) {
     for (const file of [...(message.attachments ?? [])].reverse()) {
       if (wanted.length === MAX_PICTURES_PER_TURN) break;
-      if (attachmentKind(file.type) !== "image" || (!file.preview && file.size > PREVIEW_MAX_BYTES)) continue;
+      if (attachmentKind(file) !== "image" || (!file.preview && file.size > PREVIEW_MAX_BYTES)) continue;
       wanted.push({ message: message.id, key: objectKey(file.id, file.preview ? "preview" : "original") });
     }
   }

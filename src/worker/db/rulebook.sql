@@ -536,21 +536,23 @@ CREATE OR REPLACE FUNCTION is_own_upload(a attachments, caller_id text) RETURNS 
 $$;
 
 -- Who may read (download) an attachment: an upload not yet attached, its uploader alone; an attached one,
--- whoever may read its message's space. Nothing still uploading is read by anyone.
+-- whoever may read its message's space. Nothing still uploading is read by anyone (is_own_upload; and only a
+-- stored upload is ever attached).
 CREATE OR REPLACE FUNCTION may_read_attachment(a attachments, caller_id text, caller_is_superuser boolean) RETURNS boolean
 LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN a.intention_id IS NULL THEN is_own_upload(a, caller_id)
-    ELSE a.state = 'ready' AND coalesce((SELECT may_read_space(s, caller_id, caller_is_superuser)
+    ELSE coalesce((SELECT may_read_space(s, caller_id, caller_is_superuser)
       FROM intentions i JOIN beings s ON s.id = i.location_id WHERE i.id = a.intention_id), false) END
 $$;
 
--- Reserves an upload of `declared` bytes: writes its row ('uploading') and counts the bytes in `owner`'s day,
--- unless they would take the owner past `per_day` bytes uploaded on `on_day` or the space's files past
--- `per_space`. Returns null when reserved, else which limit stopped it: 'being' or 'space'. Reservations of one
--- being, and of one space, take turns (transaction-wide advisory locks, always the being's first), and each
--- statement here reads what every earlier one committed, so uploads at once cannot all pass one check.
--- A day's bytes count every upload begun, kept or not. Days a week old are pruned.
-CREATE OR REPLACE FUNCTION reserve_attachment(new_id text, space text, owner text, file_name text, declared bigint, on_day date, per_day bigint, per_space bigint)
+-- Counts `declared` bytes more in `owner`'s uploads on `on_day` and in `space`'s files, unless they would take the
+-- owner past `per_day` bytes that day or the space's files (originals and previews) past `per_space`. Returns null
+-- when counted, else which limit stopped it: 'being' or 'space'. Every upload's and preview's bytes pass here, before
+-- they are read. Reservations of one being, and of one space, take turns (transaction-wide advisory locks, always
+-- the being's first), and each statement here reads what every earlier one committed, so uploads at once cannot all
+-- pass one check; the caller writes what it reserved in the same transaction. A day's bytes count every upload
+-- begun, kept or not. Days a week old are pruned.
+CREATE OR REPLACE FUNCTION reserve_attachment_bytes(space text, owner text, declared bigint, on_day date, per_day bigint, per_space bigint)
 RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(1, hashtext(owner));
@@ -558,14 +560,49 @@ BEGIN
   IF coalesce((SELECT u.bytes FROM attachment_usage u WHERE u.day = on_day AND u.being_id = owner), 0) + declared > per_day THEN
     RETURN 'being';
   END IF;
-  IF coalesce((SELECT sum(a.size) FROM attachments a WHERE a.space_id = space), 0) + declared > per_space THEN
+  IF coalesce((SELECT sum(a.size + coalesce(a.preview_size, 0)) FROM attachments a WHERE a.space_id = space), 0) + declared > per_space THEN
     RETURN 'space';
   END IF;
   INSERT INTO attachment_usage AS u (day, being_id, bytes) VALUES (on_day, owner, declared)
   ON CONFLICT ON CONSTRAINT attachment_usage_day_being_id_pk DO UPDATE SET bytes = u.bytes + excluded.bytes;
-  INSERT INTO attachments (id, space_id, owner_id, name, size) VALUES (new_id, space, owner, file_name, declared);
   DELETE FROM attachment_usage u WHERE u.day < on_day - 7;
   RETURN NULL;
+END
+$$;
+
+-- Reserves an upload of `declared` bytes within the quotas (reserve_attachment_bytes): writes its row
+-- ('uploading'). Returns null when reserved, else the limit that stopped it.
+CREATE OR REPLACE FUNCTION reserve_attachment(new_id text, space text, owner text, file_name text, declared bigint, on_day date, per_day bigint, per_space bigint)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  refusal text := reserve_attachment_bytes(space, owner, declared, on_day, per_day, per_space);
+BEGIN
+  IF refusal IS NULL THEN
+    INSERT INTO attachments (id, space_id, owner_id, name, size) VALUES (new_id, space, owner, file_name, declared);
+  END IF;
+  RETURN refusal;
+END
+$$;
+
+-- Reserves a preview of `declared` bytes, whose longest side is `side` pixels, for `caller`'s upload `upload`: only
+-- while it is the caller's own (is_own_upload; else 'not_found'), for an image whose longest side is longer than
+-- the preview's (else 'unfit': a preview of anything else is no smaller), within the quotas (reserve_attachment_bytes).
+-- Until the preview is stored, the upload shows none (a second preview replaces the first). Returns null when reserved.
+CREATE OR REPLACE FUNCTION reserve_preview(upload text, caller text, declared bigint, side integer, on_day date, per_day bigint, per_space bigint)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  a attachments;
+  refusal text;
+BEGIN
+  -- Locked: a message taking the upload meanwhile waits, or is waited for.
+  SELECT * INTO a FROM attachments WHERE id = upload FOR UPDATE;
+  IF NOT is_own_upload(a, caller) THEN RETURN 'not_found'; END IF;
+  IF a.width IS NULL OR greatest(a.width, a.height) <= side THEN RETURN 'unfit'; END IF;
+  refusal := reserve_attachment_bytes(a.space_id, a.owner_id, declared, on_day, per_day, per_space);
+  IF refusal IS NULL THEN
+    UPDATE attachments SET preview_size = declared, preview_type = NULL, preview_width = NULL, preview_height = NULL WHERE id = upload;
+  END IF;
+  RETURN refusal;
 END
 $$;
 

@@ -138,6 +138,10 @@ export const attachments = pgTable(
     height: integer("height"),
     previewWidth: integer("preview_width"),
     previewHeight: integer("preview_height"),
+    // The preview's type, read from its bytes (the original's is `type`): what either is served as.
+    previewType: text("preview_type"),
+    // Its bytes, counted in the quotas like the original's; set when they are reserved, before they are read.
+    previewSize: bigint("preview_size", { mode: "number" }),
     state: text("state").$type<"uploading" | "ready">().notNull().default("uploading"),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },

@@ -1,10 +1,9 @@
 /**
  * A stored file as an HTTP response. Whoever may read it gets it with headers that keep it inert: its detected type,
  * nosniff, a sandboxing CSP (a file opened as a page runs nothing and reaches nothing), same-origin only, kept by
- * the reader's browser but by no shared cache, and shown in place only when it is an image, video or audio the
- * page would show anyway; everything else is a download. One byte range (video seeking) and If-None-Match are honoured.
+ * the reader's browser but by no shared cache, and shown in place only when the route says so (an image, video or
+ * audio the page would show anyway); everything else is a download. One byte range (video seeking) and If-None-Match are honoured.
  */
-import { attachmentKind } from "../../shared/attachments.ts";
 import { ApiError } from "../../shared/errors.ts";
 import { contentDisposition } from "./names.ts";
 
@@ -35,11 +34,12 @@ export function byteRange(header: string | null, size: number): ByteRange | "uns
   return end < start ? undefined : { start, end };
 }
 
-/** Which object is sent, under what name, and whether as a download. */
+/** Which object is sent, as what type (its row's, read from its bytes at upload), under what name, and whether in place. */
 export interface FileToServe {
   key: string;
+  type: string;
   name: string;
-  download: boolean;
+  inline: boolean;
 }
 
 /** The response for `file` from `bucket`, for a request with `headers` (Range, If-None-Match). */
@@ -61,13 +61,10 @@ export async function serveFile(bucket: R2Bucket, file: FileToServe, headers: He
   if (range === "unsatisfiable") return new Response(null, { status: 416, headers: { ...common, "Content-Range": `bytes */${stored.size}` } });
   const object = await bucket.get(file.key, range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {});
   if (!object) throw new ApiError("NOT_FOUND", "attachment not found");
-  // The type sniffed from the bytes at upload (src/worker/files/upload.ts), stored with the object.
-  const type = stored.httpMetadata?.contentType ?? "application/octet-stream";
-  const inline = !file.download && attachmentKind(type) !== "file";
   const sent: Record<string, string> = {
     ...common,
-    "Content-Type": type,
-    "Content-Disposition": contentDisposition(file.name, inline),
+    "Content-Type": file.type,
+    "Content-Disposition": contentDisposition(file.name, file.inline),
     "Content-Length": String(range ? range.end - range.start + 1 : stored.size),
   };
   if (!range) return new Response(object.body, { status: 200, headers: sent });

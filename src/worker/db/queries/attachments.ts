@@ -1,7 +1,7 @@
 /**
  * Attachments' rows: reserving an upload within its quotas, marking it stored, its preview, who may read it, and
  * the R2 objects of deleted rows (attachment_garbage). The rules are the rulebook's (reserve_attachment,
- * is_own_upload, may_read_attachment); the bytes are src/worker/files/'s.
+ * reserve_preview, is_own_upload, may_read_attachment); the bytes are src/worker/files/'s.
  */
 import { sql } from "drizzle-orm";
 import type { Attachment, AttachmentId } from "../../../shared/attachments.ts";
@@ -48,15 +48,15 @@ export async function reserveUpload(
   return row.refusal;
 }
 
-/** Marks a reserved upload stored: its type and size as read from its bytes. Returns it as the API shows it. */
-export async function markUploaded(db: Db, id: AttachmentId, sniffed: Sniffed, size: number): Promise<Attachment> {
-  const row = await queryOne<{ attachment: Attachment }>(
+/** Marks a reserved upload stored: its type and size as read from its bytes. Returns it as the API shows it, or undefined when its row is gone. */
+export async function markUploaded(db: Db, id: AttachmentId, sniffed: Sniffed, size: number): Promise<Attachment | undefined> {
+  const [row] = await query<{ attachment: Attachment }>(
     db,
     sql`UPDATE attachments SET state = 'ready', type = ${sniffed.type}, size = ${size},
                width = ${sniffed.width ?? null}, height = ${sniffed.height ?? null}
         WHERE id = ${id} RETURNING attachment_json(attachments) AS attachment`,
   );
-  return row.attachment;
+  return row?.attachment;
 }
 
 /** Deletes an upload that failed (its objects, if any, become garbage). */
@@ -64,23 +64,46 @@ export async function discardUpload(db: Db, id: AttachmentId): Promise<void> {
   await query(db, sql`DELETE FROM attachments WHERE id = ${id}`);
 }
 
-/** Throws (401, 404) unless `id` is the viewer's own stored upload, not yet attached (is_own_upload). */
-export async function requireOwnUpload(db: Db, viewer: ViewerRef, id: AttachmentId): Promise<void> {
-  const row = await queryOne<{ viewer_id: string | null; visible: boolean | null }>(
+/** Which rule refused a preview: a quota, or (unfit) the upload is no image larger than the preview. */
+export type PreviewRefusal = QuotaRefusal | "unfit";
+
+/**
+ * Reserves a preview of `size` bytes whose longest side is `side` pixels for the viewer's own unattached upload `id`
+ * (reserve_preview in db/rulebook.sql; 401, 404 otherwise): returns null when reserved, else the refusing rule.
+ */
+export async function reservePreview(
+  db: Db,
+  viewer: ViewerRef,
+  id: AttachmentId,
+  preview: { size: number; side: number },
+  limits: AttachmentSettings,
+  day: string,
+): Promise<PreviewRefusal | null> {
+  const row = await queryOne<{ viewer_id: string | null; visible: boolean | null; refusal: PreviewRefusal | null }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT v.id AS viewer_id, is_own_upload(a, v.id) AS visible FROM viewer v LEFT JOIN attachments a ON a.id = ${id}`,
+        SELECT v.id AS viewer_id, r.refusal IS DISTINCT FROM 'not_found' AS visible, nullif(r.refusal, 'not_found') AS refusal
+        FROM viewer v LEFT JOIN LATERAL (
+          SELECT reserve_preview(${id}, v.id, ${preview.size}, ${preview.side}, ${day}::date, ${limits.dailyBytesPerBeing}, ${limits.spaceBytes}) AS refusal
+          WHERE v.id IS NOT NULL
+        ) r ON true`,
   );
   requireAccess(row, "attachment");
+  return row.refusal;
 }
 
-/** Records an upload's preview (its pixel size), while it is still the viewer's own and unattached (else 404). */
-export async function setPreview(db: Db, viewer: ViewerRef, id: AttachmentId, preview: { width: number; height: number }): Promise<Attachment> {
+/** Forgets a preview whose bytes were not stored (its reservation no longer counts). */
+export async function discardPreview(db: Db, id: AttachmentId): Promise<void> {
+  await query(db, sql`UPDATE attachments SET preview_size = NULL WHERE id = ${id} AND preview_width IS NULL`);
+}
+
+/** Records an upload's preview (its type and pixel size), while it is still the viewer's own and unattached (else 404). */
+export async function setPreview(db: Db, viewer: ViewerRef, id: AttachmentId, preview: Required<Sniffed>): Promise<Attachment> {
   const row = await queryOne<{ viewer_id: string | null; visible: boolean | null; attachment: Attachment | null }>(
     db,
     sql`WITH ${viewerCte(viewer)},
         updated AS (
-          UPDATE attachments a SET preview_width = ${preview.width}, preview_height = ${preview.height}
+          UPDATE attachments a SET preview_type = ${preview.type}, preview_width = ${preview.width}, preview_height = ${preview.height}
           FROM viewer v WHERE a.id = ${id} AND is_own_upload(a, v.id)
           RETURNING attachment_json(a) AS attachment
         )
@@ -90,23 +113,22 @@ export async function setPreview(db: Db, viewer: ViewerRef, id: AttachmentId, pr
   return row.attachment!;
 }
 
-/** A stored file as the serving route needs it. */
+/** A stored file as the serving route needs it: the attachment, and its preview's type when it has one. */
 export interface ReadableFile {
-  name: string;
-  hasPreview: boolean;
+  attachment: Attachment;
+  previewType: string | null;
 }
 
 /** An attachment the viewer may read (may_read_attachment), else NOT_FOUND as for an unknown id. */
 export async function getReadableAttachment(db: Db, viewer: ViewerRef, id: AttachmentId): Promise<ReadableFile> {
-  const row = await queryOne<{ viewer_id: string | null; visible: boolean | null; name: string; has_preview: boolean }>(
+  const row = await queryOne<{ viewer_id: string | null; visible: boolean | null; attachment: Attachment; preview_type: string | null }>(
     db,
     sql`WITH ${viewerCte(viewer)}
-        SELECT v.id AS viewer_id, may_read_attachment(a, v.id, v.su) AS visible, a.name,
-               a.preview_width IS NOT NULL AS has_preview
+        SELECT v.id AS viewer_id, may_read_attachment(a, v.id, v.su) AS visible, attachment_json(a) AS attachment, a.preview_type
         FROM viewer v LEFT JOIN attachments a ON a.id = ${id}`,
   );
   requireAccess(row, "attachment");
-  return { name: row.name, hasPreview: row.has_preview };
+  return { attachment: row.attachment, previewType: row.preview_type };
 }
 
 /** Deletes the uploads never attached that are older than `seconds` (their objects become garbage); returns how many. */

@@ -35,7 +35,7 @@ export interface PostWrite extends IntentionWrite {
 /**
  * Creates an utterance owned by the viewer in a space it may read, carrying `attachments` (in that order): each
  * must be the viewer's own stored, unattached upload in this space (is_own_upload), else nothing is written and
- * the answer is VALIDATION. A repeat of an id the viewer already used returns the existing row and writes
+ * the answer is VALIDATION naming the others (`details.attachments`). A repeat of an id the viewer already used returns the existing row and writes
  * nothing; an id someone else used is a conflict.
  */
 export async function createIntention(
@@ -56,7 +56,7 @@ export async function createIntention(
       existing_seq: string | null;
       created: unknown;
       created_seq: string | null;
-      uploads_usable: boolean;
+      unusable: AttachmentId[] | null;
       bots: BotInSpace[] | null;
     }>(
       db,
@@ -72,19 +72,19 @@ export async function createIntention(
             WHERE is_own_upload(a, v.id) AND a.space_id = t.id FOR UPDATE OF a
           ),
           uploads AS (
-            SELECT (SELECT count(*) FROM usable) = (SELECT count(*) FROM named) AS usable,
-                   (SELECT jsonb_agg(json ORDER BY ordinality) FROM usable) AS list
+            SELECT (SELECT jsonb_agg(json ORDER BY ordinality) FROM usable) AS list,
+                   (SELECT jsonb_agg(n.id ORDER BY n.ordinality) FROM named n WHERE n.id NOT IN (SELECT id FROM usable)) AS unusable
           ),
           created AS (
             INSERT INTO intentions (id, owner_id, location_id, content, attachments)
             SELECT ${id}, v.id, t.id, ${JSON.stringify(content)}::jsonb, u.list FROM viewer v, target t, uploads u
-            WHERE v.id IS NOT NULL AND t.visible AND u.usable AND NOT EXISTS (SELECT 1 FROM existing)
+            WHERE v.id IS NOT NULL AND t.visible AND u.unusable IS NULL AND NOT EXISTS (SELECT 1 FROM existing)
             RETURNING id, intention_json(intentions) AS intention, seq
           ),
           linked AS (UPDATE attachments a SET intention_id = c.id FROM created c, usable u WHERE a.id = u.id)
           SELECT v.id AS viewer_id, t.visible,
                  e.owner_id AS existing_owner, e.intention AS existing, e.seq AS existing_seq,
-                 c.intention AS created, c.seq AS created_seq, (SELECT usable FROM uploads) AS uploads_usable,
+                 c.intention AS created, c.seq AS created_seq, (SELECT unusable FROM uploads) AS unusable,
                  (SELECT jsonb_agg(jsonb_build_object('id', b.id, 'name', b.name,
                            'replyTo', coalesce(b.properties -> 'bot' ->> 'replyTo', 'mentions')))
                   FROM beings b WHERE c.intention IS NOT NULL AND b.location_id = t.id AND b.type = 'bot'
@@ -96,8 +96,11 @@ export async function createIntention(
     if (row.existing_owner === row.viewer_id) {
       return { intention: toIntention(row.existing), seq: Number(row.existing_seq), created: false, bots: [], appended: [] };
     }
-    if (!row.existing_owner && !row.uploads_usable) {
-      throw new ApiError("VALIDATION", "attachments: each must be your own upload to this space, not yet attached to a message");
+    if (!row.existing_owner && row.unusable) {
+      // Named, so a page whose upload was swept (a day unsent) uploads it again rather than retrying forever.
+      throw new ApiError("VALIDATION", "attachments: each must be your own upload to this space, not yet attached to a message", {
+        attachments: row.unusable,
+      });
     }
     throw new ApiError("CONFLICT", `the id ${id} is taken`);
   };

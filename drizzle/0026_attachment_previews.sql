@@ -1,0 +1,2 @@
+ALTER TABLE "attachments" ADD COLUMN "preview_type" text;--> statement-breakpoint
+ALTER TABLE "attachments" ADD COLUMN "preview_size" bigint;
