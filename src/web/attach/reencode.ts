@@ -1,9 +1,11 @@
 /**
  * Photos are re-encoded on this device before they go up: a fresh encoding of the pixels carries none of
- * the original's metadata (GPS position, camera serial). An image larger than a screen needs also gets a
- * preview. GIF is sent as it is (re-encoding would stop its animation).
+ * the original's metadata (GPS position, camera serial). What is a photo is read from the file's bytes, as
+ * the server reads it: a JPEG named "photo.bin" is still a photo. An image larger than a screen needs also
+ * gets a preview. GIF is sent as it is (re-encoding would stop its animation).
  */
 import { PREVIEW_MAX_BYTES, PREVIEW_MAX_SIDE } from "../../shared/attachments.ts";
+import { SNIFF_BYTES, sniff } from "../../shared/sniff.ts";
 
 /** Types whose metadata is removed by re-encoding. */
 export const REENCODED_TYPES: readonly string[] = ["image/jpeg", "image/png", "image/webp"];
@@ -17,13 +19,14 @@ export interface Prepared {
 /** Qualities tried in turn until a preview fits PREVIEW_MAX_BYTES. */
 const PREVIEW_QUALITIES = [0.8, 0.6, 0.4];
 
-/** The file as it will be uploaded: re-encoded (same type) when it is a JPEG, PNG or WebP image. */
+/** The file as it will be uploaded: re-encoded (same type) when its bytes are a JPEG, PNG or WebP image. */
 export async function prepare(file: Blob): Promise<Prepared> {
-  if (!REENCODED_TYPES.includes(file.type)) return { body: file };
+  const { type } = sniff(new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer()));
+  if (!REENCODED_TYPES.includes(type)) return { body: file };
   // createImageBitmap applies the EXIF orientation, so a turned photo stays upright without it.
   const bitmap = await createImageBitmap(file);
   try {
-    const body = await encode(bitmap, bitmap.width, bitmap.height, file.type, 0.9);
+    const body = await encode(bitmap, bitmap.width, bitmap.height, type, 0.9);
     const scale = PREVIEW_MAX_SIDE / Math.max(bitmap.width, bitmap.height);
     return scale < 1 ? { body, preview: await previewOf(bitmap, scale) } : { body };
   } finally {
