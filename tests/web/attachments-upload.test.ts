@@ -105,9 +105,9 @@ describe("re-encoding before upload", () => {
   const WEBP = new TextEncoder().encode("RIFF\0\0\0\0WEBPVP8 ");
 
   /** A canvas that records what it drew and encodes `size` bytes of the asked type (or PNG, for types `unwritable`). */
-  function fakeCanvas(size: (type: string, quality: number) => number, unwritable: string[] = []) {
+  function fakeCanvas(size: (type: string, quality: number) => number, unwritable: string[] = [], bitmap = { width: 4000, height: 3000 }) {
     const encoded: { width: number; height: number; type: string; quality: number }[] = [];
-    vi.stubGlobal("createImageBitmap", async () => ({ width: 4000, height: 3000, close: () => undefined }));
+    vi.stubGlobal("createImageBitmap", async () => ({ ...bitmap, close: () => undefined }));
     vi.stubGlobal(
       "OffscreenCanvas",
       class {
@@ -150,6 +150,20 @@ describe("re-encoding before upload", () => {
 
     fakeCanvas(() => PREVIEW_MAX_BYTES + 1);
     expect((await prepare(new File([WEBP, "webp"], "p.webp", { type: "image/webp" }))).preview).toBeUndefined();
+  });
+
+  it("gives a heavy picture that fits a screen a preview the size it is shown at; a light one, or one shown whole, none", async () => {
+    const heavy = fakeCanvas((type) => (type === "image/png" ? 200 * 1024 : 20 * 1024), [], { width: 640, height: 480 });
+    expect((await prepare(new File([PNG], "shot.png", { type: "image/png" }))).preview?.type).toBe("image/webp");
+    expect(heavy).toEqual([
+      { width: 640, height: 480, type: "image/png", quality: 0.9 },
+      { width: 480, height: 360, type: "image/webp", quality: 0.8 },
+    ]);
+
+    fakeCanvas(() => 100 * 1024, [], { width: 640, height: 480 });
+    expect((await prepare(new File([PNG], "light.png", { type: "image/png" }))).preview).toBeUndefined();
+    fakeCanvas(() => 200 * 1024, [], { width: 400, height: 300 });
+    expect((await prepare(new File([PNG], "small.png", { type: "image/png" }))).preview).toBeUndefined();
   });
 
   it("knows a photo by its bytes, whatever its name and type say", async () => {
