@@ -28,7 +28,7 @@ const HEAVY_BYTES = 150 * 1024;
  * needs none: an image larger than PREVIEW_MAX_SIDE comes down to it; a heavy one, to the box it is shown in
  * (at one device pixel per CSS pixel: its original is a tap away). A preview is always smaller than its image.
  */
-export function previewScale(width: number, height: number, bytes: number): number | undefined {
+function previewScale(width: number, height: number, bytes: number): number | undefined {
   const longest = Math.max(width, height);
   if (longest > PREVIEW_MAX_SIDE) return PREVIEW_MAX_SIDE / longest;
   const shown = Math.min(IMAGE_BOX.width / width, IMAGE_BOX.height / height);
