@@ -37,6 +37,9 @@ export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
 export const PREVIEW_MAX_SIDE = 1280;
 export const PREVIEW_MAX_BYTES = 1024 * 1024;
 
+/** The largest box a message shows an image in, in CSS pixels (a narrower column narrows it further). */
+export const IMAGE_BOX = { width: 480, height: 360 } as const;
+
 /** Images a page shows in place (and re-encodes before upload, all but GIF, to drop their metadata). */
 export const INLINE_IMAGE_TYPES: readonly string[] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 /** Video and audio a page plays in place. */

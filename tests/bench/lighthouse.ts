@@ -1,7 +1,8 @@
 // Lighthouse (its default mobile settings: simulated slow 4G, 4x CPU slowdown) in Debian's Chromium
 // against the app as `npm run dev` serves it (wrangler dev, the built web app, livekit-server when
 // installed), on the sign-in page, on a space holding 100 messages and on one holding 100 pictures (PNGs
-// of several shapes: their room is reserved from the sizes the messages carry); the median of RUNS runs.
+// of several shapes, uploaded as the page uploads them, previews and all: their room is reserved from the
+// sizes the messages carry); the median of RUNS runs.
 // The 100-message space is measured again with no LiveKit configured, to tell LiveKit's cost from the app's.
 // Run: npm run bench:lighthouse [-- --runs 5] [-- --details]   (prints markdown tables; about two minutes)
 // --details also prints each run's layout shifts, longest main-thread tasks and the scripts that cost most;
@@ -15,6 +16,7 @@ import { type StartChunk, startChunk } from "../../scripts/start-chunk.ts";
 import { CHROMIUM_PATH } from "../e2e/support.ts";
 import { StackClient } from "../integration/http.ts";
 import { png } from "../support/images.ts";
+import { pagePreparer } from "./page-prepare.ts";
 import { benchConfig, createSpace, fmt, load, option, percentile, seedMessages, startBenchStack } from "./support.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -24,6 +26,8 @@ const TRACES = option("traces");
 const MESSAGES = 100;
 /** The pictures' shapes, in turn: landscape, portrait, wide, square. */
 const PICTURES = [[640, 480], [480, 640], [1024, 400], [500, 500]] as const;
+/** The pictures' noise (tests/support/images.ts): their PNGs, re-encoded by the page, weigh 390-640 KB, as photos do. */
+const GRAIN = 2;
 
 let built: StartChunk | undefined;
 /** The web build's start chunk, measured once: after the first stack has built the app (buildWeb). */
@@ -81,14 +85,26 @@ interface Page {
   headers: Record<string, string>;
 }
 
-/** Posts `count` messages each carrying one picture, in turn of PICTURES' shapes, into `space`. */
+/**
+ * Posts `count` messages each carrying one picture, in turn of PICTURES' shapes, into `space`: each as the page
+ * uploads it (re-encoded, with the preview it makes for a heavy picture), by the page's own code in Chromium.
+ */
 async function seedPictures(writer: StackClient, space: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const [width, height] = PICTURES[i % PICTURES.length]!;
-    const uploaded = await writer.upload(space, `picture ${i}.png`, png(width, height, { hue: i * 7 }));
-    if (uploaded.status !== 201) throw new Error(`uploading failed: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
-    const posted = await writer.request("POST", `/api/spaces/${encodeURIComponent(space)}/intentions`, { content: `picture ${i}`, attachments: [uploaded.body.attachment.id] });
-    if (posted.status !== 201) throw new Error(`seeding failed: ${posted.status} ${JSON.stringify(posted.body)}`);
+  const preparer = await pagePreparer();
+  try {
+    for (let i = 0; i < count; i++) {
+      const [width, height] = PICTURES[i % PICTURES.length]!;
+      const { body, preview } = await preparer.prepare(png(width, height, { hue: i * 7, grain: GRAIN }));
+      const uploaded = await writer.upload(space, `picture ${i}.png`, body);
+      if (uploaded.status !== 201) throw new Error(`uploading failed: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
+      const id = uploaded.body.attachment.id;
+      const previewed = preview && (await writer.putPreview(id, preview));
+      if (previewed && previewed.status !== 200) throw new Error(`the preview failed: ${previewed.status} ${JSON.stringify(previewed.body)}`);
+      const posted = await writer.request("POST", `/api/spaces/${encodeURIComponent(space)}/intentions`, { content: `picture ${i}`, attachments: [id] });
+      if (posted.status !== 201) throw new Error(`seeding failed: ${posted.status} ${JSON.stringify(posted.body)}`);
+    }
+  } finally {
+    await preparer.close();
   }
 }
 

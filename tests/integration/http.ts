@@ -37,10 +37,18 @@ export class StackClient {
   }
 
   /** Uploads a file's bytes to a space as an attachment (POST /api/spaces/:id/attachments); parsed like `request`. */
-  async upload<T = any>(space: string, name: string, bytes: Uint8Array<ArrayBuffer>): Promise<StackReply<T>> {
+  upload<T = any>(space: string, name: string, bytes: Uint8Array<ArrayBuffer>): Promise<StackReply<T>> {
+    return this.sendBytes("POST", `/api/spaces/${encodeURIComponent(space)}/attachments?name=${encodeURIComponent(name)}`, bytes);
+  }
+
+  /** Gives an upload its preview (PUT /api/attachments/:id/preview); parsed like `request`. */
+  putPreview<T = any>(id: string, bytes: Uint8Array<ArrayBuffer>): Promise<StackReply<T>> {
+    return this.sendBytes("PUT", `/api/attachments/${id}/preview`, bytes);
+  }
+
+  private async sendBytes<T>(method: string, path: string, bytes: Uint8Array<ArrayBuffer>): Promise<StackReply<T>> {
     const headers: Record<string, string> = { Origin: this.baseUrl, ...(this.cookie ? { Cookie: this.cookie } : {}) };
-    const path = `/api/spaces/${encodeURIComponent(space)}/attachments?name=${encodeURIComponent(name)}`;
-    const response = await fetch(`${this.baseUrl}${path}`, { method: "POST", headers, body: bytes });
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: bytes });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
   }

@@ -26,17 +26,27 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** A `width`×`height` PNG; `text` adds a tEXt chunk (keyword "Comment") carrying it. */
-export function png(width: number, height: number, options: { text?: string; hue?: number } = {}): Uint8Array<ArrayBuffer> {
+/**
+ * A `width`×`height` PNG; `text` adds a tEXt chunk (keyword "Comment") carrying it. `grain` adds that much
+ * pseudo-random noise to each value (the same every time), as a photo has: a smooth gradient alone, which any
+ * encoder compresses to almost nothing, is lighter than any picture a person sends.
+ */
+export function png(width: number, height: number, options: { text?: string; hue?: number; grain?: number } = {}): Uint8Array<ArrayBuffer> {
   const hue = options.hue ?? 0;
+  const grain = options.grain ?? 0;
+  let seed = 1 + hue;
+  const noise = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return grain ? (seed >>> 16) % (grain + 1) : 0;
+  };
   const rows = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) {
     const row = y * (width * 3 + 1);
     for (let x = 0; x < width; x++) {
       const at = row + 1 + x * 3;
-      rows[at] = (x + hue) & 0xff;
-      rows[at + 1] = (y + 2 * hue) & 0xff;
-      rows[at + 2] = (x + y) & 0xff;
+      rows[at] = (x + hue + noise()) & 0xff;
+      rows[at + 1] = (y + 2 * hue + noise()) & 0xff;
+      rows[at + 2] = (x + y + noise()) & 0xff;
     }
   }
   const header = Buffer.alloc(13);

@@ -135,6 +135,34 @@ describe("a message with files", () => {
     expect(second!.attachments).toEqual(first!.attachments);
   });
 
+  it("uploads again, from the bytes kept on this device, the files the server swept while the message waited, then posts", async () => {
+    const swept = (ids: AttachmentId[]) => json({ error: { code: "VALIDATION", message: "an attachment is no longer available", details: { attachments: ids } } }, 400);
+    const posts: AttachmentId[][] = [];
+    const server = fakeServer({
+      [POST]: (call) => {
+        const ids = (call.body as { attachments: AttachmentId[] }).attachments;
+        posts.push(ids);
+        // The first message's first upload was swept; the next message's file is refused every time.
+        if (posts.length === 2) return stored(call);
+        return swept(posts.length === 1 ? [ids[0]!] : ids);
+      },
+    });
+    const outbox = open();
+    const id = outbox.send(SPACE, "late", [picked("old.pdf", "old bytes"), picked("fresh.pdf")]);
+    await vi.waitFor(() => expect(outbox.entries).toHaveLength(0));
+    expect(upload).toHaveBeenCalledTimes(3);
+    expect(await upload.mock.calls[2]![2].text()).toBe("old bytes");
+    expect(postsOf(server)).toMatchObject([{ id }, { id }]);
+    expect(posts[1]![0]).not.toBe(posts[0]![0]);
+    expect(posts[1]![1]).toBe(posts[0]![1]);
+
+    // Refused again right after uploading again: the message fails, it does not upload forever.
+    const next = outbox.send(SPACE, "again", [picked("third.pdf")]);
+    await vi.waitFor(() => expect(outbox.entries[0]?.status).toBe("failed"));
+    expect(outbox.entries[0]).toMatchObject({ id: next, error: "an attachment is no longer available" });
+    expect(upload).toHaveBeenCalledTimes(5);
+  });
+
   it("fails with the server's reason when a file is refused, and sends the rest once it is taken out", async () => {
     upload.mockImplementation(async (_space, name, body) => {
       if (name === "huge.bin") throw new ApiError("PAYLOAD_TOO_LARGE", "the file is larger than 25 MiB");

@@ -99,10 +99,15 @@ describe("the upload request", () => {
 });
 
 describe("re-encoding before upload", () => {
+  /** The first bytes of each photo format (what the page reads to know one), then whatever follows. */
+  const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0]);
+  const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const WEBP = new TextEncoder().encode("RIFF\0\0\0\0WEBPVP8 ");
+
   /** A canvas that records what it drew and encodes `size` bytes of the asked type (or PNG, for types `unwritable`). */
-  function fakeCanvas(size: (type: string, quality: number) => number, unwritable: string[] = []) {
+  function fakeCanvas(size: (type: string, quality: number) => number, unwritable: string[] = [], bitmap = { width: 4000, height: 3000 }) {
     const encoded: { width: number; height: number; type: string; quality: number }[] = [];
-    vi.stubGlobal("createImageBitmap", async () => ({ width: 4000, height: 3000, close: () => undefined }));
+    vi.stubGlobal("createImageBitmap", async () => ({ ...bitmap, close: () => undefined }));
     vi.stubGlobal(
       "OffscreenCanvas",
       class {
@@ -125,7 +130,7 @@ describe("re-encoding before upload", () => {
 
   it("writes a photo anew in its own type, and adds a preview within the limits when it is larger than a screen needs", async () => {
     const encoded = fakeCanvas(() => 1000);
-    const photo = new File(["exif and pixels"], "p.jpg", { type: "image/jpeg" });
+    const photo = new File([JPEG, "exif and pixels"], "p.jpg", { type: "image/jpeg" });
     const prepared = await prepare(photo);
     expect(prepared.body).not.toBe(photo);
     expect(prepared.body.type).toBe("image/jpeg");
@@ -138,13 +143,38 @@ describe("re-encoding before upload", () => {
 
   it("makes the preview a JPEG where WebP cannot be written, at a lower quality until it fits, or makes none", async () => {
     const encoded = fakeCanvas((_type, quality) => (quality > 0.6 ? PREVIEW_MAX_BYTES + 1 : 500), ["image/webp"]);
-    const prepared = await prepare(new File(["png"], "p.png", { type: "image/png" }));
+    const prepared = await prepare(new File([PNG, "png"], "p.png", { type: "image/png" }));
     expect(prepared.body.type).toBe("image/png");
     expect(prepared.preview?.type).toBe("image/jpeg");
     expect(encoded.at(-1)).toMatchObject({ type: "image/jpeg", quality: 0.6 });
 
     fakeCanvas(() => PREVIEW_MAX_BYTES + 1);
-    expect((await prepare(new File(["webp"], "p.webp", { type: "image/webp" }))).preview).toBeUndefined();
+    expect((await prepare(new File([WEBP, "webp"], "p.webp", { type: "image/webp" }))).preview).toBeUndefined();
+  });
+
+  it("gives a heavy picture that fits a screen a preview the size it is shown at; a light one, or one shown whole, none", async () => {
+    const heavy = fakeCanvas((type) => (type === "image/png" ? 200 * 1024 : 20 * 1024), [], { width: 640, height: 480 });
+    expect((await prepare(new File([PNG], "shot.png", { type: "image/png" }))).preview?.type).toBe("image/webp");
+    expect(heavy).toEqual([
+      { width: 640, height: 480, type: "image/png", quality: 0.9 },
+      { width: 480, height: 360, type: "image/webp", quality: 0.8 },
+    ]);
+
+    fakeCanvas(() => 100 * 1024, [], { width: 640, height: 480 });
+    expect((await prepare(new File([PNG], "light.png", { type: "image/png" }))).preview).toBeUndefined();
+    fakeCanvas(() => 200 * 1024, [], { width: 400, height: 300 });
+    expect((await prepare(new File([PNG], "small.png", { type: "image/png" }))).preview).toBeUndefined();
+  });
+
+  it("knows a photo by its bytes, whatever its name and type say", async () => {
+    const encoded = fakeCanvas(() => 1000);
+    const prepared = await prepare(new File([JPEG, "exif and pixels"], "photo.bin", { type: "" }));
+    expect(prepared.body.type).toBe("image/jpeg");
+    expect(encoded[0]).toEqual({ width: 4000, height: 3000, type: "image/jpeg", quality: 0.9 });
+
+    const html = new File(["<html>"], "fake.jpg", { type: "image/jpeg" });
+    expect(await prepare(html)).toEqual({ body: html });
+    expect(encoded).toHaveLength(2);
   });
 
   it("sends a GIF, and anything that is not a photo, as it is", async () => {

@@ -42,6 +42,19 @@ export async function attachmentIds(entry: OutboxEntry, onUploaded: (key: string
   return ids;
 }
 
+/**
+ * The files whose attachments the server refused as no longer usable (400 VALIDATION naming them in
+ * `details.attachments`: an upload left unattached for a day, while this device was offline, is swept). They
+ * are forgotten here, so the next attempt uploads them again from the bytes kept on this device.
+ */
+export function forgetUnusable(entry: OutboxEntry, error: unknown): OutboxFile[] {
+  const details = error instanceof ApiError && error.code === "VALIDATION" ? (error.details as { attachments?: unknown } | undefined) : undefined;
+  const ids = Array.isArray(details?.attachments) ? (details.attachments as unknown[]) : [];
+  const unusable = (entry.files ?? []).filter((file) => file.attachment && ids.includes(file.attachment.id));
+  for (const file of unusable) cancelUpload(file.key);
+  return unusable;
+}
+
 /** Lets go of files: their message was sent, or they were dropped from it (an upload under way stops). */
 export function release(files: readonly OutboxFile[]): void {
   for (const file of files) {

@@ -1,31 +1,53 @@
 /**
  * Photos are re-encoded on this device before they go up: a fresh encoding of the pixels carries none of
- * the original's metadata (GPS position, camera serial). An image larger than a screen needs also gets a
- * preview. GIF is sent as it is (re-encoding would stop its animation).
+ * the original's metadata (GPS position, camera serial). What is a photo is read from the file's bytes, as
+ * the server reads it: a JPEG named "photo.bin" is still a photo. An image larger than a screen needs, or
+ * heavy, also gets a preview (previewScale), which readers' pages load instead. GIF is sent as it is
+ * (re-encoding would stop its animation).
  */
-import { PREVIEW_MAX_BYTES, PREVIEW_MAX_SIDE } from "../../shared/attachments.ts";
+import { IMAGE_BOX, PREVIEW_MAX_BYTES, PREVIEW_MAX_SIDE } from "../../shared/attachments.ts";
+import { SNIFF_BYTES, sniff } from "../../shared/sniff.ts";
 
 /** Types whose metadata is removed by re-encoding. */
 export const REENCODED_TYPES: readonly string[] = ["image/jpeg", "image/png", "image/webp"];
 
-/** What to upload for a file: its bytes, and a preview when it is a large image. */
+/** What to upload for a file: its bytes, and a preview when it is a large or heavy image. */
 export interface Prepared {
   body: Blob;
   preview?: Blob;
 }
 
+/**
+ * A file heavier than this gets a preview even when its pixels fit PREVIEW_MAX_SIDE: a conversation of such
+ * pictures (a lossless screenshot, a PNG photo) would make every reader's page download each one whole.
+ */
+const HEAVY_BYTES = 150 * 1024;
+
+/**
+ * How much a preview shrinks an image of `width` × `height` whose file is `bytes` long, or undefined when it
+ * needs none: an image larger than PREVIEW_MAX_SIDE comes down to it; a heavy one, to the box it is shown in
+ * (at one device pixel per CSS pixel: its original is a tap away). A preview is always smaller than its image.
+ */
+function previewScale(width: number, height: number, bytes: number): number | undefined {
+  const longest = Math.max(width, height);
+  if (longest > PREVIEW_MAX_SIDE) return PREVIEW_MAX_SIDE / longest;
+  const shown = Math.min(IMAGE_BOX.width / width, IMAGE_BOX.height / height);
+  return bytes > HEAVY_BYTES && shown < 1 ? shown : undefined;
+}
+
 /** Qualities tried in turn until a preview fits PREVIEW_MAX_BYTES. */
 const PREVIEW_QUALITIES = [0.8, 0.6, 0.4];
 
-/** The file as it will be uploaded: re-encoded (same type) when it is a JPEG, PNG or WebP image. */
+/** The file as it will be uploaded: re-encoded (same type) when its bytes are a JPEG, PNG or WebP image. */
 export async function prepare(file: Blob): Promise<Prepared> {
-  if (!REENCODED_TYPES.includes(file.type)) return { body: file };
+  const { type } = sniff(new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer()));
+  if (!REENCODED_TYPES.includes(type)) return { body: file };
   // createImageBitmap applies the EXIF orientation, so a turned photo stays upright without it.
   const bitmap = await createImageBitmap(file);
   try {
-    const body = await encode(bitmap, bitmap.width, bitmap.height, file.type, 0.9);
-    const scale = PREVIEW_MAX_SIDE / Math.max(bitmap.width, bitmap.height);
-    return scale < 1 ? { body, preview: await previewOf(bitmap, scale) } : { body };
+    const body = await encode(bitmap, bitmap.width, bitmap.height, type, 0.9);
+    const scale = previewScale(bitmap.width, bitmap.height, body.size);
+    return scale ? { body, preview: await previewOf(bitmap, scale) } : { body };
   } finally {
     bitmap.close();
   }

@@ -119,6 +119,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
 
   async function sendQueued(): Promise<void> {
+    // Messages whose swept uploads went up again in this run: refused again, they fail rather than upload forever.
+    const uploadedAgain = new Set<IntentionId>();
     for (;;) {
       // Strictly one at a time, oldest first: the conversation keeps the order it was typed in.
       const entry = store.entries.find((e) => e.status === "queued");
@@ -144,6 +146,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
           const left = store.entries.find((e) => e.id === sent.id);
           if (left && !left.files && !left.text.trim()) remove(sent.id);
           else if (left) update(sent.id, { status: "queued" });
+          continue;
+        }
+        const unusable = files && !uploadedAgain.has(sent.id) ? files.forgetUnusable(sent, error) : [];
+        if (unusable.length) {
+          uploadedAgain.add(sent.id);
+          for (const file of unusable) updateFile(sent.id, file.key, { attachment: undefined });
+          update(sent.id, { status: "queued" });
           continue;
         }
         if (isRetryable(error)) {

@@ -102,15 +102,17 @@ function SpaceTitle(props: { spaceId: BeingId; spaceName: string; sync: SpaceSyn
           Operations
         </AppLink>
       </Show>
-      <InboxButton />
-      <AppLink href={ACCOUNT_PATH} class="button small quiet topbar-link">
-        Account
-      </AppLink>
+      {/* Before Inbox and Account: the browser's offer comes after the first paint, and the room it takes comes out of
+          the title's width (one line, see .space-name), so nothing already shown moves. */}
       <Show when={installable()}>
         <button type="button" class="button small quiet topbar-link" onClick={() => void install()}>
           Install app
         </button>
       </Show>
+      <InboxButton />
+      <AppLink href={ACCOUNT_PATH} class="button small quiet topbar-link">
+        Account
+      </AppLink>
     </div>
   );
 }
