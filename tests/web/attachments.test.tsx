@@ -9,6 +9,7 @@ import { AttachmentList } from "../../src/web/attach/attachment-list.tsx";
 import { addUpload } from "../../src/web/attach/uploads.ts";
 import { uploadFile, type SendOptions } from "../../src/web/attach/upload-request.ts";
 import { Composer } from "../../src/web/components/composer.tsx";
+import { ConversationContext } from "../../src/web/components/conversation-context.ts";
 import { PendingRows } from "../../src/web/components/pending-row.tsx";
 import type { OutboxFile } from "../../src/web/sync/outbox.ts";
 import { SPACE } from "./support/fixtures.ts";
@@ -97,6 +98,14 @@ describe("the composer's files", () => {
     expect(sent).toMatchObject([{ content: [], files: [{ name: "beach.jpg", type: "image/jpeg" }, { name: "report.pdf", size: 3072 }] }]);
     // Handed over to the message: the composer's tray is empty again.
     expect(screen.queryByRole("list", { name: "Attached files" })).not.toBeInTheDocument();
+  });
+
+  it("says photos are re-encoded also for a photo picked without a type, once the server has typed it by its bytes", async () => {
+    upload.mockImplementation(async (_space, name, body) => attachment(1, { name, size: body.size, type: "image/jpeg" }));
+    renderComposer();
+    await pick(new File(["jpeg bytes"], "IMG_0001", { type: "" }));
+    await screen.findByRole("button", { name: "Remove IMG_0001" });
+    expect(screen.getByText("Photos are re-encoded on this device: location and camera details are removed.")).toBeInTheDocument();
   });
 
   it("cancels an upload under way, and retries a failed one", async () => {
@@ -202,7 +211,7 @@ describe("a pending message's files", () => {
 });
 
 describe("attachments in a message", () => {
-  const shown = (attachments: Attachment[]) => render(() => <AttachmentList attachments={attachments} />);
+  const shown = (attachments: Attachment[]) => render(() => <AttachmentList messageId="/m1" attachments={attachments} />);
 
   it("shows an image at its size before it loads: the preview when there is one, opening the original", () => {
     shown([attachment(1, { name: "wide.jpg", type: "image/jpeg", width: 4000, height: 3000, preview: { width: 1280, height: 960 } }), attachment(2, { name: "small.png", type: "image/png", width: 200, height: 100 })]);
@@ -220,6 +229,20 @@ describe("attachments in a message", () => {
     expect(small).toHaveAttribute("src", `/api/attachments/${id(2)}`);
     expect(small).toHaveAttribute("width", "200");
     expect(small).toHaveAttribute("height", "100");
+  });
+
+  it("loads the pictures of the conversation's newest messages at once, at high priority; older ones when scrolled near", () => {
+    const facts = { nameOf: () => undefined, intention: () => undefined, author: () => "", jumpTo: () => undefined, isNewest: (id: string) => id === "/new" };
+    render(() => (
+      <ConversationContext.Provider value={facts}>
+        <AttachmentList messageId="/old" attachments={[attachment(1, { name: "old.png", type: "image/png", width: 20, height: 10 })]} />
+        <AttachmentList messageId="/new" attachments={[attachment(2, { name: "new.png", type: "image/png", width: 20, height: 10 })]} />
+      </ConversationContext.Provider>
+    ));
+    expect(screen.getByRole("img", { name: "old.png" })).toHaveAttribute("loading", "lazy");
+    const newest = screen.getByRole("img", { name: "new.png" });
+    expect(newest).toHaveAttribute("loading", "eager");
+    expect(newest).toHaveAttribute("fetchpriority", "high");
   });
 
   it("plays video and audio in place, and offers anything else as a download with its name and size", () => {

@@ -3,15 +3,17 @@
  * they load, so nothing below moves), their preview when there is one and the original a click away;
  * video and audio play in place; anything else is a download (the server serves those only so).
  */
-import { For, Match, Switch } from "solid-js";
-import { attachmentKind, attachmentUrl, type Attachment } from "../../shared/attachments.ts";
+import { For, Match, Switch, useContext } from "solid-js";
+import { attachmentKind, attachmentUrl, IMAGE_BOX, type Attachment } from "../../shared/attachments.ts";
+import type { IntentionId } from "../../shared/entities.ts";
+import { ConversationContext } from "../components/conversation-context.ts";
 import { fileSize } from "./file-size.ts";
 
-/** The largest box an image is shown in, in CSS pixels (a narrower column narrows it further). */
-const IMAGE_BOX = { width: 480, height: 360 };
-
-/** The files, in the order they were attached. */
-export function AttachmentList(props: { attachments: readonly Attachment[] }) {
+/** The files of message `messageId`, in the order they were attached. */
+export function AttachmentList(props: { messageId: IntentionId; attachments: readonly Attachment[] }) {
+  const conversation = useContext(ConversationContext);
+  // In the first screen's newest messages, a picture loads at once; further up, when scrolled near.
+  const eager = () => conversation?.isNewest(props.messageId) ?? false;
   return (
     <ul class="attachments" aria-label="Files">
       <For each={props.attachments}>
@@ -19,7 +21,7 @@ export function AttachmentList(props: { attachments: readonly Attachment[] }) {
           <li class="attachment">
             <Switch fallback={<FileLink attachment={attachment} />}>
               <Match when={attachmentKind(attachment) === "image"}>
-                <ImageView attachment={attachment} />
+                <ImageView attachment={attachment} eager={eager()} />
               </Match>
               <Match when={attachmentKind(attachment) === "video"}>
                 <video class="attachment-media" controls preload="metadata" src={attachmentUrl(attachment.id)} aria-label={attachment.name} />
@@ -43,7 +45,7 @@ export function shownSize(width: number, height: number): { width: number; heigh
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-function ImageView(props: { attachment: Attachment }) {
+function ImageView(props: { attachment: Attachment; eager: boolean }) {
   const size = () => (props.attachment.width && props.attachment.height ? shownSize(props.attachment.width, props.attachment.height) : undefined);
   return (
     <a class="attachment-image" href={attachmentUrl(props.attachment.id)} target="_blank" rel="noopener" title={`${props.attachment.name}, ${fileSize(props.attachment.size)}: open the original`}>
@@ -52,7 +54,8 @@ function ImageView(props: { attachment: Attachment }) {
         alt={props.attachment.name}
         width={size()?.width}
         height={size()?.height}
-        loading="lazy"
+        loading={props.eager ? "eager" : "lazy"}
+        fetchpriority={props.eager ? "high" : "auto"}
         decoding="async"
       />
     </a>

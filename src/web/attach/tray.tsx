@@ -19,7 +19,9 @@ export interface TrayProps {
 
 /** The files, and a word on what re-encoding photos removes. */
 export function Tray(props: TrayProps) {
-  const reencoded = () => props.files.some((file) => REENCODED_TYPES.includes(file.type));
+  // A photo is known by its bytes (reencode.ts), not its name: one picked with no type is told of once it is up, typed by the server.
+  const typeOf = (file: OutboxFile) => (file.attachment ?? uploads[file.key]?.attachment)?.type ?? file.type;
+  const reencoded = () => props.files.some((file) => REENCODED_TYPES.includes(typeOf(file)));
   return (
     <div class="attach-tray">
       <ul class="attach-files" aria-label="Attached files">

@@ -13,6 +13,11 @@ export interface ConversationFacts {
   author(id: BeingId): string;
   /** Shows a message in its place, loading older history until it is there. */
   jumpTo(id: IntentionId): void;
+  /**
+   * Whether a message is among the newest few, on screen when the conversation opens at its end: their pictures
+   * load at once (the largest of them is what the page's first screen waits for), the rest only when scrolled to.
+   */
+  isNewest(id: IntentionId): boolean;
 }
 
 /** Provided by the message list, around every message. */

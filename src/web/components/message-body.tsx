@@ -41,7 +41,7 @@ export function MessageBody(props: MessageBodyProps) {
         <MessageContent content={props.content} />
       </Show>
       <Show when={props.intention.attachments?.length ? props.intention.attachments : undefined}>
-        {(attachments) => <AttachmentList attachments={attachments()} />}
+        {(attachments) => <AttachmentList messageId={props.intention.id} attachments={attachments()} />}
       </Show>
       <Show when={edited() && !props.saving}>
         <span class="message-edited">(edited)</span>

@@ -34,6 +34,9 @@ export interface MessageListProps {
 // How long a message shown from a search stays highlighted.
 const HIGHLIGHT_MS = 2_500;
 
+// The newest messages whose pictures load at once: a phone's screen shows about this many with pictures.
+const NEWEST_SHOWN_AT_ONCE = 4;
+
 /** The scrolling message log; scrolling to the top loads older history. */
 export function MessageList(props: MessageListProps) {
   const pending = createMemo(() => props.sync.pending());
@@ -108,6 +111,7 @@ export function MessageList(props: MessageListProps) {
     intention: (id) => props.view.intentions[id],
     author: (id) => props.author(id),
     jumpTo: (id) => navigateToMessage(props.sync.spaceId, id),
+    isNewest: (id) => props.view.order.slice(-NEWEST_SHOWN_AT_ONCE).includes(id),
   };
 
   // Built inside the provider, so every row reads the conversation's facts.
