@@ -150,7 +150,7 @@ describe("the bot form", () => {
     const server = fakeServer({ "PATCH /api/beings/%40helper": () => json({ being: helper }) });
     const done = vi.fn();
     render(() => <BotForm spaceId={SPACE} bot={helper} onDone={done} />);
-    const images = screen.getByRole("checkbox", { name: /accepts images/ });
+    const images = screen.getByRole("checkbox", { name: /Sees pictures/ });
     expect(images).not.toBeChecked();
     fireEvent.click(images);
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
@@ -159,7 +159,7 @@ describe("the bot form", () => {
     expect(patch.properties.bot).toEqual({ model: "m", prompt: "p", replyTo: "all", images: true });
     cleanup();
     render(() => <BotForm spaceId={SPACE} bot={{ ...helper, properties: { bot: { ...patch.properties.bot, hasKey: true } } }} onDone={done} />);
-    expect(screen.getByRole("checkbox", { name: /accepts images/ })).toBeChecked();
+    expect(screen.getByRole("checkbox", { name: /Sees pictures/ })).toBeChecked();
   });
 });
 

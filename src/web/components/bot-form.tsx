@@ -97,7 +97,7 @@ export function BotForm(props: BotFormProps) {
       </fieldset>
       <label class="check">
         <input type="checkbox" name="bot-images" checked={images()} onChange={(e) => setImages(e.currentTarget.checked)} />
-        <span>Its model accepts images: send it the pictures in the conversation</span>
+        <span>Sees pictures: send it the images posted in the conversation</span>
       </label>
       <label class="field">
         <span>
