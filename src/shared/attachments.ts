@@ -40,8 +40,13 @@ export const PREVIEW_MAX_BYTES = 1024 * 1024;
 /** The largest box a message shows an image in, in CSS pixels (a narrower column narrows it further). */
 export const IMAGE_BOX = { width: 480, height: 360 } as const;
 
-/** Images a page shows in place (and re-encodes before upload, all but GIF, to drop their metadata). */
-export const INLINE_IMAGE_TYPES: readonly string[] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+/**
+ * Still images: what a page re-encodes before upload (a fresh encoding drops the metadata) and what a preview
+ * may be. GIF is not among them: re-encoding it would stop its animation.
+ */
+export const STILL_IMAGE_TYPES: readonly string[] = ["image/jpeg", "image/png", "image/webp"];
+/** Images a page shows in place. */
+export const INLINE_IMAGE_TYPES: readonly string[] = [...STILL_IMAGE_TYPES, "image/gif"];
 /** Video and audio a page plays in place. */
 export const INLINE_VIDEO_TYPES: readonly string[] = ["video/mp4", "video/webm"];
 export const INLINE_AUDIO_TYPES: readonly string[] = ["audio/mpeg", "audio/ogg", "audio/wav", "audio/mp4", "audio/webm"];

@@ -5,11 +5,8 @@
  * heavy, also gets a preview (previewScale), which readers' pages load instead. GIF is sent as it is
  * (re-encoding would stop its animation).
  */
-import { IMAGE_BOX, PREVIEW_MAX_BYTES, PREVIEW_MAX_SIDE } from "../../shared/attachments.ts";
+import { IMAGE_BOX, PREVIEW_MAX_BYTES, PREVIEW_MAX_SIDE, STILL_IMAGE_TYPES } from "../../shared/attachments.ts";
 import { SNIFF_BYTES, sniff } from "../../shared/sniff.ts";
-
-/** Types whose metadata is removed by re-encoding. */
-export const REENCODED_TYPES: readonly string[] = ["image/jpeg", "image/png", "image/webp"];
 
 /** What to upload for a file: its bytes, and a preview when it is a large or heavy image. */
 export interface Prepared {
@@ -41,7 +38,7 @@ const PREVIEW_QUALITIES = [0.8, 0.6, 0.4];
 /** The file as it will be uploaded: re-encoded (same type) when its bytes are a JPEG, PNG or WebP image. */
 export async function prepare(file: Blob): Promise<Prepared> {
   const { type } = sniff(new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer()));
-  if (!REENCODED_TYPES.includes(type)) return { body: file };
+  if (!STILL_IMAGE_TYPES.includes(type)) return { body: file };
   // createImageBitmap applies the EXIF orientation, so a turned photo stays upright without it.
   const bitmap = await createImageBitmap(file);
   try {

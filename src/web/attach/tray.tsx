@@ -5,8 +5,8 @@
  */
 import { For, Match, Show, Switch } from "solid-js";
 import type { OutboxFile } from "../sync/outbox.ts";
+import { STILL_IMAGE_TYPES } from "../../shared/attachments.ts";
 import { fileSize } from "./file-size.ts";
-import { REENCODED_TYPES } from "./reencode.ts";
 import { retryUpload, uploads, type UploadStatus } from "./uploads.ts";
 
 export interface TrayProps {
@@ -21,7 +21,7 @@ export interface TrayProps {
 export function Tray(props: TrayProps) {
   // A photo is known by its bytes (reencode.ts), not its name: one picked with no type is told of once it is up, typed by the server.
   const typeOf = (file: OutboxFile) => (file.attachment ?? uploads[file.key]?.attachment)?.type ?? file.type;
-  const reencoded = () => props.files.some((file) => REENCODED_TYPES.includes(typeOf(file)));
+  const reencoded = () => props.files.some((file) => STILL_IMAGE_TYPES.includes(typeOf(file)));
   return (
     <div class="attach-tray">
       <ul class="attach-files" aria-label="Attached files">

@@ -4,7 +4,7 @@
  * reserved; a failed upload leaves neither row nor object.
  */
 import type { Attachment, AttachmentId } from "../../shared/attachments.ts";
-import { PREVIEW_MAX_SIDE } from "../../shared/attachments.ts";
+import { PREVIEW_MAX_SIDE, STILL_IMAGE_TYPES } from "../../shared/attachments.ts";
 import { ApiError } from "../../shared/errors.ts";
 import type { Db } from "../db/client.ts";
 import { discardPreview, discardUpload, markUploaded, setPreview, type PreviewRefusal } from "../db/queries/attachments.ts";
@@ -146,13 +146,10 @@ export async function storePreview(
   }
 }
 
-/** Types a preview may have: images every browser shows. */
-const PREVIEW_TYPES = ["image/jpeg", "image/png", "image/webp"];
-
 /** A preview's type and size read from its bytes: a JPEG, PNG or WebP no larger than PREVIEW_MAX_SIDE (else 400). */
 export function previewOf(head: Uint8Array): Required<Sniffed> {
   const { type, width, height } = sniff(head);
-  if (!PREVIEW_TYPES.includes(type) || !width || !height) throw new ApiError("VALIDATION", "a preview is a JPEG, PNG or WebP image");
+  if (!STILL_IMAGE_TYPES.includes(type) || !width || !height) throw new ApiError("VALIDATION", "a preview is a JPEG, PNG or WebP image");
   if (Math.max(width, height) > PREVIEW_MAX_SIDE) {
     throw new ApiError("VALIDATION", `a preview's longest side is at most ${PREVIEW_MAX_SIDE} pixels`);
   }
